@@ -1,0 +1,226 @@
+from http import HTTPStatus
+from typing import Any, cast
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.dedicated_endpoint_list_response import DedicatedEndpointListResponse
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    project_id: None | str | Unset = "",
+    cursor: None | str | Unset = UNSET,
+    limit: int | None | Unset = 20,
+    x_friendli_team: None | str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(x_friendli_team, Unset):
+        headers["X-Friendli-Team"] = x_friendli_team
+
+    params: dict[str, Any] = {}
+
+    json_project_id: None | str | Unset
+    if isinstance(project_id, Unset):
+        json_project_id = UNSET
+    else:
+        json_project_id = project_id
+    params["project_id"] = json_project_id
+
+    json_cursor: None | str | Unset
+    if isinstance(cursor, Unset):
+        json_cursor = UNSET
+    else:
+        json_cursor = cursor
+    params["cursor"] = json_cursor
+
+    json_limit: int | None | Unset
+    if isinstance(limit, Unset):
+        json_limit = UNSET
+    else:
+        json_limit = limit
+    params["limit"] = json_limit
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/dedicated/beta/endpoint",
+        "params": params,
+    }
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | DedicatedEndpointListResponse | None:
+    if response.status_code == 200:
+        response_200 = DedicatedEndpointListResponse.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = cast(Any, None)
+        return response_400
+
+    if response.status_code == 422:
+        response_422 = cast(Any, None)
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | DedicatedEndpointListResponse]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    project_id: None | str | Unset = "",
+    cursor: None | str | Unset = UNSET,
+    limit: int | None | Unset = 20,
+    x_friendli_team: None | str | Unset = UNSET,
+) -> Response[Any | DedicatedEndpointListResponse]:
+    """
+    Args:
+        project_id (None | str | Unset):  Default: ''.
+        cursor (None | str | Unset):
+        limit (int | None | Unset):  Default: 20.
+        x_friendli_team (None | str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | DedicatedEndpointListResponse]
+    """
+
+    kwargs = _get_kwargs(
+        project_id=project_id,
+        cursor=cursor,
+        limit=limit,
+        x_friendli_team=x_friendli_team,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    project_id: None | str | Unset = "",
+    cursor: None | str | Unset = UNSET,
+    limit: int | None | Unset = 20,
+    x_friendli_team: None | str | Unset = UNSET,
+) -> Any | DedicatedEndpointListResponse | None:
+    """
+    Args:
+        project_id (None | str | Unset):  Default: ''.
+        cursor (None | str | Unset):
+        limit (int | None | Unset):  Default: 20.
+        x_friendli_team (None | str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | DedicatedEndpointListResponse
+    """
+
+    return sync_detailed(
+        client=client,
+        project_id=project_id,
+        cursor=cursor,
+        limit=limit,
+        x_friendli_team=x_friendli_team,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    project_id: None | str | Unset = "",
+    cursor: None | str | Unset = UNSET,
+    limit: int | None | Unset = 20,
+    x_friendli_team: None | str | Unset = UNSET,
+) -> Response[Any | DedicatedEndpointListResponse]:
+    """
+    Args:
+        project_id (None | str | Unset):  Default: ''.
+        cursor (None | str | Unset):
+        limit (int | None | Unset):  Default: 20.
+        x_friendli_team (None | str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | DedicatedEndpointListResponse]
+    """
+
+    kwargs = _get_kwargs(
+        project_id=project_id,
+        cursor=cursor,
+        limit=limit,
+        x_friendli_team=x_friendli_team,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    project_id: None | str | Unset = "",
+    cursor: None | str | Unset = UNSET,
+    limit: int | None | Unset = 20,
+    x_friendli_team: None | str | Unset = UNSET,
+) -> Any | DedicatedEndpointListResponse | None:
+    """
+    Args:
+        project_id (None | str | Unset):  Default: ''.
+        cursor (None | str | Unset):
+        limit (int | None | Unset):  Default: 20.
+        x_friendli_team (None | str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | DedicatedEndpointListResponse
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            project_id=project_id,
+            cursor=cursor,
+            limit=limit,
+            x_friendli_team=x_friendli_team,
+        )
+    ).parsed

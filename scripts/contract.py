@@ -1,0 +1,92 @@
+"""Reading, writing and hashing the contract document (``openapi.yaml``).
+
+The contract is serialised deterministically: the same document gives the same bytes, whatever the
+machine. Its ``surface_sha256`` is a hash of the canonical JSON form (sorted keys), so that a change
+of key order alone is not a change of the contract.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DEFAULT_UPSTREAM_URL = "https://raw.githubusercontent.com/friendliai/friendli-openapi/main/openapi.yaml"
+DEFAULT_TAGS = ("Dedicated.Endpoint",)
+UPSTREAM_KEY = "x-upstream"
+INSTANCE_OPTIONS_KEY = "x-instance-options"
+
+HEADER = (
+    "# The API contract of friendli-dedicated, produced by scripts/extract.py from the upstream\n"
+    "# document pinned in x-upstream. Do not edit by hand: run `nox -s regenerate`.\n"
+)
+
+Document = dict[str, Any]
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """YAML 1.1 safe loader that keeps timestamps as the strings they are in JSON Schema."""
+
+
+# OpenAPI is JSON-shaped: a date-time default or enum value must stay a string, not become datetime.
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+class ContractFormatError(ValueError):
+    """Raised when a document is not an OpenAPI document this tooling can read."""
+
+
+def loads(text: str | bytes, *, source: str = "<document>") -> Document:
+    """Parse a YAML or JSON OpenAPI document.
+
+    >>> loads("openapi: 3.1.0\\npaths: {}")["openapi"]
+    '3.1.0'
+    """
+    try:
+        document = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except yaml.YAMLError as exc:
+        raise ContractFormatError(f"{source} is not valid YAML or JSON: {_first_line(exc)}") from exc
+    if not isinstance(document, dict) or "openapi" not in document or "paths" not in document:
+        raise ContractFormatError(f"{source} is not an OpenAPI document (no 'openapi' and 'paths' keys)")
+    return document
+
+
+def load(path: Path) -> Document:
+    return loads(path.read_bytes(), source=str(path))
+
+
+def dumps(document: Document) -> str:
+    """Serialise a contract: fixed header, keys in the document's own order, no line folding."""
+    body = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=2**16, default_flow_style=False)
+    return HEADER + body
+
+
+def dump(document: Document, path: Path) -> None:
+    path.write_text(dumps(document), encoding="utf-8")
+
+
+def surface(document: Document) -> Document:
+    """The contract without its pin: what the SDK is generated from."""
+    return {key: value for key, value in document.items() if key != UPSTREAM_KEY}
+
+
+def surface_sha256(document: Document) -> str:
+    """A hash of the contract's meaning: canonical JSON (sorted keys) of everything but the pin."""
+    canonical = json.dumps(surface(document), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def pin(document: Document) -> dict[str, str]:
+    """The ``x-upstream`` pin of a contract (empty when the document carries none)."""
+    value = document.get(UPSTREAM_KEY)
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def _first_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:300]

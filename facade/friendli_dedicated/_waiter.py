@@ -1,0 +1,440 @@
+"""Waiting for an endpoint to serve: a table of what each status means, a poll policy, a deadline.
+
+Creating or waking an endpoint takes minutes (a VM is found, the model downloaded, the engine
+started), and the API only offers "what is the status now?". Every caller would otherwise write
+the same loop and get the same things wrong: treating FAILED or TERMINATED as "not yet" and
+waiting out the whole timeout, crashing on a status added upstream, sleeping past the deadline,
+or giving up on one dropped connection. So, as botocore waiters and google-api-core polling do,
+the decisions are data and policy rather than code:
+
+* ``ACCEPTORS`` maps statuses to an ``Outcome`` (success, failure, stopped, sleeping, keep
+  waiting), matched in order; a status the contract does not list keeps waiting, with a warning.
+* ``DEFAULT_POLL`` (a ``Backoff``) spaces the polls; the deadline on the injected monotonic clock
+  caps every sleep, so the wait ends within a fraction of a second of ``timeout``.
+* Transient failures of a poll (no response, 429, 502/503/504) are retried inside the deadline;
+  anything else is the caller's to see.
+
+``_Wait`` holds all of that bookkeeping free of I/O. ``wait_until_running`` and
+``async_wait_until_running`` only fetch, wake and sleep around it, so one set of tests of the
+decisions covers both clients.
+
+>>> from friendli_dedicated._models import EndpointState, Status
+>>> wait_until_running("ep-1", fetch=lambda: EndpointState(status=Status.RUNNING)).status
+<InferenceDeploymentStatus.RUNNING: 'RUNNING'>
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+import math
+import random as _random
+import time
+from collections.abc import Awaitable, Callable
+
+import attrs
+
+from friendli_dedicated._backoff import Backoff
+from friendli_dedicated._hints import hint_for
+from friendli_dedicated._models import EndpointState, Status
+from friendli_dedicated.errors import (
+    EndpointFailedError,
+    EndpointStoppedError,
+    FriendliError,
+    InvalidInputError,
+    RateLimitError,
+    ServerError,
+    TransportError,
+    WaitTimeoutError,
+)
+
+__all__ = [
+    "ACCEPTORS",
+    "DEFAULT_POLL",
+    "TRANSIENT_SERVER_STATUSES",
+    "Acceptor",
+    "Outcome",
+    "async_wait_until_running",
+    "classify",
+    "wait_until_running",
+]
+
+_log = logging.getLogger("friendli_dedicated.waiter")
+
+DEFAULT_POLL = Backoff(initial=1.0, multiplier=1.5, maximum=10.0, jitter=0.1)
+"""Poll after 1 s, then 1.5 s, 2.25 s, ... up to every 10 s, each up to 10% shorter at random.
+
+Quick first polls catch a fast update; the cap keeps a 30-minute model download to a few hundred
+requests; the jitter keeps many waiters (a CI matrix, say) from polling in lockstep.
+"""
+
+TRANSIENT_SERVER_STATUSES: frozenset[int] = frozenset({502, 503, 504})
+"""5xx statuses that mean "the gateway or service is briefly unavailable", worth polling through.
+
+500 is not among them: it usually means the request hit a bug, and polling would only repeat it.
+"""
+
+
+class Outcome(enum.Enum):
+    """What seeing a status means for the wait."""
+
+    SUCCESS = "success"
+    """The endpoint serves: return its state."""
+    FAILURE = "failure"
+    """The endpoint failed: raise ``EndpointFailedError`` with its error code and a hint."""
+    STOPPED = "stopped"
+    """The endpoint is stopping or gone and will not serve by waiting: raise ``EndpointStoppedError``."""
+    SLEEPING = "sleeping"
+    """Asleep (scaled to zero): wake it if the caller asked to, else raise ``EndpointStoppedError``."""
+    KEEP_WAITING = "keep_waiting"
+    """On its way (or a status this SDK does not know): poll again."""
+
+
+@attrs.frozen
+class Acceptor:
+    """One row of the status table: the statuses it matches and what they mean.
+
+    >>> Acceptor(Outcome.SUCCESS, frozenset({Status.RUNNING})).matches(Status.RUNNING)
+    True
+    """
+
+    outcome: Outcome
+    statuses: frozenset[Status]
+
+    def matches(self, status: Status) -> bool:
+        """Whether ``status`` is one of this row's statuses."""
+        return status in self.statuses
+
+
+ACCEPTORS: tuple[Acceptor, ...] = (
+    # READY is what the API reports for some serving endpoints; both mean requests can be sent.
+    Acceptor(Outcome.SUCCESS, frozenset({Status.RUNNING, Status.READY})),
+    Acceptor(Outcome.FAILURE, frozenset({Status.FAILED})),
+    # Nothing brings these back on its own, so waiting them out would only burn the timeout.
+    Acceptor(Outcome.STOPPED, frozenset({Status.TERMINATING, Status.TERMINATED, Status.STOPPING})),
+    Acceptor(Outcome.SLEEPING, frozenset({Status.SLEEPING})),
+    # UNKNOWN is the API saying it cannot tell yet (e.g. between replicas), not a failure.
+    Acceptor(Outcome.KEEP_WAITING, frozenset({Status.INITIALIZING, Status.UPDATING, Status.AWAKING, Status.UNKNOWN})),
+)
+"""The status table, matched in order; the first row whose statuses include the status decides."""
+
+
+def classify(status: Status) -> Outcome:
+    """What ``status`` means for a wait: the first matching row of ``ACCEPTORS``.
+
+    A status the contract does not list keeps waiting: a new transitional status upstream is far
+    likelier than a new terminal one, and the deadline still bounds the wait.
+
+    >>> classify(Status.FAILED), classify(Status("SCALING"))
+    (<Outcome.FAILURE: 'failure'>, <Outcome.KEEP_WAITING: 'keep_waiting'>)
+    """
+    for acceptor in ACCEPTORS:
+        if acceptor.matches(status):
+            return acceptor.outcome
+    return Outcome.KEEP_WAITING
+
+
+def _check_timeout(timeout: object) -> float:
+    # A bool is an int to Python but never a meaningful timeout; None is rejected rather than read
+    # as "forever", because an unbounded wait on a billing resource should be a deliberate choice.
+    if not isinstance(timeout, int | float) or isinstance(timeout, bool) or not math.isfinite(timeout) or timeout < 0:
+        raise InvalidInputError("timeout", f"must be a finite number of seconds >= 0, got {timeout!r}")
+    return float(timeout)
+
+
+def _check_poll(poll: object) -> Backoff:
+    if poll is None:
+        return DEFAULT_POLL
+    if not isinstance(poll, Backoff):
+        raise TypeError(f"poll must be a Backoff or None, got {type(poll).__name__}")
+    return poll
+
+
+def _is_transient(exc: BaseException) -> bool:
+    """Whether a failed poll is worth repeating: no response, rate limited, or a gateway hiccup."""
+    if isinstance(exc, TransportError | RateLimitError):
+        return True
+    return isinstance(exc, ServerError) and exc.status_code in TRANSIENT_SERVER_STATUSES
+
+
+def _describe(state: EndpointState) -> str:
+    phase = f", phase {state.phase}" if state.phase is not None else ""
+    return f"{state.status}{phase}"
+
+
+class _Step(enum.Enum):
+    """What the driver does after a state was observed."""
+
+    DONE = enum.auto()
+    WAKE = enum.auto()
+    POLL_AGAIN = enum.auto()
+
+
+@attrs.define
+class _Wait:
+    """One wait's bookkeeping, free of I/O: the drivers fetch, wake and sleep; this decides.
+
+    ``observe`` classifies a state (raising on failure), ``absorb`` decides about a failed fetch,
+    ``pause`` says how long to sleep (or raises the timeout), ``resume`` checks the deadline after.
+    """
+
+    endpoint_id: str
+    timeout: float
+    poll: Backoff
+    can_wake: bool
+    on_progress: Callable[[EndpointState, float], None] | None
+    clock: Callable[[], float]
+    random: Callable[[], float]
+    start: float
+    deadline: float
+    last_state: EndpointState | None = None
+    polls_done: int = 0
+    woken: bool = False
+    server_wait: float | None = None
+    last_error: str | None = None
+    slept_to_deadline: bool = False
+    progress_key: tuple[str, str | None] | None = None
+    warned: set[str] = attrs.field(factory=set)
+
+    @classmethod
+    def begin(
+        cls,
+        endpoint_id: str,
+        *,
+        timeout: object,
+        poll: object,
+        can_wake: bool,
+        on_progress: Callable[[EndpointState, float], None] | None,
+        clock: Callable[[], float],
+        random: Callable[[], float],
+    ) -> _Wait:
+        """Validate the arguments (before any request) and start the clock."""
+        seconds = _check_timeout(timeout)
+        policy = _check_poll(poll)
+        start = clock()
+        return cls(
+            endpoint_id=endpoint_id,
+            timeout=seconds,
+            poll=policy,
+            can_wake=can_wake,
+            on_progress=on_progress,
+            clock=clock,
+            random=random,
+            start=start,
+            deadline=start + seconds,
+        )
+
+    def observe(self, state: EndpointState) -> _Step:
+        """Record ``state``, report progress, and say what to do next; raises if it cannot serve."""
+        self.last_state = state
+        self.last_error = None
+        self._report_progress(state)
+        status = state.status
+        if not status.is_known and status.value not in self.warned:
+            self.warned.add(status.value)
+            _log.warning(
+                "endpoint %s reports status %r, which this SDK version does not know; waiting as for a "
+                "transitional status (a newer friendli-dedicated may handle it)",
+                self.endpoint_id,
+                status.value,
+            )
+        outcome = classify(status)
+        if outcome is not Outcome.SLEEPING:
+            # Any other status means a wake call already took effect (or a new sleep will need one).
+            self.woken = False
+        if outcome is Outcome.SUCCESS:
+            return _Step.DONE
+        if outcome is Outcome.FAILURE:
+            raise self._failed(state)
+        if outcome is Outcome.STOPPED:
+            raise EndpointStoppedError(
+                f"endpoint {self.endpoint_id} is {status}, so it will not become RUNNING by waiting",
+                endpoint_id=self.endpoint_id,
+                state=state,
+            )
+        if outcome is Outcome.SLEEPING:
+            if not self.can_wake:
+                raise EndpointStoppedError(
+                    f"endpoint {self.endpoint_id} is SLEEPING; pass wake=True to wake it and wait until it serves",
+                    endpoint_id=self.endpoint_id,
+                    state=state,
+                )
+            # Wake once per sleep: a wake call takes a while to show as AWAKING, and repeating it
+            # meanwhile would only add requests.
+            return _Step.POLL_AGAIN if self.woken else _Step.WAKE
+        return _Step.POLL_AGAIN
+
+    def woke(self) -> None:
+        """Record that the wake call went through."""
+        self.woken = True
+        _log.info("endpoint %s was SLEEPING; asked it to wake", self.endpoint_id)
+
+    def absorb(self, exc: Exception) -> bool:
+        """Whether the failed fetch or wake may be retried; if so, note what the server asked for."""
+        if not _is_transient(exc):
+            return False
+        self.last_error = type(exc).__name__
+        if isinstance(exc, RateLimitError) and exc.retry_after is not None and not math.isnan(exc.retry_after):
+            self.server_wait = max(0.0, exc.retry_after)
+        # The class name only: it is all a reader of the log needs, and it cannot carry a URL,
+        # a response body or anything else that might hold a secret.
+        _log.debug(
+            "endpoint %s: transient %s while waiting; polling again",
+            self.endpoint_id,
+            self.last_error,
+        )
+        return True
+
+    def pause(self) -> float:
+        """Seconds to sleep before the next poll, never past the deadline; raises the timeout if no time is left."""
+        remaining = self.deadline - self.clock()
+        if remaining <= 0:
+            raise self._timed_out()
+        delay = self.poll.delay(self.polls_done, random=self.random)
+        if self.server_wait is not None:
+            # The server's Retry-After is a floor, not a replacement: polling faster than the
+            # policy because a 429 said "0" would defeat the policy.
+            delay = max(delay, self.server_wait)
+            self.server_wait = None
+        self.polls_done += 1
+        self.slept_to_deadline = delay >= remaining
+        return min(delay, remaining)
+
+    def resume(self) -> None:
+        """After a sleep: raise the timeout, without another request, if the deadline was reached."""
+        # The flag, not only the clock: a sleep cut to the deadline may wake a hair early (float
+        # rounding, an event loop's clock resolution), and one more request then is not wanted.
+        if self.slept_to_deadline or self.clock() >= self.deadline:
+            raise self._timed_out()
+
+    def _report_progress(self, state: EndpointState) -> None:
+        key = (state.status.value, state.phase.value if state.phase is not None else None)
+        if key == self.progress_key:
+            return
+        self.progress_key = key
+        elapsed = self.clock() - self.start
+        _log.info("endpoint %s: %s (%.0fs elapsed)", self.endpoint_id, _describe(state), elapsed)
+        if self.on_progress is not None:
+            self.on_progress(state, elapsed)
+
+    def _failed(self, state: EndpointState) -> EndpointFailedError:
+        code = state.error_code.value if state.error_code is not None else None
+        phase = state.phase.value if state.phase is not None else None
+        hint = hint_for(code)
+        return EndpointFailedError(
+            f"endpoint {self.endpoint_id} failed (error_code={code or 'none'}, phase={phase or 'none'}): {hint}",
+            endpoint_id=self.endpoint_id,
+            state=state,
+            error_code=code,
+            phase=phase,
+            hint=hint,
+        )
+
+    def _timed_out(self) -> WaitTimeoutError:
+        seen = f"last seen {_describe(self.last_state)}" if self.last_state is not None else "no status was read"
+        if self.last_error is not None:
+            seen += f" (the last poll failed with {self.last_error})"
+        return WaitTimeoutError(
+            f"endpoint {self.endpoint_id} did not become RUNNING within {self.timeout:g}s; {seen}",
+            endpoint_id=self.endpoint_id,
+            state=self.last_state,
+        )
+
+
+def wait_until_running(
+    endpoint_id: str,
+    *,
+    fetch: Callable[[], EndpointState],
+    wake: Callable[[], object] | None = None,
+    timeout: float = 1800.0,
+    poll: Backoff | None = None,
+    on_progress: Callable[[EndpointState, float], None] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+    random: Callable[[], float] = _random.random,
+) -> EndpointState:
+    """Poll ``fetch`` until the endpoint serves (RUNNING or READY) and return that state.
+
+    Raises ``EndpointFailedError`` (with the error code, phase and a hint) on FAILED,
+    ``EndpointStoppedError`` on TERMINATING, TERMINATED, STOPPING, or SLEEPING when ``wake`` is
+    None, and ``WaitTimeoutError`` (with the last state seen) once ``timeout`` seconds have passed;
+    ``timeout=0`` checks once. With ``wake``, a SLEEPING endpoint is woken once per sleep.
+    ``on_progress(state, elapsed)`` is called on the first state and whenever (status, phase)
+    changes. Transient fetch failures are retried within the deadline; others propagate.
+
+    >>> states = iter([EndpointState(status=Status.INITIALIZING), EndpointState(status=Status.RUNNING)])
+    >>> wait_until_running("ep-1", fetch=lambda: next(states), sleep=lambda s: None).status
+    <InferenceDeploymentStatus.RUNNING: 'RUNNING'>
+    """
+    wait = _Wait.begin(
+        endpoint_id,
+        timeout=timeout,
+        poll=poll,
+        can_wake=wake is not None,
+        on_progress=on_progress,
+        clock=clock,
+        random=random,
+    )
+    while True:
+        try:
+            state = fetch()
+            step = wait.observe(state)
+            if step is _Step.DONE:
+                return state
+            if step is _Step.WAKE and wake is not None:
+                wake()
+                wait.woke()
+        except FriendliError as exc:
+            # Only the transient kinds are absorbed; a WaitError from observe never is.
+            if not wait.absorb(exc):
+                raise
+        sleep(wait.pause())
+        wait.resume()
+
+
+async def async_wait_until_running(
+    endpoint_id: str,
+    *,
+    fetch: Callable[[], Awaitable[EndpointState]],
+    wake: Callable[[], Awaitable[object]] | None = None,
+    timeout: float = 1800.0,
+    poll: Backoff | None = None,
+    on_progress: Callable[[EndpointState, float], None] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    random: Callable[[], float] = _random.random,
+) -> EndpointState:
+    """The async twin of ``wait_until_running``: same table, policy, deadline and errors.
+
+    Cancellation-safe: a ``CancelledError`` raised while fetching, waking or sleeping propagates
+    untouched (only ``FriendliError`` is ever caught), and the wait starts no tasks of its own.
+
+    >>> async def fetch() -> EndpointState:
+    ...     return EndpointState(status=Status.READY)
+    >>> asyncio.run(async_wait_until_running("ep-1", fetch=fetch)).status
+    <InferenceDeploymentStatus.READY: 'READY'>
+    """
+    wait = _Wait.begin(
+        endpoint_id,
+        timeout=timeout,
+        poll=poll,
+        can_wake=wake is not None,
+        on_progress=on_progress,
+        clock=clock,
+        random=random,
+    )
+    while True:
+        try:
+            state = await fetch()
+            step = wait.observe(state)
+            if step is _Step.DONE:
+                return state
+            if step is _Step.WAKE and wake is not None:
+                await wake()
+                wait.woke()
+        except FriendliError as exc:
+            if not wait.absorb(exc):
+                raise
+        await sleep(wait.pause())
+        wait.resume()

@@ -5,6 +5,7 @@
 - ``nox -s typecheck``: mypy --strict over facade/ and scripts/.
 - ``nox -s regenerate -- [--upstream URL_OR_PATH]``: re-pin the contract and regenerate generated/.
 - ``nox -s drift -- [--upstream URL_OR_PATH] [--json]``: compare the upstream with the pinned contract.
+- ``nox -s bench``: benchmarks as ratios against same-run baselines; writes BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -59,3 +60,10 @@ def drift(session: nox.Session) -> None:
     """Compare the upstream's contract with openapi.yaml; fails (exit 1) on any difference."""
     install_groups(session, "codegen")
     session.run("python", "scripts/drift.py", *session.posargs)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks as same-run ratios (per-call overhead, cold import, waiter); writes BENCHMARKS.md."""
+    session.install(".")
+    session.run("python", "scripts/bench.py", *session.posargs)

@@ -222,7 +222,8 @@ def valid_policies(draw: st.DrawFn) -> tuple[int, int, int | float | dt.timedelt
     low = draw(st.integers(min_value=0, max_value=10))
     high = draw(st.integers(min_value=max(low, 1), max_value=10))
     seconds = draw(st.integers(min_value=0, max_value=10**7))
-    cooldown = draw(st.sampled_from([seconds, float(seconds), dt.timedelta(seconds=seconds)]))
+    forms: list[int | float | dt.timedelta] = [seconds, float(seconds), dt.timedelta(seconds=seconds)]
+    cooldown = draw(st.sampled_from(forms))
     return low, high, cooldown, seconds
 
 

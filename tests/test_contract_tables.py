@@ -50,10 +50,10 @@ def test_gpu_values_are_exactly_the_contracts_gpu_names(contract: dict[str, Any]
 
 def test_autoscaling_bounds_match_the_contract(contract: dict[str, Any]) -> None:
     props = schema(contract, "AutoscalingPolicy")["properties"]
-    assert Autoscaling.MIN_REPLICAS_MINIMUM == props["minReplica"].get("minimum")
-    assert Autoscaling.MAX_REPLICAS_MAXIMUM == props["maxReplica"].get("maximum")
+    assert props["minReplica"].get("minimum") == Autoscaling.MIN_REPLICAS_MINIMUM
+    assert props["maxReplica"].get("maximum") == Autoscaling.MAX_REPLICAS_MAXIMUM
     replicas = schema(contract, "EndpointSimplescaleConfig")["properties"]["replicas"]
-    assert Autoscaling.FIXED_REPLICAS_MINIMUM == replicas.get("minimum")
+    assert replicas.get("minimum") == Autoscaling.FIXED_REPLICAS_MINIMUM
 
 
 def test_autoscaling_enforces_the_contract_bounds_at_their_edges(contract: dict[str, Any]) -> None:

@@ -127,19 +127,19 @@ class Autoscaling:
     def __init__(
         self, min_replicas: int = 0, max_replicas: int = 1, cooldown: int | float | dt.timedelta = 300
     ) -> None:
+        ceiling = self.MAX_REPLICAS_MAXIMUM
         low = _count(_FIELD_MIN, min_replicas)
         _at_least(_FIELD_MIN, low, self.MIN_REPLICAS_MINIMUM, "")
+        # No maximum could rescue a minimum above the contract's ceiling, so that one is the
+        # minimum's fault; any other min > max is fixed by raising the maximum, and blamed on it.
+        if ceiling is not None and low > ceiling:
+            raise InvalidInputError(_FIELD_MIN, f"must be at most {ceiling} (the largest max_replicas), got {low}")
         high = _count(_FIELD_MAX, max_replicas)
         # At least one replica must be possible, or the endpoint could never serve.
         _at_least(_FIELD_MAX, high, 1, "")
-        ceiling = self.MAX_REPLICAS_MAXIMUM
         if ceiling is not None and high > ceiling:
             raise InvalidInputError(_FIELD_MAX, f"must be at most {ceiling}, got {high}")
         if low > high:
-            # Blame the value that can be fixed: a minimum above the contract's ceiling cannot be
-            # rescued by any maximum, otherwise the maximum is what to raise.
-            if ceiling is not None and low > ceiling:
-                raise InvalidInputError(_FIELD_MIN, f"must be at most {ceiling} (the largest max_replicas), got {low}")
             raise InvalidInputError(_FIELD_MAX, f"must be at least min_replicas ({low}), got {high}")
         self.__attrs_init__(low, high, _seconds(cooldown), None)
 

@@ -19,9 +19,9 @@ from friendli_dedicated import _operations as ops
 from friendli_dedicated import _waiter
 from friendli_dedicated._autoscaling import Autoscaling
 from friendli_dedicated._backoff import Backoff
-from friendli_dedicated._instances import GPU, InstanceOption
 from friendli_dedicated._config import DEFAULT_TIMEOUT, ClientConfig
 from friendli_dedicated._endpoint import AsyncEndpoint, Endpoint, ProgressCallback
+from friendli_dedicated._instances import GPU, InstanceOption
 from friendli_dedicated._models import EndpointState
 from friendli_dedicated._operations import AdvancedKwargs, EndpointVersion, Flow, Pause
 from friendli_dedicated._retry import RetryPolicy
@@ -267,7 +267,8 @@ class Endpoints:
         once the request may have reached the server. How the id is found: see
         ``_operations.create_flow`` (EndpointCreationUnresolvedError if it cannot be).
 
-        >>> ep = client.endpoints.create("proj", "chat", "org/model", fd.InstanceOption(fd.GPU.H100, 2))  # doctest: +SKIP
+        >>> option = fd.InstanceOption(fd.GPU.H100, 2)
+        >>> ep = client.endpoints.create("proj", "chat", "org/model", option)  # doctest: +SKIP
         """
         body = ops.create_body(
             project_id,
@@ -567,9 +568,7 @@ class AsyncEndpoints:
         return await self._client._send(ops.lifecycle("wake", identifier(endpoint_id, "endpoint_id"), self._team))
 
     async def terminate(self, endpoint_id: str) -> EndpointState:
-        return await self._client._send(
-            ops.lifecycle("terminate", identifier(endpoint_id, "endpoint_id"), self._team)
-        )
+        return await self._client._send(ops.lifecycle("terminate", identifier(endpoint_id, "endpoint_id"), self._team))
 
     async def restart(self, endpoint_id: str) -> EndpointState:
         return await self._client._send(ops.lifecycle("restart", identifier(endpoint_id, "endpoint_id"), self._team))

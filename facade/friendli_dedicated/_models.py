@@ -80,6 +80,10 @@ def _timestamp(value: object) -> dt.datetime | None:
         return None
     if not isinstance(value, str):
         raise TypeError(f"expected an ISO 8601 timestamp, got {type(value).__name__}")
-    from dateutil.parser import isoparse  # lazily: keeps `import friendli_dedicated` light
+    try:
+        # The C parser covers what the API sends ("2025-01-01T00:00:00Z") at a fraction of the cost.
+        return dt.datetime.fromisoformat(value)
+    except ValueError:
+        from dateutil.parser import isoparse  # lazily: other ISO 8601 forms, rarely needed
 
-    return isoparse(value)
+        return isoparse(value)

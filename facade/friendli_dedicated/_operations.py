@@ -495,7 +495,7 @@ def update_flow(
     if advanced:
         AdvancedOptions.checked(advanced)  # every option checked before the first request
         base = None
-        if not _TOKENIZER_FLAGS <= set(advanced):
+        if not set(advanced) >= _TOKENIZER_FLAGS:
             current: DedicatedEndpointSpec = yield spec(endpoint_id, team_id)
             base = advanced_from_spec(current)
         body.advanced = AdvancedOptions.checked(advanced, defaults=base).to_model()

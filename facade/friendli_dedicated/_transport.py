@@ -78,10 +78,14 @@ class Sender:
         """None when the response is a success; else seconds before a retry; else raises its APIError."""
         if response.is_success:
             return None
-        if should_retry(idempotent=call.idempotent, retries_done=retries, policy=self.policy, status=response.status_code):
+        if should_retry(
+            idempotent=call.idempotent, retries_done=retries, policy=self.policy, status=response.status_code
+        ):
             retry_after = parse_retry_after(response.headers)
             delay = retry_delay(self.policy, retries, retry_after=retry_after, random=self.random)
-            logger.info("retrying %s after %d in %.2fs (retry %d)", call.label, response.status_code, delay, retries + 1)
+            logger.info(
+                "retrying %s after %d in %.2fs (retry %d)", call.label, response.status_code, delay, retries + 1
+            )
             return delay
         raise status_error(response)
 

@@ -20,7 +20,9 @@ def identifier(value: object, field: str) -> str:
     if not isinstance(value, str):
         raise InvalidInputError(field, f"must be a string, got {type(value).__name__}")
     if not _ID.fullmatch(value):
-        raise InvalidInputError(field, f"must be 1-200 characters of letters, digits, '.', '_', '~', '-', got {value!r}")
+        raise InvalidInputError(
+            field, f"must be 1-200 characters of letters, digits, '.', '_', '~', '-', got {value!r}"
+        )
     return value
 
 
@@ -61,9 +63,15 @@ def optional_flag(value: object, field: str) -> bool | None:
 def optional_number(value: object, field: str) -> float | None:
     if value is None:
         return None
-    if not isinstance(value, int | float) or isinstance(value, bool) or value != value or value in (
-        float("inf"),
-        float("-inf"),
+    if (
+        not isinstance(value, int | float)
+        or isinstance(value, bool)
+        or value != value
+        or value
+        in (
+            float("inf"),
+            float("-inf"),
+        )
     ):
         raise InvalidInputError(field, f"must be a finite number, got {value!r}")
     return float(value)

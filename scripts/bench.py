@@ -1,0 +1,208 @@
+"""Benchmarks of the facade, each a ratio against a baseline measured in the same run.
+
+1. Per-call overhead: ``status()`` through the facade versus a bare ``httpx.Client`` plus
+   ``json.loads``, both on the same in-process ``httpx.MockTransport``.
+2. Cold import: ``python -c "import friendli_dedicated"`` versus ``python -c "import httpx"``.
+3. Waiter efficiency: a simulated 10-minute deployment on an injected clock; polls and detection
+   lag of ``wait_until_running`` versus a fixed 5-second poller.
+
+Medians throughout. Prints a table and writes BENCHMARKS.md with the command that produced it.
+
+Command line::
+
+    python scripts/bench.py [--calls 5000] [--rounds 7] [--imports 15] [--output BENCHMARKS.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+STATUS_BODY = json.dumps(
+    {"status": "RUNNING", "createdAt": "2025-01-01T00:00:00Z", "updatedAt": "2025-01-01T00:05:00Z", "phase": None}
+).encode()
+DEPLOYMENT_SECONDS = 600.0
+FIXED_INTERVAL = 5.0
+
+
+def _handler(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(200, content=STATUS_BODY, headers={"content-type": "application/json"})
+
+
+def per_call_overhead(calls: int, rounds: int) -> tuple[float, float, float]:
+    """Median seconds per round for (facade, bare httpx) and their ratio."""
+    import friendli_dedicated as fd
+
+    facade_http = httpx.Client(transport=httpx.MockTransport(_handler))
+    client = fd.Client(token="bench-token", base_url="https://bench.invalid", http_client=facade_http)
+    bare = httpx.Client(transport=httpx.MockTransport(_handler), base_url="https://bench.invalid")
+    headers = {"Authorization": "Bearer bench-token"}
+
+    def facade_round() -> None:
+        for _ in range(calls):
+            client.endpoints.status("ep-1")
+
+    def bare_round() -> None:
+        for _ in range(calls):
+            response = bare.get("/dedicated/beta/endpoint/ep-1/status", headers=headers)
+            json.loads(response.content)
+
+    facade_round()  # warm up both paths
+    bare_round()
+    facade_times, bare_times = [], []
+    for _ in range(rounds):  # interleaved, so drift in machine load hits both alike
+        facade_times.append(_timed(facade_round))
+        bare_times.append(_timed(bare_round))
+    facade, baseline = statistics.median(facade_times), statistics.median(bare_times)
+    return facade, baseline, facade / baseline
+
+
+def cold_import(runs: int) -> tuple[float, float, float]:
+    """Median seconds of a fresh interpreter importing the SDK versus importing httpx."""
+
+    def run(code: str) -> float:
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True)
+        return time.perf_counter() - start
+
+    sdk_times, httpx_times = [], []
+    for _ in range(runs):
+        sdk_times.append(run("import friendli_dedicated"))
+        httpx_times.append(run("import httpx"))
+    sdk, baseline = statistics.median(sdk_times), statistics.median(httpx_times)
+    return sdk, baseline, sdk / baseline
+
+
+class _SimulatedDeployment:
+    """An endpoint that turns RUNNING at DEPLOYMENT_SECONDS on a fake clock."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.polls = 0
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+    def status(self) -> str:
+        self.polls += 1
+        return "RUNNING" if self.now >= DEPLOYMENT_SECONDS else "INITIALIZING"
+
+
+def waiter_efficiency(seeds: int) -> dict[str, float]:
+    """Median polls and detection lag of the SDK's waiter and of a fixed 5 s poller."""
+    import random
+
+    from friendli_dedicated._models import EndpointState
+    from friendli_dedicated._waiter import wait_until_running
+
+    sdk_polls, sdk_lags = [], []
+    for seed in range(seeds):
+        sim = _SimulatedDeployment()
+        rng = random.Random(seed)
+
+        def fetch(sim: _SimulatedDeployment = sim) -> EndpointState:
+            return EndpointState.from_json({"status": sim.status()})
+
+        wait_until_running(
+            "ep-bench",
+            fetch=fetch,
+            timeout=3600.0,
+            clock=sim.clock,
+            sleep=sim.sleep,
+            random=rng.random,
+        )
+        sdk_polls.append(sim.polls)
+        sdk_lags.append(sim.now - DEPLOYMENT_SECONDS)
+
+    fixed = _SimulatedDeployment()
+    while fixed.status() != "RUNNING":
+        fixed.sleep(FIXED_INTERVAL)
+    return {
+        "sdk_polls": statistics.median(sdk_polls),
+        "sdk_lag": statistics.median(sdk_lags),
+        "sdk_lag_max": max(sdk_lags),
+        "fixed_polls": fixed.polls,
+        "fixed_lag": fixed.now - DEPLOYMENT_SECONDS,
+    }
+
+
+def _timed(function: Callable[[], None]) -> float:
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmark the facade against same-run baselines.")
+    parser.add_argument("--calls", type=int, default=5000)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--imports", type=int, default=15)
+    parser.add_argument("--seeds", type=int, default=25)
+    parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
+    args = parser.parse_args(argv)
+
+    facade, bare, call_ratio = per_call_overhead(args.calls, args.rounds)
+    sdk_import, httpx_import, import_ratio = cold_import(args.imports)
+    wait = waiter_efficiency(args.seeds)
+    poll_ratio = wait["sdk_polls"] / wait["fixed_polls"]
+
+    rows = [
+        (
+            f"per-call overhead: {args.calls} status() calls, MockTransport (median of {args.rounds})",
+            f"{facade * 1e6 / args.calls:.1f} us/call",
+            f"{bare * 1e6 / args.calls:.1f} us/call (bare httpx + json.loads)",
+            f"{call_ratio:.3f}x",
+            "<= 1.15x",
+        ),
+        (
+            f"cold import (median of {args.imports} fresh interpreters)",
+            f"{sdk_import * 1e3:.1f} ms",
+            f"{httpx_import * 1e3:.1f} ms (import httpx)",
+            f"{import_ratio:.3f}x",
+            "<= 1.5x",
+        ),
+        (
+            f"waiter, 10-minute deployment, injected clock (median of {args.seeds} seeds)",
+            f"{wait['sdk_polls']:.0f} polls, lag {wait['sdk_lag']:.2f} s (max {wait['sdk_lag_max']:.2f} s)",
+            f"{wait['fixed_polls']} polls, lag {wait['fixed_lag']:.2f} s (fixed 5 s poller)",
+            f"{poll_ratio:.3f}x polls",
+            "polls <= 0.6x, lag <= 10 s cap",
+        ),
+    ]
+    header = ("benchmark", "friendli-dedicated", "baseline", "ratio", "goal")
+    table = [header, tuple("---" for _ in header), *rows]
+    markdown = "\n".join("| " + " | ".join(row) + " |" for row in table)
+    command = "python3 -m nox -s bench" + (f" -- {' '.join(argv)}" if argv else "")
+    text = (
+        "# Benchmarks\n\n"
+        f"Produced by `{command}` (scripts/bench.py) on Python {platform.python_version()}, "
+        f"{platform.machine()}, {_cpu_count()} CPUs. Ratios compare with a baseline measured in the same run.\n\n"
+        f"{markdown}\n"
+    )
+    print(markdown)
+    args.output.write_text(text, encoding="utf-8")
+    print(f"\nwrote {args.output}")
+    return 0
+
+
+def _cpu_count() -> int:
+    import os
+
+    return os.cpu_count() or 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -46,6 +46,7 @@ class CodegenError(RuntimeError):
 
 def generate(contract_path: Path, output_root: Path) -> Path:
     """Generate the client package under ``output_root`` (replacing it) and return the package path."""
+    contract_path = contract_path.resolve()  # the generator runs in a temporary directory
     document = contract.load(contract_path)
     with tempfile.TemporaryDirectory(prefix="friendli-codegen-") as tmp:
         package = Path(tmp) / PACKAGE

@@ -319,7 +319,7 @@ class _Diff:
             elif before is None:
                 narrowed = True
             elif keyword == "multipleOf":
-                narrowed = after % before != 0
+                narrowed = before % after != 0  # allowed values shrink unless the new step divides the old
             elif keyword in LOWER_BOUNDS:
                 narrowed = after > before
             else:
@@ -366,8 +366,8 @@ class _Diff:
             self.add(where, f"changed from {_show(old)} to {_show(new)}", breaking=True)
 
     def variants(self, location: str, old: list[Any], new: list[Any], directions: set[str]) -> None:
-        if old == new:
-            return
+        if sorted(map(_canonical, old)) == sorted(map(_canonical, new)):
+            return  # the same variants, perhaps reordered: not a change of meaning
         if len(old) == len(new):
             for index, (before, after) in enumerate(zip(old, new, strict=True)):
                 self.schema(f"{location}[{index}]", before, after, directions)

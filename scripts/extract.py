@@ -127,6 +127,7 @@ def build_surface(document: Document, *, tags: Iterable[str] = contract.DEFAULT_
     result["components"] = components
     result = _strip(result)
     _describe_responses(result)
+    _describe_component_responses(result)
     _normalise_binary(result)
     _normalise_bounds(result)
     result[contract.INSTANCE_OPTIONS_KEY] = instance_options
@@ -280,6 +281,13 @@ def _describe_responses(document: Document) -> None:
                     response.update({key: response.pop(key) for key in list(response) if key != "description"})
 
 
+def _describe_component_responses(document: Document) -> None:
+    for name, response in (document["components"].get("responses") or {}).items():
+        if isinstance(response, dict) and "$ref" not in response:
+            response["description"] = f"{name} response"
+            response.update({key: response.pop(key) for key in list(response) if key != "description"})
+
+
 def _reason_phrase(code: str) -> str:
     try:
         return http.HTTPStatus(int(code)).phrase
@@ -318,6 +326,7 @@ def _schemas_under_binary_media(document: Document) -> set[str]:
                 visit(value)
 
     visit(document["paths"])
+    visit({kind: value for kind, value in document["components"].items() if kind != "schemas"})
     schemas = document["components"].get("schemas", {})
     names: set[str] = set()
     pending = [ref for root in roots for ref in _refs(root)]
@@ -336,7 +345,9 @@ def _drop_binary(node: Any, *, skip_binary_media: bool) -> None:
         return
     if not isinstance(node, dict):
         return
-    if node.get("type") == "string" and node.get("format") == "binary":
+    types = node.get("type")
+    is_string = types == "string" or (isinstance(types, list) and "string" in types)
+    if is_string and node.get("format") == "binary":
         del node["format"]
     for key, value in node.items():
         if key == "content" and isinstance(value, dict):

@@ -70,9 +70,16 @@ def regenerate(source: str, *, root: Path = ROOT, url: str | None = None, today:
     changes = compare(contract.surface(pinned), contract.surface(fresh)) if pinned is not None else []
     new_version = next_version(version, retrieved)
 
+    # Every new text is computed (and every check made) before the first write: nothing half-done.
+    changelog = root / "CHANGELOG.md"
+    pyproject_text = versioned(pyproject.read_text(encoding="utf-8"), new_version, fresh)
+    changelog_text = with_entry(
+        changelog.read_text(encoding="utf-8") if changelog.exists() else CHANGELOG_TITLE,
+        changelog_entry(new_version, fresh, changes, initial=pinned is None),
+    )
     contract.dump(fresh, contract_path)
-    write_version(pyproject, new_version, fresh)
-    prepend_changelog(root / "CHANGELOG.md", new_version, fresh, changes, initial=pinned is None)
+    pyproject.write_text(pyproject_text, encoding="utf-8")
+    changelog.write_text(changelog_text, encoding="utf-8")
     codegen.generate(contract_path, root / "generated")
     return Outcome(contract_changed=True, version=new_version, changes=changes)
 
@@ -93,9 +100,11 @@ def next_version(version: str, retrieved: str) -> str:
     '0.1.20261201.1'
     """
     parts = version.split(".")
-    if len(parts) < 2 or not all(part.isdigit() for part in parts):
+    if not 2 <= len(parts) <= 4 or not all(part.isdigit() for part in parts):
         raise RegenerateError(f"version {version!r} is not MAJOR.MINOR[.SPEC[.N]]")
     date = retrieved.replace("-", "")
+    if len(parts) >= 3 and len(parts[2]) == len(date) and date < parts[2]:
+        raise RegenerateError(f"retrieval date {retrieved} is before the pinned one in version {version}")
     if len(parts) >= 3 and parts[2] == date:
         serial = int(parts[3]) + 1 if len(parts) == 4 else 1
         return f"{parts[0]}.{parts[1]}.{date}.{serial}"
@@ -111,13 +120,12 @@ def summary(document: Document) -> str:
     )
 
 
-def write_version(pyproject: Path, version: str, document: Document) -> None:
-    text = pyproject.read_text(encoding="utf-8")
-    if _DESCRIPTION_LINE.search(text) is None:
-        raise RegenerateError(f'{pyproject} has no `description = "..."` line in [project]')
-    text = _VERSION_LINE.sub(f'version = "{version}"', text, count=1)
-    text = _DESCRIPTION_LINE.sub(f'description = "{summary(document)}"', text, count=1)
-    pyproject.write_text(text, encoding="utf-8")
+def versioned(pyproject_text: str, version: str, document: Document) -> str:
+    """pyproject.toml's text with the new version and the pin in the summary."""
+    if _DESCRIPTION_LINE.search(pyproject_text) is None:
+        raise RegenerateError('pyproject.toml has no `description = "..."` line in [project]')
+    text = _VERSION_LINE.sub(f'version = "{version}"', pyproject_text, count=1)
+    return _DESCRIPTION_LINE.sub(f'description = "{summary(document)}"', text, count=1)
 
 
 def changelog_entry(version: str, document: Document, changes: list[Change], *, initial: bool) -> str:
@@ -140,14 +148,12 @@ def changelog_entry(version: str, document: Document, changes: list[Change], *, 
     return "\n".join(lines) + "\n"
 
 
-def prepend_changelog(path: Path, version: str, document: Document, changes: list[Change], *, initial: bool) -> None:
-    """Add the entry below the title, newest first."""
-    text = path.read_text(encoding="utf-8") if path.exists() else CHANGELOG_TITLE
-    if not text.startswith(CHANGELOG_TITLE):
-        raise RegenerateError(f"{path} does not start with {CHANGELOG_TITLE.strip()!r}")
-    rest = text[len(CHANGELOG_TITLE) :].lstrip("\n")
-    entry = changelog_entry(version, document, changes, initial=initial)
-    path.write_text(f"{CHANGELOG_TITLE}\n{entry}" + (f"\n{rest}" if rest else ""), encoding="utf-8")
+def with_entry(changelog_text: str, entry: str) -> str:
+    """CHANGELOG.md's text with ``entry`` below the title, newest first."""
+    if not changelog_text.startswith(CHANGELOG_TITLE):
+        raise RegenerateError(f"CHANGELOG.md does not start with {CHANGELOG_TITLE.strip()!r}")
+    rest = changelog_text[len(CHANGELOG_TITLE) :].lstrip("\n")
+    return f"{CHANGELOG_TITLE}\n{entry}" + (f"\n{rest}" if rest else "")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,8 +17,9 @@ CONTRACT_PATH = ROOT / "openapi.yaml"
 if str(TESTS) not in sys.path:  # tests/ is not a package: make upstream_factory importable
     sys.path.insert(0, str(TESTS))
 
-from scripts import contract  # noqa: E402
 from upstream_factory import build_upstream  # noqa: E402
+
+from scripts import contract  # noqa: E402
 
 _PINNED = contract.load(CONTRACT_PATH)
 

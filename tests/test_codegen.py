@@ -84,11 +84,6 @@ def test_check_command_line_fails_on_a_changed_contract(modified_contract):
     assert "  friendli_dedicated_api/models/inference_deployment_status.py" in result.stderr.splitlines()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="scripts/codegen.py generate() passes contract_path as given to openapi-python-client, which runs "
-    "with cwd set to a temporary folder: a relative --contract (e.g. `--contract openapi.yaml`) is not found",
-)
 def test_check_with_a_relative_contract_path(monkeypatch, capsys):
     monkeypatch.chdir(ROOT)
     assert codegen.main(["--check", "--contract", "openapi.yaml", "--output", "generated"]) == 0

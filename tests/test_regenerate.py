@@ -91,13 +91,11 @@ def test_first_pin_writes_contract_generated_changelog_and_version(first_pin):
     }
 
     package = root / "generated" / codegen.PACKAGE
-    assert f'UPSTREAM_SHA256: Final[str] = "{hashlib.sha256(raw).hexdigest()}"' in (
-        package / "_contract.py"
-    ).read_text(encoding="utf-8")
+    assert f'UPSTREAM_SHA256: Final[str] = "{hashlib.sha256(raw).hexdigest()}"' in (package / "_contract.py").read_text(
+        encoding="utf-8"
+    )
     # Same surface as the committed contract: apart from the pin, the same client as the committed one.
-    assert codegen._differences(package, ROOT / "generated" / codegen.PACKAGE) == [
-        f"{codegen.PACKAGE}/_contract.py"
-    ]
+    assert codegen._differences(package, ROOT / "generated" / codegen.PACKAGE) == [f"{codegen.PACKAGE}/_contract.py"]
 
     changelog = (root / "CHANGELOG.md").read_text(encoding="utf-8")
     pin = written[contract.UPSTREAM_KEY]
@@ -183,7 +181,8 @@ def test_prose_only_change_records_no_contract_change(tmp_path):
 
     assert outcome.contract_changed is True
     assert outcome.changes == []
-    assert outcome.version == f"{COMMITTED_VERSION}.1" if COMMITTED_VERSION.endswith("20261123") else outcome.version
+    assert outcome.version == regenerate.next_version(COMMITTED_VERSION, "2026-11-23")  # 0.1.20261123 -> ....1
+    assert regenerate.current_version((root / "pyproject.toml").read_text(encoding="utf-8")) == outcome.version
     written = contract.load(root / "openapi.yaml")
     assert contract.surface(written) == contract.surface(PINNED)
     assert written[contract.UPSTREAM_KEY]["sha256"] == hashlib.sha256(source.read_bytes()).hexdigest()
@@ -217,22 +216,33 @@ def test_next_version_rejects_other_schemes(version):
         regenerate.next_version(version, "2026-12-01")
 
 
-def test_project_files_without_the_expected_lines_are_errors(tmp_path):
+def test_project_files_without_the_expected_lines_are_errors():
     with pytest.raises(regenerate.RegenerateError, match="no `version"):
         regenerate.current_version('[project]\nname = "x"\n')
-    pyproject = tmp_path / "pyproject.toml"
-    pyproject.write_text('[project]\nversion = "0.1.20261123"\n', encoding="utf-8")
     with pytest.raises(regenerate.RegenerateError, match="no `description"):
-        regenerate.write_version(pyproject, "0.1.20261201", PINNED)
-    changelog = tmp_path / "CHANGELOG.md"
-    changelog.write_text("Changes\n", encoding="utf-8")
+        regenerate.versioned('[project]\nversion = "0.1.20261123"\n', "0.1.20261201", PINNED)
+    entry = regenerate.changelog_entry("0.1.20261201", PINNED, [], initial=True)
     with pytest.raises(regenerate.RegenerateError, match="does not start with"):
-        regenerate.prepend_changelog(changelog, "0.1.20261201", PINNED, [], initial=True)
+        regenerate.with_entry("Changes\n", entry)
 
 
-def test_changelog_is_created_when_missing(tmp_path):
-    path = tmp_path / "CHANGELOG.md"
-    regenerate.prepend_changelog(path, "0.1.20261201", PINNED, [], initial=True)
-    text = path.read_text(encoding="utf-8")
+def test_a_refused_project_file_leaves_every_file_untouched(tmp_path):
+    """Nothing is half-done: a pyproject.toml without a description line stops before any write."""
+    (tmp_path / "pyproject.toml").write_text('[project]\nversion = "0.1.20261123"\n', encoding="utf-8")
+    upstream = tmp_path / "upstream.yaml"
+    upstream.write_bytes(dump(_upstream()))
+    with pytest.raises(regenerate.RegenerateError):
+        regenerate.regenerate(str(upstream), root=tmp_path, today=dt.date(2026, 12, 1))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pyproject.toml", "upstream.yaml"]
+
+
+def test_an_earlier_retrieval_date_is_refused():
+    with pytest.raises(regenerate.RegenerateError, match="before the pinned one"):
+        regenerate.next_version("0.1.20261201", "2026-11-30")
+
+
+def test_changelog_is_created_when_missing():
+    entry = regenerate.changelog_entry("0.1.20261201", PINNED, [], initial=True)
+    text = regenerate.with_entry(regenerate.CHANGELOG_TITLE, entry)
     assert text.startswith("# Changelog\n\n## 0.1.20261201 - 2026-11-23\n")
     assert text.endswith("- First contract: 12 operations, 17 schemas, 16 instance options.\n")

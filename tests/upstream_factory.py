@@ -71,7 +71,9 @@ def build_upstream(contract_doc: Document, *, instance_options: list[dict[str, A
     }
     paths.update(_unrelated_paths())
 
-    schemas = {name: _schema_with_prose(name, schema, options) for name, schema in surface["components"]["schemas"].items()}
+    schemas = {
+        name: _schema_with_prose(name, schema, options) for name, schema in surface["components"]["schemas"].items()
+    }
     schemas.update(_unrelated_schemas())
     security_schemes = {
         name: {**scheme, "description": "Personal access token of Friendli Suite.", "x-speakeasy-example": "flp_xxx"}
@@ -93,7 +95,10 @@ def build_upstream(contract_doc: Document, *, instance_options: list[dict[str, A
         "externalDocs": {"url": "https://friendli.ai/docs", "description": "Friendli documentation"},
         "x-speakeasy-retries": {"strategy": "backoff"},
         "tags": [
-            *({**tag, "description": f"The {tag['name']} API.", "x-mint": {"icon": "server"}} for tag in surface.get("tags", [])),
+            *(
+                {**tag, "description": f"The {tag['name']} API.", "x-mint": {"icon": "server"}}
+                for tag in surface.get("tags", [])
+            ),
             {"name": UNRELATED_TAG, "description": "Chat completions on serverless endpoints."},
             {"name": "File", "description": "Files."},
             {"name": "Dedicated.Admin", "description": "Admin."},
@@ -202,7 +207,9 @@ def _unrelated_paths() -> Document:
                     },
                     "422": {
                         "description": "Validation Error",
-                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}}},
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}}
+                        },
                     },
                 },
             }
@@ -234,7 +241,10 @@ def _unrelated_schemas() -> Document:
         },
         "ChatMessage": {
             "type": "object",
-            "properties": {"role": {"type": "string", "enum": ["system", "user", "assistant"]}, "content": {"type": "string"}},
+            "properties": {
+                "role": {"type": "string", "enum": ["system", "user", "assistant"]},
+                "content": {"type": "string"},
+            },
             "required": ["role", "content"],
         },
         "ChatCompletionResult": {

@@ -210,6 +210,8 @@ def __getattr__(name: str) -> Any:
     if module is None:
         raise AttributeError(f"module 'friendli_dedicated' has no attribute {name!r}")
     value = getattr(importlib.import_module(f"friendli_dedicated.{module}"), name)
+    if isinstance(value, type) and value.__module__.startswith("friendli_dedicated._"):
+        value.__module__ = __name__  # reprs and tracebacks name the public module
     globals()[name] = value  # later lookups skip __getattr__
     return value
 

@@ -384,18 +384,23 @@ class Endpoints:
         return self._client._drive(ops.update_flow(checked_id, self._team, body, advanced))
 
     def delete(self, endpoint_id: str) -> None:
+        """Delete the endpoint (a 404 afterwards). ``client.endpoints.delete("ep-123")``."""
         self._client._send(ops.delete(identifier(endpoint_id, "endpoint_id"), self._team))
 
     def sleep(self, endpoint_id: str) -> EndpointState:
+        """Put the endpoint to sleep (no replicas, no GPU bill); returns the new state."""
         return self._client._send(ops.lifecycle("sleep", identifier(endpoint_id, "endpoint_id"), self._team))
 
     def wake(self, endpoint_id: str) -> EndpointState:
+        """Wake a sleeping endpoint; returns the new state (AWAKING). Follow with wait_until_running."""
         return self._client._send(ops.lifecycle("wake", identifier(endpoint_id, "endpoint_id"), self._team))
 
     def terminate(self, endpoint_id: str) -> EndpointState:
+        """Terminate the endpoint (TERMINATING, then TERMINATED); returns the new state."""
         return self._client._send(ops.lifecycle("terminate", identifier(endpoint_id, "endpoint_id"), self._team))
 
     def restart(self, endpoint_id: str) -> EndpointState:
+        """Restart a FAILED or TERMINATED endpoint; returns the new state."""
         return self._client._send(ops.lifecycle("restart", identifier(endpoint_id, "endpoint_id"), self._team))
 
     def wait_until_running(
@@ -559,18 +564,23 @@ class AsyncEndpoints:
         return await self._client._drive(ops.update_flow(checked_id, self._team, body, advanced))
 
     async def delete(self, endpoint_id: str) -> None:
+        """Delete the endpoint (a 404 afterwards). ``client.endpoints.delete("ep-123")``."""
         await self._client._send(ops.delete(identifier(endpoint_id, "endpoint_id"), self._team))
 
     async def sleep(self, endpoint_id: str) -> EndpointState:
+        """Put the endpoint to sleep (no replicas, no GPU bill); returns the new state."""
         return await self._client._send(ops.lifecycle("sleep", identifier(endpoint_id, "endpoint_id"), self._team))
 
     async def wake(self, endpoint_id: str) -> EndpointState:
+        """Wake a sleeping endpoint; returns the new state (AWAKING). Follow with wait_until_running."""
         return await self._client._send(ops.lifecycle("wake", identifier(endpoint_id, "endpoint_id"), self._team))
 
     async def terminate(self, endpoint_id: str) -> EndpointState:
+        """Terminate the endpoint (TERMINATING, then TERMINATED); returns the new state."""
         return await self._client._send(ops.lifecycle("terminate", identifier(endpoint_id, "endpoint_id"), self._team))
 
     async def restart(self, endpoint_id: str) -> EndpointState:
+        """Restart a FAILED or TERMINATED endpoint; returns the new state."""
         return await self._client._send(ops.lifecycle("restart", identifier(endpoint_id, "endpoint_id"), self._team))
 
     async def wait_until_running(

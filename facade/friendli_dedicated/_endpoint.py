@@ -65,22 +65,27 @@ class Endpoint:
         return self.refresh()
 
     def sleep(self) -> Endpoint:
+        """Put the endpoint to sleep."""
         self.state = self._endpoints.sleep(self.id)
         return self
 
     def wake(self) -> Endpoint:
+        """Wake the endpoint (then wait_until_running)."""
         self.state = self._endpoints.wake(self.id)
         return self
 
     def terminate(self) -> Endpoint:
+        """Terminate the endpoint."""
         self.state = self._endpoints.terminate(self.id)
         return self
 
     def restart(self) -> Endpoint:
+        """Restart a FAILED or TERMINATED endpoint."""
         self.state = self._endpoints.restart(self.id)
         return self
 
     def delete(self) -> None:
+        """Delete the endpoint."""
         self._endpoints.delete(self.id)
 
 
@@ -101,10 +106,12 @@ class AsyncEndpoint:
         return f"AsyncEndpoint(id={self.id!r}, status={status!r})"
 
     async def refresh(self) -> AsyncEndpoint:
+        """Fetch the current status."""
         self.state = await self._endpoints.status(self.id)
         return self
 
     async def spec(self) -> DedicatedEndpointSpec:
+        """The endpoint's specification."""
         return await self._endpoints.get(self.id)
 
     async def wait_until_running(
@@ -125,20 +132,25 @@ class AsyncEndpoint:
         return await self.refresh()
 
     async def sleep(self) -> AsyncEndpoint:
+        """Put the endpoint to sleep."""
         self.state = await self._endpoints.sleep(self.id)
         return self
 
     async def wake(self) -> AsyncEndpoint:
+        """Wake the endpoint (then wait_until_running)."""
         self.state = await self._endpoints.wake(self.id)
         return self
 
     async def terminate(self) -> AsyncEndpoint:
+        """Terminate the endpoint."""
         self.state = await self._endpoints.terminate(self.id)
         return self
 
     async def restart(self) -> AsyncEndpoint:
+        """Restart a FAILED or TERMINATED endpoint."""
         self.state = await self._endpoints.restart(self.id)
         return self
 
     async def delete(self) -> None:
+        """Delete the endpoint."""
         await self._endpoints.delete(self.id)

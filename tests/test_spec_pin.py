@@ -1,0 +1,57 @@
+"""The committed project is consistent: version, description, runtime pin and installed metadata name one contract."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.metadata
+import tomllib
+from pathlib import Path
+
+import attrs
+import pytest
+
+from scripts import contract
+
+ROOT = Path(__file__).resolve().parent.parent
+PIN = contract.pin(contract.load(ROOT / "openapi.yaml"))
+PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+
+
+def test_pin_is_complete():
+    assert set(PIN) == {"url", "sha256", "surface_sha256", "retrieved"}
+    assert len(PIN["sha256"]) == len(PIN["surface_sha256"]) == 64
+    assert isinstance(PIN["retrieved"], str)  # a date string, not a YAML timestamp
+
+
+def test_version_third_part_is_the_retrieval_date():
+    parts = PROJECT["version"].split(".")
+    assert parts[2] == PIN["retrieved"].replace("-", "")
+    assert all(part.isdigit() for part in parts)
+    assert len(parts) in (3, 4)
+
+
+def test_description_names_both_shas_and_the_date():
+    description = PROJECT["description"]
+    assert PIN["sha256"] in description
+    assert PIN["surface_sha256"] in description
+    assert PIN["retrieved"] in description
+
+
+def test_runtime_spec_pin_is_the_contract_pin():
+    friendli_dedicated = pytest.importorskip("friendli_dedicated")
+    spec_pin = friendli_dedicated.SPEC_PIN
+    as_dict = attrs.asdict(spec_pin) if attrs.has(type(spec_pin)) else dataclasses.asdict(spec_pin)
+    assert as_dict == PIN
+
+
+def test_installed_distribution_metadata_names_the_pin():
+    """Needs the installed package (nox -s tests installs it); skipped on a bare source tree."""
+    try:
+        metadata = importlib.metadata.metadata("friendli-dedicated")
+    except importlib.metadata.PackageNotFoundError:
+        pytest.skip("friendli-dedicated is not installed: run under `nox -s tests`")
+    assert metadata["Version"] == PROJECT["version"]
+    assert PIN["sha256"] in metadata["Summary"]
+    assert PIN["surface_sha256"] in metadata["Summary"]
+    friendli_dedicated = pytest.importorskip("friendli_dedicated")
+    assert friendli_dedicated.__version__ == PROJECT["version"]

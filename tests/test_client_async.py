@@ -51,7 +51,9 @@ async def test_get_returns_the_parsed_spec() -> None:
 
 
 async def test_status_returns_the_parsed_state() -> None:
-    api = FakeAPI().on("GET", f"{COLLECTION}/{EP}/status", reply(200, status_json("AWAKING", phase="ENGINE_INITIALIZING")))
+    api = FakeAPI().on(
+        "GET", f"{COLLECTION}/{EP}/status", reply(200, status_json("AWAKING", phase="ENGINE_INITIALIZING"))
+    )
     state = await make_async_client(api, team_id=TEAM).endpoints.status(EP)
     (request,) = api.requests
     assert (request.method, str(request.url)) == ("GET", f"{BASE}{COLLECTION}/{EP}/status")
@@ -109,7 +111,12 @@ async def test_update_of_one_engine_option_reads_the_current_flags_first() -> No
 
 @pytest.mark.parametrize(
     ("instance", "option_id"),
-    [("2x H100", "zfTutSiLn0Hq"), (fd.GPU.H100, "TwD5AqnBSVN0"), (fd.InstanceOption(fd.GPU.H200, 2), "Tu6GjBnfHPe4"), ("GUA4qYFmsYz8", "GUA4qYFmsYz8")],
+    [
+        ("2x H100", "zfTutSiLn0Hq"),
+        (fd.GPU.H100, "TwD5AqnBSVN0"),
+        (fd.InstanceOption(fd.GPU.H200, 2), "Tu6GjBnfHPe4"),
+        ("GUA4qYFmsYz8", "GUA4qYFmsYz8"),
+    ],
     ids=["spelling", "gpu", "instance-option", "raw-id"],
 )
 async def test_create_sends_the_contract_body_and_returns_a_handle(instance: Any, option_id: str) -> None:
@@ -131,14 +138,18 @@ async def test_create_sends_the_contract_body_and_returns_a_handle(instance: Any
         "advanced": ADVANCED_DEFAULTS,
         "autoscalingPolicy": {"minReplica": 0, "maxReplica": 2, "cooldownPeriod": 300},
     }
-    assert isinstance(ep, fd.AsyncEndpoint) and ep.id == "ep-new"
+    assert isinstance(ep, fd.AsyncEndpoint)
+    assert ep.id == "ep-new"
 
 
 async def test_create_sends_simplescale_for_a_fixed_count() -> None:
     api = FakeAPI().on("GET", COLLECTION, listing()).on("POST", COLLECTION, reply(200, status_json(endpointId="e")))
-    await make_async_client(api).endpoints.create("proj", "chat", "org/model", "H100", autoscaling=fd.Autoscaling.fixed(4))
+    await make_async_client(api).endpoints.create(
+        "proj", "chat", "org/model", "H100", autoscaling=fd.Autoscaling.fixed(4)
+    )
     body = body_of(api.calls("POST", COLLECTION)[0])
-    assert body["simplescale"] == {"replicas": 4} and "autoscalingPolicy" not in body
+    assert body["simplescale"] == {"replicas": 4}
+    assert "autoscalingPolicy" not in body
 
 
 async def test_create_resolves_the_id_from_the_listing_and_by_name() -> None:
@@ -182,7 +193,8 @@ async def test_create_is_retried_after_a_connect_error() -> None:
         .on("POST", COLLECTION, fail(httpx.ConnectError), reply(200, status_json(endpointId="ep-2")))
     )
     ep = await make_async_client(api).endpoints.create("proj", "chat", "org/model", "H100")
-    assert ep.id == "ep-2" and len(api.calls("POST", COLLECTION)) == 2
+    assert ep.id == "ep-2"
+    assert len(api.calls("POST", COLLECTION)) == 2
 
 
 async def test_create_from_wandb_with_an_idempotency_key_twice_gives_the_same_endpoint() -> None:
@@ -249,9 +261,11 @@ async def test_async_endpoint_handle_chains_and_refreshes() -> None:
         .on("DELETE", f"{COLLECTION}/{EP}", reply(200, {}))
     )
     ep = make_async_client(api).endpoints.get_handle(EP)
-    assert await ep.sleep() is ep and ep.state.status is fd.Status.SLEEPING
+    assert await ep.sleep() is ep
+    assert ep.state.status is fd.Status.SLEEPING
     assert (await (await ep.wake()).restart()).state.status is fd.Status.UPDATING
-    assert await ep.update(comment="x") is ep and ep.state.status is fd.Status.RUNNING
+    assert await ep.update(comment="x") is ep
+    assert ep.state.status is fd.Status.RUNNING
     assert (await ep.spec()).name == "chat"
     assert (await ep.terminate()).state.status is fd.Status.TERMINATED
     assert (await ep.refresh()).state.status is fd.Status.RUNNING
@@ -275,9 +289,11 @@ async def test_wait_until_running_through_the_phases_with_an_async_sleep() -> No
     ep = await client.endpoints.get_handle(EP).wait_until_running(
         timeout=300, on_progress=lambda state, _elapsed: seen.append(state.phase or state.status.value)
     )
-    assert ep.state is not None and ep.state.is_serving
+    assert ep.state is not None
+    assert ep.state.is_serving
     assert seen == ["REQUESTING_VIRTUAL_MACHINE", "DOWNLOADING_MODEL", "RUNNING"]
-    assert len(time.sleeps) == 3 and len(api.requests) == 4
+    assert len(time.sleeps) == 3
+    assert len(api.requests) == 4
 
 
 async def test_wait_until_running_wakes_a_sleeping_endpoint_when_asked() -> None:
@@ -312,7 +328,9 @@ async def test_idempotent_calls_are_retried_on_the_async_sleep_with_retry_after(
     )
     state = await make_async_client(api, time).endpoints.status(EP)
     assert state.status is fd.Status.RUNNING
-    assert len(api.requests) == 3 and len(time.sleeps) == 2 and time.sleeps[0] == 4.0
+    assert len(api.requests) == 3
+    assert len(time.sleeps) == 2
+    assert time.sleeps[0] == 4.0
 
 
 async def test_retries_stop_at_max_retries_and_update_is_not_retried() -> None:
@@ -320,7 +338,8 @@ async def test_retries_stop_at_max_retries_and_update_is_not_retried() -> None:
     client = make_async_client(api, max_retries=2)
     with pytest.raises(fd.ServerError) as info:
         await client.endpoints.status(EP)
-    assert info.value.status_code == 504 and len(api.requests) == 3
+    assert info.value.status_code == 504
+    assert len(api.requests) == 3
     with pytest.raises(fd.ServerError):
         await client.endpoints.update(EP, name="x")
     assert len(api.calls("PUT", f"{COLLECTION}/{EP}")) == 1

@@ -80,8 +80,10 @@ def test_every_status_and_body_shape_gives_the_typed_error(
     assert exc.status_code == status
     assert exc.body == expected_body
     assert exc.request is api.requests[0]
-    assert exc.request.method == "GET" and exc.request.url.path == STATUS_PATH
-    assert str(status) in str(exc) and STATUS_PATH in str(exc)
+    assert exc.request.method == "GET"
+    assert exc.request.url.path == STATUS_PATH
+    assert str(status) in str(exc)
+    assert STATUS_PATH in str(exc)
     if kind == "json":
         assert "nope" in str(exc)
     if kind == "html":
@@ -109,12 +111,19 @@ def test_422_detail_is_parsed_into_loc_msg_type() -> None:
 @pytest.mark.parametrize("content", [b"", HTML_502, b'{"detail": "x"}'])
 def test_422_without_a_detail_list_has_an_empty_detail(content: bytes) -> None:
     _, info = status_call(reply(422, content=content))
-    assert isinstance(info.value, fd.ValidationError) and info.value.detail == []
+    assert isinstance(info.value, fd.ValidationError)
+    assert info.value.detail == []
 
 
 @pytest.mark.parametrize(
     ("headers", "retry_after"),
-    [({"Retry-After": "12"}, 12.0), ({"Retry-After": "0.5"}, 0.5), ({"retry-after-ms": "1500"}, 1.5), ({}, None), ({"Retry-After": "soon"}, None)],
+    [
+        ({"Retry-After": "12"}, 12.0),
+        ({"Retry-After": "0.5"}, 0.5),
+        ({"retry-after-ms": "1500"}, 1.5),
+        ({}, None),
+        ({"Retry-After": "soon"}, None),
+    ],
 )
 def test_429_carries_the_servers_retry_after(headers: dict[str, str], retry_after: float | None) -> None:
     _, info = status_call(reply(429, {"detail": "rate limited"}, headers=headers))
@@ -124,7 +133,8 @@ def test_429_carries_the_servers_retry_after(headers: dict[str, str], retry_afte
 
 def test_api_errors_are_friendli_errors_and_not_value_errors() -> None:
     _, info = status_call(reply(404, {"detail": "no such endpoint"}))
-    assert isinstance(info.value, fd.APIError) and isinstance(info.value, fd.FriendliError)
+    assert isinstance(info.value, fd.APIError)
+    assert isinstance(info.value, fd.FriendliError)
     assert not isinstance(info.value, ValueError)
 
 
@@ -247,7 +257,7 @@ def test_retry_after_is_what_the_injected_sleep_receives_capped_at_60s() -> None
 
 def test_without_retry_after_the_backoff_grows_with_the_injected_random() -> None:
     time = Recorder()
-    api, _ = status_call(reply(503), max_retries=3, time=time)
+    _api, _ = status_call(reply(503), max_retries=3, time=time)
     # Backoff(initial=0.5, multiplier=2, jitter=1.0) with random() == 0.5: half of 0.5, 1, 2.
     assert time.sleeps == [0.25, 0.5, 1.0]
 
@@ -256,8 +266,10 @@ def test_without_retry_after_the_backoff_grows_with_the_injected_random() -> Non
 def test_500_and_4xx_are_not_retried(status: int) -> None:
     time = Recorder()
     api, info = status_call(reply(status, {"detail": "x"}), max_retries=5, time=time)
-    assert isinstance(info.value, fd.APIError) and info.value.status_code == status
-    assert len(api.requests) == 1 and time.sleeps == []
+    assert isinstance(info.value, fd.APIError)
+    assert info.value.status_code == status
+    assert len(api.requests) == 1
+    assert time.sleeps == []
 
 
 @pytest.mark.parametrize(
@@ -279,16 +291,20 @@ def test_update_is_retried_after_a_connect_error() -> None:
 
 
 def test_transport_error_keeps_the_request_and_names_the_call() -> None:
-    api, info = status_call(fail(httpx.ConnectError, "connection refused"))
+    _api, info = status_call(fail(httpx.ConnectError, "connection refused"))
     exc = info.value
     assert isinstance(exc, fd.TransportError)
-    assert exc.request is not None and exc.request.url.path == STATUS_PATH
-    assert "GET" in str(exc) and "ConnectError" in str(exc)
+    assert exc.request is not None
+    assert exc.request.url.path == STATUS_PATH
+    assert "GET" in str(exc)
+    assert "ConnectError" in str(exc)
     assert isinstance(exc.__cause__, httpx.ConnectError)
 
 
 # -- bad input: refused before anything is sent ---------------------------------------------------
-NOT_STR = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.lists(st.integers(), max_size=2))
+NOT_STR = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.lists(st.integers(), max_size=2)
+)
 NOT_STR_NOR_NONE = st.one_of(st.booleans(), st.integers(), st.floats(allow_nan=False), st.binary(max_size=3))
 BLANK = st.text(alphabet=" \t\n", max_size=4)
 PATHY = st.one_of(
@@ -308,7 +324,9 @@ BAD_OPTIONAL_TEXT = st.one_of(NOT_STR_NOR_NONE, BLANK)  # None means "not given"
 BAD_INSTANCE = st.one_of(
     NOT_STR,
     BLANK,
-    st.sampled_from(["3x H100", "16x B200", "0x H200", "H1", "A10", "T4", "2x", "x H100", "H100 H200", "-1x H100", "zfTutSiLn0Hq "]),
+    st.sampled_from(
+        ["3x H100", "16x B200", "0x H200", "H1", "A10", "T4", "2x", "x H100", "H100 H200", "zfTutSiLn0Hq "]
+    ),
     st.text(alphabet="qwrtyjkl", min_size=1, max_size=10),  # no GPU name can be spelt from these letters
 )
 NOT_WHOLE_POSITIVE = st.one_of(
@@ -319,13 +337,15 @@ NOT_BOOL = st.one_of(st.none(), st.integers(), st.text(max_size=3), st.just("tru
 
 def autoscaling_errors() -> st.SearchStrategy[tuple[Callable[[], object], str]]:
     """Ways to pass a bad autoscaling, with the field the refusal must name."""
-    not_autoscaling = st.one_of(
-        st.integers(), st.text(max_size=3), st.just({"maxReplica": 2}), st.just((0, 1))
-    ).map(lambda v: ((lambda: v), "autoscaling"))
+    not_autoscaling = st.one_of(st.integers(), st.text(max_size=3), st.just({"maxReplica": 2}), st.just((0, 1))).map(
+        lambda v: ((lambda: v), "autoscaling")
+    )
     too_many = st.one_of(st.integers(min_value=11), st.integers(max_value=0), st.booleans(), st.floats()).map(
         lambda v: ((lambda: fd.Autoscaling(max_replicas=v)), "autoscaling.max_replicas")
     )
-    negative_min = st.integers(max_value=-1).map(lambda v: ((lambda: fd.Autoscaling(min_replicas=v)), "autoscaling.min_replicas"))
+    negative_min = st.integers(max_value=-1).map(
+        lambda v: ((lambda: fd.Autoscaling(min_replicas=v)), "autoscaling.min_replicas")
+    )
     no_replicas = st.integers(max_value=0).map(lambda v: ((lambda: fd.Autoscaling.fixed(v)), "autoscaling.replicas"))
     bad_cooldown = st.one_of(st.integers(max_value=-1), st.just(1.5), st.just("60")).map(
         lambda v: ((lambda: fd.Autoscaling(cooldown=v)), "autoscaling.cooldown")
@@ -342,7 +362,9 @@ ADVANCED_ERRORS = st.one_of(
     NOT_BOOL.map(lambda v: ("tokenizer_skip_special_tokens", v)),
     st.one_of(st.integers(), st.text(max_size=3)).map(lambda v: ("enable_content_logging", v)),
     st.one_of(st.integers(max_value=-1), st.booleans(), st.floats()).map(lambda v: ("queue_timeout_ms", v)),
-    st.one_of(st.text(max_size=5), st.integers(), st.just("ttft_ms")).map(lambda v: ("queue_backpressure_metric_kind", v)),
+    st.one_of(st.text(max_size=5), st.integers(), st.just("ttft_ms")).map(
+        lambda v: ("queue_backpressure_metric_kind", v)
+    ),
     st.one_of(st.just(float("nan")), st.just(float("inf")), st.booleans(), st.text(max_size=2)).map(
         lambda v: ("queue_backpressure_metric_threshold", v)
     ),
@@ -363,7 +385,9 @@ def refused(call: Callable[[], object], field: str) -> None:
     ("argument", "strategy"),
     [("project_id", BAD_ID), ("name", BAD_TEXT), ("model", BAD_TEXT), ("instance", BAD_INSTANCE)],
 )
-def test_create_refuses_bad_positional_arguments_without_sending(argument: str, strategy: st.SearchStrategy[Any]) -> None:
+def test_create_refuses_bad_positional_arguments_without_sending(
+    argument: str, strategy: st.SearchStrategy[Any]
+) -> None:
     api = FakeAPI()
     endpoints = make_client(api).endpoints
 
@@ -478,7 +502,14 @@ def test_list_refuses_bad_limits_and_project_ids_without_sending() -> None:
 
     @settings(max_examples=50, deadline=None)
     @given(
-        bad_limit=st.one_of(st.integers(max_value=0), st.integers(min_value=101), st.booleans(), st.floats(), st.none(), st.text(max_size=2)),
+        bad_limit=st.one_of(
+            st.integers(max_value=0),
+            st.integers(min_value=101),
+            st.booleans(),
+            st.floats(),
+            st.none(),
+            st.text(max_size=2),
+        ),
         bad_project=st.one_of(BLANK, PATHY, NOT_STR_NOR_NONE),
     )
     def check(bad_limit: object, bad_project: object) -> None:
@@ -496,13 +527,26 @@ def test_wait_until_running_refuses_bad_timeouts_and_wake_without_sending() -> N
 
     @settings(max_examples=50, deadline=None)
     @given(
-        bad=st.one_of(st.none(), st.booleans(), st.floats(max_value=-0.001), st.just(float("nan")), st.just(float("inf")), st.text(max_size=2))
+        bad=st.one_of(
+            st.none(),
+            st.booleans(),
+            st.floats(max_value=-0.001),
+            st.just(float("nan")),
+            st.just(float("inf")),
+            st.text(max_size=2),
+        )
     )
     def check(bad: object) -> None:
         refused(lambda: endpoints.wait_until_running(EP, timeout=bad), "timeout")
 
     check()
     refused(lambda: endpoints.wait_until_running(EP, wake="yes"), "wake")
+    assert api.requests == []
+
+
+def test_a_negative_gpu_count_is_refused() -> None:
+    api = FakeAPI().on("GET", COLLECTION, listing()).on("POST", COLLECTION, reply(200, status_json(endpointId="e")))
+    refused(lambda: make_client(api).endpoints.create(**{**CREATE_ARGS, "instance": "-1x H100"}), "instance")
     assert api.requests == []
 
 

@@ -17,7 +17,6 @@ import httpx
 import pytest
 
 import friendli_dedicated as fd
-from friendli_dedicated import errors
 
 TOKEN = "flp_test-TOKEN-4f1d2c"
 TEAM = "team-42"
@@ -162,7 +161,11 @@ def assert_headers(request: httpx.Request, *, team: str | None = TEAM, has_body:
         assert request.content == b""
 
 
-ADVANCED_DEFAULTS = {"tokenizer_skip_special_tokens": True, "tokenizer_add_special_tokens": True, "max_token_count": 2560}
+ADVANCED_DEFAULTS = {
+    "tokenizer_skip_special_tokens": True,
+    "tokenizer_add_special_tokens": True,
+    "max_token_count": 2560,
+}
 
 
 # -- single operations ----------------------------------------------------------------------------
@@ -189,7 +192,8 @@ def test_status_parses_status_phase_error_code_and_timestamps() -> None:
     assert state.status is fd.Status.FAILED
     assert state.phase is fd.DeploymentPhase.DOWNLOADING_MODEL
     assert state.error_code is fd.ErrorCode.WORKLOAD_INIT_DOWNLOAD_ERROR
-    assert state.created_at is not None and state.created_at.year == 2025
+    assert state.created_at is not None
+    assert state.created_at.year == 2025
     assert not state.is_serving
 
 
@@ -236,7 +240,8 @@ def test_update_sends_only_the_given_fields_in_camel_case() -> None:
     assert spec.name == "renamed"
 
 
-def test_update_of_one_engine_option_reads_the_tokenizer_flags_from_the_current_spec() -> None:
+def test_update_of_one_engine_option_sends_only_it_and_the_current_tokenizer_flags() -> None:
+    """Options the spec does not report (max_token_count, queue_*) are not re-sent as defaults."""
     api = (
         FakeAPI()
         .on("GET", f"{COLLECTION}/{EP}", reply(200, spec_json()))
@@ -250,8 +255,6 @@ def test_update_of_one_engine_option_reads_the_tokenizer_flags_from_the_current_
             "tokenizer_skip_special_tokens": False,  # from the current spec, not the default
             "tokenizer_add_special_tokens": True,
             "max_batch_size": 64,
-            "max_token_count": 2560,
-            "max_input_length": 4096,
         }
     }
 
@@ -265,7 +268,6 @@ def test_update_with_both_tokenizer_flags_sends_one_put_and_no_get() -> None:
     assert body_of(put)["advanced"] == {
         "tokenizer_skip_special_tokens": False,
         "tokenizer_add_special_tokens": False,
-        "max_token_count": 2560,
         "queue_timeout_ms": 0,
     }
 
@@ -304,7 +306,8 @@ def test_create_sends_the_contract_body_with_the_instance_option_id(instance: An
         "advanced": ADVANCED_DEFAULTS,
     }
     assert ep.id == "ep-new"
-    assert ep.state is not None and ep.state.status is fd.Status.INITIALIZING
+    assert ep.state is not None
+    assert ep.state.status is fd.Status.INITIALIZING
 
 
 @pytest.mark.parametrize(
@@ -376,10 +379,34 @@ def test_create_takes_the_id_from_the_listing_when_exactly_one_new_endpoint_appe
         FakeAPI()
         .on("GET", COLLECTION, listing("ep-old"), listing("ep-old", "ep-new"))
         .on("POST", COLLECTION, reply(200, status_json("INITIALIZING")))
+        .on("GET", f"{COLLECTION}/ep-new", reply(200, spec_json("chat")))
     )
     ep = make_client(api).endpoints.create("proj", "chat", "org/model", "H100")
     assert ep.id == "ep-new"
-    assert [r.method for r in api.requests] == ["GET", "POST", "GET"]
+    # The one new id is confirmed by its name before it is trusted.
+    assert [(r.method, r.url.path) for r in api.requests][2:] == [("GET", COLLECTION), ("GET", f"{COLLECTION}/ep-new")]
+
+
+def test_create_does_not_take_a_new_endpoint_of_another_name() -> None:
+    """Someone else's endpoint appearing while ours lags is never mistaken for ours."""
+    time = Recorder()
+    api = (
+        FakeAPI()
+        .on(
+            "GET",
+            COLLECTION,
+            listing("ep-old"),
+            listing("ep-old", "ep-theirs"),
+            listing("ep-old", "ep-theirs", "ep-ours"),
+        )
+        .on("POST", COLLECTION, reply(200, status_json("INITIALIZING")))
+        .on("GET", f"{COLLECTION}/ep-theirs", reply(200, spec_json("someone-else")))
+        .on("GET", f"{COLLECTION}/ep-ours", reply(200, spec_json("chat")))
+    )
+    ep = make_client(api, time).endpoints.create("proj", "chat", "org/model", "H100")
+    assert ep.id == "ep-ours"
+    assert time.sleeps == [0.5]
+    assert len(api.calls("GET", f"{COLLECTION}/ep-theirs")) == 1  # each candidate read once
 
 
 def test_create_relists_after_pauses_while_the_listing_lags() -> None:
@@ -388,6 +415,7 @@ def test_create_relists_after_pauses_while_the_listing_lags() -> None:
         FakeAPI()
         .on("GET", COLLECTION, listing("ep-old"), listing("ep-old"), listing("ep-old", "ep-new"))
         .on("POST", COLLECTION, reply(200, status_json("INITIALIZING")))
+        .on("GET", f"{COLLECTION}/ep-new", reply(200, spec_json("chat")))
     )
     ep = make_client(api, time).endpoints.create("proj", "chat", "org/model", "H100")
     assert ep.id == "ep-new"
@@ -546,11 +574,6 @@ def test_create_from_wandb_refuses_a_fixed_replica_count_and_a_key_without_proje
     assert api.requests == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: create_from_wandb (_client.py Endpoints.create_from_wandb) trusts endpointId's type: a null "
-    "endpointId yields a handle whose id is None instead of ResponseFormatError",
-)
 def test_create_from_wandb_with_a_null_endpoint_id_is_a_response_format_error() -> None:
     api = FakeAPI().on("POST", WANDB, reply(200, {**wandb_response(), "endpointId": None}))
     with pytest.raises(fd.ResponseFormatError):
@@ -569,7 +592,8 @@ def test_list_walks_every_page_passing_the_cursor_back_opaquely() -> None:
     )
     endpoints = list(make_client(api, team_id=TEAM).endpoints.list("proj", limit=2))
     assert [ep.id for ep in endpoints] == ["ep-a", "ep-b", "ep-c", "ep-d"]
-    assert endpoints[2].state is not None and endpoints[2].state.status is fd.Status.SLEEPING
+    assert endpoints[2].state is not None
+    assert endpoints[2].state.status is fd.Status.SLEEPING
     assert [dict(r.url.params) for r in api.requests] == [
         {"project_id": "proj", "limit": "2"},
         {"project_id": "proj", "limit": "2", "cursor": "c1"},
@@ -587,11 +611,10 @@ def test_list_without_project_sends_no_project_id_and_the_default_page_size() ->
 
 def test_list_stops_with_response_format_error_when_a_cursor_repeats() -> None:
     api = FakeAPI().on("GET", COLLECTION, listing("ep-a", cursor="same"), listing("ep-b", cursor="same"))
-    seen = []
+    endpoints = make_client(api).endpoints.list()
+    assert [next(endpoints).id, next(endpoints).id] == ["ep-a", "ep-b"]
     with pytest.raises(fd.ResponseFormatError, match="twice"):
-        for ep in make_client(api).endpoints.list():
-            seen.append(ep.id)
-    assert seen == ["ep-a", "ep-b"]
+        next(endpoints)
     assert len(api.requests) == 2
 
 
@@ -644,11 +667,14 @@ def test_endpoint_handle_actions_chain_and_refresh_state() -> None:
         .on("DELETE", f"{COLLECTION}/{EP}", reply(200, {}))
     )
     ep = make_client(api).endpoints.get_handle(EP)
-    assert ep.state is None and api.requests == []
-    assert ep.sleep() is ep and ep.state.status is fd.Status.SLEEPING
+    assert ep.state is None
+    assert api.requests == []
+    assert ep.sleep() is ep
+    assert ep.state.status is fd.Status.SLEEPING
     assert ep.wake().state.status is fd.Status.AWAKING
     assert ep.restart().state.status is fd.Status.UPDATING
-    assert ep.update(name="renamed") is ep and ep.state.status is fd.Status.RUNNING
+    assert ep.update(name="renamed") is ep
+    assert ep.state.status is fd.Status.RUNNING
     assert ep.spec().name == "renamed"
     assert ep.terminate().state.status is fd.Status.TERMINATING
     assert ep.refresh().state.status is fd.Status.RUNNING
@@ -664,7 +690,8 @@ def test_endpoint_handle_actions_chain_and_refresh_state() -> None:
         ("GET", f"/{EP}/status"),
         ("DELETE", f"/{EP}"),
     ]
-    assert "RUNNING" in repr(ep) and EP in repr(ep)
+    assert "RUNNING" in repr(ep)
+    assert EP in repr(ep)
 
 
 def test_wait_until_running_polls_through_the_phases_on_the_injected_clock() -> None:
@@ -683,7 +710,9 @@ def test_wait_until_running_polls_through_the_phases_on_the_injected_clock() -> 
         timeout=600,
         on_progress=lambda state, elapsed: progress.append((state.status.value, state.phase, elapsed)),
     )
-    assert result is ep and ep.state is not None and ep.state.status is fd.Status.RUNNING
+    assert result is ep
+    assert ep.state is not None
+    assert ep.state.status is fd.Status.RUNNING
     assert [(s, p) for s, p, _ in progress] == [
         ("INITIALIZING", "REQUESTING_VIRTUAL_MACHINE"),
         ("INITIALIZING", "DOWNLOADING_MODEL"),
@@ -691,7 +720,8 @@ def test_wait_until_running_polls_through_the_phases_on_the_injected_clock() -> 
         ("RUNNING", None),
     ]
     assert [elapsed for *_, elapsed in progress] == pytest.approx([0.0, *[sum(time.sleeps[:n]) for n in (1, 2, 3)]])
-    assert len(time.sleeps) == 3 and time.sleeps == sorted(time.sleeps)  # backing off
+    assert len(time.sleeps) == 3
+    assert time.sleeps == sorted(time.sleeps)
     assert len(api.requests) == 4
 
 
@@ -717,7 +747,8 @@ def test_wait_until_running_times_out_on_the_fake_clock_with_the_last_state() ->
     api = FakeAPI().on("GET", f"{COLLECTION}/{EP}/status", reply(200, status_json("INITIALIZING")))
     with pytest.raises(fd.WaitTimeoutError) as info:
         make_client(api, time).endpoints.wait_until_running(EP, timeout=5)
-    assert info.value.state is not None and info.value.state.status is fd.Status.INITIALIZING
+    assert info.value.state is not None
+    assert info.value.state.status is fd.Status.INITIALIZING
     assert sum(time.sleeps) == pytest.approx(5)
 
 
@@ -739,8 +770,10 @@ def test_a_new_status_and_unknown_fields_are_tolerated_and_kept_raw() -> None:
         reply(200, status_json("SCALING", phase="WARMING_CACHE", brandNew={"x": 1})),
     )
     state = make_client(api).endpoints.status(EP)
-    assert state.status.value == "SCALING" and not state.status.is_known
-    assert state.phase is not None and state.phase.value == "WARMING_CACHE"
+    assert state.status.value == "SCALING"
+    assert not state.status.is_known
+    assert state.phase is not None
+    assert state.phase.value == "WARMING_CACHE"
     assert state.raw["brandNew"] == {"x": 1}
     assert state.raw["status"] == "SCALING"
 

@@ -16,7 +16,8 @@ from friendli_dedicated._models import ErrorCode
 def test_every_listed_code_has_its_own_specific_hint(code: ErrorCode) -> None:
     hint = hint_for(code)
     assert hint != GENERIC_HINT
-    assert hint.strip() == hint and hint
+    assert hint.strip() == hint
+    assert hint
     assert "\n" not in hint
 
 

@@ -225,8 +225,10 @@ def test_failed_carries_code_phase_and_the_specific_hint(code: ErrorCode) -> Non
     err = caught.value
     assert err.endpoint_id == EP
     assert err.state is failed
-    assert err.error_code == code.value and type(err.error_code) is str
-    assert err.phase == "DOWNLOADING_MODEL" and type(err.phase) is str
+    assert err.error_code == code.value
+    assert type(err.error_code) is str
+    assert err.phase == "DOWNLOADING_MODEL"
+    assert type(err.phase) is str
     assert err.hint == hint_for(code) != GENERIC_HINT
     message = str(err)
     assert "\n" not in message
@@ -257,7 +259,8 @@ def test_stopped_statuses_raise_at_once(status: str) -> None:
 
     assert not isinstance(caught.value, EndpointFailedError)
     assert caught.value.state is stopped
-    assert status in str(caught.value) and EP in str(caught.value)
+    assert status in str(caught.value)
+    assert EP in str(caught.value)
     assert fetch.calls == 2
 
 
@@ -272,7 +275,8 @@ def test_sleeping_without_wake_raises_at_once_suggesting_wake() -> None:
         run(time, fetch)
 
     assert "wake=True" in str(caught.value)
-    assert caught.value.state is not None and caught.value.state.status is Status.SLEEPING
+    assert caught.value.state is not None
+    assert caught.value.state.status is Status.SLEEPING
     assert time.sleeps == []
     assert fetch.calls == 1
 
@@ -342,7 +346,7 @@ def test_delays_follow_the_policy_up_to_its_cap() -> None:
 
 
 def test_default_policy_is_jittered_by_the_injected_random() -> None:
-    assert DEFAULT_POLL == Backoff(initial=1.0, multiplier=1.5, maximum=10.0, jitter=0.1)
+    assert Backoff(initial=1.0, multiplier=1.5, maximum=10.0, jitter=0.1) == DEFAULT_POLL
     time = FakeTime()
     fetch = Script(time, *[state("INITIALIZING")] * 3, state("RUNNING"))
     wait_until_running(EP, fetch=fetch, clock=time.clock, sleep=time.sleep, random=lambda: 0.5)
@@ -362,7 +366,8 @@ def test_timeout_raises_at_the_deadline_without_another_request() -> None:
     assert fetch.started_at == [0.0, 1.0, 2.5, 4.75, 8.125]
     assert caught.value.state is fetch.returned[-1]
     assert isinstance(caught.value, TimeoutError)
-    assert "DOWNLOADING_MODEL" in str(caught.value) and EP in str(caught.value)
+    assert "DOWNLOADING_MODEL" in str(caught.value)
+    assert EP in str(caught.value)
 
 
 def test_timeout_zero_checks_exactly_once() -> None:
@@ -384,11 +389,12 @@ def test_a_sleep_cut_to_the_deadline_that_wakes_early_does_not_poll_again() -> N
 
     def early_sleep(seconds: float) -> None:
         time.sleep(seconds)
-        time.advance(-1e-9)
+        if seconds > 1e-6:  # a tiny sleep ends on time, so a regression fails rather than hangs
+            time.advance(-1e-9)
 
     with pytest.raises(WaitTimeoutError):
         wait_until_running(EP, fetch=fetch, timeout=2, poll=NO_JITTER, clock=time.clock, sleep=early_sleep)
-    assert time.sleeps == [1.0, 1.0]
+    assert time.sleeps == pytest.approx([1.0, 1.0])
     assert fetch.calls == 2
 
 
@@ -625,13 +631,17 @@ async def test_async_cancel_while_sleeping_propagates_and_stops_polling() -> Non
     fetch = Script(time, state("INITIALIZING"))
     sleeping = asyncio.Event()
 
-    async def sleep_forever(seconds: float) -> None:
-        sleeping.set()
-        await asyncio.Event().wait()
+    async def sleep_forever_once(seconds: float) -> None:
+        if not sleeping.is_set():
+            sleeping.set()
+            await asyncio.Event().wait()
+        # Only reached if the cancellation was swallowed: let the wait run on (to its timeout) so a
+        # regression fails the assertions below instead of hanging the test run.
+        await time.async_sleep(seconds)
 
     tasks_before = asyncio.all_tasks()
     task = asyncio.create_task(
-        async_wait_until_running(EP, fetch=fetch.async_call, clock=time.clock, sleep=sleep_forever)
+        async_wait_until_running(EP, fetch=fetch.async_call, clock=time.clock, sleep=sleep_forever_once)
     )
     await sleeping.wait()
     task.cancel()
@@ -653,9 +663,10 @@ async def test_async_cancel_while_fetching_is_not_mistaken_for_a_transient_failu
     async def hanging_fetch() -> EndpointState:
         nonlocal calls
         calls += 1
-        fetching.set()
-        await asyncio.Event().wait()
-        raise AssertionError("unreachable")
+        if calls == 1:
+            fetching.set()
+            await asyncio.Event().wait()
+        return state("INITIALIZING")  # only if the cancellation was swallowed (see above)
 
     task = asyncio.create_task(
         async_wait_until_running(EP, fetch=hanging_fetch, clock=time.clock, sleep=time.async_sleep)

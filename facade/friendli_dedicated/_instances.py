@@ -43,6 +43,9 @@ _MAX_COUNT_DIGITS = 9
 _MAX_ECHO = 60
 
 
+_NEGATIVE_COUNT = re.compile(r"\s*-\s*\d")
+
+
 def _squash(text: str) -> str:
     return _SEPARATORS.sub("", text.lower())
 
@@ -170,6 +173,8 @@ class InstanceOption:
         """
         if not isinstance(text, str):
             raise InvalidInputError(field, f"expected text such as '2x H100', got {type(text).__name__}")
+        if _NEGATIVE_COUNT.match(text):  # "-1x H100": hyphens are separators elsewhere, but not a sign
+            raise InvalidInputError(field, f"a GPU count cannot be negative: {_echo(text)}; valid: {_all_spellings()}")
         squashed = _squash(text)
         count = 1
         match = _COUNT_PREFIX.fullmatch(squashed)

@@ -176,7 +176,10 @@ def _nothing(response: httpx.Response) -> None:
 
 
 def _wandb_response(response: httpx.Response) -> DedicatedEndpointWandbArtifactCreateResponse:
-    return DedicatedEndpointWandbArtifactCreateResponse.from_dict(json_object(response))
+    parsed = DedicatedEndpointWandbArtifactCreateResponse.from_dict(json_object(response))
+    if not isinstance(parsed.endpoint_id, str) or not parsed.endpoint_id:
+        raise TypeError(f"'endpointId' must be a non-empty string, got {parsed.endpoint_id!r}")
+    return parsed
 
 
 def _page(response: httpx.Response) -> tuple[Mapping[str, Any], str | None]:
@@ -262,22 +265,28 @@ class AdvancedOptions:
             ),
         )
 
-    def to_model(self) -> EndpointAdvancedConfig:
-        def maybe(value: Any) -> Any:
-            return UNSET if value is None else value
+    def to_model(self, *, only: frozenset[str] | None = None) -> EndpointAdvancedConfig:
+        """The contract's model; with ``only``, options outside it are left out of the request."""
+
+        def maybe(value: Any, name: str = "") -> Any:
+            return UNSET if value is None or (only is not None and name not in only) else value
 
         kind = self.queue_backpressure_metric_kind
         return EndpointAdvancedConfig(
             tokenizer_skip_special_tokens=self.tokenizer_skip_special_tokens,
             tokenizer_add_special_tokens=self.tokenizer_add_special_tokens,
-            max_batch_size=maybe(self.max_batch_size),
-            max_token_count=self.max_token_count,
-            enable_content_logging=maybe(self.enable_content_logging),
-            max_input_length=maybe(self.max_input_length),
-            max_context_length=maybe(self.max_context_length),
-            queue_timeout_ms=maybe(self.queue_timeout_ms),
-            queue_backpressure_metric_kind=UNSET if kind is None else QueueBackpressureMetricKind(kind),
-            queue_backpressure_metric_threshold=maybe(self.queue_backpressure_metric_threshold),
+            max_batch_size=maybe(self.max_batch_size, "max_batch_size"),
+            max_token_count=maybe(self.max_token_count, "max_token_count"),
+            enable_content_logging=maybe(self.enable_content_logging, "enable_content_logging"),
+            max_input_length=maybe(self.max_input_length, "max_input_length"),
+            max_context_length=maybe(self.max_context_length, "max_context_length"),
+            queue_timeout_ms=maybe(self.queue_timeout_ms, "queue_timeout_ms"),
+            queue_backpressure_metric_kind=UNSET
+            if kind is None or (only is not None and "queue_backpressure_metric_kind" not in only)
+            else QueueBackpressureMetricKind(kind),
+            queue_backpressure_metric_threshold=maybe(
+                self.queue_backpressure_metric_threshold, "queue_backpressure_metric_threshold"
+            ),
         )
 
 
@@ -437,8 +446,9 @@ def create_flow(body: DedicatedEndpointCreateBody, team_id: str | None) -> Flow[
 
     The contract's create response is a status without the endpoint's id. The id is taken from the
     response when the server sends one anyway (``endpointId`` or ``id``); otherwise the project is
-    listed before and after, and the new id is the one that appeared, disambiguated by name when
-    several did. If that is impossible, EndpointCreationUnresolvedError says the endpoint may exist.
+    listed before and after; the new id is the one that appeared with the requested name (the
+    listing is read again after short pauses while it lags). If that is impossible,
+    EndpointCreationUnresolvedError says the endpoint may exist and lists the candidates.
     """
     project_id, name = body.project_id, body.name
     before = yield from collect(project_id, team_id)
@@ -457,6 +467,9 @@ def create_flow(body: DedicatedEndpointCreateBody, team_id: str | None) -> Flow[
             candidates=candidates,
         )
 
+    # A new id is trusted only once its name matches: another client may create an endpoint in the
+    # same project at the same moment, and the listing may not show ours yet.
+    names: dict[str, str] = {}
     new: list[str] = []
     for pause in (*_CREATE_RELIST_PAUSES, None):
         try:
@@ -464,24 +477,23 @@ def create_flow(body: DedicatedEndpointCreateBody, team_id: str | None) -> Flow[
         except FriendliError as exc:
             raise unresolved(f"listing the project failed: {exc}") from exc
         new = [endpoint_id for endpoint_id in after if endpoint_id not in before]
-        if new or pause is None:
-            break
-        yield Pause(pause)
-    if len(new) == 1:
-        return new[0], state
-    if not new:
-        raise unresolved("no new endpoint appeared in the project's listing")
-    named: list[str] = []
-    for candidate in new:
-        try:
-            candidate_spec: DedicatedEndpointSpec = yield spec(candidate, team_id)
-        except FriendliError as exc:
-            raise unresolved(f"reading candidate {candidate!r} failed: {exc}", tuple(new)) from exc
-        if candidate_spec.name == name:
-            named.append(candidate)
-    if len(named) == 1:
-        return named[0], state
-    raise unresolved(f"{len(named) or len(new)} new endpoints match", tuple(named or new))
+        for candidate in new:
+            if candidate not in names:
+                try:
+                    candidate_spec: DedicatedEndpointSpec = yield spec(candidate, team_id)
+                except FriendliError as exc:
+                    raise unresolved(f"reading candidate {candidate!r} failed: {exc}", tuple(new)) from exc
+                names[candidate] = candidate_spec.name
+        named = [candidate for candidate in new if names[candidate] == name]
+        if len(named) == 1:
+            return named[0], state
+        if len(named) > 1:
+            raise unresolved(f"{len(named)} new endpoints are named {name!r}", tuple(named))
+        if pause is not None:
+            yield Pause(pause)
+    if new:
+        raise unresolved(f"none of the new endpoints {new} is named {name!r}", tuple(new))
+    raise unresolved("no new endpoint appeared in the project's listing")
 
 
 _TOKENIZER_FLAGS = frozenset({"tokenizer_add_special_tokens", "tokenizer_skip_special_tokens"})
@@ -498,6 +510,9 @@ def update_flow(
         if not set(advanced) >= _TOKENIZER_FLAGS:
             current: DedicatedEndpointSpec = yield spec(endpoint_id, team_id)
             base = advanced_from_spec(current)
-        body.advanced = AdvancedOptions.checked(advanced, defaults=base).to_model()
+        # Send only what the caller changed (plus the flags the contract requires), so options the
+        # specification does not report (max_token_count, queue_*) are not reset to defaults.
+        only = frozenset(advanced) | _TOKENIZER_FLAGS
+        body.advanced = AdvancedOptions.checked(advanced, defaults=base).to_model(only=only)
     updated: DedicatedEndpointSpec = yield update(endpoint_id, body, team_id)
     return updated

@@ -305,7 +305,7 @@ class _Wait:
         """After a sleep: raise the timeout, without another request, if the deadline was reached."""
         # The flag, not only the clock: a sleep cut to the deadline may wake a hair early (float
         # rounding, an event loop's clock resolution), and one more request then is not wanted.
-        if self.clock() >= self.deadline:
+        if self.slept_to_deadline or self.clock() >= self.deadline:
             raise self._timed_out()
 
     def _report_progress(self, state: EndpointState) -> None:

@@ -16,6 +16,7 @@ Command line::
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import platform
 import statistics
@@ -39,32 +40,41 @@ def _handler(request: httpx.Request) -> httpx.Response:
     return httpx.Response(200, content=STATUS_BODY, headers={"content-type": "application/json"})
 
 
-def per_call_overhead(calls: int, rounds: int) -> tuple[float, float, float]:
-    """Median seconds per round for (facade, bare httpx) and their ratio."""
+def per_call_overhead(calls: int, rounds: int, chunk: int = 250) -> tuple[float, float, float]:
+    """Median seconds per round for (facade, bare httpx), and the median of the per-round ratios.
+
+    Each round makes ``calls`` calls per side in alternating chunks of ``chunk``, so that the
+    machine's drift (shared CPUs, frequency changes) lands on both sides of every ratio alike.
+    """
     import friendli_dedicated as fd
 
     facade_http = httpx.Client(transport=httpx.MockTransport(_handler))
     client = fd.Client(token="bench-token", base_url="https://bench.invalid", http_client=facade_http)
-    bare = httpx.Client(transport=httpx.MockTransport(_handler), base_url="https://bench.invalid")
+    # Absolute URL, as the facade sends: a base_url join would make the baseline slower than it need be.
+    bare = httpx.Client(transport=httpx.MockTransport(_handler))
+    url = "https://bench.invalid/dedicated/beta/endpoint/ep-1/status"
     headers = {"Authorization": "Bearer bench-token"}
 
-    def facade_round() -> None:
-        for _ in range(calls):
+    def facade_chunk() -> None:
+        for _ in range(chunk):
             client.endpoints.status("ep-1")
 
-    def bare_round() -> None:
-        for _ in range(calls):
-            response = bare.get("/dedicated/beta/endpoint/ep-1/status", headers=headers)
-            json.loads(response.content)
+    def bare_chunk() -> None:
+        for _ in range(chunk):
+            json.loads(bare.get(url, headers=headers).content)
 
-    facade_round()  # warm up both paths
-    bare_round()
-    facade_times, bare_times = [], []
-    for _ in range(rounds):  # interleaved, so drift in machine load hits both alike
-        facade_times.append(_timed(facade_round))
-        bare_times.append(_timed(bare_round))
-    facade, baseline = statistics.median(facade_times), statistics.median(bare_times)
-    return facade, baseline, facade / baseline
+    facade_chunk()  # warm up both paths
+    bare_chunk()
+    facade_times, bare_times, ratios = [], [], []
+    for _ in range(rounds):
+        facade_total = bare_total = 0.0
+        for _ in range(max(1, calls // chunk)):
+            facade_total += _timed(facade_chunk)
+            bare_total += _timed(bare_chunk)
+        facade_times.append(facade_total)
+        bare_times.append(bare_total)
+        ratios.append(facade_total / bare_total)
+    return statistics.median(facade_times), statistics.median(bare_times), statistics.median(ratios)
 
 
 def cold_import(runs: int) -> tuple[float, float, float]:
@@ -140,15 +150,22 @@ def waiter_efficiency(seeds: int) -> dict[str, float]:
 
 
 def _timed(function: Callable[[], None]) -> float:
-    start = time.perf_counter()
-    function()
-    return time.perf_counter() - start
+    """Seconds one round takes, with the garbage collector paused as ``timeit`` does, so that a
+    collection triggered by one side's garbage does not land in the other side's round."""
+    gc.collect()
+    gc.disable()
+    try:
+        start = time.perf_counter()
+        function()
+        return time.perf_counter() - start
+    finally:
+        gc.enable()
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark the facade against same-run baselines.")
     parser.add_argument("--calls", type=int, default=5000)
-    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=11)
     parser.add_argument("--imports", type=int, default=15)
     parser.add_argument("--seeds", type=int, default=25)
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
@@ -161,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
 
     rows = [
         (
-            f"per-call overhead: {args.calls} status() calls, MockTransport (median of {args.rounds})",
+            f"per-call overhead: {args.calls} status() calls per side, MockTransport (median of {args.rounds} rounds)",
             f"{facade * 1e6 / args.calls:.1f} us/call",
             f"{bare * 1e6 / args.calls:.1f} us/call (bare httpx + json.loads)",
             f"{call_ratio:.3f}x",

@@ -42,6 +42,7 @@ class EndpointState:
     created_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
     raw: Mapping[str, Any] = attrs.field(factory=dict, repr=False, eq=False)
+    """The JSON object as received, unknown fields included (treat it as read-only)."""
 
     @property
     def is_serving(self) -> bool:
@@ -58,13 +59,19 @@ class EndpointState:
         if not isinstance(status, str):
             raise TypeError(f"status is {type(status).__name__}, not a string")
         return cls(
-            status=Status(status),
+            status=_STATUSES.get(status) or Status(status),
             phase=_optional(DeploymentPhase, data.get("phase")),
             error_code=_optional(ErrorCode, data.get("errorCode")),
             created_at=_timestamp(data.get("createdAt")),
             updated_at=_timestamp(data.get("updatedAt")),
-            raw=dict(data),
+            raw=data,
         )
+
+
+# Known values are found in the member map directly: EnumType.__call__ costs more than the rest of
+# parsing a status, and the waiter parses one per poll. Unknown values still go through the open
+# enums' _missing_.
+_STATUSES: Mapping[object, Status] = Status._value2member_map_  # type: ignore[assignment]
 
 
 def _optional(enum: Any, value: object) -> Any:
@@ -72,7 +79,7 @@ def _optional(enum: Any, value: object) -> Any:
         return None
     if not isinstance(value, str):
         raise TypeError(f"expected a string or null, got {type(value).__name__}")
-    return enum(value)
+    return enum._value2member_map_.get(value) or enum(value)
 
 
 def _timestamp(value: object) -> dt.datetime | None:

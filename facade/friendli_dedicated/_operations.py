@@ -9,6 +9,7 @@ drive the same flow, each with its own I/O.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Generator, Mapping
 from typing import Any, Generic, TypeAlias, TypedDict, TypeVar, cast
 
@@ -90,6 +91,9 @@ def _team(team_id: str | None) -> str | Unset:
 
 
 # -- single calls ---------------------------------------------------------------------------------
+# Calls are immutable values of their arguments: the ones a waiter repeats (status, and the
+# lifecycle PUTs) are built once per endpoint rather than on every poll.
+@functools.lru_cache(maxsize=1024)
 def status(endpoint_id: str, team_id: str | None) -> Call[EndpointState]:
     kwargs = dedicated_get_endpoint_status._get_kwargs(endpoint_id=endpoint_id, x_friendli_team=_team(team_id))
     return Call(kwargs, idempotent=True, parse=_state)
@@ -113,6 +117,7 @@ _LIFECYCLE = {
 }
 
 
+@functools.lru_cache(maxsize=1024)
 def lifecycle(action: str, endpoint_id: str, team_id: str | None) -> Call[EndpointState]:
     """sleep, wake, terminate or restart: PUTs that are safe to repeat, so they are retried."""
     module = _LIFECYCLE[action]

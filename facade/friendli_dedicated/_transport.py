@@ -24,6 +24,7 @@ T = TypeVar("T")
 logger = logging.getLogger("friendli_dedicated")
 
 TimeoutArg = httpx.Timeout | httpx._client.UseClientDefault
+_MAX_HEADER_SETS = 64
 
 
 @attrs.frozen
@@ -47,15 +48,25 @@ class Sender:
     policy: RetryPolicy
     timeout: TimeoutArg
     random: Callable[[], float]
+    # httpx normalises a plain dict of headers on every request but copies an httpx.Headers as it
+    # is: the few header sets a client sends (its own, plus the team or content type) are built once.
+    _header_sets: dict[tuple[tuple[str, str], ...], httpx.Headers] = attrs.field(factory=dict, repr=False)
+
+    def headers(self, extra: dict[str, str]) -> httpx.Headers:
+        key = tuple(extra.items())
+        headers = self._header_sets.get(key)
+        if headers is None:
+            if len(self._header_sets) >= _MAX_HEADER_SETS:
+                self._header_sets.clear()
+            headers = self._header_sets[key] = httpx.Headers({**self.config.headers, **extra})
+        return headers
 
     def request_args(self, call: Call[Any]) -> dict[str, Any]:
         kwargs = call.kwargs
-        headers = dict(self.config.headers)
-        headers.update(kwargs.get("headers") or {})
         args: dict[str, Any] = {
             "method": kwargs["method"].upper(),
             "url": self.config.base_url + kwargs["url"],
-            "headers": headers,
+            "headers": self.headers(kwargs.get("headers") or {}),
             "timeout": self.timeout,
             # Never follow a redirect: it would carry the Authorization header to another place.
             "follow_redirects": False,

@@ -85,12 +85,15 @@ def cold_import(runs: int) -> tuple[float, float, float]:
         subprocess.run([sys.executable, "-c", code], check=True)
         return time.perf_counter() - start
 
-    sdk_times, httpx_times = [], []
+    sdk_times, first_use_times, httpx_times = [], [], []
     for _ in range(runs):
         sdk_times.append(run("import friendli_dedicated"))
+        # Public names load on first use: this is what a service pays once it builds a client.
+        first_use_times.append(run("import friendli_dedicated; friendli_dedicated.Client"))
         httpx_times.append(run("import httpx"))
-    sdk, baseline = statistics.median(sdk_times), statistics.median(httpx_times)
-    return sdk, baseline, sdk / baseline
+    sdk, first_use = statistics.median(sdk_times), statistics.median(first_use_times)
+    baseline = statistics.median(httpx_times)
+    return sdk, first_use, baseline
 
 
 class _SimulatedDeployment:
@@ -172,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     facade, bare, call_ratio = per_call_overhead(args.calls, args.rounds)
-    sdk_import, httpx_import, import_ratio = cold_import(args.imports)
+    sdk_import, first_use_import, httpx_import = cold_import(args.imports)
     wait = waiter_efficiency(args.seeds)
     poll_ratio = wait["sdk_polls"] / wait["fixed_polls"]
 
@@ -188,8 +191,15 @@ def main(argv: list[str] | None = None) -> int:
             f"cold import (median of {args.imports} fresh interpreters)",
             f"{sdk_import * 1e3:.1f} ms",
             f"{httpx_import * 1e3:.1f} ms (import httpx)",
-            f"{import_ratio:.3f}x",
+            f"{sdk_import / httpx_import:.3f}x",
             "<= 1.5x",
+        ),
+        (
+            "cold import and first use (`friendli_dedicated.Client` loaded)",
+            f"{first_use_import * 1e3:.1f} ms",
+            f"{httpx_import * 1e3:.1f} ms (import httpx)",
+            f"{first_use_import / httpx_import:.3f}x",
+            "(for information)",
         ),
         (
             f"waiter, 10-minute deployment, injected clock (median of {args.seeds} seeds)",

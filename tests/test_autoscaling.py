@@ -7,8 +7,7 @@ import math
 
 import attrs
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from friendli_dedicated._autoscaling import Autoscaling
 from friendli_dedicated.errors import InvalidInputError

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import attrs
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from friendli_dedicated._instances import GPU, InstanceOption
 from friendli_dedicated.errors import InvalidInputError

@@ -11,8 +11,7 @@ from email.utils import format_datetime
 
 import httpx
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from friendli_dedicated import _retry
 from friendli_dedicated._backoff import Backoff

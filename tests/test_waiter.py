@@ -15,8 +15,7 @@ from collections.abc import Callable
 
 import anyio
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from friendli_dedicated import _waiter
 from friendli_dedicated._backoff import Backoff

@@ -23,7 +23,6 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from friendli_dedicated._spec import SPEC_PIN, SpecPin
-from friendli_dedicated._version import __version__
 
 if TYPE_CHECKING:
     from friendli_dedicated import errors as errors
@@ -31,93 +30,45 @@ if TYPE_CHECKING:
     from friendli_dedicated._backoff import Backoff as Backoff
     from friendli_dedicated._client import (
         AsyncClient as AsyncClient,
-    )
-    from friendli_dedicated._client import (
         AsyncEndpoints as AsyncEndpoints,
-    )
-    from friendli_dedicated._client import (
         Client as Client,
-    )
-    from friendli_dedicated._client import (
         Endpoints as Endpoints,
     )
-    from friendli_dedicated._endpoint import AsyncEndpoint as AsyncEndpoint
-    from friendli_dedicated._endpoint import Endpoint as Endpoint
-    from friendli_dedicated._instances import GPU as GPU
-    from friendli_dedicated._instances import InstanceOption as InstanceOption
+    from friendli_dedicated._endpoint import AsyncEndpoint as AsyncEndpoint, Endpoint as Endpoint
+    from friendli_dedicated._instances import GPU as GPU, InstanceOption as InstanceOption
     from friendli_dedicated._models import (
         DeploymentPhase as DeploymentPhase,
-    )
-    from friendli_dedicated._models import (
         EndpointState as EndpointState,
-    )
-    from friendli_dedicated._models import (
         ErrorCode as ErrorCode,
-    )
-    from friendli_dedicated._models import (
         Status as Status,
     )
     from friendli_dedicated._operations import EndpointVersion as EndpointVersion
     from friendli_dedicated._retry import RetryPolicy as RetryPolicy
+    from friendli_dedicated._version import __version__ as __version__
     from friendli_dedicated.errors import (
         APIError as APIError,
-    )
-    from friendli_dedicated.errors import (
         AuthenticationError as AuthenticationError,
-    )
-    from friendli_dedicated.errors import (
         BadRequestError as BadRequestError,
-    )
-    from friendli_dedicated.errors import (
         ConfigurationError as ConfigurationError,
-    )
-    from friendli_dedicated.errors import (
         ConflictError as ConflictError,
-    )
-    from friendli_dedicated.errors import (
         EndpointCreationUnresolvedError as EndpointCreationUnresolvedError,
-    )
-    from friendli_dedicated.errors import (
         EndpointFailedError as EndpointFailedError,
-    )
-    from friendli_dedicated.errors import (
         EndpointStoppedError as EndpointStoppedError,
-    )
-    from friendli_dedicated.errors import (
         FriendliError as FriendliError,
-    )
-    from friendli_dedicated.errors import (
         InvalidInputError as InvalidInputError,
-    )
-    from friendli_dedicated.errors import (
         NotFoundError as NotFoundError,
-    )
-    from friendli_dedicated.errors import (
         PermissionDeniedError as PermissionDeniedError,
-    )
-    from friendli_dedicated.errors import (
         RateLimitError as RateLimitError,
-    )
-    from friendli_dedicated.errors import (
         ResponseFormatError as ResponseFormatError,
-    )
-    from friendli_dedicated.errors import (
         ServerError as ServerError,
-    )
-    from friendli_dedicated.errors import (
         TransportError as TransportError,
-    )
-    from friendli_dedicated.errors import (
         ValidationError as ValidationError,
-    )
-    from friendli_dedicated.errors import (
         WaitError as WaitError,
-    )
-    from friendli_dedicated.errors import (
         WaitTimeoutError as WaitTimeoutError,
     )
 
 _LAZY = {
+    "__version__": "_version",  # reading installed metadata costs more than the rest of the import
     "Client": "_client",
     "AsyncClient": "_client",
     "Endpoints": "_client",

@@ -15,8 +15,7 @@ from typing import Any, TypeVar, Unpack
 
 import httpx
 
-from friendli_dedicated import _operations as ops
-from friendli_dedicated import _waiter
+from friendli_dedicated import _operations as ops, _waiter
 from friendli_dedicated._autoscaling import Autoscaling
 from friendli_dedicated._backoff import Backoff
 from friendli_dedicated._config import DEFAULT_TIMEOUT, ClientConfig

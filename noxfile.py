@@ -6,9 +6,17 @@
 - ``nox -s regenerate -- [--upstream URL_OR_PATH]``: re-pin the contract and regenerate generated/.
 - ``nox -s drift -- [--upstream URL_OR_PATH] [--json]``: compare the upstream with the pinned contract.
 - ``nox -s bench``: benchmarks as ratios against same-run baselines; writes BENCHMARKS.md.
+- ``nox -s demo``: start the emulator on loopback and run examples/demo.py against it.
 """
 
 from __future__ import annotations
+
+import os
+import re
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import nox
 
@@ -67,3 +75,43 @@ def bench(session: nox.Session) -> None:
     """Benchmarks as same-run ratios (per-call overhead, cold import, waiter); writes BENCHMARKS.md."""
     session.install(".")
     session.run("python", "scripts/bench.py", *session.posargs)
+
+
+EMULATOR_TOKEN, EMULATOR_TEAM = "emulator-token", "emulator-team"
+
+
+@contextmanager
+def emulator_server(session: nox.Session, *args: str) -> Iterator[str]:
+    """Run ``python -m friendli_dedicated.emulator`` on a free loopback port; yield its base URL."""
+    python = os.path.join(session.bin, "python")
+    command = [python, "-u", "-m", "friendli_dedicated.emulator", "--host", "127.0.0.1", "--port", "0", *args]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert server.stdout is not None
+        deadline = time.monotonic() + 30
+        base_url = None
+        while base_url is None and time.monotonic() < deadline:
+            line = server.stdout.readline()
+            if not line:
+                break
+            session.log(f"emulator: {line.rstrip()}")
+            match = re.search(r"http://127\.0\.0\.1:\d+", line)
+            base_url = match.group(0) if match else None
+        if base_url is None:
+            session.error("the emulator did not report its URL within 30 s")
+        yield base_url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """The SDK's main job on the embedded emulator: create, wait, list, update, sleep, wake, terminate."""
+    session.install(".[emulator]")
+    with emulator_server(session, "--time-scale", "0.1") as base_url:
+        env = {"FRIENDLI_BASE_URL": base_url, "FRIENDLI_TOKEN": EMULATOR_TOKEN, "FRIENDLI_TEAM": EMULATOR_TEAM}
+        session.run("python", "examples/demo.py", env=env)

@@ -1,8 +1,9 @@
 """Generate ``generated/friendli_dedicated_api`` from the contract, or check that it is fresh.
 
 Generation runs openapi-python-client (pinned) with ``scripts/codegen.yaml`` and the templates in
-``scripts/templates`` into a temporary folder, adds ``py.typed`` and ``_contract.py`` (the contract's
-pin, instance options and bounds as Python data for the facade), formats with ruff (pinned, run in
+``scripts/templates`` into a temporary folder, adds ``py.typed``, ``_contract.py`` (the contract's
+pin, instance options and bounds as Python data for the facade) and ``openapi.json`` (the contract
+itself, read by the emulator), formats with ruff (pinned, run in
 isolation) and only then replaces the destination. The same contract always gives the same bytes.
 
 Command line::
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import filecmp
+import json
 import os
 import re
 import shutil
@@ -35,6 +37,7 @@ CONFIG = SCRIPTS / "codegen.yaml"
 TEMPLATES = SCRIPTS / "templates"
 PACKAGE = "friendli_dedicated_api"
 DATA_MODULE = "_contract.py"
+CONTRACT_JSON = "openapi.json"
 STALE_MESSAGE = "generated/ is stale: run nox -s regenerate"
 RUFF_SETTINGS = ("--isolated", "--no-cache", "--target-version", "py311", "--line-length", "120")
 BOUND_KEYWORDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength")
@@ -71,6 +74,9 @@ def generate(contract_path: Path, output_root: Path) -> Path:
         )
         (package / "py.typed").write_text("", encoding="utf-8")
         (package / DATA_MODULE).write_text(render_data_module(document), encoding="utf-8")
+        # The contract itself, for code that checks requests against it at run time (the emulator):
+        # JSON, so that reading it needs no YAML library.
+        (package / CONTRACT_JSON).write_text(render_contract_json(document), encoding="utf-8")
         # Not cwd=package: `python -m` puts the cwd first on sys.path, and the package has a types.py.
         _run([sys.executable, "-m", "ruff", "format", *RUFF_SETTINGS, f"{PACKAGE}/{DATA_MODULE}"], cwd=Path(tmp))
         destination = output_root / PACKAGE
@@ -122,6 +128,11 @@ def render_data_module(document: Document) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def render_contract_json(document: Document) -> str:
+    """The contract as JSON, in the contract's own key order (deterministic, like openapi.yaml)."""
+    return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
 
 
 def gpu_member_name(gpu: str) -> str:

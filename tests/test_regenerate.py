@@ -94,8 +94,12 @@ def test_first_pin_writes_contract_generated_changelog_and_version(first_pin):
     assert f'UPSTREAM_SHA256: Final[str] = "{hashlib.sha256(raw).hexdigest()}"' in (package / "_contract.py").read_text(
         encoding="utf-8"
     )
-    # Same surface as the committed contract: apart from the pin, the same client as the committed one.
-    assert codegen._differences(package, ROOT / "generated" / codegen.PACKAGE) == [f"{codegen.PACKAGE}/_contract.py"]
+    # Same surface as the committed contract: apart from the pin (in the data module and the shipped
+    # contract), the same client as the committed one.
+    assert codegen._differences(package, ROOT / "generated" / codegen.PACKAGE) == [
+        f"{codegen.PACKAGE}/_contract.py",
+        f"{codegen.PACKAGE}/{codegen.CONTRACT_JSON}",
+    ]
 
     changelog = (root / "CHANGELOG.md").read_text(encoding="utf-8")
     pin = written[contract.UPSTREAM_KEY]

@@ -1,0 +1,115 @@
+"""Endpoint lifecycles as timelines: each action plans the states to come, reads pick the current one.
+
+No thread moves an endpoint along: an action (create, update, wake, ...) replaces the planned
+future of the endpoint's timeline with new ``Segment`` values (each a status from a moment on),
+and reading the endpoint picks the last segment that has started. So time is only the injected
+clock, and a manual clock makes every transition instant and exact.
+
+Durations come from ``Timings`` times the emulator's ``time_scale``.
+
+Failures on purpose: a model repo (or W&B artifact) named ``emulator/fail-<ERROR_CODE>``, for any
+``InferenceDeploymentErrorCode`` of the contract, deploys normally until the phase where that
+error happens and then ends FAILED with that ``errorCode``, its ``phase`` kept as it was:
+``WORKLOAD_INIT_*`` codes at the end of DOWNLOADING_MODEL, ``INFERENCE_ENGINE_*`` codes (and any
+other) at the end of ENGINE_INITIALIZING.
+
+>>> plan = deploy(0.0, Timings(), 1.0, failure=None)
+>>> [(s.start, s.status, s.phase) for s in plan][-1]
+(90.0, 'RUNNING', None)
+"""
+
+from __future__ import annotations
+
+import attrs
+
+__all__ = ["FAIL_PREFIX", "Segment", "Timings", "deploy", "failure_phase", "state_at"]
+
+FAIL_PREFIX = "emulator/fail-"
+"""A model named ``emulator/fail-<ERROR_CODE>`` fails on purpose with that error code."""
+
+REQUESTING, DOWNLOADING, ENGINE = "REQUESTING_VIRTUAL_MACHINE", "DOWNLOADING_MODEL", "ENGINE_INITIALIZING"
+
+
+def _non_negative(_instance: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if not isinstance(value, int | float) or isinstance(value, bool) or not value >= 0:
+        raise ValueError(f"Timings.{attribute.name} must be a number of seconds >= 0, got {value!r}")
+
+
+@attrs.frozen
+class Timings:
+    """How long each transition takes, in seconds (before ``time_scale``).
+
+    >>> Timings(downloading_model=5).downloading_model
+    5
+    """
+
+    requesting_virtual_machine: float = attrs.field(default=15.0, validator=_non_negative)
+    downloading_model: float = attrs.field(default=45.0, validator=_non_negative)
+    engine_initializing: float = attrs.field(default=30.0, validator=_non_negative)
+    updating: float = attrs.field(default=30.0, validator=_non_negative)
+    awaking: float = attrs.field(default=20.0, validator=_non_negative)
+    terminating: float = attrs.field(default=10.0, validator=_non_negative)
+
+
+@attrs.frozen
+class Segment:
+    """From ``start`` on (clock seconds), the endpoint is ``status`` in ``phase`` with ``error_code``."""
+
+    start: float
+    status: str
+    phase: str | None = None
+    error_code: str | None = None
+
+
+def failure_phase(error_code: str) -> str:
+    """The phase in which ``error_code`` happens.
+
+    >>> failure_phase("WORKLOAD_INIT_DOWNLOAD_ERROR"), failure_phase("INFERENCE_ENGINE_MEMORY_ERROR")
+    ('DOWNLOADING_MODEL', 'ENGINE_INITIALIZING')
+    """
+    return DOWNLOADING if error_code.startswith("WORKLOAD_INIT_") else ENGINE
+
+
+def deploy(now: float, timings: Timings, scale: float, *, failure: str | None) -> list[Segment]:
+    """A fresh deployment (create, restart): INITIALIZING through its phases, then RUNNING or FAILED."""
+    t1 = now + timings.requesting_virtual_machine * scale
+    t2 = t1 + timings.downloading_model * scale
+    t3 = t2 + timings.engine_initializing * scale
+    plan = [Segment(now, "INITIALIZING", REQUESTING), Segment(t1, "INITIALIZING", DOWNLOADING)]
+    if failure is not None and failure_phase(failure) == DOWNLOADING:
+        return [*plan, Segment(t2, "FAILED", DOWNLOADING, failure)]
+    plan.append(Segment(t2, "INITIALIZING", ENGINE))
+    if failure is not None:
+        return [*plan, Segment(t3, "FAILED", ENGINE, failure)]
+    return [*plan, Segment(t3, "RUNNING")]
+
+
+def transition(now: float, status: str, duration: float, then: str, *, failure: str | None = None) -> list[Segment]:
+    """``status`` now, then ``then`` (or FAILED with ``failure``, in its phase) after ``duration``."""
+    if failure is not None:
+        return [Segment(now, status), Segment(now + duration, "FAILED", failure_phase(failure), failure)]
+    return [Segment(now, status), Segment(now + duration, then)]
+
+
+def with_cooldown(plan: list[Segment], cooldown: float | None) -> list[Segment]:
+    """Scale to zero: SLEEPING ``cooldown`` seconds after the plan reaches RUNNING (None: never)."""
+    if cooldown is None or not plan or plan[-1].status != "RUNNING":
+        return plan
+    return [*plan, Segment(plan[-1].start + cooldown, "SLEEPING")]
+
+
+def state_at(timeline: list[Segment], now: float) -> Segment:
+    """The segment in force at ``now``: the last one that has started (the first if none has)."""
+    current = timeline[0]
+    for segment in timeline:
+        if segment.start <= now:
+            current = segment
+        else:
+            break
+    return current
+
+
+def replan(timeline: list[Segment], now: float, plan: list[Segment]) -> list[Segment]:
+    """The timeline with its future replaced by ``plan`` (the past is dropped: only now matters)."""
+    del timeline, now
+    return list(plan)

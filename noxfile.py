@@ -7,6 +7,7 @@
 - ``nox -s drift -- [--upstream URL_OR_PATH] [--json]``: compare the upstream with the pinned contract.
 - ``nox -s bench``: benchmarks as ratios against same-run baselines; writes BENCHMARKS.md.
 - ``nox -s demo``: start the emulator on loopback and run examples/demo.py against it.
+- ``nox -s chaos``: 100 endpoint lifecycles per seed under 20% injected faults (and a loopback run).
 """
 
 from __future__ import annotations
@@ -72,8 +73,8 @@ def drift(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks as same-run ratios (per-call overhead, cold import, waiter); writes BENCHMARKS.md."""
-    session.install(".")
+    """Benchmarks as same-run ratios (per-call overhead, cold import, waiter, load); writes BENCHMARKS.md."""
+    session.install(".[emulator]")
     session.run("python", "scripts/bench.py", *session.posargs)
 
 
@@ -115,3 +116,11 @@ def demo(session: nox.Session) -> None:
     with emulator_server(session, "--time-scale", "0.1") as base_url:
         env = {"FRIENDLI_BASE_URL": base_url, "FRIENDLI_TOKEN": EMULATOR_TOKEN, "FRIENDLI_TEAM": EMULATOR_TEAM}
         session.run("python", "examples/demo.py", env=env)
+
+
+@nox.session
+def chaos(session: nox.Session) -> None:
+    """Lifecycles under injected faults: in-process (100 endpoints x 5 seeds), then on loopback."""
+    session.install(".[emulator]")
+    session.run("python", "scripts/chaos.py", "--endpoints", "100", "--seeds", "1", "2", "3", "4", "5")
+    session.run("python", "scripts/chaos.py", "--endpoints", "10", "--seeds", "1", "--server")

@@ -127,6 +127,10 @@ class Contract:
                 return operation, found.groupdict()
         return "405" if path_known else "404"
 
+    def allowed_methods(self, path: str) -> list[str]:
+        """The methods the contract serves at ``path``, for a 405's ``Allow`` header (RFC 9110)."""
+        return [operation.method for operation in self.operations if operation.pattern.match(path)]
+
     def validator(self, schema: Mapping[str, Any]) -> Any:
         """A Draft 2020-12 validator of ``schema``, whose ``$ref``s resolve against the contract."""
         return _validator(self, json.dumps(schema, sort_keys=True))
@@ -139,7 +143,11 @@ class Contract:
         return issues
 
     def parameters(
-        self, operation: Operation, path_params: Mapping[str, str], query: Sequence[tuple[str, str]], headers: Mapping[str, str]
+        self,
+        operation: Operation,
+        path_params: Mapping[str, str],
+        query: Sequence[tuple[str, str]],
+        headers: Mapping[str, str],
     ) -> tuple[dict[str, Any], list[Issue]]:
         """Every parameter of ``operation``, coerced to its declared type and checked by its schema."""
         values: dict[str, Any] = {}
@@ -215,7 +223,10 @@ def _coerce(raw: str, schema: Mapping[str, Any]) -> tuple[Any, dict[str, str] | 
             return float(raw.strip()), None
         except ValueError:
             if "string" not in types:
-                return None, {"msg": "Input should be a valid number, unable to parse string as a number", "type": "float_parsing"}
+                return None, {
+                    "msg": "Input should be a valid number, unable to parse string as a number",
+                    "type": "float_parsing",
+                }
     if "boolean" in types and "string" not in types:
         lowered = raw.strip().lower()
         if lowered in ("true", "1", "yes", "on"):
@@ -233,7 +244,7 @@ def _types(schema: Mapping[str, Any]) -> set[str]:
         found.add(declared)
     elif isinstance(declared, list):
         found.update(str(item) for item in declared)
-    for branch in schema.get("anyOf", ()) + schema.get("oneOf", ()):
+    for branch in [*schema.get("anyOf", ()), *schema.get("oneOf", ())]:
         found |= _types(branch)
     return found
 
@@ -255,7 +266,9 @@ def _issues(error: Any, loc: list[str | int]) -> list[Issue]:
     if error.validator in ("anyOf", "oneOf") and error.context:
         # "X or null": report why the non-null branch failed, not that the value is not null.
         relevant = [
-            sub for sub in error.context if not (sub.validator == "type" and sub.validator_value == "null" and not sub.relative_path)
+            sub
+            for sub in error.context
+            if not (sub.validator == "type" and sub.validator_value == "null" and not sub.relative_path)
         ]
         branches = {sub.schema_path[0] for sub in relevant}
         if len(branches) == 1:

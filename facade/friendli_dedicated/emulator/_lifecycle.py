@@ -107,9 +107,3 @@ def state_at(timeline: list[Segment], now: float) -> Segment:
         else:
             break
     return current
-
-
-def replan(timeline: list[Segment], now: float, plan: list[Segment]) -> list[Segment]:
-    """The timeline with its future replaced by ``plan`` (the past is dropped: only now matters)."""
-    del timeline, now
-    return list(plan)

@@ -1,0 +1,53 @@
+"""The emulator's response value and the few error bodies it sends, free of any HTTP library.
+
+The core answers with ``Response`` values; each runner (httpx transport, HTTP server) turns them
+into its own kind of response, or, for ``Response.drop()``, into no response at all.
+
+>>> Response.json_body(404, {"detail": "Not Found"}).status
+404
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+__all__ = ["Response"]
+
+
+@attrs.frozen
+class Response:
+    """A status, headers and body bytes; ``dropped`` means "close the connection, answer nothing"."""
+
+    status: int
+    headers: Mapping[str, str] = attrs.field(factory=dict)
+    body: bytes = b""
+    dropped: bool = False
+
+    @classmethod
+    def json_body(cls, status: int, value: Any, headers: Mapping[str, str] | None = None) -> Response:
+        """A JSON response (compact, UTF-8)."""
+        body = json.dumps(value, separators=(",", ":")).encode()
+        return cls(status, {"content-type": "application/json", **(headers or {})}, body)
+
+    @classmethod
+    def detail(cls, status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
+        """An error with a one-line ``{"detail": message}`` body."""
+        return cls.json_body(status, {"detail": message}, headers)
+
+    @classmethod
+    def invalid(cls, issues: list[dict[str, Any]]) -> Response:
+        """422 in the contract's HTTPValidationError shape."""
+        return cls.json_body(422, {"detail": issues})
+
+    @classmethod
+    def drop(cls) -> Response:
+        """No response: the runner closes the connection."""
+        return cls(0, {}, b"", dropped=True)
+
+    def json(self) -> Any:
+        """The body parsed as JSON."""
+        return json.loads(self.body)

@@ -1,0 +1,91 @@
+"""The in-process runner: an httpx transport that calls the emulator's core, and SDK clients on it.
+
+No sockets, no threads, no real time: a test builds ``emu.client()`` and every request goes
+through ``Emulator.handle``. A dropped request (a fault) raises ``httpx.RemoteProtocolError``, as
+a server closing the connection would. Needs only httpx.
+
+>>> from friendli_dedicated.emulator import Emulator, ManualClock
+>>> emu = Emulator(clock=ManualClock())
+>>> with emu.client() as client:
+...     list(client.endpoints.list())
+[]
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from friendli_dedicated.emulator._clock import ManualClock
+from friendli_dedicated.emulator._core import DEFAULT_TOKEN, Emulator
+
+if TYPE_CHECKING:
+    from friendli_dedicated import AsyncClient, Client
+
+__all__ = ["BASE_URL", "async_client", "client", "transport"]
+
+BASE_URL = "http://emulator.invalid"
+"""The base URL of in-process clients (``.invalid`` can never resolve: nothing leaves the process)."""
+
+
+def transport(emulator: Emulator) -> httpx.MockTransport:
+    """An ``httpx.MockTransport`` (sync and async) answering from ``emulator``."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        response = emulator.handle(
+            request.method,
+            request.url.path,
+            request.url.params.multi_items(),
+            request.headers,
+            request.content,
+        )
+        if response.dropped:
+            raise httpx.RemoteProtocolError("Server disconnected without sending a response.", request=request)
+        return httpx.Response(response.status, headers=dict(response.headers), content=response.body)
+
+    return httpx.MockTransport(handler)
+
+
+def _defaults(emulator: Emulator, kwargs: dict[str, Any]) -> dict[str, Any]:
+    settings = dict(kwargs)
+    settings.setdefault("token", DEFAULT_TOKEN)
+    if "base_url" not in settings:
+        settings["base_url"] = BASE_URL
+        settings.setdefault("allow_insecure", True)  # plain http to a host that is never reached
+    return settings
+
+
+def client(emulator: Emulator, **kwargs: Any) -> Client:
+    """A ``friendli_dedicated.Client`` on ``emulator``; ``kwargs`` go to ``Client``.
+
+    Defaults: ``token=DEFAULT_TOKEN``, ``base_url="http://emulator.invalid"`` (with
+    ``allow_insecure``). When the emulator's clock is a ``ManualClock`` and no ``sleep``/``clock``
+    is given, the client sleeps by advancing that clock and reads time from it, so waiting for a
+    deployment takes no real time.
+    """
+    from friendli_dedicated import Client
+
+    settings = _defaults(emulator, kwargs)
+    if isinstance(emulator.clock, ManualClock):
+        settings.setdefault("sleep", emulator.clock.advance)
+        settings.setdefault("clock", emulator.clock)
+    http = httpx.Client(transport=transport(emulator), follow_redirects=False)
+    return Client(http_client=http, **settings)
+
+
+def async_client(emulator: Emulator, **kwargs: Any) -> AsyncClient:
+    """A ``friendli_dedicated.AsyncClient`` on ``emulator``; the same defaults as ``client``."""
+    from friendli_dedicated import AsyncClient
+
+    settings = _defaults(emulator, kwargs)
+    clock = emulator.clock
+    if isinstance(clock, ManualClock):
+
+        async def advance(seconds: float) -> None:
+            clock.advance(seconds)
+
+        settings.setdefault("sleep", advance)
+        settings.setdefault("clock", clock)
+    http = httpx.AsyncClient(transport=transport(emulator), follow_redirects=False)
+    return AsyncClient(http_client=http, **settings)

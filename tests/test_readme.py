@@ -11,10 +11,14 @@ from fake_api import serve
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
-def using_the_sdk_blocks() -> list[str]:
+def python_blocks(heading: str) -> list[str]:
     text = README.read_text(encoding="utf-8")
-    section = text.split("## Using the SDK", 1)[1].split("\n## ", 1)[0]
+    section = text.split(f"## {heading}", 1)[1].split("\n## ", 1)[0]
     return re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
+
+
+def using_the_sdk_blocks() -> list[str]:
+    return python_blocks("Using the SDK")
 
 
 def test_readme_has_examples() -> None:
@@ -44,3 +48,11 @@ def test_readme_examples_run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Cap
     # Every lifecycle call reached the API.
     for action in ("sleep", "wake", "terminate"):
         assert ("PUT", f"/dedicated/beta/endpoint/ep-1/{action}") in api.requests
+
+
+def test_readme_emulator_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    (block,) = python_blocks("The local emulator")
+    exec(compile(block, str(README), "exec"), {"__name__": "readme"})
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "RUNNING"
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+", out[1])

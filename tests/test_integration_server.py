@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import time
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -37,7 +37,7 @@ TIMINGS = Timings(
 )
 TIME_SCALE = 0.005
 
-OTHER_TOKEN = "other-token"  # noqa: S105 (a dummy token for the local emulator)
+OTHER_TOKEN = "other-token"
 OTHER_TEAM = "other-team"
 THIRD_TEAM = "third-team"
 TOKENS = {DEFAULT_TOKEN: [DEFAULT_TEAM], OTHER_TOKEN: [OTHER_TEAM, THIRD_TEAM]}
@@ -103,9 +103,11 @@ class Log:
 @pytest.fixture
 def logged(base_url: str) -> Iterator[tuple[fd.Client, Log]]:
     log = Log()
-    with httpx.Client(event_hooks={"request": [log.hook]}, timeout=10) as http:
-        with fd.Client(token=DEFAULT_TOKEN, base_url=base_url, http_client=http) as c:
-            yield c, log
+    with (
+        httpx.Client(event_hooks={"request": [log.hook]}, timeout=10) as http,
+        fd.Client(token=DEFAULT_TOKEN, base_url=base_url, http_client=http) as c,
+    ):
+        yield c, log
 
 
 def _until(fetch: Callable[[], fd.EndpointState], status: fd.Status, timeout: float = 5.0) -> fd.EndpointState:
@@ -352,7 +354,9 @@ def test_list_pages_through_a_project_with_a_small_limit(emu: Emulator, logged: 
     assert len(pages) == 3
     assert [p["limit"] for p in pages] == ["2", "2", "2"]
     assert "cursor" not in pages[0]
-    assert pages[1]["cursor"] and pages[2]["cursor"] and pages[1]["cursor"] != pages[2]["cursor"]
+    assert pages[1]["cursor"]
+    assert pages[2]["cursor"]
+    assert pages[1]["cursor"] != pages[2]["cursor"]
     assert all(p["project_id"] == project for p in pages)
     assert all(isinstance(ep, fd.Endpoint) and ep.state is not None for ep in listed)
     assert all(ep.state.status is fd.Status.INITIALIZING for ep in listed)  # type: ignore[union-attr]
@@ -747,7 +751,7 @@ def test_a_team_the_token_lacks_is_forbidden(emu: Emulator, base_url: str, clien
 
 
 def test_a_wrong_token_is_an_authentication_error(emu: Emulator, base_url: str) -> None:
-    token = "wrong-token-s3cr3t"  # noqa: S105
+    token = "wrong-token-s3cr3t"
     creates = sum(emu.stats.creates.values())
     with fd.Client(token=token, base_url=base_url) as bad:
         with pytest.raises(fd.AuthenticationError) as excinfo:

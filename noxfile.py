@@ -8,6 +8,7 @@
 - ``nox -s bench``: benchmarks as ratios against same-run baselines; writes BENCHMARKS.md.
 - ``nox -s demo``: start the emulator on loopback and run examples/demo.py against it.
 - ``nox -s chaos``: 100 endpoint lifecycles per seed under 20% injected faults (and a loopback run).
+- ``nox -s conformance``: schemathesis against the emulator's loopback server (all checks, fixed seed).
 """
 
 from __future__ import annotations
@@ -124,3 +125,11 @@ def chaos(session: nox.Session) -> None:
     session.install(".[emulator]")
     session.run("python", "scripts/chaos.py", "--endpoints", "100", "--seeds", "1", "2", "3", "4", "5")
     session.run("python", "scripts/chaos.py", "--endpoints", "10", "--seeds", "1", "--server")
+
+
+@nox.session
+def conformance(session: nox.Session) -> None:
+    """schemathesis against the emulator's loopback server: every operation, zero failures."""
+    install_groups(session, "conformance")
+    session.install(".[emulator]")
+    session.run("python", "scripts/conformance.py", *session.posargs)

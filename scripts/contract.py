@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +87,23 @@ def pin(document: Document) -> dict[str, str]:
     """The ``x-upstream`` pin of a contract (empty when the document carries none)."""
     value = document.get(UPSTREAM_KEY)
     return dict(value) if isinstance(value, dict) else {}
+
+
+def refs(node: Any) -> Iterator[str]:
+    """Every ``$ref`` string in a document fragment, depth first.
+
+    >>> list(refs({"a": {"$ref": "#/components/schemas/X"}, "b": [{"$ref": "#/components/schemas/Y"}]}))
+    ['#/components/schemas/X', '#/components/schemas/Y']
+    """
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str):
+                yield value
+            else:
+                yield from refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from refs(value)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -25,7 +25,6 @@ import argparse
 import hashlib
 import json
 import sys
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -406,7 +405,7 @@ def _usage(document: Document) -> dict[str, set[str]]:
             RESPONSE: [operation.get("responses")],
         }
         for direction, nodes in roots.items():
-            pending = [ref for node in nodes for ref in _refs(node)]
+            pending = [ref for node in nodes for ref in contract.refs(node)]
             seen: set[str] = set()
             while pending:
                 name = pending.pop().rsplit("/", 1)[-1]
@@ -414,7 +413,7 @@ def _usage(document: Document) -> dict[str, set[str]]:
                     continue
                 seen.add(name)
                 usage.setdefault(name, set()).add(direction)
-                pending.extend(_refs(schemas.get(name)))
+                pending.extend(contract.refs(schemas.get(name)))
     return usage
 
 
@@ -424,18 +423,6 @@ def _merge_usage(*usages: dict[str, set[str]]) -> dict[str, set[str]]:
         for name, directions in usage.items():
             merged.setdefault(name, set()).update(directions)
     return merged
-
-
-def _refs(node: Any) -> Iterable[str]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "$ref" and isinstance(value, str):
-                yield value
-            else:
-                yield from _refs(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _refs(value)
 
 
 def _unwrap_nullable(schema: dict[str, Any]) -> tuple[dict[str, Any], bool]:

@@ -150,23 +150,11 @@ def _select_paths(paths: dict[str, Any], wanted: set[str]) -> dict[str, Any]:
     return selected
 
 
-def _refs(node: Any) -> Iterator[str]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "$ref" and isinstance(value, str):
-                yield value
-            else:
-                yield from _refs(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _refs(value)
-
-
 def _reachable_components(document: Document, paths: dict[str, Any]) -> dict[str, Any]:
     """The transitive closure of ``#/components/...`` references, plus the security schemes used."""
     upstream_components = document.get("components") or {}
     reached: set[tuple[str, str]] = set()
-    pending = list(_refs(paths))
+    pending = list(contract.refs(paths))
     while pending:
         ref = pending.pop()
         parts = ref.split("/")
@@ -179,7 +167,7 @@ def _reachable_components(document: Document, paths: dict[str, Any]) -> dict[str
         if target is None:
             raise ExtractionError(f"reference {ref!r} points at nothing in the upstream document")
         reached.add((kind, name))
-        pending.extend(_refs(target))
+        pending.extend(contract.refs(target))
 
     schemes_used = {scheme for requirement in _security_requirements(document, paths) for scheme in requirement}
     reached |= {("securitySchemes", name) for name in schemes_used}
@@ -329,12 +317,12 @@ def _schemas_under_binary_media(document: Document) -> set[str]:
     visit({kind: value for kind, value in document["components"].items() if kind != "schemas"})
     schemas = document["components"].get("schemas", {})
     names: set[str] = set()
-    pending = [ref for root in roots for ref in _refs(root)]
+    pending = [ref for root in roots for ref in contract.refs(root)]
     while pending:
         name = pending.pop().rsplit("/", 1)[-1]
         if name in schemas and name not in names:
             names.add(name)
-            pending.extend(_refs(schemas[name]))
+            pending.extend(contract.refs(schemas[name]))
     return names
 
 

@@ -65,7 +65,24 @@ def _sender(
     )
 
 
-class Client:
+class _ClientBase:
+    """What both clients share besides I/O: configuration, retry policy, timeout, clock."""
+
+    _sender: Sender
+
+    @property
+    def base_url(self) -> str:
+        return self._sender.config.base_url
+
+    @property
+    def team_id(self) -> str | None:
+        return self._sender.config.team_id
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r}, team_id={self.team_id!r})"
+
+
+class Client(_ClientBase):
     """The synchronous client.
 
     Arguments override environment variables, which are read here (never at import time):
@@ -113,17 +130,6 @@ class Client:
         self._clock = clock or time.monotonic
         self.endpoints = Endpoints(self)
 
-    @property
-    def base_url(self) -> str:
-        return self._sender.config.base_url
-
-    @property
-    def team_id(self) -> str | None:
-        return self._sender.config.team_id
-
-    def __repr__(self) -> str:
-        return f"Client(base_url={self.base_url!r}, team_id={self.team_id!r})"
-
     def close(self) -> None:
         """Close the HTTP client if this client created it (an injected one is the caller's)."""
         if self._owns_http:
@@ -157,7 +163,7 @@ class Client:
             return stop.value  # type: ignore[no-any-return]
 
 
-class AsyncClient:
+class AsyncClient(_ClientBase):
     """The asynchronous client: the same arguments and surface as ``Client``, awaited.
 
     ``http_client`` takes an ``httpx.AsyncClient``; ``sleep`` is an async callable.
@@ -191,17 +197,6 @@ class AsyncClient:
         self._sleep = sleep or asyncio.sleep
         self._clock = clock or time.monotonic
         self.endpoints = AsyncEndpoints(self)
-
-    @property
-    def base_url(self) -> str:
-        return self._sender.config.base_url
-
-    @property
-    def team_id(self) -> str | None:
-        return self._sender.config.team_id
-
-    def __repr__(self) -> str:
-        return f"AsyncClient(base_url={self.base_url!r}, team_id={self.team_id!r})"
 
     async def close(self) -> None:
         if self._owns_http:

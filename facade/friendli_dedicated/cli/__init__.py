@@ -1,0 +1,42 @@
+"""``friendli-dedicated``: the command line for people, built on the facade (``friendli_dedicated.Client``).
+
+Needs the ``cli`` extra (typer and rich): ``pip install 'friendli-dedicated[cli]'``. Nothing in
+the library imports this package, and this package imports typer and rich only when ``main`` runs
+or ``app`` is read, so ``import friendli_dedicated`` never pulls them in.
+
+    friendli-dedicated endpoints create --project demo --name chat --model org/model --instance "1x H100" --wait
+    friendli-dedicated endpoints list --json
+
+Exit codes: 0 success, 1 API or network error, 2 bad usage or invalid input, 3 endpoint failed
+(or stopped) while waiting, 4 wait timed out (see ``_exit``).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = ["app", "main"]
+
+_EXTRA_HINT = "the friendli-dedicated command line needs the 'cli' extra: pip install 'friendli-dedicated[cli]'"
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the command line (the ``friendli-dedicated`` console script); exits with its exit code."""
+    try:
+        from friendli_dedicated.cli._app import run
+    except ImportError as exc:  # typer or rich missing: one clear line, not a traceback
+        if exc.name in ("typer", "rich", "click"):
+            print(f"Error: {_EXTRA_HINT} ({exc.name} is not installed)", file=sys.stderr)
+            sys.exit(1)
+        raise
+    run(argv)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":
+        from friendli_dedicated.cli._app import app
+
+        return app
+    raise AttributeError(f"module 'friendli_dedicated.cli' has no attribute {name!r}")

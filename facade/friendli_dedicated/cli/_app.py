@@ -1,0 +1,740 @@
+"""The commands of ``friendli-dedicated``: a thin layer of options over ``friendli_dedicated.Client``.
+
+Every command that talks to the API gets its client from ``client_factory(settings)``, the one
+place a client is built: tests replace it (``monkeypatch.setattr(_app, "client_factory", ...)``)
+with one wired to the in-process emulator, so the commands run end to end without sockets. Inputs
+are checked by the facade (``InstanceOption``, ``Autoscaling``, the engine options), so the CLI
+refuses exactly what the library refuses, with the option named.
+"""
+
+import contextlib
+import enum
+import itertools
+import sys
+import threading
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from typing import Annotated, Any
+
+import attrs
+import click
+import typer
+
+import friendli_dedicated as fd
+from friendli_dedicated.cli import _output
+from friendli_dedicated.cli._exit import EXIT_CODES_HELP, ExitCode, Failure, describe
+from friendli_dedicated.cli._output import Output, duration, spec_json, state_json, version_json
+from friendli_dedicated.cli._progress import WaitDisplay
+from friendli_dedicated.errors import InvalidInputError
+
+__all__ = ["Settings", "app", "client_factory", "default_client_factory", "run"]
+
+
+@attrs.frozen
+class Settings:
+    """The global options: how to reach the API. None means "the facade's default" (environment)."""
+
+    token: str | None = attrs.field(default=None, repr=False)
+    team: str | None = None
+    base_url: str | None = None
+    max_retries: int = 2
+    allow_insecure: bool = False
+    debug: bool = False
+
+
+def default_client_factory(settings: Settings) -> fd.Client:
+    """A ``friendli_dedicated.Client`` from the options; unset ones come from FRIENDLI_* variables."""
+    return fd.Client(
+        token=settings.token,
+        team_id=settings.team,
+        base_url=settings.base_url,
+        max_retries=settings.max_retries,
+        allow_insecure=settings.allow_insecure,
+    )
+
+
+client_factory: Callable[[Settings], fd.Client] = default_client_factory
+"""Builds the client of every command (replace it in tests)."""
+
+
+_HELP = f"""Manage Friendli Dedicated Endpoints from the terminal.
+
+Configuration: FRIENDLI_TOKEN (required), FRIENDLI_TEAM and FRIENDLI_BASE_URL, or --token, --team
+and --base-url before the command. Every command takes --json for scripts: one JSON document on
+stdout, nothing else.
+
+{EXIT_CODES_HELP}"""
+
+app = typer.Typer(
+    name="friendli-dedicated",
+    help=_HELP,
+    epilog=EXIT_CODES_HELP,
+    no_args_is_help=True,
+    add_completion=False,
+    # Rich tracebacks show local variables, and a local variable may hold the token.
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+endpoints_app = typer.Typer(
+    help=f"Create, inspect, change and wait for endpoints.\n\n{EXIT_CODES_HELP}",
+    epilog=EXIT_CODES_HELP,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(endpoints_app, name="endpoints")
+
+
+# -- shared options --------------------------------------------------------------------------------
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else (notes go to stderr).")
+]
+EndpointArg = Annotated[str, typer.Argument(metavar="ENDPOINT_ID", help="The endpoint's id.", show_default=False)]
+WaitOpt = Annotated[bool, typer.Option("--wait", help="Then wait until the endpoint is RUNNING, showing progress.")]
+TimeoutOpt = Annotated[
+    float, typer.Option("--timeout", help="Seconds to wait for RUNNING before giving up (exit code 4).")
+]
+InstanceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--instance",
+        "-i",
+        help="GPU kind and count, e.g. '2x H100' or 'H200', or a raw instance option id (see instance-options).",
+        show_default=False,
+    ),
+]
+GpuOpt = Annotated[
+    str | None, typer.Option("--gpu", help="GPU kind (A100-80GB, H100, H200, B200); with --count.", show_default=False)
+]
+CountOpt = Annotated[
+    int | None, typer.Option("--count", help="How many GPUs of --gpu (default 1).", show_default=False)
+]
+
+
+class ScalingMode(enum.StrEnum):
+    """``--autoscaling``: the three shapes of ``fd.Autoscaling``."""
+
+    FIXED = "fixed"
+    SCALE_TO_ZERO = "scale-to-zero"
+    ALWAYS_ON = "always-on"
+
+
+AutoscalingOpt = Annotated[
+    ScalingMode | None,
+    typer.Option(
+        "--autoscaling",
+        help="fixed (--replicas), scale-to-zero (--max-replicas, --cooldown) or always-on "
+        "(--min-replicas, --max-replicas, --cooldown).",
+        show_default=False,
+    ),
+]
+ReplicasOpt = Annotated[
+    int | None, typer.Option("--replicas", help="Replica count of --autoscaling fixed (default 1).", show_default=False)
+]
+MinReplicasOpt = Annotated[
+    int | None, typer.Option("--min-replicas", help="Fewest replicas (always-on: default 1).", show_default=False)
+]
+MaxReplicasOpt = Annotated[int | None, typer.Option("--max-replicas", help="Most replicas.", show_default=False)]
+CooldownOpt = Annotated[
+    int | None, typer.Option("--cooldown", help="Seconds idle before scaling down (default 300).", show_default=False)
+]
+RevisionOpt = Annotated[
+    str | None, typer.Option("--revision", help="Model revision (branch, tag or commit).", show_default=False)
+]
+CommentOpt = Annotated[
+    str | None, typer.Option("--comment", help="A note for the version history.", show_default=False)
+]
+MaxBatchOpt = Annotated[
+    int | None, typer.Option("--max-batch-size", help="Engine: max batch size.", show_default=False)
+]
+MaxInputOpt = Annotated[
+    int | None, typer.Option("--max-input-length", help="Engine: max input tokens.", show_default=False)
+]
+MaxContextOpt = Annotated[
+    int | None, typer.Option("--max-context-length", help="Engine: max context tokens.", show_default=False)
+]
+MaxTokenOpt = Annotated[
+    int | None, typer.Option("--max-token-count", help="Engine: max token count (default 2560).", show_default=False)
+]
+AddSpecialOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--tokenizer-add-special-tokens/--no-tokenizer-add-special-tokens",
+        help="Engine: add special tokens when tokenizing.",
+        show_default=False,
+    ),
+]
+SkipSpecialOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--tokenizer-skip-special-tokens/--no-tokenizer-skip-special-tokens",
+        help="Engine: skip special tokens when detokenizing.",
+        show_default=False,
+    ),
+]
+ContentLoggingOpt = Annotated[
+    bool | None,
+    typer.Option("--content-logging/--no-content-logging", help="Engine: log request content.", show_default=False),
+]
+QueueTimeoutOpt = Annotated[
+    int | None, typer.Option("--queue-timeout-ms", help="Engine: queue timeout in ms.", show_default=False)
+]
+QueueKindOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--queue-backpressure-metric-kind",
+        help="Engine: QUEUED_PREFILL_TOKENS, REQUEST_COUNT, TPOT_MS, TTFT_MS or WORKSPACE_UTILIZATION.",
+        show_default=False,
+    ),
+]
+QueueThresholdOpt = Annotated[
+    float | None,
+    typer.Option("--queue-backpressure-metric-threshold", help="Engine: backpressure threshold.", show_default=False),
+]
+
+
+# -- running a command -----------------------------------------------------------------------------
+class Session:
+    """One command's settings, output and (built on first use) client."""
+
+    def __init__(self, settings: Settings, output: Output) -> None:
+        self.settings = settings
+        self.out = output
+        self._client: fd.Client | None = None
+
+    @property
+    def client(self) -> fd.Client:
+        if self._client is None:
+            self._client = client_factory(self.settings)
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    obj = ctx.find_root().obj
+    return obj if isinstance(obj, Settings) else Settings()
+
+
+@contextlib.contextmanager
+def _command(ctx: typer.Context, json_mode: bool) -> Iterator[Session]:
+    """Run a command's body: every error becomes one line (and a hint) and its exit code."""
+    settings = _settings(ctx)
+    session = Session(settings, Output(json_mode=json_mode))
+    try:
+        yield session
+    except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+        raise
+    except KeyboardInterrupt:
+        session.out.failure(Failure(ExitCode.INTERRUPTED, "interrupted"))
+        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+    except Exception as exc:
+        if settings.debug:
+            traceback.print_exception(exc, file=sys.stderr)
+        failure = describe(exc)
+        session.out.failure(failure)
+        raise typer.Exit(int(failure.code)) from None
+    finally:
+        session.close()
+
+
+def _wait(session: Session, endpoint_id: str, timeout: float, *, wake: bool = False) -> fd.EndpointState:
+    """Wait until ``endpoint_id`` is RUNNING, showing progress; notes say what is happening."""
+    out = session.out
+    out.note(f"Waiting for {endpoint_id} to be RUNNING (timeout {duration(timeout)})...")
+    console = out.notes
+    with WaitDisplay(console, endpoint_id, live=console.is_terminal) as display:
+        state = session.client.endpoints.wait_until_running(
+            endpoint_id, timeout=timeout, on_progress=display, wake=wake
+        )
+    out.note(f"{endpoint_id} is {state.status.value} after {duration(display.elapsed)}.")
+    return state
+
+
+def _show_state(session: Session, endpoint_id: str, state: fd.EndpointState) -> None:
+    session.out.state(state_json(endpoint_id, state))
+
+
+def _instance(instance: str | None, gpu: str | None, count: int | None) -> fd.InstanceOption | None:
+    """``--instance`` or ``--gpu``/``--count`` as an ``InstanceOption`` (None when neither is given)."""
+    if instance is not None:
+        if gpu is not None or count is not None:
+            raise InvalidInputError("instance", "give either --instance or --gpu/--count, not both")
+        return fd.InstanceOption.coerce(instance, field="instance")
+    if gpu is None:
+        if count is not None:
+            raise InvalidInputError("count", "needs --gpu (e.g. --gpu H100 --count 2)")
+        return None
+    option = fd.InstanceOption.parse(gpu, field="gpu")
+    if count is None or count == option.count:
+        return option
+    if option.count != 1:
+        raise InvalidInputError("count", f"--gpu {gpu!r} already says {option.count} GPUs")
+    try:
+        return fd.InstanceOption(option.gpu, count)
+    except InvalidInputError as exc:
+        raise InvalidInputError("count", exc.message) from None
+
+
+def _autoscaling(
+    mode: ScalingMode | None,
+    replicas: int | None,
+    min_replicas: int | None,
+    max_replicas: int | None,
+    cooldown: int | None,
+) -> fd.Autoscaling | None:
+    """The ``--autoscaling`` options as an ``fd.Autoscaling`` (None when none is given)."""
+    given = {
+        "replicas": replicas,
+        "min_replicas": min_replicas,
+        "max_replicas": max_replicas,
+        "cooldown": cooldown,
+    }
+
+    def refuse(*names: str) -> None:
+        for name in names:
+            if given[name] is not None:
+                shown = "none" if mode is None else mode.value
+                raise InvalidInputError(name, f"does not apply to --autoscaling {shown}")
+
+    if mode is None:
+        if replicas is not None:
+            refuse("min_replicas", "max_replicas", "cooldown")
+            return fd.Autoscaling.fixed(replicas)
+        if min_replicas is None and max_replicas is None and cooldown is None:
+            return None
+        return fd.Autoscaling(
+            min_replicas=0 if min_replicas is None else min_replicas,
+            max_replicas=max(1, min_replicas or 0) if max_replicas is None else max_replicas,
+            cooldown=300 if cooldown is None else cooldown,
+        )
+    if mode is ScalingMode.FIXED:
+        refuse("min_replicas", "max_replicas", "cooldown")
+        return fd.Autoscaling.fixed(1 if replicas is None else replicas)
+    if mode is ScalingMode.SCALE_TO_ZERO:
+        refuse("replicas", "min_replicas")
+        return fd.Autoscaling.scale_to_zero(
+            max_replicas=1 if max_replicas is None else max_replicas, cooldown=300 if cooldown is None else cooldown
+        )
+    refuse("replicas")
+    return fd.Autoscaling.always_on(
+        min_replicas=1 if min_replicas is None else min_replicas,
+        max_replicas=max_replicas,
+        cooldown=300 if cooldown is None else cooldown,
+    )
+
+
+def _engine(**options: Any) -> dict[str, Any]:
+    """The engine options that were given (the facade checks them and names the bad one)."""
+    return {name: value for name, value in options.items() if value is not None}
+
+
+def _limited(items: Iterator[Any], limit: int | None) -> list[Any]:
+    if limit is not None and limit < 1:
+        raise InvalidInputError("limit", f"must be at least 1, got {limit}")
+    return list(items if limit is None else itertools.islice(items, limit))
+
+
+def _page_size(limit: int | None) -> int:
+    return 100 if limit is None else max(1, min(limit, 100))
+
+
+# -- root ------------------------------------------------------------------------------------------
+def _sdk_version() -> str:
+    return str(fd.__version__)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        pin = fd.SPEC_PIN
+        click.echo(f"friendli-dedicated {_sdk_version()} (API contract {pin.short()}, pinned {pin.retrieved})")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            help="API token (default: $FRIENDLI_TOKEN; prefer the variable, a command line is visible to others).",
+            show_default=False,
+        ),
+    ] = None,
+    team: Annotated[
+        str | None,
+        typer.Option("--team", help="Team id, sent as X-Friendli-Team (default: $FRIENDLI_TEAM).", show_default=False),
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            help="API base URL (default: $FRIENDLI_BASE_URL, else https://api.friendli.ai).",
+            show_default=False,
+        ),
+    ] = None,
+    max_retries: Annotated[
+        int, typer.Option("--max-retries", min=0, help="Retries of idempotent requests on transient errors.")
+    ] = 2,
+    allow_insecure: Annotated[
+        bool, typer.Option("--allow-insecure", help="Permit plain http:// to a non-loopback host.")
+    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show a traceback with errors.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", is_eager=True, callback=_print_version, help="Show the version and exit."),
+    ] = False,
+) -> None:
+    """Manage Friendli Dedicated Endpoints from the terminal."""
+    ctx.obj = Settings(
+        token=token,
+        team=team,
+        base_url=base_url,
+        max_retries=max_retries,
+        allow_insecure=allow_insecure,
+        debug=debug,
+    )
+
+
+@app.command("instance-options", epilog=EXIT_CODES_HELP)
+def instance_options(ctx: typer.Context, json_: JsonOpt = False) -> None:
+    """List the GPU kinds and counts an endpoint can run on (from the pinned API contract)."""
+    with _command(ctx, json_) as session:
+        rows = _output.instance_options_json()
+        session.out.rows(("INSTANCE", "GPU", "COUNT", "ID"), ("instance", "gpu", "count", "id"), rows)
+
+
+@app.command("spec", epilog=EXIT_CODES_HELP)
+def spec(ctx: typer.Context, json_: JsonOpt = False) -> None:
+    """Show the API contract this SDK was generated from (upstream and surface sha256, date) and its version."""
+    with _command(ctx, json_) as session:
+        session.out.fields(_output.spec_pin_json(_sdk_version()))
+
+
+@app.command("emulator", epilog=EXIT_CODES_HELP)
+def emulator(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option("--host", help="Address to bind (loopback by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to bind (0: a free one).")] = 8080,
+    time_scale: Annotated[float, typer.Option("--time-scale", help="Multiply every lifecycle duration.")] = 1.0,
+    fault_rate: Annotated[float, typer.Option("--fault-rate", help="Share of requests answered by a fault.")] = 0.0,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the fault sequence and the endpoint ids.")] = 1234,
+    json_: JsonOpt = False,
+) -> None:
+    """Serve a local emulator of the API until Ctrl-C (needs the 'emulator' extra).
+
+    The same options as `python -m friendli_dedicated.emulator`. It prints the base URL, token and
+    team to export, so that other terminals can point this CLI (or any client) at it.
+    """
+    with _command(ctx, json_) as session, contextlib.ExitStack() as stack:
+        try:
+            from friendli_dedicated.emulator import DEFAULT_TEAM, DEFAULT_TOKEN, Emulator, Faults
+
+            faults = Faults(rate=fault_rate, seed=seed) if fault_rate > 0 else None
+            emu = Emulator(time_scale=time_scale, faults=faults, seed=seed)
+            base_url = stack.enter_context(emu.serve(host=host, port=port))
+        except ImportError as exc:  # jsonschema, starlette or uvicorn
+            raise fd.ConfigurationError(
+                "the emulator needs the 'emulator' extra: pip install 'friendli-dedicated[emulator]' "
+                f"({exc.name} is missing)"
+            ) from None
+        except ValueError as exc:
+            raise InvalidInputError("fault_rate" if "rate" in str(exc) else "time_scale", str(exc)) from None
+        except OSError as exc:
+            raise fd.TransportError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
+        if session.out.json_mode:
+            session.out.emit({"baseUrl": base_url, "token": DEFAULT_TOKEN, "team": DEFAULT_TEAM})
+        else:
+            session.out.note(f"Friendli Dedicated emulator at {base_url} (Ctrl-C to stop)")
+            session.out.note(f"  export FRIENDLI_BASE_URL={base_url}")
+            session.out.note(f"  export FRIENDLI_TOKEN={DEFAULT_TOKEN}")
+            session.out.note(f"  export FRIENDLI_TEAM={DEFAULT_TEAM}")
+        sys.stdout.flush()
+        try:
+            _until_interrupted()
+        except KeyboardInterrupt:
+            click.echo("stopping", err=True)
+
+
+def _until_interrupted() -> None:
+    stop = threading.Event()
+    while not stop.wait(0.5):
+        pass
+
+
+# -- endpoints -------------------------------------------------------------------------------------
+@endpoints_app.command("list", epilog=EXIT_CODES_HELP)
+def list_endpoints(
+    ctx: typer.Context,
+    project: Annotated[
+        str | None, typer.Option("--project", "-p", help="Only this project's endpoints.", show_default=False)
+    ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", help="Show at most this many.", show_default=False)] = None,
+    wide: Annotated[bool, typer.Option("--wide", "-w", help="Add name, project, instance and replicas.")] = False,
+    json_: JsonOpt = False,
+) -> None:
+    """List endpoints (of the team, or of --project) with their status."""
+    with _command(ctx, json_) as session:
+        endpoints = session.client.endpoints
+        found = _limited(endpoints.list(project, limit=_page_size(limit)), limit)
+        rows = []
+        for endpoint in found:
+            row = state_json(endpoint.id, endpoint.state)
+            if wide:
+                details = endpoint.spec()
+                row.update(
+                    name=details.name,
+                    projectId=details.project_id,
+                    instance=f"{details.num_gpu}x {details.gpu_type}",
+                    replicas=_replicas(details.curr_replica_cnt, details.desired_replica_cnt),
+                )
+            rows.append(row)
+        session.out.states(rows, wide=wide)
+
+
+def _replicas(current: object, desired: object) -> str:
+    shown = [value if isinstance(value, int) else "-" for value in (current, desired)]
+    return f"{shown[0]}/{shown[1]}"
+
+
+@endpoints_app.command("get", epilog=EXIT_CODES_HELP)
+def get(ctx: typer.Context, endpoint_id: EndpointArg, json_: JsonOpt = False) -> None:
+    """Show an endpoint's specification (instance, replicas, engine options)."""
+    with _command(ctx, json_) as session:
+        session.out.fields(spec_json(endpoint_id, session.client.endpoints.get(endpoint_id)))
+
+
+@endpoints_app.command("status", epilog=EXIT_CODES_HELP)
+def status(ctx: typer.Context, endpoint_id: EndpointArg, json_: JsonOpt = False) -> None:
+    """Show an endpoint's status, phase and error code (with a hint when it FAILED)."""
+    with _command(ctx, json_) as session:
+        _show_state(session, endpoint_id, session.client.endpoints.status(endpoint_id))
+
+
+@endpoints_app.command("create", epilog=EXIT_CODES_HELP)
+def create(
+    ctx: typer.Context,
+    project: Annotated[str, typer.Option("--project", "-p", help="Project id.", show_default=False)],
+    name: Annotated[str, typer.Option("--name", "-n", help="Endpoint name.", show_default=False)],
+    model: Annotated[
+        str, typer.Option("--model", "-m", help="Hugging Face model repo, e.g. org/model.", show_default=False)
+    ],
+    instance: InstanceOpt = None,
+    gpu: GpuOpt = None,
+    count: CountOpt = None,
+    autoscaling: AutoscalingOpt = None,
+    replicas: ReplicasOpt = None,
+    min_replicas: MinReplicasOpt = None,
+    max_replicas: MaxReplicasOpt = None,
+    cooldown: CooldownOpt = None,
+    max_batch_size: MaxBatchOpt = None,
+    max_input_length: MaxInputOpt = None,
+    max_context_length: MaxContextOpt = None,
+    max_token_count: MaxTokenOpt = None,
+    tokenizer_add_special_tokens: AddSpecialOpt = None,
+    tokenizer_skip_special_tokens: SkipSpecialOpt = None,
+    content_logging: ContentLoggingOpt = None,
+    queue_timeout_ms: QueueTimeoutOpt = None,
+    queue_backpressure_metric_kind: QueueKindOpt = None,
+    queue_backpressure_metric_threshold: QueueThresholdOpt = None,
+    revision: RevisionOpt = None,
+    comment: CommentOpt = None,
+    wait: WaitOpt = False,
+    timeout: TimeoutOpt = 1800.0,
+    json_: JsonOpt = False,
+) -> None:
+    """Deploy a model on an instance (--instance '2x H100', or --gpu H100 --count 2); --wait to wait for it."""
+    with _command(ctx, json_) as session:
+        option = _instance(instance, gpu, count)
+        if option is None:
+            raise InvalidInputError(
+                "instance", "is required: --instance '2x H100' (or a raw option id), or --gpu H100 --count 2"
+            )
+        scaling = _autoscaling(autoscaling, replicas, min_replicas, max_replicas, cooldown)
+        engine = _engine(
+            max_batch_size=max_batch_size,
+            max_input_length=max_input_length,
+            max_context_length=max_context_length,
+            max_token_count=max_token_count,
+            tokenizer_add_special_tokens=tokenizer_add_special_tokens,
+            tokenizer_skip_special_tokens=tokenizer_skip_special_tokens,
+            enable_content_logging=content_logging,
+            queue_timeout_ms=queue_timeout_ms,
+            queue_backpressure_metric_kind=queue_backpressure_metric_kind,
+            queue_backpressure_metric_threshold=queue_backpressure_metric_threshold,
+        )
+        if wait:  # checked now: a bad --timeout must not be found after GPUs were requested
+            _check_timeout(timeout)
+        endpoint = session.client.endpoints.create(
+            project, name, model, option, autoscaling=scaling, revision=revision, comment=comment, **engine
+        )
+        session.out.note(f"Created endpoint {endpoint.id} ({name} in project {project}, {option}).")
+        state = endpoint.state
+        if wait:
+            state = _wait(session, endpoint.id, timeout)
+        elif not session.out.json_mode:
+            session.out.note(f"Wait for it: friendli-dedicated endpoints wait {endpoint.id}")
+        if session.out.json_mode or not wait:
+            session.out.state(state_json(endpoint.id, state))
+
+
+def _check_timeout(timeout: float) -> None:
+    if not timeout >= 0 or timeout == float("inf"):
+        raise InvalidInputError("timeout", f"must be a finite number of seconds >= 0, got {timeout}")
+
+
+@endpoints_app.command("update", epilog=EXIT_CODES_HELP)
+def update(
+    ctx: typer.Context,
+    endpoint_id: EndpointArg,
+    name: Annotated[str | None, typer.Option("--name", "-n", help="New name.", show_default=False)] = None,
+    model: Annotated[str | None, typer.Option("--model", "-m", help="New model repo.", show_default=False)] = None,
+    instance: InstanceOpt = None,
+    gpu: GpuOpt = None,
+    count: CountOpt = None,
+    autoscaling: AutoscalingOpt = None,
+    replicas: ReplicasOpt = None,
+    min_replicas: MinReplicasOpt = None,
+    max_replicas: MaxReplicasOpt = None,
+    cooldown: CooldownOpt = None,
+    max_batch_size: MaxBatchOpt = None,
+    max_input_length: MaxInputOpt = None,
+    max_context_length: MaxContextOpt = None,
+    max_token_count: MaxTokenOpt = None,
+    tokenizer_add_special_tokens: AddSpecialOpt = None,
+    tokenizer_skip_special_tokens: SkipSpecialOpt = None,
+    content_logging: ContentLoggingOpt = None,
+    queue_timeout_ms: QueueTimeoutOpt = None,
+    queue_backpressure_metric_kind: QueueKindOpt = None,
+    queue_backpressure_metric_threshold: QueueThresholdOpt = None,
+    revision: RevisionOpt = None,
+    comment: CommentOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Change an endpoint (a new version in its history); only the given options change."""
+    with _command(ctx, json_) as session:
+        updated = session.client.endpoints.update(
+            endpoint_id,
+            name=name,
+            model=model,
+            revision=revision,
+            instance=_instance(instance, gpu, count),
+            autoscaling=_autoscaling(autoscaling, replicas, min_replicas, max_replicas, cooldown),
+            comment=comment,
+            **_engine(
+                max_batch_size=max_batch_size,
+                max_input_length=max_input_length,
+                max_context_length=max_context_length,
+                max_token_count=max_token_count,
+                tokenizer_add_special_tokens=tokenizer_add_special_tokens,
+                tokenizer_skip_special_tokens=tokenizer_skip_special_tokens,
+                enable_content_logging=content_logging,
+                queue_timeout_ms=queue_timeout_ms,
+                queue_backpressure_metric_kind=queue_backpressure_metric_kind,
+                queue_backpressure_metric_threshold=queue_backpressure_metric_threshold,
+            ),
+        )
+        session.out.note(f"Updated endpoint {endpoint_id}; it rolls out the new version now.")
+        session.out.fields(spec_json(endpoint_id, updated))
+
+
+@endpoints_app.command("delete", epilog=EXIT_CODES_HELP)
+def delete(ctx: typer.Context, endpoint_id: EndpointArg, json_: JsonOpt = False) -> None:
+    """Delete an endpoint (it is gone afterwards: get/status answer 404)."""
+    with _command(ctx, json_) as session:
+        session.client.endpoints.delete(endpoint_id)
+        if session.out.json_mode:
+            session.out.emit({"id": endpoint_id, "deleted": True})
+        else:
+            session.out.note(f"Deleted endpoint {endpoint_id}.")
+
+
+def _lifecycle(
+    ctx: typer.Context, endpoint_id: str, action: str, json_mode: bool, wait: bool = False, timeout: float = 1800.0
+) -> None:
+    with _command(ctx, json_mode) as session:
+        if wait:
+            _check_timeout(timeout)
+        state: fd.EndpointState = getattr(session.client.endpoints, action)(endpoint_id)
+        if wait:
+            session.out.note(f"{endpoint_id}: {state.status.value}")
+            state = _wait(session, endpoint_id, timeout)
+            if session.out.json_mode:
+                _show_state(session, endpoint_id, state)
+            return
+        _show_state(session, endpoint_id, state)
+
+
+@endpoints_app.command("sleep", epilog=EXIT_CODES_HELP)
+def sleep(ctx: typer.Context, endpoint_id: EndpointArg, json_: JsonOpt = False) -> None:
+    """Put an endpoint to sleep: no replicas, no GPU bill (wake brings it back)."""
+    _lifecycle(ctx, endpoint_id, "sleep", json_)
+
+
+@endpoints_app.command("wake", epilog=EXIT_CODES_HELP)
+def wake(
+    ctx: typer.Context,
+    endpoint_id: EndpointArg,
+    wait: WaitOpt = False,
+    timeout: TimeoutOpt = 1800.0,
+    json_: JsonOpt = False,
+) -> None:
+    """Wake a sleeping endpoint (--wait: until it is RUNNING)."""
+    _lifecycle(ctx, endpoint_id, "wake", json_, wait, timeout)
+
+
+@endpoints_app.command("terminate", epilog=EXIT_CODES_HELP)
+def terminate(ctx: typer.Context, endpoint_id: EndpointArg, json_: JsonOpt = False) -> None:
+    """Terminate an endpoint (TERMINATING, then TERMINATED; restart brings it back)."""
+    _lifecycle(ctx, endpoint_id, "terminate", json_)
+
+
+@endpoints_app.command("restart", epilog=EXIT_CODES_HELP)
+def restart(
+    ctx: typer.Context,
+    endpoint_id: EndpointArg,
+    wait: WaitOpt = False,
+    timeout: TimeoutOpt = 1800.0,
+    json_: JsonOpt = False,
+) -> None:
+    """Restart a FAILED or TERMINATED endpoint (--wait: until it is RUNNING)."""
+    _lifecycle(ctx, endpoint_id, "restart", json_, wait, timeout)
+
+
+@endpoints_app.command("wait", epilog=EXIT_CODES_HELP)
+def wait_command(
+    ctx: typer.Context,
+    endpoint_id: EndpointArg,
+    timeout: TimeoutOpt = 1800.0,
+    wake_: Annotated[bool, typer.Option("--wake", help="Wake the endpoint if it is SLEEPING.")] = False,
+    json_: JsonOpt = False,
+) -> None:
+    """Wait until an endpoint is RUNNING, showing status, phase and elapsed time.
+
+    Exit code 3 if it FAILED (error code and hint shown) or stopped, 4 if --timeout passed first.
+    """
+    with _command(ctx, json_) as session:
+        state = _wait(session, endpoint_id, timeout, wake=wake_)
+        if session.out.json_mode:
+            _show_state(session, endpoint_id, state)
+
+
+@endpoints_app.command("versions", epilog=EXIT_CODES_HELP)
+def versions(
+    ctx: typer.Context,
+    endpoint_id: EndpointArg,
+    limit: Annotated[int | None, typer.Option("--limit", help="Show at most this many.", show_default=False)] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """List an endpoint's version history (one version per create or update)."""
+    with _command(ctx, json_) as session:
+        found = _limited(session.client.endpoints.versions(endpoint_id, limit=_page_size(limit)), limit)
+        session.out.versions([version_json(version) for version in found])
+
+
+def run(argv: Sequence[str] | None = None) -> None:
+    """Run the app as ``friendli-dedicated`` and exit with its code."""
+    app(args=None if argv is None else list(argv), prog_name="friendli-dedicated")

@@ -1,0 +1,157 @@
+"""Exit codes, and how each error of the SDK becomes one clear line (plus a hint) and a code.
+
+The mapping is here and only here, so ``--help``, docs/cli.md and the tests all read one table.
+Messages come from the SDK's exceptions, which never include the token (see ``errors``); the
+CLI adds the option a refused field came from (``--max-replicas`` for ``autoscaling.max_replicas``).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from friendli_dedicated import errors
+
+__all__ = ["EXIT_CODES_HELP", "ExitCode", "Failure", "describe", "option_for"]
+
+
+class ExitCode(enum.IntEnum):
+    """What the process's exit status means."""
+
+    OK = 0
+    """Success."""
+    API_ERROR = 1
+    """The API answered with an error (401, 404, 409, 422, 5xx, ...) or could not be reached."""
+    USAGE = 2
+    """Bad usage or invalid input (the option or field is named); nothing was sent."""
+    ENDPOINT_FAILED = 3
+    """While waiting, the endpoint FAILED (error code and hint shown) or stopped (terminated, asleep)."""
+    WAIT_TIMEOUT = 4
+    """The wait's --timeout passed before the endpoint was RUNNING (it may still get there)."""
+    INTERRUPTED = 130
+    """Interrupted (Ctrl-C)."""
+
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 success; 1 API or network error; 2 bad usage or invalid input (the option is named); "
+    "3 endpoint failed or stopped while waiting (error code and hint shown); 4 wait timed out."
+)
+"""One paragraph for every command's ``--help``."""
+
+# Facade field names (``InvalidInputError.field``) whose command-line option is not simply
+# ``--`` + the name with dashes.
+_OPTIONS: Mapping[str, str] = {
+    "project_id": "--project",
+    "endpoint_id": "ENDPOINT_ID",
+    "instance.gpu": "--gpu",
+    "instance.count": "--count",
+    "autoscaling": "--autoscaling",
+    "autoscaling.replicas": "--replicas",
+    "autoscaling.min_replicas": "--min-replicas",
+    "autoscaling.max_replicas": "--max-replicas",
+    "autoscaling.cooldown": "--cooldown",
+    "enable_content_logging": "--content-logging",
+    "update": "the options",
+}
+
+
+def option_for(field: str) -> str:
+    """The command-line option a facade field comes from.
+
+    >>> option_for("autoscaling.max_replicas"), option_for("max_batch_size")
+    ('--max-replicas', '--max-batch-size')
+    """
+    return _OPTIONS.get(field) or "--" + field.replace("_", "-").replace(".", "-")
+
+
+@attrs.frozen
+class Failure:
+    """An error as the command line shows it: a code, one line, an optional hint, and JSON details."""
+
+    code: ExitCode
+    message: str
+    hint: str | None = None
+    details: Mapping[str, Any] = attrs.field(factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``{"error": ...}`` document printed on stdout with ``--json``."""
+        body: dict[str, Any] = {"message": self.message, "exitCode": int(self.code), **self.details}
+        if self.hint is not None:
+            body["hint"] = self.hint
+        return {"error": body}
+
+
+_CONFIG_HINT = (
+    "configure with --token/--team/--base-url or FRIENDLI_TOKEN/FRIENDLI_TEAM/FRIENDLI_BASE_URL "
+    "(prefer the environment for the token: command lines are visible to other processes)"
+)
+
+
+def describe(exc: BaseException) -> Failure:
+    """The exit code, message and hint for ``exc`` (any exception: unexpected ones are code 1)."""
+    kind = type(exc).__name__
+    if isinstance(exc, errors.InvalidInputError):
+        option = option_for(exc.field)
+        shown = option if option.lstrip("-").replace("-", "_") == exc.field else f"{option} ({exc.field})"
+        return Failure(
+            ExitCode.USAGE,
+            f"invalid {shown}: {exc.message}",
+            details={"type": kind, "field": exc.field, "option": option},
+        )
+    if isinstance(exc, errors.ConfigurationError):
+        return Failure(ExitCode.USAGE, str(exc), _CONFIG_HINT, {"type": kind})
+    if isinstance(exc, errors.EndpointFailedError):
+        where = f" in phase {exc.phase}" if exc.phase else ""
+        return Failure(
+            ExitCode.ENDPOINT_FAILED,
+            f"endpoint {exc.endpoint_id} FAILED with {exc.error_code or 'no error code'}{where}",
+            exc.hint,
+            {"type": kind, "endpointId": exc.endpoint_id, "errorCode": exc.error_code, "phase": exc.phase},
+        )
+    if isinstance(exc, errors.WaitTimeoutError):
+        last = exc.state.status.value if exc.state is not None else None
+        return Failure(
+            ExitCode.WAIT_TIMEOUT,
+            str(exc),
+            f"it may still become RUNNING: friendli-dedicated endpoints wait {exc.endpoint_id}",
+            {"type": kind, "endpointId": exc.endpoint_id, "lastStatus": last},
+        )
+    if isinstance(exc, errors.EndpointStoppedError):
+        last = exc.state.status.value if exc.state is not None else None
+        hint = None
+        if last == "SLEEPING":
+            hint = f"wake it: friendli-dedicated endpoints wait --wake {exc.endpoint_id}"
+        elif last == "TERMINATED":
+            hint = f"restart it: friendli-dedicated endpoints restart --wait {exc.endpoint_id}"
+        return Failure(
+            ExitCode.ENDPOINT_FAILED, str(exc), hint, {"type": kind, "endpointId": exc.endpoint_id, "status": last}
+        )
+    if isinstance(exc, errors.APIError):
+        hint = None
+        if isinstance(exc, errors.AuthenticationError):
+            hint = "check the token (FRIENDLI_TOKEN or --token)"
+        elif isinstance(exc, errors.PermissionDeniedError):
+            hint = "check the team (FRIENDLI_TEAM or --team)"
+        return Failure(ExitCode.API_ERROR, str(exc), hint, {"type": kind, "statusCode": exc.status_code})
+    if isinstance(exc, errors.TransportError):
+        return Failure(
+            ExitCode.API_ERROR, str(exc), "check the network and the base URL (FRIENDLI_BASE_URL)", {"type": kind}
+        )
+    if isinstance(exc, errors.EndpointCreationUnresolvedError):
+        return Failure(
+            ExitCode.API_ERROR,
+            str(exc),
+            f"friendli-dedicated endpoints list --project {exc.project_id} --wide",
+            {"type": kind, "projectId": exc.project_id, "name": exc.name, "candidates": list(exc.candidates)},
+        )
+    if isinstance(exc, errors.FriendliError):
+        return Failure(ExitCode.API_ERROR, str(exc), None, {"type": kind})
+    return Failure(
+        ExitCode.API_ERROR,
+        f"unexpected {kind}: {exc}",
+        "this is a bug in friendli-dedicated; rerun with --debug for the traceback and report it",
+        {"type": kind},
+    )

@@ -1,0 +1,531 @@
+"""The `friendli-dedicated` command line, run in-process (typer's CliRunner) against the emulator.
+
+Every command runs end to end: CLI options -> facade -> the emulator's HTTP handling, with no
+sockets and no real waiting (a ManualClock that the client's sleep advances). Each invocation is
+checked for the token in its output, whatever the command.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner, Result
+
+import friendli_dedicated as fd
+from friendli_dedicated.cli import _app
+from friendli_dedicated.cli._exit import ExitCode, option_for
+from friendli_dedicated.emulator import DEFAULT_TEAM, Emulator, ManualClock
+
+TOKEN = "flp_cli-secret-7d1e4b9a0c"
+FAIL_MODEL = "emulator/fail-INFERENCE_ENGINE_MEMORY_ERROR"
+
+# Variables that would change what the CLI does (or how rich draws) if the developer's shell has them.
+CLEAN_ENV: dict[str, str | None] = {
+    "FRIENDLI_TOKEN": TOKEN,
+    "FRIENDLI_TEAM": None,
+    "FRIENDLI_BASE_URL": None,
+    "FORCE_COLOR": None,
+    "FORCE_TERMINAL": None,
+    "TTY_COMPATIBLE": None,
+    "TTY_INTERACTIVE": None,
+    "NO_COLOR": None,
+    "COLUMNS": None,
+}
+
+
+class Cli:
+    """Runs the app on an in-process emulator; every result is checked for the token."""
+
+    def __init__(self, emulator: Emulator) -> None:
+        self.emulator = emulator
+        self.clock = emulator.clock
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, env: dict[str, str | None] | None = None) -> Result:
+        result = self.runner.invoke(_app.app, list(args), env={**CLEAN_ENV, **(env or {})}, catch_exceptions=False)
+        for stream in (result.stdout, result.stderr):
+            assert TOKEN not in stream, f"the token leaked from {args}"
+            assert "Traceback" not in stream or "--debug" in args, stream
+        return result
+
+    def ok(self, *args: str) -> Result:
+        result = self(*args)
+        assert result.exit_code == 0, (args, result.stdout, result.stderr)
+        return result
+
+    def json(self, *args: str) -> Any:
+        result = self.ok(*args, "--json")
+        return json.loads(result.stdout)  # stdout is one JSON document, nothing else
+
+    def create(self, name: str = "chat", *extra: str) -> str:
+        instance = [] if {"-i", "--instance", "--gpu"} & set(extra) else ["-i", "H100"]
+        data = self.json("endpoints", "create", "-p", "proj", "-n", name, "-m", "org/model", *instance, *extra)
+        return str(data["id"])
+
+    def advance(self, seconds: float) -> None:
+        assert isinstance(self.clock, ManualClock)
+        self.clock.advance(seconds)
+
+
+def emulator_factory(emulator: Emulator) -> Any:
+    """A ``client_factory`` that wires the CLI's settings to ``emulator`` in-process."""
+
+    def factory(settings: _app.Settings) -> fd.Client:
+        return emulator.client(
+            token=settings.token,  # None: the client reads FRIENDLI_TOKEN, as the real one does
+            team_id=settings.team,
+            max_retries=settings.max_retries,
+            random=lambda: 0.5,
+        )
+
+    return factory
+
+
+@pytest.fixture
+def emulator() -> Emulator:
+    return Emulator(clock=ManualClock(), tokens={TOKEN: [DEFAULT_TEAM, "other-team"]}, seed=11)
+
+
+@pytest.fixture
+def cli(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    monkeypatch.setattr(_app, "client_factory", emulator_factory(emulator))
+    return Cli(emulator)
+
+
+def lines(text: str) -> list[str]:
+    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+
+
+# -- help, static commands -------------------------------------------------------------------------
+@pytest.mark.parametrize("args", [["--help"], ["endpoints", "--help"], ["endpoints", "create", "--help"]])
+def test_help_documents_the_exit_codes(cli: Cli, args: list[str]) -> None:
+    text = " ".join(cli.ok(*args).stdout.split())
+    assert "Exit codes: 0 success; 1 API or network error; 2 bad usage or invalid input" in text
+    assert "3 endpoint failed" in text
+    assert "4 wait timed out" in text
+
+
+def test_version(cli: Cli) -> None:
+    out = cli.ok("--version").stdout
+    assert out.startswith("friendli-dedicated ")
+    assert fd.SPEC_PIN.short() in out
+
+
+def test_instance_options_table_and_json(cli: Cli) -> None:
+    table = cli.ok("instance-options").stdout
+    assert "2x H100 NVIDIA H100 2 zfTutSiLn0Hq" in lines(table)
+    data = cli.json("instance-options")
+    assert [row["id"] for row in data] == [option.id for option in fd.InstanceOption.all()]
+    assert {"id": "zfTutSiLn0Hq", "gpu": "NVIDIA H100", "count": 2, "instance": "2x H100"} in data
+    # Every spelling shown is one --instance accepts, naming the same option.
+    assert all(fd.InstanceOption.parse(row["instance"]).id == row["id"] for row in data)
+
+
+def test_spec_table_and_json(cli: Cli) -> None:
+    data = cli.json("spec")
+    assert data["upstreamSha256"] == fd.SPEC_PIN.sha256
+    assert data["surfaceSha256"] == fd.SPEC_PIN.surface_sha256
+    assert data["retrieved"] == fd.SPEC_PIN.retrieved
+    assert data["sdkVersion"] == fd.__version__
+    table = cli.ok("spec").stdout
+    assert fd.SPEC_PIN.sha256 in table
+    assert fd.SPEC_PIN.retrieved in table
+
+
+def test_static_commands_need_no_token(cli: Cli) -> None:
+    assert cli("spec", env={"FRIENDLI_TOKEN": None}).exit_code == 0
+    assert cli("instance-options", "--json", env={"FRIENDLI_TOKEN": None}).exit_code == 0
+
+
+# -- create and wait -------------------------------------------------------------------------------
+def test_create_wait_shows_one_line_per_change_without_a_terminal(cli: Cli, emulator: Emulator) -> None:
+    result = cli.ok(
+        "endpoints", "create", "--project", "proj", "--name", "chat", "--model", "org/model",
+        "--instance", "2x H100", "--wait", "--timeout", "600",
+    )  # fmt: skip
+    [endpoint_id] = emulator.endpoint_ids()
+    shown = lines(result.stdout)
+    assert shown[0] == f"Created endpoint {endpoint_id} (chat in project proj, 2x NVIDIA H100)."
+    assert shown[1] == f"Waiting for {endpoint_id} to be RUNNING (timeout 10m00s)..."
+    changes = [line.split(" ", 1)[1] for line in shown[2:-1]]
+    assert changes == [
+        "INITIALIZING REQUESTING_VIRTUAL_MACHINE",
+        "INITIALIZING DOWNLOADING_MODEL",
+        "INITIALIZING ENGINE_INITIALIZING",
+        "RUNNING",
+    ]
+    assert shown[-1].startswith(f"{endpoint_id} is RUNNING after ")
+    assert result.stderr == ""
+    assert "\x1b[" not in result.stdout  # no spinner or colour codes without a terminal
+
+
+def test_create_json_is_only_json_on_stdout(cli: Cli, emulator: Emulator) -> None:
+    result = cli.ok("endpoints", "create", "-p", "proj", "-n", "chat", "-m", "org/model", "--gpu", "H100", "--json")
+    data = json.loads(result.stdout)
+    assert data["id"] == emulator.endpoint_ids()[0]
+    assert (data["status"], data["phase"], data["errorCode"]) == ("INITIALIZING", "REQUESTING_VIRTUAL_MACHINE", None)
+    assert "Created endpoint" in result.stderr
+
+
+def test_create_wait_json_sends_progress_to_stderr(cli: Cli) -> None:
+    result = cli.ok(
+        "endpoints", "create", "-p", "proj", "-n", "chat", "-m", "org/model", "-i", "H100", "--wait", "--json"
+    )
+    assert json.loads(result.stdout)["status"] == "RUNNING"
+    assert "INITIALIZING  DOWNLOADING_MODEL" in result.stderr
+    assert "is RUNNING after" in result.stderr
+
+
+def test_create_passes_every_input_to_the_facade(cli: Cli) -> None:
+    endpoint_id = cli.create(
+        "tuned", "--gpu", "H200", "--count", "4", "--autoscaling", "always-on", "--min-replicas", "2",
+        "--max-replicas", "5", "--cooldown", "120", "--max-batch-size", "64", "--max-input-length", "2048",
+        "--max-context-length", "8192", "--max-token-count", "4096", "--no-tokenizer-add-special-tokens",
+        "--queue-backpressure-metric-kind", "TTFT_MS", "--queue-backpressure-metric-threshold", "0.5",
+        "--content-logging", "--queue-timeout-ms", "100", "--revision", "main", "--comment", "first",
+    )  # fmt: skip
+    spec = cli.json("endpoints", "get", endpoint_id)
+    assert (spec["gpuType"], spec["numGpu"], spec["instanceId"]) == ("NVIDIA H200", 4, "OhTzYtZuomzI")
+    assert (spec["autoscalingMin"], spec["autoscalingMax"], spec["autoscalingCooldown"]) == (2, 5, 120)
+    assert (spec["maxBatchSize"], spec["maxInputLength"], spec["maxContextLength"]) == (64, 2048, 8192)
+    assert spec["tokenizerAddSpecialTokens"] is False
+    assert spec["tokenizerSkipSpecialTokens"] is True
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (["--autoscaling", "fixed", "--replicas", "3"], (3, 3, 0)),
+        (["--autoscaling", "fixed"], (1, 1, 0)),
+        (["--replicas", "2"], (2, 2, 0)),
+        (["--autoscaling", "scale-to-zero", "--max-replicas", "4", "--cooldown", "60"], (0, 4, 60)),
+        (["--autoscaling", "scale-to-zero"], (0, 1, 300)),
+        (["--autoscaling", "always-on"], (1, 1, 300)),
+        (["--min-replicas", "1", "--max-replicas", "3"], (1, 3, 300)),
+    ],
+)
+def test_create_autoscaling_shapes(cli: Cli, options: list[str], expected: tuple[int, int, int]) -> None:
+    spec = cli.json("endpoints", "get", cli.create("chat", *options))
+    assert (spec["autoscalingMin"], spec["autoscalingMax"], spec["autoscalingCooldown"]) == expected
+
+
+def test_create_with_a_raw_instance_option_id(cli: Cli) -> None:
+    spec = cli.json("endpoints", "get", cli.create("chat", "-i", "drbc6G9FxJWZ"))
+    assert (spec["gpuType"], spec["numGpu"]) == ("NVIDIA B200", 8)
+
+
+def test_wait_table_and_json(cli: Cli) -> None:
+    endpoint_id = cli.create()
+    result = cli.ok("endpoints", "wait", endpoint_id)
+    assert lines(result.stdout)[-1].startswith(f"{endpoint_id} is RUNNING after ")
+    assert cli.json("endpoints", "wait", endpoint_id)["status"] == "RUNNING"
+
+
+def test_wait_wake_wakes_a_sleeping_endpoint(cli: Cli) -> None:
+    endpoint_id = cli.create("chat", "--wait")
+    assert cli.json("endpoints", "sleep", endpoint_id)["status"] == "SLEEPING"
+    result = cli.ok("endpoints", "wait", endpoint_id, "--wake")
+    shown = lines(result.stdout)
+    assert any(line.endswith("SLEEPING") for line in shown)
+    assert any(line.endswith("AWAKING") for line in shown)
+    assert shown[-1].startswith(f"{endpoint_id} is RUNNING")
+
+
+# -- reading ---------------------------------------------------------------------------------------
+def test_list_table_json_project_limit_and_wide(cli: Cli) -> None:
+    assert cli.ok("endpoints", "list").stdout.strip() == "No endpoints."
+    assert cli.json("endpoints", "list") == []
+    first = cli.create("one")
+    second = cli.json("endpoints", "create", "-p", "other", "-n", "two", "-m", "org/m", "-i", "H100")["id"]
+    table = lines(cli.ok("endpoints", "list").stdout)
+    assert table[0] == "ID STATUS PHASE ERROR UPDATED"
+    assert any(line.startswith(f"{first} INITIALIZING REQUESTING_VIRTUAL_MACHINE -") for line in table)
+    assert any(line.startswith(second) for line in table)
+    assert {row["id"] for row in cli.json("endpoints", "list")} == {first, second}
+    assert [row["id"] for row in cli.json("endpoints", "list", "--project", "other")] == [second]
+    assert len(cli.json("endpoints", "list", "--limit", "1")) == 1
+    wide = cli.json("endpoints", "list", "--wide", "-p", "proj")
+    assert wide[0]["name"] == "one"
+    assert wide[0]["instance"] == "1x NVIDIA H100"
+    assert wide[0]["projectId"] == "proj"
+    wide_table = lines(cli.ok("endpoints", "list", "--wide").stdout)
+    assert wide_table[0] == "ID NAME PROJECT INSTANCE REPLICAS STATUS PHASE ERROR UPDATED"
+    assert any(line.startswith(f"{first} one proj 1x NVIDIA H100 0/1 INITIALIZING") for line in wide_table)
+
+
+def test_get_table_and_json(cli: Cli) -> None:
+    endpoint_id = cli.create("chat", "--max-batch-size", "32")
+    spec = cli.json("endpoints", "get", endpoint_id)
+    assert spec["id"] == endpoint_id
+    assert spec["name"] == "chat"
+    assert spec["maxBatchSize"] == 32
+    table = lines(cli.ok("endpoints", "get", endpoint_id).stdout)
+    assert "name chat" in table
+    assert "maxBatchSize 32" in table
+    assert "gpuType NVIDIA H100" in table
+
+
+def test_status_table_and_json_with_the_hint_of_a_failure(cli: Cli) -> None:
+    endpoint_id = cli.json("endpoints", "create", "-p", "p", "-n", "bad", "-m", FAIL_MODEL, "-i", "H100")["id"]
+    assert cli.json("endpoints", "status", endpoint_id)["status"] == "INITIALIZING"
+    cli.advance(3600)
+    state = cli.json("endpoints", "status", endpoint_id)
+    assert (state["status"], state["errorCode"], state["phase"]) == (
+        "FAILED",
+        "INFERENCE_ENGINE_MEMORY_ERROR",
+        "ENGINE_INITIALIZING",
+    )
+    assert "GPU memory" in state["hint"]
+    table = cli.ok("endpoints", "status", endpoint_id).stdout
+    assert f"{endpoint_id} FAILED ENGINE_INITIALIZING INFERENCE_ENGINE_MEMORY_ERROR" in " ".join(table.split())
+    assert "Hint: The model does not fit in GPU memory" in table
+
+
+def test_update_and_versions(cli: Cli) -> None:
+    endpoint_id = cli.create("chat", "--wait")
+    spec = cli.json("endpoints", "update", endpoint_id, "--max-batch-size", "128", "--comment", "bigger")
+    assert spec["maxBatchSize"] == 128
+    result = cli.ok("endpoints", "update", endpoint_id, "--name", "renamed", "--gpu", "H100", "--count", "2")
+    assert f"Updated endpoint {endpoint_id}" in result.stdout
+    assert "renamed" in result.stdout
+    assert cli.json("endpoints", "status", endpoint_id)["status"] == "UPDATING"
+    history = cli.json("endpoints", "versions", endpoint_id)
+    assert [v["versionId"] for v in history] == ["v1", "v2", "v3"]
+    assert (history[1]["maxBatchSize"], history[2]["name"], history[2]["numGpu"]) == (128, "renamed", 2)
+    table = lines(cli.ok("endpoints", "versions", endpoint_id).stdout)
+    assert table[0] == "VERSION NAME INSTANCE REPLICAS COOLDOWN MAX BATCH"
+    assert "v3 renamed 2x NVIDIA H100 1-1 0s 128" in table
+    assert len(cli.json("endpoints", "versions", endpoint_id, "--limit", "2")) == 2
+
+
+def test_update_with_nothing_to_change_is_bad_usage(cli: Cli) -> None:
+    endpoint_id = cli.create()
+    result = cli("endpoints", "update", endpoint_id)
+    assert result.exit_code == ExitCode.USAGE
+    assert "nothing to update" in result.stderr
+
+
+# -- lifecycle -------------------------------------------------------------------------------------
+def test_lifecycle_commands_in_both_modes(cli: Cli) -> None:
+    endpoint_id = cli.create("chat", "--wait")
+    assert " SLEEPING " in cli.ok("endpoints", "sleep", endpoint_id).stdout
+    assert cli.json("endpoints", "sleep", endpoint_id)["status"] == "SLEEPING"  # already asleep: still fine
+    woken = cli.ok("endpoints", "wake", endpoint_id, "--wait")
+    assert f"{endpoint_id}: AWAKING" in woken.stdout
+    assert f"{endpoint_id} is RUNNING" in woken.stdout
+    assert cli.json("endpoints", "terminate", endpoint_id)["status"] == "TERMINATING"
+    cli.advance(60)
+    assert " TERMINATED " in cli.ok("endpoints", "status", endpoint_id).stdout
+    assert cli.json("endpoints", "restart", endpoint_id, "--wait")["status"] == "RUNNING"
+    assert " TERMINATING " in cli.ok("endpoints", "terminate", endpoint_id).stdout
+    cli.advance(60)
+    assert cli.json("endpoints", "restart", endpoint_id)["status"] == "INITIALIZING"
+    assert cli.json("endpoints", "delete", endpoint_id) == {"id": endpoint_id, "deleted": True}
+    assert cli("endpoints", "status", endpoint_id).exit_code == ExitCode.API_ERROR
+    other = cli.create("two")
+    assert cli.ok("endpoints", "delete", other).stdout.strip() == f"Deleted endpoint {other}."
+    assert cli.json("endpoints", "list") == []
+
+
+def test_wake_refused_by_the_api_is_exit_1(cli: Cli) -> None:
+    endpoint_id = cli.create()  # INITIALIZING: the API refuses to wake it
+    result = cli("endpoints", "wake", endpoint_id)
+    assert result.exit_code == ExitCode.API_ERROR
+    assert result.stderr.startswith("Error: PUT ")
+    assert "400" in result.stderr
+
+
+# -- exit codes ------------------------------------------------------------------------------------
+def test_exit_1_on_404_as_one_line(cli: Cli) -> None:
+    result = cli("endpoints", "status", "ep-missing")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "Error: GET /dedicated/beta/endpoint/ep-missing/status: 404 Not Found: Endpoint 'ep-missing' not found"
+    ]
+    error = json.loads(cli("endpoints", "get", "ep-missing", "--json").stdout)["error"]
+    assert (error["exitCode"], error["statusCode"], error["type"]) == (1, 404, "NotFoundError")
+
+
+def test_exit_1_on_a_wrong_token_with_a_hint(cli: Cli) -> None:
+    result = cli("endpoints", "list", env={"FRIENDLI_TOKEN": "flp_wrong"})
+    assert result.exit_code == ExitCode.API_ERROR
+    assert "401" in result.stderr
+    assert "Hint: check the token" in result.stderr
+    assert "flp_wrong" not in result.stdout + result.stderr
+
+
+def test_exit_1_on_a_team_the_token_may_not_use(cli: Cli) -> None:
+    result = cli("--team", "someone-else", "endpoints", "list")
+    assert result.exit_code == ExitCode.API_ERROR
+    assert "403" in result.stderr
+    assert cli.ok("--team", "other-team", "endpoints", "list").stdout.strip() == "No endpoints."
+
+
+def test_exit_1_on_a_refused_connection_with_the_real_client(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_app, "client_factory", _app.default_client_factory)
+    with socket.socket() as probe:  # a port nobody listens on: bound, then closed
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    cli = Cli(Emulator())
+    args = ("--base-url", f"http://127.0.0.1:{port}", "--max-retries", "0", "endpoints", "list")
+    result = cli(*args)
+    assert result.exit_code == ExitCode.API_ERROR
+    assert result.stderr.startswith("Error: ")
+    assert "Hint: check the network and the base URL" in result.stderr
+    assert len(result.stderr.splitlines()) == 2
+    result = cli("--token", TOKEN, *args, "--json")
+    assert json.loads(result.stdout)["error"]["type"] == "TransportError"
+
+
+def test_exit_2_names_the_instance_option(cli: Cli, emulator: Emulator) -> None:
+    result = cli("endpoints", "create", "-p", "proj", "-n", "chat", "-m", "org/model", "--instance", "3x H100")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "Error: invalid --instance: '3x H100' is not an option; valid: 1x H100, 2x H100, 4x H100, 8x H100"
+    ]
+    assert emulator.stats.requests == 0  # refused before anything was sent
+    result = cli("endpoints", "create", "-p", "proj", "-n", "chat", "-m", "org/model", "-i", "3x H100", "--json")
+    error = json.loads(result.stdout)["error"]
+    assert (error["field"], error["option"], error["exitCode"]) == ("instance", "--instance", 2)
+
+
+@pytest.mark.parametrize(
+    ("options", "named"),
+    [
+        (["--gpu", "H100", "--count", "3"], "--count"),
+        (["--gpu", "H1"], "--gpu"),
+        (["-i", "H100", "--gpu", "H100"], "--instance"),
+        (["--count", "2"], "--count"),
+        ([], "--instance"),
+        (["-i", "H100", "--autoscaling", "scale-to-zero", "--max-replicas", "12"], "--max-replicas"),
+        (["-i", "H100", "--autoscaling", "fixed", "--replicas", "0"], "--replicas"),
+        (["-i", "H100", "--autoscaling", "fixed", "--max-replicas", "2"], "--max-replicas"),
+        (["-i", "H100", "--autoscaling", "always-on", "--min-replicas", "0"], "--min-replicas"),
+        (["-i", "H100", "--autoscaling", "scale-to-zero", "--cooldown", "-1"], "--cooldown"),
+        (["-i", "H100", "--max-batch-size", "0"], "--max-batch-size"),
+        (["-i", "H100", "--queue-backpressure-metric-kind", "NOPE"], "--queue-backpressure-metric-kind"),
+        (["-i", "H100", "--wait", "--timeout", "-1"], "--timeout"),
+    ],
+)
+def test_exit_2_names_the_option(cli: Cli, emulator: Emulator, options: list[str], named: str) -> None:
+    result = cli("endpoints", "create", "-p", "proj", "-n", "chat", "-m", "org/model", *options)
+    assert result.exit_code == ExitCode.USAGE, result.stderr
+    assert result.stderr.startswith(f"Error: invalid {named}"), result.stderr
+    assert emulator.endpoint_ids() == []
+
+
+def test_exit_2_on_usage_errors_and_a_missing_token(cli: Cli) -> None:
+    assert cli("endpoints", "create", "-n", "chat").exit_code == ExitCode.USAGE  # click: missing --project
+    assert cli("endpoints", "list", "--limit", "many").exit_code == ExitCode.USAGE
+    assert cli("endpoints", "list", "--limit", "0").exit_code == ExitCode.USAGE
+    assert cli("no-such-command").exit_code == ExitCode.USAGE
+    assert cli("endpoints", "status", "bad/id").exit_code == ExitCode.USAGE
+    result = cli("endpoints", "list", env={"FRIENDLI_TOKEN": None})
+    assert result.exit_code == ExitCode.USAGE
+    assert "no API token" in result.stderr
+    assert "FRIENDLI_TOKEN" in result.stderr
+
+
+def test_exit_3_when_the_endpoint_fails_with_the_error_code_and_hint(cli: Cli) -> None:
+    args = ("endpoints", "create", "-p", "proj", "-n", "bad", "-m", FAIL_MODEL, "-i", "H100", "--wait")
+    result = cli(*args)
+    assert result.exit_code == 3
+    assert "FAILED        ENGINE_INITIALIZING" in result.stdout  # the progress got there
+    error_line, hint_line = result.stderr.splitlines()
+    assert error_line.startswith("Error: endpoint ep-")
+    assert error_line.endswith("FAILED with INFERENCE_ENGINE_MEMORY_ERROR in phase ENGINE_INITIALIZING")
+    assert hint_line.startswith("Hint: The model does not fit in GPU memory")
+    error = json.loads(cli(*args, "--json").stdout)["error"]
+    assert error["exitCode"] == 3
+    assert error["errorCode"] == "INFERENCE_ENGINE_MEMORY_ERROR"
+    assert error["endpointId"].startswith("ep-")
+    assert "GPU memory" in error["hint"]
+
+
+def test_exit_3_when_waiting_for_a_stopped_endpoint(cli: Cli) -> None:
+    endpoint_id = cli.create("chat", "--wait")
+    cli.ok("endpoints", "sleep", endpoint_id)
+    result = cli("endpoints", "wait", endpoint_id)
+    assert result.exit_code == ExitCode.ENDPOINT_FAILED
+    assert "SLEEPING" in result.stderr
+    assert f"endpoints wait --wake {endpoint_id}" in result.stderr
+    cli.ok("endpoints", "terminate", endpoint_id)
+    assert cli("endpoints", "wait", endpoint_id).exit_code == ExitCode.ENDPOINT_FAILED
+
+
+def test_exit_4_when_the_wait_times_out(cli: Cli) -> None:
+    result = cli(
+        "endpoints", "create", "-p", "proj", "-n", "slow", "-m", "org/model", "-i", "H100", "--wait", "--timeout", "5"
+    )
+    assert result.exit_code == 4
+    assert "did not become RUNNING within 5s" in result.stderr
+    endpoint_id = cli.emulator.endpoint_ids()[0]
+    assert f"Hint: it may still become RUNNING: friendli-dedicated endpoints wait {endpoint_id}" in result.stderr
+    result = cli("endpoints", "wait", endpoint_id, "--timeout", "1", "--json")
+    error = json.loads(result.stdout)["error"]
+    assert (result.exit_code, error["exitCode"], error["lastStatus"]) == (4, 4, "INITIALIZING")
+
+
+# -- errors, debug, the token ----------------------------------------------------------------------
+def test_debug_shows_the_traceback(cli: Cli) -> None:
+    result = cli("--token", TOKEN, "--debug", "endpoints", "status", "ep-missing")
+    assert result.exit_code == ExitCode.API_ERROR
+    assert "Traceback (most recent call last)" in result.stderr
+    assert "NotFoundError" in result.stderr
+    assert result.stderr.rstrip().splitlines()[-1].startswith("Error: GET ")
+
+
+def test_an_unexpected_error_is_one_line_and_exit_1(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(settings: _app.Settings) -> fd.Client:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(_app, "client_factory", broken)
+    result = cli("endpoints", "list")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == "Error: unexpected RuntimeError: boom"
+
+
+def test_the_token_flag_is_used_and_never_shown(cli: Cli) -> None:
+    # Every call through Cli asserts the token is absent; here it comes from --token, not the environment.
+    endpoint_id = cli.json("--token", TOKEN, "endpoints", "create", "-p", "p", "-n", "n", "-m", "o/m", "-i", "H100")
+    for args in (["endpoints", "list", "--wide"], ["endpoints", "get", endpoint_id["id"]], ["spec"]):
+        result = cli("--token", TOKEN, *args, env={"FRIENDLI_TOKEN": None})
+        assert result.exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "option"),
+    [
+        ("autoscaling.max_replicas", "--max-replicas"),
+        ("project_id", "--project"),
+        ("max_token_count", "--max-token-count"),
+        ("instance", "--instance"),
+    ],
+)
+def test_fields_map_to_options(field: str, option: str) -> None:
+    assert option_for(field) == option
+
+
+def test_the_library_works_without_typer_and_rich() -> None:
+    # None in sys.modules makes an import fail: the library, the emulator and even importing the
+    # CLI package must still work, and the console script then says which extra to install.
+    code = (
+        "import sys\n"
+        "for name in ('typer', 'rich', 'click'):\n"
+        "    sys.modules[name] = None\n"
+        "import friendli_dedicated as fd, friendli_dedicated.cli, friendli_dedicated.emulator\n"
+        "from friendli_dedicated.emulator import Emulator, ManualClock\n"
+        "with Emulator(clock=ManualClock()).client() as client:\n"
+        "    client.endpoints.create('p', 'n', 'org/m', fd.InstanceOption.parse('2x H100')).wait_until_running()\n"
+        "friendli_dedicated.cli.main(['spec'])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.strip().startswith("Error: the friendli-dedicated command line needs the 'cli' extra")
+    assert "Traceback" not in result.stderr

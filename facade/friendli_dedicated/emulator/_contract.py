@@ -283,6 +283,18 @@ def _issues(error: Any, loc: list[str | int]) -> list[Issue]:
     return [{"loc": here, "msg": msg, "type": kind}]
 
 
+# JSON Schema keyword -> (the contract's error type, message), in the wording of the API's 422s.
+_BOUND_ERRORS: dict[str, tuple[str, str]] = {
+    "minimum": ("greater_than_equal", "Input should be greater than or equal to {}"),
+    "maximum": ("less_than_equal", "Input should be less than or equal to {}"),
+    "exclusiveMinimum": ("greater_than", "Input should be greater than {}"),
+    "exclusiveMaximum": ("less_than", "Input should be less than {}"),
+    "minLength": ("string_too_short", "String should have at least {} characters"),
+    "maxLength": ("string_too_long", "String should have at most {} characters"),
+    "pattern": ("string_pattern_mismatch", "String should match pattern '{}'"),
+}
+
+
 def _describe(error: Any) -> tuple[str, str]:
     validator, expected = error.validator, error.validator_value
     if validator == "required":
@@ -294,20 +306,9 @@ def _describe(error: Any) -> tuple[str, str]:
         options = [repr(item).replace('"', "'") for item in expected]
         listed = options[0] if len(options) == 1 else ", ".join(options[:-1]) + " or " + options[-1]
         return "enum", f"Input should be {listed}"
-    if validator == "minimum":
-        return "greater_than_equal", f"Input should be greater than or equal to {expected}"
-    if validator == "maximum":
-        return "less_than_equal", f"Input should be less than or equal to {expected}"
-    if validator == "exclusiveMinimum":
-        return "greater_than", f"Input should be greater than {expected}"
-    if validator == "exclusiveMaximum":
-        return "less_than", f"Input should be less than {expected}"
-    if validator == "minLength":
-        return "string_too_short", f"String should have at least {expected} characters"
-    if validator == "maxLength":
-        return "string_too_long", f"String should have at most {expected} characters"
-    if validator == "pattern":
-        return "string_pattern_mismatch", f"String should match pattern '{expected}'"
+    if validator in _BOUND_ERRORS:
+        kind, template = _BOUND_ERRORS[validator]
+        return kind, template.format(expected)
     return "value_error", str(error.message)
 
 

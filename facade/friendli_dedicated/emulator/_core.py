@@ -30,6 +30,7 @@ from friendli_dedicated.emulator._faults import FaultDecider, Faults, Stats
 from friendli_dedicated.emulator._http import Response
 from friendli_dedicated.emulator._pagination import CursorCodec, paginate
 from friendli_dedicated.emulator._store import EndpointRecord, Scaling
+from friendli_dedicated.errors import InvalidInputError
 
 if TYPE_CHECKING:
     import contextlib
@@ -107,7 +108,7 @@ class Emulator:
         seed: int | None = None,
     ) -> None:
         if not isinstance(time_scale, int | float) or isinstance(time_scale, bool) or not time_scale >= 0:
-            raise ValueError(f"time_scale must be a number >= 0, got {time_scale!r}")
+            raise InvalidInputError("time_scale", f"must be a number >= 0, got {time_scale!r}")
         self.clock: Callable[[], float] = clock if clock is not None else SystemClock()
         self.timings = timings if timings is not None else life.Timings()
         self.time_scale = float(time_scale)
@@ -116,7 +117,7 @@ class Emulator:
         self._creators: dict[str, str] = {}
         for number, (token, teams) in enumerate(given.items(), 1):
             if not isinstance(teams, Sequence) or isinstance(teams, str) or not teams:
-                raise ValueError(f"token #{number}: its teams must be a non-empty sequence of team ids")
+                raise InvalidInputError(f"tokens[#{number}]", "its teams must be a non-empty sequence of team ids")
             self._tokens[token] = tuple(teams)
             self._creators[token] = f"emulator-user-{number}"
         self.faults = faults

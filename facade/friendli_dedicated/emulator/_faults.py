@@ -20,6 +20,8 @@ from collections import Counter
 
 import attrs
 
+from friendli_dedicated.errors import InvalidInputError
+
 __all__ = ["FAULT_KINDS", "FaultDecider", "Faults", "Stats"]
 
 FAULT_KINDS = ("429", "503", "drop")
@@ -28,17 +30,17 @@ FAULT_KINDS = ("429", "503", "drop")
 
 def _rate(_instance: object, _attribute: attrs.Attribute[float], value: float) -> None:
     if not isinstance(value, int | float) or isinstance(value, bool) or not 0.0 <= value <= 1.0:
-        raise ValueError(f"Faults.rate must be a number in [0, 1], got {value!r}")
+        raise InvalidInputError("Faults.rate", f"must be a number in [0, 1], got {value!r}")
 
 
 def _kinds(_instance: object, _attribute: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]) -> None:
     if not value or any(kind not in FAULT_KINDS for kind in value):
-        raise ValueError(f"Faults.kinds must be a non-empty tuple of {FAULT_KINDS}, got {value!r}")
+        raise InvalidInputError("Faults.kinds", f"must be a non-empty tuple of {FAULT_KINDS}, got {value!r}")
 
 
 def _seconds(_instance: object, attribute: attrs.Attribute[float], value: float) -> None:
     if not isinstance(value, int | float) or isinstance(value, bool) or not value >= 0:
-        raise ValueError(f"Faults.{attribute.name} must be a number of seconds >= 0, got {value!r}")
+        raise InvalidInputError(f"Faults.{attribute.name}", f"must be a number of seconds >= 0, got {value!r}")
 
 
 @attrs.frozen

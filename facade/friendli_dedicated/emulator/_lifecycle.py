@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import attrs
 
+from friendli_dedicated.errors import InvalidInputError
+
 __all__ = ["FAIL_PREFIX", "Segment", "Timings", "deploy", "failure_phase", "state_at"]
 
 FAIL_PREFIX = "emulator/fail-"
@@ -32,7 +34,7 @@ REQUESTING, DOWNLOADING, ENGINE = "REQUESTING_VIRTUAL_MACHINE", "DOWNLOADING_MOD
 
 def _non_negative(_instance: object, attribute: attrs.Attribute[float], value: float) -> None:
     if not isinstance(value, int | float) or isinstance(value, bool) or not value >= 0:
-        raise ValueError(f"Timings.{attribute.name} must be a number of seconds >= 0, got {value!r}")
+        raise InvalidInputError(f"Timings.{attribute.name}", f"must be a number of seconds >= 0, got {value!r}")
 
 
 @attrs.frozen

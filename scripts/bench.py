@@ -130,7 +130,7 @@ def waiter_efficiency(seeds: int) -> dict[str, float]:
         sim = _SimulatedDeployment()
         rng = random.Random(seed)
 
-        def fetch(sim: _SimulatedDeployment = sim) -> EndpointState:
+        def fetch(deadline: float, sim: _SimulatedDeployment = sim) -> EndpointState:
             return EndpointState.from_json({"status": sim.status()})
 
         wait_until_running(

@@ -123,10 +123,29 @@ def test_the_timeout_given_is_the_one_each_request_uses() -> None:
         return httpx.Response(200, json=status_json())
 
     http = httpx.Client(transport=httpx.MockTransport(handler))
-    fd.Client(token="t", timeout=7.5, http_client=http).endpoints.status(EP)
-    fd.Client(token="t", timeout=httpx.Timeout(3.0, connect=1.0), http_client=http).endpoints.status(EP)
+    frozen = {"clock": lambda: 100.0}  # no time passes, so nothing is cut by the call's deadline
+    fd.Client(token="t", timeout=7.5, http_client=http, **frozen).endpoints.status(EP)
+    fd.Client(token="t", timeout=httpx.Timeout(3.0, connect=1.0), http_client=http, **frozen).endpoints.status(EP)
     assert seen[0] == {"connect": 7.5, "read": 7.5, "write": 7.5, "pool": 7.5}
     assert seen[1] == {"connect": 1.0, "read": 3.0, "write": 3.0, "pool": 3.0}
+
+
+def test_each_operation_timeout_is_capped_by_the_time_left_in_the_call() -> None:
+    seen: list[dict[str, float | None]] = []
+    now = [100.0]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.extensions["timeout"])
+        now[0] += 4.0  # each attempt takes 4 s of the call's 10
+        return httpx.Response(503)
+
+    http = httpx.Client(transport=httpx.MockTransport(handler))
+    client = fd.Client(
+        token="t", timeout=10, http_client=http, clock=lambda: now[0], sleep=lambda s: None, random=lambda: 0.0
+    )
+    with pytest.raises(fd.ServerError):
+        client.with_options(max_retries=5).endpoints.status(EP)
+    assert [t["read"] for t in seen] == [10.0, 6.0, 2.0]
 
 
 def test_max_retries_none_is_refused_with_a_hint_to_pass_zero() -> None:

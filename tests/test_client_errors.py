@@ -78,9 +78,12 @@ def test_every_status_and_body_shape_gives_the_typed_error(
     assert type(exc) is error
     assert exc.status_code == status
     assert exc.body == expected_body
-    assert exc.request is api.requests[0]
+    # A copy of the request sent, with the credentials redacted (errors never carry the token).
+    assert exc.request is not None
+    assert exc.request.url == api.requests[0].url
     assert exc.request.method == "GET"
     assert exc.request.url.path == STATUS_PATH
+    assert exc.request.headers["authorization"] == "[redacted]"
     assert str(status) in str(exc)
     assert STATUS_PATH in str(exc)
     if kind == "json":
@@ -159,7 +162,8 @@ def test_a_200_status_that_breaks_the_contract_is_a_response_format_error(conten
     exc = info.value
     assert type(exc) is fd.ResponseFormatError
     assert exc.status_code == 200
-    assert exc.request is api.requests[0]
+    assert exc.request is not None
+    assert exc.request.url == api.requests[0].url
     assert isinstance(exc.body, str)
     assert "contract" in str(exc)
 
@@ -200,7 +204,7 @@ def test_a_malformed_wandb_response_is_a_response_format_error() -> None:
 # -- retries --------------------------------------------------------------------------------------
 RETRYABLE: list[tuple[str, Reply, type[fd.FriendliError]]] = [
     ("connect-error", fail(httpx.ConnectError), fd.TransportError),
-    ("read-timeout", fail(httpx.ReadTimeout), fd.TransportError),
+    ("read-timeout", fail(httpx.ReadTimeout), fd.RequestTimeoutError),
     ("429", reply(429, {"detail": "slow"}), fd.RateLimitError),
     ("502", reply(502, content=HTML_502), fd.ServerError),
     ("503", reply(503), fd.ServerError),
@@ -250,8 +254,24 @@ def test_retry_after_is_what_the_injected_sleep_receives_capped_at_60s() -> None
         reply(503, headers={"Retry-After": "3600"}),
         reply(200, status_json()),
     )
-    make_client(api, time, max_retries=2).endpoints.status(EP)
+    make_client(api, time, max_retries=2, timeout=300).endpoints.status(EP)
     assert time.sleeps == [7.0, 60.0]
+
+
+def test_a_retry_that_would_end_after_the_call_deadline_is_not_waited_for() -> None:
+    time = Recorder()
+    api = FakeAPI().on(
+        "GET",
+        STATUS_PATH,
+        reply(429, headers={"Retry-After": "7"}),
+        reply(503, headers={"Retry-After": "3600"}),
+        reply(200, status_json()),
+    )
+    with pytest.raises(fd.ServerError):
+        make_client(api, time, max_retries=2, timeout=30).endpoints.status(EP)
+    # 7 s fit in the call's 30 s; the capped 60 s do not, so the 503 is raised at once.
+    assert time.sleeps == [7.0]
+    assert len(api.requests) == 2
 
 
 def test_without_retry_after_the_backoff_grows_with_the_injected_random() -> None:
@@ -297,7 +317,10 @@ def test_transport_error_keeps_the_request_and_names_the_call() -> None:
     assert exc.request.url.path == STATUS_PATH
     assert "GET" in str(exc)
     assert "ConnectError" in str(exc)
-    assert isinstance(exc.__cause__, httpx.ConnectError)
+    assert not exc.may_have_reached_server
+    # The httpx exception is not kept (its request carries the real Authorization header).
+    assert exc.__cause__ is None
+    assert exc.__context__ is None
 
 
 # -- bad input: refused before anything is sent ---------------------------------------------------

@@ -476,19 +476,50 @@ def test_create_whose_relisting_fails_raises_unresolved_not_the_listing_error() 
 
 
 @pytest.mark.parametrize(
-    ("post_reply", "error"),
+    "post_reply",
     [
-        (fail(httpx.ReadTimeout), fd.TransportError),
-        (fail(httpx.RemoteProtocolError), fd.TransportError),
-        (reply(503, {"detail": "unavailable"}), fd.ServerError),
-        (reply(502, content=b"<html>bad gateway</html>"), fd.ServerError),
-        (reply(429, {"detail": "slow down"}, headers={"Retry-After": "1"}), fd.RateLimitError),
+        fail(httpx.ReadTimeout),
+        fail(httpx.RemoteProtocolError),
+        reply(503, {"detail": "unavailable"}),
+        reply(502, content=b"<html>bad gateway</html>"),
+        reply(200, content=b'{"status": "INITIAL'),  # accepted, but the reply cannot be read
     ],
-    ids=["read-timeout", "dropped", "503", "502", "429"],
+    ids=["read-timeout", "dropped", "503", "502", "unreadable-2xx"],
 )
-def test_create_is_never_resent_once_it_may_have_reached_the_server(post_reply: Reply, error: type) -> None:
+def test_create_whose_outcome_is_unknown_is_never_resent_and_says_it_may_exist(post_reply: Reply) -> None:
     api = FakeAPI().on("GET", COLLECTION, listing()).on("POST", COLLECTION, post_reply, reply(200, status_json()))
-    with pytest.raises(error):
+    with pytest.raises(fd.EndpointCreationUnresolvedError) as info:
+        make_client(api, max_retries=5).endpoints.create("proj", "chat", "org/model", "H100")
+    assert len(api.calls("POST", COLLECTION)) == 1
+    assert "may have been created" in str(info.value)
+    assert (info.value.project_id, info.value.name) == ("proj", "chat")
+
+
+@pytest.mark.parametrize(
+    "post_reply",
+    [fail(httpx.ReadTimeout), reply(503), reply(200, content=b"<html>ok</html>")],
+    ids=["read-timeout", "503", "unreadable-2xx"],
+)
+def test_create_whose_outcome_is_unknown_finds_the_endpoint_it_made(post_reply: Reply) -> None:
+    api = (
+        FakeAPI()
+        .on("GET", COLLECTION, listing(), listing("ep-new"))
+        .on("POST", COLLECTION, post_reply)
+        .on("GET", f"{COLLECTION}/ep-new", reply(200, spec_json("chat")))
+    )
+    endpoint = make_client(api, max_retries=5).endpoints.create("proj", "chat", "org/model", "H100")
+    assert endpoint.id == "ep-new"
+    assert endpoint.state is not None  # the state the listing showed
+    assert len(api.calls("POST", COLLECTION)) == 1
+
+
+def test_create_refused_for_rate_is_a_rate_limit_error_and_not_resent() -> None:
+    api = (
+        FakeAPI()
+        .on("GET", COLLECTION, listing())
+        .on("POST", COLLECTION, reply(429, {"detail": "slow down"}, headers={"Retry-After": "1"}))
+    )
+    with pytest.raises(fd.RateLimitError):
         make_client(api, max_retries=5).endpoints.create("proj", "chat", "org/model", "H100")
     assert len(api.calls("POST", COLLECTION)) == 1
 

@@ -24,6 +24,7 @@ from friendli_dedicated._models import DeploymentPhase, EndpointState, ErrorCode
 from friendli_dedicated._waiter import (
     ACCEPTORS,
     DEFAULT_POLL,
+    FIRST_POLL_SECONDS,
     Outcome,
     async_wait_until_running,
     classify,
@@ -87,10 +88,12 @@ class Script:
         self.latency = latency
         self.calls = 0
         self.started_at: list[float] = []
+        self.deadlines: list[float] = []
         self.returned: list[EndpointState] = []
 
-    def __call__(self) -> EndpointState:
+    def __call__(self, deadline: float) -> EndpointState:
         self.started_at.append(self.time.now)
+        self.deadlines.append(deadline)
         item = self.items[min(self.calls, len(self.items) - 1)]
         self.calls += 1
         self.time.advance(self.latency)
@@ -99,9 +102,9 @@ class Script:
         self.returned.append(item)
         return item
 
-    async def async_call(self) -> EndpointState:
+    async def async_call(self, deadline: float) -> EndpointState:
         await anyio.lowlevel.checkpoint()
-        return self()
+        return self(deadline)
 
 
 class Recorder:
@@ -120,7 +123,7 @@ class Recorder:
         self(*args)
 
 
-def run(time: FakeTime, fetch: Callable[[], EndpointState], **kwargs: object) -> EndpointState:
+def run(time: FakeTime, fetch: Callable[[float], EndpointState], **kwargs: object) -> EndpointState:
     options: dict[str, object] = {"poll": NO_JITTER, "random": lambda: 0.0, "timeout": 1800.0}
     options.update(kwargs)
     return wait_until_running(EP, fetch=fetch, clock=time.clock, sleep=time.sleep, **options)  # type: ignore[arg-type]
@@ -528,12 +531,34 @@ def test_bad_timeouts_are_rejected_before_any_request(timeout: object) -> None:
     assert fetch.calls == 0
 
 
-def test_a_poll_that_is_not_a_backoff_is_a_type_error() -> None:
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("poll", 5.0), ("on_progress", "print"), ("timeout", "60"), ("timeout", float("nan")), ("timeout", 10**5000)],
+    ids=["poll", "on_progress", "timeout-text", "timeout-nan", "timeout-huge"],
+)
+def test_bad_arguments_are_refused_naming_the_field_before_any_fetch(option: str, value: object) -> None:
     time = FakeTime()
     fetch = Script(time, state("RUNNING"))
-    with pytest.raises(TypeError):
-        run(time, fetch, poll=5.0)
+    with pytest.raises(InvalidInputError) as refused:
+        run(time, fetch, **{option: value})
+    assert refused.value.field == option
     assert fetch.calls == 0
+
+
+def test_every_fetch_is_given_the_wait_deadline() -> None:
+    time = FakeTime()
+    start = time.now
+    fetch = Script(time, state("INITIALIZING"), state("INITIALIZING"), state("RUNNING"))
+    run(time, fetch, timeout=300.0)
+    assert fetch.deadlines == [start + 300.0] * 3
+
+
+def test_a_very_short_wait_still_gives_its_first_poll_a_moment() -> None:
+    time = FakeTime()
+    start = time.now
+    fetch = Script(time, state("RUNNING"))
+    assert run(time, fetch, timeout=0).status is Status.RUNNING
+    assert fetch.deadlines == [start + FIRST_POLL_SECONDS]
 
 
 def test_docstring_examples() -> None:
@@ -659,7 +684,7 @@ async def test_async_cancel_while_fetching_is_not_mistaken_for_a_transient_failu
     fetching = asyncio.Event()
     calls = 0
 
-    async def hanging_fetch() -> EndpointState:
+    async def hanging_fetch(deadline: float) -> EndpointState:
         nonlocal calls
         calls += 1
         if calls == 1:

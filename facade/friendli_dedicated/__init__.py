@@ -28,21 +28,17 @@ if TYPE_CHECKING:
     from friendli_dedicated import errors as errors
     from friendli_dedicated._autoscaling import Autoscaling as Autoscaling
     from friendli_dedicated._backoff import Backoff as Backoff
-    from friendli_dedicated._client import (
-        AsyncClient as AsyncClient,
-        AsyncEndpoints as AsyncEndpoints,
-        Client as Client,
-        Endpoints as Endpoints,
-    )
+    from friendli_dedicated._client import AsyncClient as AsyncClient, Client as Client
     from friendli_dedicated._endpoint import AsyncEndpoint as AsyncEndpoint, Endpoint as Endpoint
     from friendli_dedicated._instances import GPU as GPU, InstanceOption as InstanceOption
     from friendli_dedicated._models import (
         DeploymentPhase as DeploymentPhase,
         EndpointState as EndpointState,
+        EndpointVersion as EndpointVersion,
         ErrorCode as ErrorCode,
         Status as Status,
     )
-    from friendli_dedicated._operations import EndpointVersion as EndpointVersion
+    from friendli_dedicated._resources import AsyncEndpoints as AsyncEndpoints, Endpoints as Endpoints
     from friendli_dedicated._retry import RetryPolicy as RetryPolicy
     from friendli_dedicated._version import __version__ as __version__
     from friendli_dedicated.errors import (
@@ -57,8 +53,10 @@ if TYPE_CHECKING:
         FriendliError as FriendliError,
         InvalidInputError as InvalidInputError,
         NotFoundError as NotFoundError,
+        PaginationError as PaginationError,
         PermissionDeniedError as PermissionDeniedError,
         RateLimitError as RateLimitError,
+        RequestTimeoutError as RequestTimeoutError,
         ResponseFormatError as ResponseFormatError,
         ServerError as ServerError,
         TransportError as TransportError,
@@ -71,8 +69,8 @@ _LAZY = {
     "__version__": "_version",  # reading installed metadata costs more than the rest of the import
     "Client": "_client",
     "AsyncClient": "_client",
-    "Endpoints": "_client",
-    "AsyncEndpoints": "_client",
+    "Endpoints": "_resources",
+    "AsyncEndpoints": "_resources",
     "Endpoint": "_endpoint",
     "AsyncEndpoint": "_endpoint",
     "GPU": "_instances",
@@ -84,7 +82,7 @@ _LAZY = {
     "Status": "_models",
     "DeploymentPhase": "_models",
     "ErrorCode": "_models",
-    "EndpointVersion": "_operations",
+    "EndpointVersion": "_models",
     **dict.fromkeys(
         [
             "APIError",
@@ -98,8 +96,10 @@ _LAZY = {
             "FriendliError",
             "InvalidInputError",
             "NotFoundError",
+            "PaginationError",
             "PermissionDeniedError",
             "RateLimitError",
+            "RequestTimeoutError",
             "ResponseFormatError",
             "ServerError",
             "TransportError",
@@ -138,8 +138,10 @@ __all__ = [
     "InstanceOption",
     "InvalidInputError",
     "NotFoundError",
+    "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RequestTimeoutError",
     "ResponseFormatError",
     "RetryPolicy",
     "ServerError",

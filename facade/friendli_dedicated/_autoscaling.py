@@ -20,6 +20,7 @@ from typing import Any, ClassVar, SupportsIndex
 
 import attrs
 
+from friendli_dedicated._validate import INT64_MAX, shown
 from friendli_dedicated.errors import InvalidInputError
 from friendli_dedicated_api import _contract
 from friendli_dedicated_api.models import AutoscalingPolicy, EndpointSimplescaleConfig
@@ -47,39 +48,44 @@ def _count(field: str, value: object) -> int:
     # operator.index takes any integral type (numpy's included) and refuses floats and strings;
     # bool is integral to Python but never a replica count.
     if isinstance(value, bool):
-        raise InvalidInputError(field, f"must be an int, got bool {value!r}")
+        raise InvalidInputError(field, f"must be an int, got bool {shown(value)}")
     if not isinstance(value, SupportsIndex):
-        raise InvalidInputError(field, f"must be an int, got {type(value).__name__} {value!r}")
-    return operator.index(value)
+        raise InvalidInputError(field, f"must be an int, got {type(value).__name__} {shown(value)}")
+    count = operator.index(value)
+    if count > INT64_MAX:
+        raise InvalidInputError(field, f"must be at most {INT64_MAX}, got {shown(count)}")
+    return count
 
 
 def _at_least(field: str, value: int, minimum: int | None, why: str) -> None:
     if minimum is not None and value < minimum:
-        raise InvalidInputError(field, f"must be at least {minimum}{why}, got {value}")
+        raise InvalidInputError(field, f"must be at least {minimum}{why}, got {shown(value)}")
 
 
 def _seconds(value: object) -> int:
     field = _FIELD_COOLDOWN
     seconds: int | float
     if isinstance(value, bool):
-        raise InvalidInputError(field, f"must be whole seconds (int, float or timedelta), got bool {value!r}")
+        raise InvalidInputError(field, f"must be whole seconds (int, float or timedelta), got bool {shown(value)}")
     if isinstance(value, dt.timedelta):
         if value.microseconds:
-            raise InvalidInputError(field, f"must be whole seconds, got {value!r}")
+            raise InvalidInputError(field, f"must be whole seconds, got {shown(value)}")
         # Not total_seconds(): that is a float, and loses whole seconds on very long spans.
         seconds = value.days * 86_400 + value.seconds
     elif isinstance(value, float):
         if not (math.isfinite(value) and value.is_integer()):
-            raise InvalidInputError(field, f"must be whole seconds, got {value!r}")
+            raise InvalidInputError(field, f"must be whole seconds, got {shown(value)}")
         seconds = int(value)
     elif isinstance(value, SupportsIndex):
         seconds = operator.index(value)
     else:
         raise InvalidInputError(
-            field, f"must be whole seconds (int, float or timedelta), got {type(value).__name__} {value!r}"
+            field, f"must be whole seconds (int, float or timedelta), got {type(value).__name__} {shown(value)}"
         )
     if seconds < 0:
-        raise InvalidInputError(field, f"must be at least 0 seconds, got {value!r}")
+        raise InvalidInputError(field, f"must be at least 0 seconds, got {shown(value)}")
+    if seconds > INT64_MAX:
+        raise InvalidInputError(field, f"must be at most {INT64_MAX} seconds, got {shown(value)}")
     return int(seconds)
 
 
@@ -133,14 +139,16 @@ class Autoscaling:
         # No maximum could rescue a minimum above the contract's ceiling, so that one is the
         # minimum's fault; any other min > max is fixed by raising the maximum, and blamed on it.
         if ceiling is not None and low > ceiling:
-            raise InvalidInputError(_FIELD_MIN, f"must be at most {ceiling} (the largest max_replicas), got {low}")
+            raise InvalidInputError(
+                _FIELD_MIN, f"must be at most {ceiling} (the largest max_replicas), got {shown(low)}"
+            )
         high = _count(_FIELD_MAX, max_replicas)
         # At least one replica must be possible, or the endpoint could never serve.
         _at_least(_FIELD_MAX, high, 1, "")
         if ceiling is not None and high > ceiling:
-            raise InvalidInputError(_FIELD_MAX, f"must be at most {ceiling}, got {high}")
+            raise InvalidInputError(_FIELD_MAX, f"must be at most {ceiling}, got {shown(high)}")
         if low > high:
-            raise InvalidInputError(_FIELD_MAX, f"must be at least min_replicas ({low}), got {high}")
+            raise InvalidInputError(_FIELD_MAX, f"must be at least min_replicas ({low}), got {shown(high)}")
         self.__attrs_init__(low, high, _seconds(cooldown), None)
 
     @classmethod

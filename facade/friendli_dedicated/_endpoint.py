@@ -14,7 +14,7 @@ from friendli_dedicated._models import EndpointState
 from friendli_dedicated_api.models import DedicatedEndpointSpec
 
 if TYPE_CHECKING:
-    from friendli_dedicated._client import AsyncEndpoints, Endpoints
+    from friendli_dedicated._resources import AsyncEndpoints, Endpoints
 
 ProgressCallback = Callable[[EndpointState, float], None]
 

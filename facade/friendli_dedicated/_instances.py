@@ -17,6 +17,7 @@ from collections.abc import Mapping
 
 import attrs
 
+from friendli_dedicated._validate import shown
 from friendli_dedicated.errors import InvalidInputError
 from friendli_dedicated_api import _contract
 from friendli_dedicated_api._contract import GPU
@@ -109,12 +110,12 @@ class InstanceOption:
         # GPU is a StrEnum, so a plain "NVIDIA H100" would pass for one in most places; refuse it
         # here so that the loose spellings go through parse() and its error messages.
         if not isinstance(value, GPU):
-            raise InvalidInputError("instance.gpu", f"expected a GPU, got {type(value).__name__} {value!r}")
+            raise InvalidInputError("instance.gpu", f"expected a GPU, got {type(value).__name__} {shown(value)}")
 
     @count.validator
     def _check_count(self, _attribute: attrs.Attribute[int], value: object) -> None:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise InvalidInputError("instance.count", f"expected an int, got {type(value).__name__} {value!r}")
+            raise InvalidInputError("instance.count", f"expected an int, got {type(value).__name__} {shown(value)}")
 
     def __attrs_post_init__(self) -> None:
         if (self.gpu, self.count) not in _ID_BY_COMBINATION:

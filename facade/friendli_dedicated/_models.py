@@ -13,13 +13,15 @@ from typing import Any
 
 import attrs
 
+from friendli_dedicated._parsing import Malformed
 from friendli_dedicated_api.models import (
+    DedicatedEndpointSpec,
     DeploymentPhase,
     InferenceDeploymentErrorCode,
     InferenceDeploymentStatus,
 )
 
-__all__ = ["DeploymentPhase", "EndpointState", "ErrorCode", "Status"]
+__all__ = ["DeploymentPhase", "EndpointState", "EndpointVersion", "ErrorCode", "Status"]
 
 Status = InferenceDeploymentStatus
 """The endpoint status (an open enum: unknown values parse, with ``.is_known`` False)."""
@@ -51,13 +53,15 @@ class EndpointState:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> EndpointState:
-        """Build from a DedicatedEndpointStatus JSON object; raises KeyError/TypeError/ValueError if malformed.
+        """Build from a DedicatedEndpointStatus JSON object; raises ``Malformed`` if it is not one.
 
-        Callers turn those into ``ResponseFormatError``; see ``_transport.parse_json``.
+        The transport turns ``Malformed`` into ``ResponseFormatError``.
         """
-        status = data["status"]
+        if not isinstance(data, Mapping):
+            raise Malformed(f"expected a status object, got {type(data).__name__}")
+        status = data.get("status")
         if not isinstance(status, str):
-            raise TypeError(f"status is {type(status).__name__}, not a string")
+            raise Malformed("missing field 'status'" if status is None else f"status is {type(status).__name__}")
         return cls(
             status=_STATUSES.get(status) or Status(status),
             phase=_optional(DeploymentPhase, data.get("phase")),
@@ -78,7 +82,7 @@ def _optional(enum: Any, value: object) -> Any:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise TypeError(f"expected a string or null, got {type(value).__name__}")
+        raise Malformed(f"expected a string or null, got {type(value).__name__}")
     return enum._value2member_map_.get(value) or enum(value)
 
 
@@ -86,11 +90,23 @@ def _timestamp(value: object) -> dt.datetime | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise TypeError(f"expected an ISO 8601 timestamp, got {type(value).__name__}")
+        raise Malformed(f"expected an ISO 8601 timestamp, got {type(value).__name__}")
     try:
         # The C parser covers what the API sends ("2025-01-01T00:00:00Z") at a fraction of the cost.
         return dt.datetime.fromisoformat(value)
     except ValueError:
-        from dateutil.parser import isoparse  # lazily: other ISO 8601 forms, rarely needed
+        pass
+    from dateutil.parser import isoparse  # lazily: other ISO 8601 forms, rarely needed
 
+    try:
         return isoparse(value)
+    except (ValueError, OverflowError) as exc:
+        raise Malformed(f"{value[:40]!r} is not an ISO 8601 timestamp ({type(exc).__name__})") from None
+
+
+@attrs.frozen
+class EndpointVersion:
+    """One entry of an endpoint's version history: the version's id and its specification."""
+
+    version_id: str
+    spec: DedicatedEndpointSpec

@@ -1,14 +1,65 @@
-"""Input checks shared by both clients: each failure is an InvalidInputError naming the field."""
+"""Input checks shared by every public callable: each failure is an ``InvalidInputError`` naming the field.
+
+The rule (see ``errors``): a wrong type and a bad value are both ``InvalidInputError``, raised
+before anything is sent. Messages show the offending value through ``shown``, which never fails
+and never floods a log, whatever it is given (a 5,000-digit int cannot even be turned into text).
+
+>>> whole(3, "replicas", minimum=1)
+3
+>>> shown(10**5000)
+'a 5001-digit int'
+"""
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Callable
+from typing import Any
 
 from friendli_dedicated.errors import InvalidInputError
+
+__all__ = [
+    "INT64_MAX",
+    "INT64_MIN",
+    "PAGE_LIMIT_MAX",
+    "PAGE_LIMIT_MIN",
+    "callback",
+    "flag",
+    "identifier",
+    "optional_flag",
+    "optional_number",
+    "optional_whole",
+    "page_limit",
+    "seconds",
+    "shown",
+    "text",
+    "whole",
+]
 
 # Endpoint ids go into URL paths: refuse anything that could change the path ("/", "..", "?", "#").
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,199}")
 PAGE_LIMIT_MIN, PAGE_LIMIT_MAX = 1, 100  # the contract's bounds of the `limit` query parameter
+# A JSON integer the API can store: its services are typed, and Python cannot even write an int of
+# more than 4,300 digits as JSON.
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+_SHOWN_CHARS = 60
+
+
+def shown(value: object) -> str:
+    """A short, safe rendering of ``value`` for an error message.
+
+    >>> len(shown("x" * 1000)), shown("x" * 1000)[-3:]
+    (60, 'xx…')
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and not INT64_MIN <= value <= INT64_MAX:
+        digits = math.floor(math.log10(abs(value))) + 1
+        return f"a {digits}-digit int"
+    try:
+        text = repr(value)
+    except Exception:  # a user object whose __repr__ fails: the type still says enough
+        return f"a {type(value).__name__}"
+    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
 
 
 def identifier(value: object, field: str) -> str:
@@ -21,38 +72,56 @@ def identifier(value: object, field: str) -> str:
         raise InvalidInputError(field, f"must be a string, got {type(value).__name__}")
     if not _ID.fullmatch(value):
         raise InvalidInputError(
-            field, f"must be 1-200 characters of letters, digits, '.', '_', '~', '-', got {value!r}"
+            field, f"must be 1-200 characters of letters, digits, '.', '_', '~', '-', got {shown(value)}"
         )
     return value
 
 
 def text(value: object, field: str, *, optional: bool = False) -> str | None:
-    """A non-blank string (or None when ``optional``)."""
+    """A non-blank string without NUL characters (or None when ``optional``).
+
+    >>> text("org/model", "model")
+    'org/model'
+    """
     if value is None and optional:
         return None
     if not isinstance(value, str) or not value.strip():
-        raise InvalidInputError(field, f"must be a non-empty string, got {value!r}")
+        raise InvalidInputError(field, f"must be a non-empty string, got {shown(value)}")
+    if "\x00" in value:
+        raise InvalidInputError(field, "must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate, which JSON cannot carry as text
+        raise InvalidInputError(field, "must be valid Unicode text (it holds a lone surrogate)") from None
     return value
 
 
 def whole(value: object, field: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
-    """A whole number (bools refused) within the given bounds."""
+    """A whole number (bools refused) within the given bounds and within 64 bits.
+
+    >>> whole(2**64, "max_batch_size")
+    Traceback (most recent call last):
+    friendli_dedicated.errors.InvalidInputError: max_batch_size: must be at most 9223372036854775807, got a 20-digit int
+    """
     if not isinstance(value, int) or isinstance(value, bool):
-        raise InvalidInputError(field, f"must be a whole number, got {value!r}")
-    if minimum is not None and value < minimum:
-        raise InvalidInputError(field, f"must be >= {minimum}, got {value}")
-    if maximum is not None and value > maximum:
-        raise InvalidInputError(field, f"must be <= {maximum}, got {value}")
-    return value
+        raise InvalidInputError(field, f"must be a whole number, got {shown(value)}")
+    low = INT64_MIN if minimum is None else max(minimum, INT64_MIN)
+    high = INT64_MAX if maximum is None else min(maximum, INT64_MAX)
+    if value < low:
+        raise InvalidInputError(field, f"must be at least {low}, got {shown(value)}")
+    if value > high:
+        raise InvalidInputError(field, f"must be at most {high}, got {shown(value)}")
+    return int(value)
 
 
-def optional_whole(value: object, field: str, *, minimum: int | None = None) -> int | None:
-    return None if value is None else whole(value, field, minimum=minimum)
+def optional_whole(value: object, field: str, *, minimum: int | None = None, maximum: int | None = None) -> int | None:
+    return None if value is None else whole(value, field, minimum=minimum, maximum=maximum)
 
 
 def flag(value: object, field: str) -> bool:
+    """True or False, nothing else (not 0/1, not "yes")."""
     if not isinstance(value, bool):
-        raise InvalidInputError(field, f"must be True or False, got {value!r}")
+        raise InvalidInputError(field, f"must be True or False, got {shown(value)}")
     return value
 
 
@@ -60,21 +129,42 @@ def optional_flag(value: object, field: str) -> bool | None:
     return None if value is None else flag(value, field)
 
 
-def optional_number(value: object, field: str) -> float | None:
+def optional_number(value: object, field: str, *, minimum: float | None = None) -> float | None:
+    """A finite number (int or float, bools refused), or None."""
     if value is None:
         return None
-    if (
-        not isinstance(value, int | float)
-        or isinstance(value, bool)
-        or value != value
-        or value
-        in (
-            float("inf"),
-            float("-inf"),
-        )
-    ):
-        raise InvalidInputError(field, f"must be a finite number, got {value!r}")
-    return float(value)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise InvalidInputError(field, f"must be a finite number, got {shown(value)}")
+    if isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
+        raise InvalidInputError(field, f"must be a finite number within 64 bits, got {shown(value)}")
+    number = float(value)
+    if not math.isfinite(number):
+        raise InvalidInputError(field, f"must be a finite number, got {shown(value)}")
+    if minimum is not None and number < minimum:
+        raise InvalidInputError(field, f"must be at least {minimum:g}, got {shown(value)}")
+    return number
+
+
+def seconds(value: object, field: str, *, allow_zero: bool = True) -> float:
+    """A finite number of seconds (>= 0, or > 0 when ``allow_zero`` is False).
+
+    >>> seconds(1.5, "timeout")
+    1.5
+    """
+    number = optional_number(value, field)
+    if number is None:
+        raise InvalidInputError(field, "must be a number of seconds, got None")
+    if number < 0 or (number == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise InvalidInputError(field, f"must be a number of seconds {bound}, got {shown(value)}")
+    return number
+
+
+def callback(value: object, field: str) -> Callable[..., Any] | None:
+    """A callable, or None."""
+    if value is not None and not callable(value):
+        raise InvalidInputError(field, f"must be callable (or None), got {type(value).__name__}")
+    return value
 
 
 def page_limit(value: object) -> int:

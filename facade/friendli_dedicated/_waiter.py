@@ -19,7 +19,7 @@ the decisions are data and policy rather than code:
 decisions covers both clients.
 
 >>> from friendli_dedicated._models import EndpointState, Status
->>> wait_until_running("ep-1", fetch=lambda: EndpointState(status=Status.RUNNING)).status
+>>> wait_until_running("ep-1", fetch=lambda deadline: EndpointState(status=Status.RUNNING)).status
 <InferenceDeploymentStatus.RUNNING: 'RUNNING'>
 """
 
@@ -38,6 +38,7 @@ import attrs
 from friendli_dedicated._backoff import Backoff
 from friendli_dedicated._hints import hint_for
 from friendli_dedicated._models import EndpointState, Status
+from friendli_dedicated._validate import callback, seconds
 from friendli_dedicated.errors import (
     EndpointFailedError,
     EndpointStoppedError,
@@ -52,6 +53,7 @@ from friendli_dedicated.errors import (
 __all__ = [
     "ACCEPTORS",
     "DEFAULT_POLL",
+    "FIRST_POLL_SECONDS",
     "TRANSIENT_SERVER_STATUSES",
     "Acceptor",
     "Outcome",
@@ -68,6 +70,9 @@ DEFAULT_POLL = Backoff(initial=1.0, multiplier=1.5, maximum=10.0, jitter=0.1)
 Quick first polls catch a fast update; the cap keeps a 30-minute model download to a few hundred
 requests; the jitter keeps many waiters (a CI matrix, say) from polling in lockstep.
 """
+
+FIRST_POLL_SECONDS = 1.0
+"""The least time the first poll of a wait is given, however short the wait's timeout."""
 
 TRANSIENT_SERVER_STATUSES: frozenset[int] = frozenset({502, 503, 504})
 """5xx statuses that mean "the gateway or service is briefly unavailable", worth polling through.
@@ -136,18 +141,16 @@ def classify(status: Status) -> Outcome:
 
 
 def _check_timeout(timeout: object) -> float:
-    # A bool is an int to Python but never a meaningful timeout; None is rejected rather than read
+    # A bool is an int to Python but never a meaningful timeout; None is refused rather than read
     # as "forever", because an unbounded wait on a billing resource should be a deliberate choice.
-    if not isinstance(timeout, int | float) or isinstance(timeout, bool) or not math.isfinite(timeout) or timeout < 0:
-        raise InvalidInputError("timeout", f"must be a finite number of seconds >= 0, got {timeout!r}")
-    return float(timeout)
+    return seconds(timeout, "timeout")
 
 
 def _check_poll(poll: object) -> Backoff:
     if poll is None:
         return DEFAULT_POLL
     if not isinstance(poll, Backoff):
-        raise TypeError(f"poll must be a Backoff or None, got {type(poll).__name__}")
+        raise InvalidInputError("poll", f"must be a Backoff or None, got {type(poll).__name__}")
     return poll
 
 
@@ -210,19 +213,20 @@ class _Wait:
         random: Callable[[], float],
     ) -> _Wait:
         """Validate the arguments (before any request) and start the clock."""
-        seconds = _check_timeout(timeout)
+        limit = _check_timeout(timeout)
         policy = _check_poll(poll)
+        progress = callback(on_progress, "on_progress")
         start = clock()
         return cls(
             endpoint_id=endpoint_id,
-            timeout=seconds,
+            timeout=limit,
             poll=policy,
             can_wake=can_wake,
-            on_progress=on_progress,
+            on_progress=progress,
             clock=clock,
             random=random,
             start=start,
-            deadline=start + seconds,
+            deadline=start + limit,
         )
 
     def observe(self, state: EndpointState) -> _Step:
@@ -264,6 +268,10 @@ class _Wait:
             # meanwhile would only add requests.
             return _Step.POLL_AGAIN if self.woken else _Step.WAKE
         return _Step.POLL_AGAIN
+
+    def poll_deadline(self) -> float:
+        """The deadline of the next fetch or wake: the wait's, or a first poll's minimum."""
+        return max(self.deadline, self.start + FIRST_POLL_SECONDS)
 
     def woke(self) -> None:
         """Record that the wake call went through."""
@@ -345,8 +353,8 @@ class _Wait:
 def wait_until_running(
     endpoint_id: str,
     *,
-    fetch: Callable[[], EndpointState],
-    wake: Callable[[], object] | None = None,
+    fetch: Callable[[float], EndpointState],
+    wake: Callable[[float], object] | None = None,
     timeout: float = 1800.0,
     poll: Backoff | None = None,
     on_progress: Callable[[EndpointState, float], None] | None = None,
@@ -363,8 +371,14 @@ def wait_until_running(
     ``on_progress(state, elapsed)`` is called on the first state and whenever (status, phase)
     changes. Transient fetch failures are retried within the deadline; others propagate.
 
+    ``fetch(deadline)`` and ``wake(deadline)`` are given the wait's deadline (on ``clock``) and
+    must not run past it: the clients' calls cut their attempts, retries and Retry-After short
+    there, which is what makes the wait end on time whatever the server does. (The first poll may
+    take up to ``FIRST_POLL_SECONDS`` even when ``timeout`` is shorter, so that ``timeout=0`` can
+    still look once.) All arguments are checked, raising ``InvalidInputError``, before any fetch.
+
     >>> states = iter([EndpointState(status=Status.INITIALIZING), EndpointState(status=Status.RUNNING)])
-    >>> wait_until_running("ep-1", fetch=lambda: next(states), sleep=lambda s: None).status
+    >>> wait_until_running("ep-1", fetch=lambda deadline: next(states), sleep=lambda s: None).status
     <InferenceDeploymentStatus.RUNNING: 'RUNNING'>
     """
     wait = _Wait.begin(
@@ -378,12 +392,12 @@ def wait_until_running(
     )
     while True:
         try:
-            state = fetch()
+            state = fetch(wait.poll_deadline())
             step = wait.observe(state)
             if step is _Step.DONE:
                 return state
             if step is _Step.WAKE and wake is not None:
-                wake()
+                wake(wait.poll_deadline())
                 wait.woke()
         except FriendliError as exc:
             # Only the transient kinds are absorbed; a WaitError from observe never is.
@@ -396,8 +410,8 @@ def wait_until_running(
 async def async_wait_until_running(
     endpoint_id: str,
     *,
-    fetch: Callable[[], Awaitable[EndpointState]],
-    wake: Callable[[], Awaitable[object]] | None = None,
+    fetch: Callable[[float], Awaitable[EndpointState]],
+    wake: Callable[[float], Awaitable[object]] | None = None,
     timeout: float = 1800.0,
     poll: Backoff | None = None,
     on_progress: Callable[[EndpointState, float], None] | None = None,
@@ -410,7 +424,7 @@ async def async_wait_until_running(
     Cancellation-safe: a ``CancelledError`` raised while fetching, waking or sleeping propagates
     untouched (only ``FriendliError`` is ever caught), and the wait starts no tasks of its own.
 
-    >>> async def fetch() -> EndpointState:
+    >>> async def fetch(deadline: float) -> EndpointState:
     ...     return EndpointState(status=Status.READY)
     >>> asyncio.run(async_wait_until_running("ep-1", fetch=fetch)).status
     <InferenceDeploymentStatus.READY: 'READY'>
@@ -426,12 +440,12 @@ async def async_wait_until_running(
     )
     while True:
         try:
-            state = await fetch()
+            state = await fetch(wait.poll_deadline())
             step = wait.observe(state)
             if step is _Step.DONE:
                 return state
             if step is _Step.WAKE and wake is not None:
-                await wake()
+                await wake(wait.poll_deadline())
                 wait.woke()
         except FriendliError as exc:
             if not wait.absorb(exc):

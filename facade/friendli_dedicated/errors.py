@@ -1,9 +1,10 @@
 """The SDK's exceptions, in one tree.
 
     FriendliError                     every error this SDK raises on purpose
-    ├── InvalidInputError             the client refused the input before sending (also a ValueError)
+    ├── InvalidInputError             the client refused an input before sending (also a ValueError)
     ├── ConfigurationError            the client cannot be built: no token, an insecure base URL, ...
-    ├── TransportError                no response: connection refused or dropped, DNS, TLS, timeout
+    ├── TransportError                no response: connection refused or dropped, DNS, TLS, decoding
+    │   └── RequestTimeoutError       the request's timeout or the wait's deadline passed (also a TimeoutError)
     ├── APIError                      the server answered, and the answer is an error
     │   ├── BadRequestError           400
     │   ├── AuthenticationError       401
@@ -13,17 +14,29 @@
     │   ├── ValidationError           422, with the parsed ``detail`` list (loc, msg, type)
     │   ├── RateLimitError            429, with ``retry_after`` in seconds when the server said
     │   ├── ServerError               5xx
-    │   └── ResponseFormatError       a 2xx whose body is not what the contract says (HTML, truncated)
-    ├── EndpointCreationUnresolvedError  create was accepted but the new endpoint's id is unknown
+    │   └── ResponseFormatError       a body that is not what the contract says (HTML, truncated, too deep)
+    │       └── PaginationError       pages that never end: a repeated cursor, no progress, the page budget
+    ├── EndpointCreationUnresolvedError  create may have reached the server, but the new endpoint's id is unknown
     └── WaitError                     waiting for an endpoint ended without it serving
         ├── EndpointFailedError       status FAILED, with ``error_code``, ``phase`` and a hint
         ├── EndpointStoppedError      TERMINATING, TERMINATED, STOPPING, or SLEEPING without wake=True
         └── WaitTimeoutError          the deadline passed (also a TimeoutError)
 
-Status codes map to classes in exactly one place, ``make_status_error``. Programming errors (a
-wrong type passed to a method, say) are not in this tree, so ``except FriendliError`` never swallows
-a bug. No message here ever includes the token: messages are built from the status, the method,
-the URL path and the body, never from request headers.
+The rules the tree keeps:
+
+- **Inputs.** Every public callable checks its arguments before sending anything. A bad value *and
+  a wrong type* both raise ``InvalidInputError`` naming the field (``error.field``); a client's
+  configuration (token, team, base URL, HTTP client) raises ``ConfigurationError``, which names the
+  argument in ``error.field`` too. So ``except fd.InvalidInputError`` is the one way to catch a
+  refused input, and a refusal always means that no request was sent.
+- **Statuses** map to classes in exactly one place, ``make_status_error``, redirects included (the
+  SDK never follows one: it would carry the token to another place).
+- **Secrets.** No error carries the token: messages are built from the status, method, path and
+  body, never from headers; ``request`` is a copy with the credentials redacted; the httpx
+  exception that caused a ``TransportError`` is not chained (its request holds the real headers).
+  Errors pickle (for multiprocessing and task queues) with exactly those redacted fields.
+- **Bugs stay bugs.** Programming errors inside the SDK are not converted into this tree, so
+  ``except FriendliError`` never swallows one.
 """
 
 from __future__ import annotations
@@ -34,6 +47,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 import httpx
+
+from friendli_dedicated._retry_after import parse_retry_after
 
 if TYPE_CHECKING:
     from friendli_dedicated._models import EndpointState
@@ -50,8 +65,10 @@ __all__ = [
     "FriendliError",
     "InvalidInputError",
     "NotFoundError",
+    "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RequestTimeoutError",
     "ResponseFormatError",
     "ServerError",
     "TransportError",
@@ -60,13 +77,31 @@ __all__ = [
     "WaitError",
     "WaitTimeoutError",
     "make_status_error",
+    "redacted_request",
 ]
 
 _BODY_EXCERPT = 200
+# Headers that carry credentials: never kept on an error, whatever their case.
+_SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
+# Where servers and gateways put the id of a request, most specific first.
+_REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "x-correlation-id")
+_REDACTED = "[redacted]"
+
+
+def _rebuild(cls: type[BaseException], args: tuple[Any, ...], state: dict[str, Any]) -> BaseException:
+    error = cls.__new__(cls)
+    BaseException.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class FriendliError(Exception):
     """Base class of every error this SDK raises on purpose."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The default would call cls(*args), which keyword-only constructors cannot take; the state
+        # is the instance's attributes, which never hold a secret (see the module's rules).
+        return (_rebuild, (type(self), self.args, dict(self.__dict__)))
 
 
 class InvalidInputError(FriendliError, ValueError):
@@ -84,19 +119,37 @@ class InvalidInputError(FriendliError, ValueError):
 
 
 class ConfigurationError(FriendliError):
-    """Raised when a client cannot be built from its arguments and environment (names both)."""
+    """Raised when a client cannot be built from its arguments and environment; ``field`` names the
+    argument (``token``, ``team_id``, ``base_url``, ...) when one is to blame."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class TransportError(FriendliError):
-    """Raised when no response arrived: connection error, dropped connection, timeout."""
+    """Raised when no usable response arrived: connection error, dropped connection, undecodable body.
 
-    def __init__(self, message: str, *, request: httpx.Request | None = None) -> None:
+    ``request`` is the request that failed, with its credentials redacted. ``may_have_reached_server``
+    is False only when the request certainly never left the client (connecting failed): after a
+    create, True means the endpoint may exist.
+    """
+
+    def __init__(
+        self, message: str, *, request: httpx.Request | None = None, may_have_reached_server: bool = True
+    ) -> None:
         super().__init__(message)
-        self.request = request
+        self.request = redacted_request(request)
+        self.may_have_reached_server = may_have_reached_server
+
+
+class RequestTimeoutError(TransportError, TimeoutError):
+    """Raised when a request did not complete within its ``timeout`` (or the wait's deadline)."""
 
 
 class APIError(FriendliError):
-    """Raised when the server answered with an error; carries ``status_code``, ``body`` and ``request``.
+    """Raised when the server answered with an error; carries ``status_code``, ``body``, ``request``
+    (credentials redacted) and ``request_id`` (from ``x-request-id`` or similar, when sent).
 
     ``body`` is the decoded JSON when the body is JSON, else the text (an HTML page from a proxy, a
     truncated document), else None.
@@ -104,11 +157,20 @@ class APIError(FriendliError):
 
     status_code: int
 
-    def __init__(self, message: str, *, status_code: int, body: object = None, request: httpx.Request | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        body: object = None,
+        request: httpx.Request | None = None,
+        request_id: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.status_code = status_code
         self.body = body
-        self.request = request
+        self.request = redacted_request(request)
+        self.request_id = request_id
 
 
 class BadRequestError(APIError):
@@ -165,15 +227,20 @@ class ServerError(APIError):
 
 
 class ResponseFormatError(APIError):
-    """Raised when a successful response's body does not match the contract (not JSON, truncated, a
-    required field missing); ``body`` holds what arrived."""
+    """Raised when a response's body does not match the contract (not JSON, truncated, nested too
+    deep, a required field missing); ``body`` holds an excerpt of what arrived."""
+
+
+class PaginationError(ResponseFormatError):
+    """Raised when a listing's pages would never end: a cursor came back twice, pages stopped
+    bringing new items, or the page budget ran out."""
 
 
 class EndpointCreationUnresolvedError(FriendliError):
-    """Raised when create was accepted but the new endpoint's id could not be determined.
+    """Raised when create may have reached the server but the new endpoint's id could not be determined.
 
     The endpoint may exist and bill for GPUs: ``project_id`` and ``name`` say where to look, and
-    ``candidates`` lists the ids that could be it.
+    ``candidates`` lists the ids that could be it. Look it up before creating again.
     """
 
     def __init__(self, message: str, *, project_id: str, name: str, candidates: tuple[str, ...] = ()) -> None:
@@ -219,21 +286,54 @@ class WaitTimeoutError(WaitError, TimeoutError):
     """Raised when the wait's deadline passed; ``state`` is the last state seen (None if none was)."""
 
 
-def make_status_error(response: httpx.Response) -> APIError:
-    """The one mapping from an error response to its exception class.
+def redacted_request(request: httpx.Request | None) -> httpx.Request | None:
+    """A copy of ``request`` whose credential headers read ``[redacted]`` (None stays None).
 
-    Tolerates any body: JSON, an HTML page from a proxy, an empty or truncated body.
+    >>> request = httpx.Request("GET", "https://api.invalid/x", headers={"Authorization": "Bearer flp_secret"})
+    >>> redacted_request(request).headers["authorization"]
+    '[redacted]'
+    """
+    if request is None:
+        return None
+    headers = [
+        (name, _REDACTED if name.lower() in _SECRET_HEADERS else value) for name, value in request.headers.items()
+    ]
+    try:
+        content = request.content
+    except httpx.RequestNotRead:  # a streaming body: not kept
+        content = b""
+    return httpx.Request(request.method, request.url, headers=headers, content=content)
+
+
+def make_status_error(response: httpx.Response) -> APIError:
+    """The one mapping from a non-2xx response to its exception class (the body must have been read).
+
+    Tolerates any body: JSON, an HTML page from a proxy, an empty, truncated or absurdly nested one.
+    A redirect is an error too: the SDK never follows one, since it would carry the token elsewhere.
+
+    >>> make_status_error(httpx.Response(404, json={"detail": "Endpoint 'ep-1' not found"})).status_code
+    404
     """
     status = response.status_code
     body = decode_body(response)
     request = _request_of(response)
-    message = _message(response, body, request)
-    common: dict[str, Any] = {"status_code": status, "body": body, "request": request}
+    common: dict[str, Any] = {
+        "status_code": status,
+        "body": body,
+        "request": request,
+        "request_id": request_id_of(response.headers),
+    }
+    if 300 <= status < 400:
+        location = response.headers.get("location", "(no location)")
+        message = (
+            f"{_where(request)}{status} redirect to {_excerpt(location)} not followed "
+            "(the SDK never forwards its token to another URL)"
+        )
+        return APIError(message, **common)
+    message = _message(response, body, request, common["request_id"])
     if status == 422:
         return ValidationError(message, detail=_validation_issues(body), **common)
     if status == 429:
-        from friendli_dedicated._retry import parse_retry_after  # local: _retry imports this module
-
         return RateLimitError(message, retry_after=parse_retry_after(response.headers), **common)
     cls = _STATUS_CLASSES.get(status) or (ServerError if status >= 500 else APIError)
     return cls(message, **common)
@@ -248,15 +348,31 @@ _STATUS_CLASSES: Mapping[int, type[APIError]] = {
 }
 
 
+def request_id_of(headers: Mapping[str, str]) -> str | None:
+    """The request id a server or gateway sent (``x-request-id`` and the like), if any.
+
+    >>> request_id_of(httpx.Headers({"X-Request-Id": "req-42"}))
+    'req-42'
+    """
+    for name in _REQUEST_ID_HEADERS:
+        value = headers.get(name)
+        if value:
+            return _excerpt(value.strip())
+    return None
+
+
 def decode_body(response: httpx.Response) -> object:
-    """JSON if the body parses as JSON, else its text, else None (empty body)."""
+    """JSON if the body parses as JSON, else its text, else None (empty body).
+
+    Never raises on what a server sent: a body nested too deep for the parser is kept as text.
+    """
     content = response.content
     if not content:
         return None
     try:
         return json.loads(content)
-    except (ValueError, UnicodeDecodeError):
-        return response.text
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return content.decode("utf-8", errors="replace")
 
 
 def _request_of(response: httpx.Response) -> httpx.Request | None:
@@ -266,11 +382,15 @@ def _request_of(response: httpx.Response) -> httpx.Request | None:
         return None
 
 
-def _message(response: httpx.Response, body: object, request: httpx.Request | None) -> str:
-    where = f"{request.method} {request.url.path}: " if request is not None else ""
+def _where(request: httpx.Request | None) -> str:
+    return f"{request.method} {request.url.path}: " if request is not None else ""
+
+
+def _message(response: httpx.Response, body: object, request: httpx.Request | None, request_id: str | None) -> str:
     reason = response.reason_phrase or "error"
     detail = _detail_text(body)
-    return f"{where}{response.status_code} {reason}" + (f": {detail}" if detail else "")
+    suffix = f" (request id {request_id})" if request_id else ""
+    return f"{_where(request)}{response.status_code} {reason}" + (f": {detail}" if detail else "") + suffix
 
 
 def _detail_text(body: object) -> str:
@@ -285,7 +405,7 @@ def _detail_text(body: object) -> str:
                     return "; ".join(str(issue) for issue in issues[:5])
         return ""
     if isinstance(body, str):
-        text = " ".join(body.split())
+        text = " ".join(body[: _BODY_EXCERPT * 4].split())
         if text.lstrip().startswith("<"):
             return "(non-JSON body: " + _excerpt(text) + ")"
         return _excerpt(text)
@@ -301,7 +421,9 @@ def _validation_issues(body: object) -> list[ValidationIssue]:
             continue
         loc = item.get("loc")
         parts = tuple(p for p in loc if isinstance(p, str | int)) if isinstance(loc, list) else ()
-        issues.append(ValidationIssue(loc=parts, msg=str(item.get("msg", "")), type=str(item.get("type", ""))))
+        issues.append(
+            ValidationIssue(loc=parts, msg=_excerpt(str(item.get("msg", ""))), type=str(item.get("type", ""))[:100])
+        )
     return issues
 
 

@@ -1,0 +1,194 @@
+"""The contract's operations as ``Call`` values: how each request is built and its reply read.
+
+Requests are built by the generated client's own ``_get_kwargs`` (method, path, parameters, body
+and headers exactly as openapi.yaml says), so the facade builds no URL by hand. Replies are parsed
+into generated models, ``EndpointState`` or ``Page`` values; a body that does not fit raises
+``Malformed`` (the transport reports it as ``ResponseFormatError``).
+
+>>> call = status("ep-1", None)
+>>> call.label, call.idempotent
+('GET /dedicated/beta/endpoint/ep-1/status', True)
+>>> call.parse(b'{"status": "RUNNING"}').status.value
+'RUNNING'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Generic, TypeVar
+
+import attrs
+
+from friendli_dedicated._models import EndpointState, EndpointVersion
+from friendli_dedicated._parsing import Malformed, from_generated, json_object
+from friendli_dedicated._transport import Call
+from friendli_dedicated_api.api.dedicated_endpoint import (
+    dedicated_create_endpoint,
+    dedicated_delete_endpoint,
+    dedicated_endpoint_wandb_artifact_create,
+    dedicated_get_endpoint,
+    dedicated_get_endpoint_status,
+    dedicated_get_endpoint_version_history,
+    dedicated_list_endpoints,
+    dedicated_restart_endpoint,
+    dedicated_sleep_endpoint,
+    dedicated_terminate_endpoint,
+    dedicated_update_endpoint,
+    dedicated_wake_endpoint,
+)
+from friendli_dedicated_api.models import (
+    DedicatedEndpointCreateBody,
+    DedicatedEndpointSpec,
+    DedicatedEndpointUpdateBody,
+    DedicatedEndpointWandbArtifactCreateBody,
+    DedicatedEndpointWandbArtifactCreateResponse,
+)
+from friendli_dedicated_api.types import UNSET, Unset
+
+__all__ = [
+    "LIFECYCLE_ACTIONS",
+    "Page",
+    "create",
+    "create_from_wandb",
+    "delete",
+    "lifecycle",
+    "list_page",
+    "spec",
+    "status",
+    "update",
+    "versions_page",
+]
+
+T = TypeVar("T")
+
+
+@attrs.frozen
+class Page(Generic[T]):
+    """One page of a listing: its items (each with its key) and the cursor of the next page."""
+
+    items: list[tuple[str, T]]
+    next_cursor: str | None
+
+
+def _team(team_id: str | None) -> str | Unset:
+    return UNSET if team_id is None else team_id
+
+
+# -- single calls ---------------------------------------------------------------------------------
+def status(endpoint_id: str, team_id: str | None) -> Call[EndpointState]:
+    kwargs = dedicated_get_endpoint_status._get_kwargs(endpoint_id=endpoint_id, x_friendli_team=_team(team_id))
+    return Call(kwargs, idempotent=True, parse=_state)
+
+
+def spec(endpoint_id: str, team_id: str | None) -> Call[DedicatedEndpointSpec]:
+    kwargs = dedicated_get_endpoint._get_kwargs(endpoint_id=endpoint_id, x_friendli_team=_team(team_id))
+    return Call(kwargs, idempotent=True, parse=_spec)
+
+
+def delete(endpoint_id: str, team_id: str | None) -> Call[None]:
+    kwargs = dedicated_delete_endpoint._get_kwargs(endpoint_id=endpoint_id, x_friendli_team=_team(team_id))
+    return Call(kwargs, idempotent=True, parse=_nothing)
+
+
+LIFECYCLE_ACTIONS: Mapping[str, Any] = {
+    "sleep": dedicated_sleep_endpoint,
+    "wake": dedicated_wake_endpoint,
+    "terminate": dedicated_terminate_endpoint,
+    "restart": dedicated_restart_endpoint,
+}
+"""The lifecycle PUTs, by the name of the facade method that sends them."""
+
+
+def lifecycle(action: str, endpoint_id: str, team_id: str | None) -> Call[EndpointState]:
+    """sleep, wake, terminate or restart: PUTs that are safe to repeat, so they are retried."""
+    module = LIFECYCLE_ACTIONS[action]
+    kwargs = module._get_kwargs(endpoint_id=endpoint_id, x_friendli_team=_team(team_id))
+    return Call(kwargs, idempotent=True, parse=_state)
+
+
+def list_page(project_id: str | None, cursor: str | None, limit: int, team_id: str | None) -> Call[Page[EndpointState]]:
+    kwargs = dedicated_list_endpoints._get_kwargs(
+        project_id=project_id,
+        cursor=UNSET if cursor is None else cursor,
+        limit=limit,
+        x_friendli_team=_team(team_id),
+    )
+    return Call(kwargs, idempotent=True, parse=_status_page)
+
+
+def versions_page(endpoint_id: str, cursor: str | None, limit: int, team_id: str | None) -> Call[Page[EndpointVersion]]:
+    kwargs = dedicated_get_endpoint_version_history._get_kwargs(
+        endpoint_id=endpoint_id,
+        cursor=UNSET if cursor is None else cursor,
+        limit=limit,
+        x_friendli_team=_team(team_id),
+    )
+    return Call(kwargs, idempotent=True, parse=_version_page)
+
+
+def create(body: DedicatedEndpointCreateBody, team_id: str | None) -> Call[EndpointState]:
+    # Never retried once it may have reached the server: a duplicate endpoint is a duplicate bill.
+    kwargs = dedicated_create_endpoint._get_kwargs(body=body, x_friendli_team=_team(team_id))
+    return Call(kwargs, idempotent=False, parse=_state)
+
+
+def create_from_wandb(
+    body: DedicatedEndpointWandbArtifactCreateBody, team_id: str | None
+) -> Call[DedicatedEndpointWandbArtifactCreateResponse]:
+    # With an idempotency key the server rolls out the existing endpoint instead of creating a
+    # second one, so a retry is safe; without one it is not.
+    kwargs = dedicated_endpoint_wandb_artifact_create._get_kwargs(body=body, x_friendli_team=_team(team_id))
+    idempotent = isinstance(body.idempotency_key, str)
+    return Call(kwargs, idempotent=idempotent, parse=_wandb_response)
+
+
+def update(endpoint_id: str, body: DedicatedEndpointUpdateBody, team_id: str | None) -> Call[DedicatedEndpointSpec]:
+    # Each update adds a version to the history: not retried once it may have reached the server.
+    kwargs = dedicated_update_endpoint._get_kwargs(endpoint_id=endpoint_id, body=body, x_friendli_team=_team(team_id))
+    return Call(kwargs, idempotent=False, parse=_spec)
+
+
+# -- parsing --------------------------------------------------------------------------------------
+def _state(content: bytes) -> EndpointState:
+    return EndpointState.from_json(json_object(content))
+
+
+def _spec(content: bytes) -> DedicatedEndpointSpec:
+    return from_generated(DedicatedEndpointSpec.from_dict, json_object(content), "endpoint specification")
+
+
+def _nothing(content: bytes) -> None:
+    return None
+
+
+def _wandb_response(content: bytes) -> DedicatedEndpointWandbArtifactCreateResponse:
+    parsed = from_generated(
+        DedicatedEndpointWandbArtifactCreateResponse.from_dict, json_object(content), "W&B create response"
+    )
+    if not isinstance(parsed.endpoint_id, str) or not parsed.endpoint_id:
+        raise Malformed(f"'endpointId' must be a non-empty string, got {type(parsed.endpoint_id).__name__}")
+    return parsed
+
+
+def _page(content: bytes, item: Callable[[str, Any], T]) -> Page[T]:
+    data = json_object(content)
+    items = data.get("data", {})
+    if not isinstance(items, dict):
+        raise Malformed(f"'data' is {type(items).__name__}, not an object")
+    cursor = data.get("nextCursor")
+    if cursor is not None and not isinstance(cursor, str):
+        raise Malformed(f"'nextCursor' is {type(cursor).__name__}, not a string")
+    return Page([(key, item(key, value)) for key, value in items.items()], cursor or None)
+
+
+def _status_page(content: bytes) -> Page[EndpointState]:
+    return _page(content, lambda _key, value: EndpointState.from_json(value))
+
+
+def _version_page(content: bytes) -> Page[EndpointVersion]:
+    return _page(
+        content,
+        lambda key, value: EndpointVersion(
+            key, from_generated(DedicatedEndpointSpec.from_dict, value, f"version {key}")
+        ),
+    )

@@ -1,0 +1,394 @@
+"""``client.endpoints``: every Dedicated Endpoints operation of the contract, sync and async.
+
+Each method checks its inputs (nothing is sent when one is refused), then sends one call
+(``_requests``) or drives one flow (``_flows``) on its client. ``Endpoints`` and ``AsyncEndpoints``
+have the same methods with the same arguments; only awaiting differs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING, Any, Unpack
+
+from friendli_dedicated import _flows as flows, _requests as requests, _waiter
+from friendli_dedicated._autoscaling import Autoscaling
+from friendli_dedicated._backoff import Backoff
+from friendli_dedicated._bodies import AdvancedKwargs, create_body, update_body, wandb_body
+from friendli_dedicated._endpoint import AsyncEndpoint, Endpoint, ProgressCallback
+from friendli_dedicated._instances import GPU, InstanceOption
+from friendli_dedicated._models import EndpointState, EndpointVersion
+from friendli_dedicated._validate import flag, identifier, page_limit
+from friendli_dedicated_api.models import DedicatedEndpointSpec
+
+if TYPE_CHECKING:
+    from friendli_dedicated._client import AsyncClient, Client
+
+__all__ = ["AsyncEndpoints", "Endpoints"]
+
+
+def _endpoint_id(value: object) -> str:
+    return identifier(value, "endpoint_id")
+
+
+class Endpoints:
+    """``client.endpoints``: every Dedicated Endpoints operation of the contract.
+
+    >>> ep = client.endpoints.create("proj", "demo", "org/model", "2x H100",  # doctest: +SKIP
+    ...                              autoscaling=fd.Autoscaling.scale_to_zero(max_replicas=2))
+    """
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+        self._team = client.team_id
+
+    def create(
+        self,
+        project_id: str,
+        name: str,
+        model: str,
+        instance: InstanceOption | GPU | str,
+        *,
+        autoscaling: Autoscaling | None = None,
+        revision: str | None = None,
+        comment: str | None = None,
+        **advanced: Unpack[AdvancedKwargs],
+    ) -> Endpoint:
+        """Deploy Hugging Face repo ``model`` on ``instance`` and return a handle with the new id.
+
+        ``instance`` is an ``InstanceOption``, a ``GPU`` (one of it), a string such as "2x H100", or
+        a raw instance-option id. Every input is checked before anything is sent. Never re-sent
+        once the request may have reached the server; when its outcome is unknown (a lost
+        response, a 5xx, an unreadable reply) the endpoint is looked up by name, and if it cannot
+        be found ``EndpointCreationUnresolvedError`` says it may exist (see ``_flows.create_flow``).
+
+        >>> option = fd.InstanceOption(fd.GPU.H100, 2)
+        >>> ep = client.endpoints.create("proj", "chat", "org/model", option)  # doctest: +SKIP
+        """
+        body = create_body(
+            project_id,
+            name,
+            model,
+            instance,
+            autoscaling=autoscaling,
+            revision=revision,
+            comment=comment,
+            advanced=advanced,
+        )
+        endpoint_id, state = self._client._drive(flows.create_flow(body, self._team))
+        return Endpoint(self, endpoint_id, state)
+
+    def create_from_wandb(
+        self,
+        artifact: str,
+        *,
+        instance: InstanceOption | GPU | str | None = None,
+        name: str | None = None,
+        project_id: str | None = None,
+        idempotency_key: str | None = None,
+        autoscaling: Autoscaling | None = None,
+    ) -> Endpoint:
+        """Deploy a Weights & Biases artifact version; with ``idempotency_key`` (and ``project_id``)
+        a second call rolls out the existing endpoint and returns the same id."""
+        body = wandb_body(
+            artifact,
+            instance=instance,
+            name=name,
+            project_id=project_id,
+            idempotency_key=idempotency_key,
+            autoscaling=autoscaling,
+        )
+        response = self._client._send(requests.create_from_wandb(body, self._team))
+        return Endpoint(self, response.endpoint_id)
+
+    def get_handle(self, endpoint_id: str) -> Endpoint:
+        """A handle on an existing endpoint, without a request (``refresh()`` fetches its state)."""
+        return Endpoint(self, _endpoint_id(endpoint_id))
+
+    def get(self, endpoint_id: str) -> DedicatedEndpointSpec:
+        """The endpoint's specification."""
+        return self._client._send(requests.spec(_endpoint_id(endpoint_id), self._team))
+
+    def status(self, endpoint_id: str) -> EndpointState:
+        """The endpoint's current status, phase and error code."""
+        return self._client._send(requests.status(_endpoint_id(endpoint_id), self._team))
+
+    def list(self, project_id: str | None = None, *, limit: int = 20) -> Iterator[Endpoint]:
+        """Every endpoint (of ``project_id``, or of the team), across all pages of ``limit`` each.
+
+        Pages are fetched as the iterator is consumed. A listing that would never end (a server
+        that keeps returning new cursors) stops with ``PaginationError``.
+
+        >>> [ep.id for ep in client.endpoints.list(limit=100)]  # doctest: +SKIP
+        """
+        project = None if project_id is None else identifier(project_id, "project_id")
+        size = page_limit(limit)
+        listing = flows.paginate(lambda cursor: requests.list_page(project, cursor, size, self._team))
+        return self._handles(listing)
+
+    def _handles(self, listing: flows.Flow[None]) -> Iterator[Endpoint]:
+        # A generator of its own, so that list() checks its arguments when it is called.
+        for endpoint_id, state in self._client._steps(listing, []):
+            yield Endpoint(self, endpoint_id, state)
+
+    def versions(self, endpoint_id: str, *, limit: int = 20) -> Iterator[EndpointVersion]:
+        """The endpoint's version history, across all pages."""
+        checked_id = _endpoint_id(endpoint_id)
+        size = page_limit(limit)
+        history = flows.paginate(lambda cursor: requests.versions_page(checked_id, cursor, size, self._team))
+        return self._versions(history)
+
+    def _versions(self, history: flows.Flow[None]) -> Iterator[EndpointVersion]:
+        for _key, version in self._client._steps(history, []):
+            yield version
+
+    def update(
+        self,
+        endpoint_id: str,
+        *,
+        name: str | None = None,
+        model: str | None = None,
+        revision: str | None = None,
+        instance: InstanceOption | GPU | str | None = None,
+        autoscaling: Autoscaling | None = None,
+        comment: str | None = None,
+        **advanced: Unpack[AdvancedKwargs],
+    ) -> DedicatedEndpointSpec:
+        """Change an endpoint (a new version in its history); only the given fields change."""
+        checked_id = _endpoint_id(endpoint_id)
+        body = update_body(
+            name=name,
+            model=model,
+            revision=revision,
+            instance=instance,
+            autoscaling=autoscaling,
+            comment=comment,
+            has_advanced=bool(advanced),
+        )
+        return self._client._drive(flows.update_flow(checked_id, self._team, body, advanced))
+
+    def delete(self, endpoint_id: str) -> None:
+        """Delete the endpoint (a 404 afterwards). ``client.endpoints.delete("ep-123")``."""
+        self._client._send(requests.delete(_endpoint_id(endpoint_id), self._team))
+
+    def sleep(self, endpoint_id: str) -> EndpointState:
+        """Put the endpoint to sleep (no replicas, no GPU bill); returns the new state."""
+        return self._client._send(requests.lifecycle("sleep", _endpoint_id(endpoint_id), self._team))
+
+    def wake(self, endpoint_id: str) -> EndpointState:
+        """Wake a sleeping endpoint; returns the new state (AWAKING). Follow with wait_until_running."""
+        return self._client._send(requests.lifecycle("wake", _endpoint_id(endpoint_id), self._team))
+
+    def terminate(self, endpoint_id: str) -> EndpointState:
+        """Terminate the endpoint (TERMINATING, then TERMINATED); returns the new state."""
+        return self._client._send(requests.lifecycle("terminate", _endpoint_id(endpoint_id), self._team))
+
+    def restart(self, endpoint_id: str) -> EndpointState:
+        """Restart a FAILED or TERMINATED endpoint; returns the new state."""
+        return self._client._send(requests.lifecycle("restart", _endpoint_id(endpoint_id), self._team))
+
+    def wait_until_running(
+        self,
+        endpoint_id: str,
+        *,
+        timeout: float = 1800.0,
+        on_progress: ProgressCallback | None = None,
+        wake: bool = False,
+        poll: Backoff | None = None,
+    ) -> EndpointState:
+        """Poll until the endpoint serves (RUNNING or READY) and return its state.
+
+        FAILED raises EndpointFailedError (error code, phase, hint); TERMINATING, TERMINATED and
+        STOPPING raise EndpointStoppedError, and so does SLEEPING unless ``wake=True``, which wakes
+        it. Polls back off from 1 s by x1.5 up to 10 s with jitter (``poll`` overrides), and
+        transient errors are retried, all within the deadline: the wait returns or raises
+        WaitTimeoutError within a fraction of a second of ``timeout``, whatever the server does
+        (the poll in flight, its retries and any Retry-After are cut short at the deadline).
+        ``on_progress(state, elapsed)`` is called on every change.
+
+        >>> client.endpoints.wait_until_running("ep-123", timeout=900, on_progress=print)  # doctest: +SKIP
+        """
+        checked_id = _endpoint_id(endpoint_id)
+        status_call = requests.status(checked_id, self._team)
+        wake_call = requests.lifecycle("wake", checked_id, self._team) if flag(wake, "wake") else None
+        client = self._client
+        return _waiter.wait_until_running(
+            checked_id,
+            fetch=lambda deadline: client._send(status_call, deadline=deadline),
+            wake=None if wake_call is None else (lambda deadline: client._send(wake_call, deadline=deadline)),
+            timeout=timeout,
+            poll=poll,
+            on_progress=on_progress,
+            clock=client._sender.clock,
+            sleep=client._sleep,
+            random=client._sender.random,
+        )
+
+
+class AsyncEndpoints:
+    """``client.endpoints`` of ``AsyncClient``: the same methods as ``Endpoints``, awaited
+    (``list`` and ``versions`` are async iterators)."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+        self._team = client.team_id
+
+    async def create(
+        self,
+        project_id: str,
+        name: str,
+        model: str,
+        instance: InstanceOption | GPU | str,
+        *,
+        autoscaling: Autoscaling | None = None,
+        revision: str | None = None,
+        comment: str | None = None,
+        **advanced: Unpack[AdvancedKwargs],
+    ) -> AsyncEndpoint:
+        """See ``Endpoints.create``."""
+        body = create_body(
+            project_id,
+            name,
+            model,
+            instance,
+            autoscaling=autoscaling,
+            revision=revision,
+            comment=comment,
+            advanced=advanced,
+        )
+        endpoint_id, state = await self._client._drive(flows.create_flow(body, self._team))
+        return AsyncEndpoint(self, endpoint_id, state)
+
+    async def create_from_wandb(
+        self,
+        artifact: str,
+        *,
+        instance: InstanceOption | GPU | str | None = None,
+        name: str | None = None,
+        project_id: str | None = None,
+        idempotency_key: str | None = None,
+        autoscaling: Autoscaling | None = None,
+    ) -> AsyncEndpoint:
+        """See ``Endpoints.create_from_wandb``."""
+        body = wandb_body(
+            artifact,
+            instance=instance,
+            name=name,
+            project_id=project_id,
+            idempotency_key=idempotency_key,
+            autoscaling=autoscaling,
+        )
+        response = await self._client._send(requests.create_from_wandb(body, self._team))
+        return AsyncEndpoint(self, response.endpoint_id)
+
+    def get_handle(self, endpoint_id: str) -> AsyncEndpoint:
+        """See ``Endpoints.get_handle``."""
+        return AsyncEndpoint(self, _endpoint_id(endpoint_id))
+
+    async def get(self, endpoint_id: str) -> DedicatedEndpointSpec:
+        """See ``Endpoints.get``."""
+        return await self._client._send(requests.spec(_endpoint_id(endpoint_id), self._team))
+
+    async def status(self, endpoint_id: str) -> EndpointState:
+        """See ``Endpoints.status``."""
+        return await self._client._send(requests.status(_endpoint_id(endpoint_id), self._team))
+
+    def list(self, project_id: str | None = None, *, limit: int = 20) -> AsyncIterator[AsyncEndpoint]:
+        """See ``Endpoints.list``: ``async for ep in client.endpoints.list(): ...``."""
+        project = None if project_id is None else identifier(project_id, "project_id")
+        size = page_limit(limit)
+        listing = flows.paginate(lambda cursor: requests.list_page(project, cursor, size, self._team))
+        return self._handles(listing)
+
+    async def _handles(self, listing: flows.Flow[None]) -> AsyncIterator[AsyncEndpoint]:
+        async for endpoint_id, state in self._client._steps(listing, []):
+            yield AsyncEndpoint(self, endpoint_id, state)
+
+    def versions(self, endpoint_id: str, *, limit: int = 20) -> AsyncIterator[EndpointVersion]:
+        """See ``Endpoints.versions``."""
+        checked_id = _endpoint_id(endpoint_id)
+        size = page_limit(limit)
+        history = flows.paginate(lambda cursor: requests.versions_page(checked_id, cursor, size, self._team))
+        return self._versions(history)
+
+    async def _versions(self, history: flows.Flow[None]) -> AsyncIterator[EndpointVersion]:
+        async for _key, version in self._client._steps(history, []):
+            yield version
+
+    async def update(
+        self,
+        endpoint_id: str,
+        *,
+        name: str | None = None,
+        model: str | None = None,
+        revision: str | None = None,
+        instance: InstanceOption | GPU | str | None = None,
+        autoscaling: Autoscaling | None = None,
+        comment: str | None = None,
+        **advanced: Unpack[AdvancedKwargs],
+    ) -> DedicatedEndpointSpec:
+        """See ``Endpoints.update``."""
+        checked_id = _endpoint_id(endpoint_id)
+        body = update_body(
+            name=name,
+            model=model,
+            revision=revision,
+            instance=instance,
+            autoscaling=autoscaling,
+            comment=comment,
+            has_advanced=bool(advanced),
+        )
+        return await self._client._drive(flows.update_flow(checked_id, self._team, body, advanced))
+
+    async def delete(self, endpoint_id: str) -> None:
+        """See ``Endpoints.delete``."""
+        await self._client._send(requests.delete(_endpoint_id(endpoint_id), self._team))
+
+    async def sleep(self, endpoint_id: str) -> EndpointState:
+        """See ``Endpoints.sleep``."""
+        return await self._client._send(requests.lifecycle("sleep", _endpoint_id(endpoint_id), self._team))
+
+    async def wake(self, endpoint_id: str) -> EndpointState:
+        """See ``Endpoints.wake``."""
+        return await self._client._send(requests.lifecycle("wake", _endpoint_id(endpoint_id), self._team))
+
+    async def terminate(self, endpoint_id: str) -> EndpointState:
+        """See ``Endpoints.terminate``."""
+        return await self._client._send(requests.lifecycle("terminate", _endpoint_id(endpoint_id), self._team))
+
+    async def restart(self, endpoint_id: str) -> EndpointState:
+        """See ``Endpoints.restart``."""
+        return await self._client._send(requests.lifecycle("restart", _endpoint_id(endpoint_id), self._team))
+
+    async def wait_until_running(
+        self,
+        endpoint_id: str,
+        *,
+        timeout: float = 1800.0,
+        on_progress: ProgressCallback | None = None,
+        wake: bool = False,
+        poll: Backoff | None = None,
+    ) -> EndpointState:
+        """See ``Endpoints.wait_until_running``; cancellation-safe."""
+        checked_id = _endpoint_id(endpoint_id)
+        status_call = requests.status(checked_id, self._team)
+        wake_call = requests.lifecycle("wake", checked_id, self._team) if flag(wake, "wake") else None
+        client = self._client
+
+        async def fetch(deadline: float) -> EndpointState:
+            return await client._send(status_call, deadline=deadline)
+
+        async def wake_up(deadline: float) -> Any:
+            assert wake_call is not None
+            return await client._send(wake_call, deadline=deadline)
+
+        return await _waiter.async_wait_until_running(
+            checked_id,
+            fetch=fetch,
+            wake=None if wake_call is None else wake_up,
+            timeout=timeout,
+            poll=poll,
+            on_progress=on_progress,
+            clock=client._sender.clock,
+            sleep=client._sleep,
+            random=client._sender.random,
+        )

@@ -13,24 +13,45 @@ inject faults (429, 503, dropped connections) reproducibly.
 ...     ep.wait_until_running(timeout=600).state.status.value
 'RUNNING'
 
-From a shell: ``python -m friendli_dedicated.emulator --port 8080`` (needs the ``emulator`` extra).
+From a shell: ``python -m friendli_dedicated.emulator --port 8080``.
 Models named ``emulator/fail-<ERROR_CODE>`` fail on purpose (see ``_lifecycle``).
+
+Needs the ``emulator`` extra (``pip install "friendli-dedicated[emulator]"``): jsonschema for the
+core, which checks every request against the contract (so even the in-process runner needs it),
+and starlette and uvicorn for the HTTP server. Without jsonschema, importing this package raises
+an ``ImportError`` that says so (its ``name`` is the missing module); without starlette or uvicorn,
+``Emulator.serve`` does.
+
+What a client cannot do to it: bodies over ``max_body_size`` (1 MiB) are refused with 413 before
+they are read, and nothing is read before the token is checked; strings the contract leaves
+unbounded are bounded (``MAX_STRING_LENGTH``); JSON nested deeper than ``MAX_JSON_DEPTH``, or sent
+as another Content-Type, is refused with 422 as FastAPI would; no input makes it answer 500.
 """
 
 from __future__ import annotations
 
 from friendli_dedicated.emulator._clock import Clock, ManualClock, SystemClock
-from friendli_dedicated.emulator._core import DEFAULT_PROJECT, DEFAULT_TEAM, DEFAULT_TOKEN, Emulator
+from friendli_dedicated.emulator._contract import MAX_JSON_DEPTH, MAX_STRING_LENGTH
+from friendli_dedicated.emulator._core import (
+    DEFAULT_MAX_BODY_SIZE,
+    DEFAULT_PROJECT,
+    DEFAULT_TEAM,
+    DEFAULT_TOKEN,
+    Emulator,
+)
 from friendli_dedicated.emulator._faults import FAULT_KINDS, Faults, Stats
 from friendli_dedicated.emulator._http import Response
 from friendli_dedicated.emulator._lifecycle import FAIL_PREFIX, Timings
 
 __all__ = [
+    "DEFAULT_MAX_BODY_SIZE",
     "DEFAULT_PROJECT",
     "DEFAULT_TEAM",
     "DEFAULT_TOKEN",
     "FAIL_PREFIX",
     "FAULT_KINDS",
+    "MAX_JSON_DEPTH",
+    "MAX_STRING_LENGTH",
     "Clock",
     "Emulator",
     "Faults",

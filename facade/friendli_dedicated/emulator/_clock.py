@@ -9,6 +9,9 @@ from __future__ import annotations
 import threading
 import time
 
+from friendli_dedicated.emulator._checks import MAX_TIME, duration, timestamp
+from friendli_dedicated.errors import InvalidInputError
+
 __all__ = ["EPOCH", "Clock", "ManualClock", "SystemClock"]
 
 EPOCH = 1_767_225_600.0
@@ -40,14 +43,20 @@ class ManualClock(Clock):
     client that waits moves the emulator's time instead of sleeping (``Emulator.client`` does so
     by default when its clock is a ``ManualClock``).
 
+    ``start`` is seconds since the Unix epoch, from 0 to the end of year 9999 (the last moment a
+    timestamp can spell); the clock never moves past that either.
+
     >>> clock = ManualClock()
     >>> clock.advance(90)
     >>> clock() - EPOCH
     90.0
+    >>> clock.advance(-1)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    friendli_dedicated.errors.InvalidInputError: ManualClock.advance.seconds: must be a finite number ... got -1
     """
 
     def __init__(self, start: float = EPOCH) -> None:
-        self._now = float(start)
+        self._now = timestamp("ManualClock.start", start)
         self._lock = threading.Lock()
 
     def __call__(self) -> float:
@@ -59,11 +68,14 @@ class ManualClock(Clock):
         return self()
 
     def advance(self, seconds: float) -> None:
-        """Move the clock forward by ``seconds`` (>= 0)."""
-        if seconds < 0:
-            raise ValueError(f"a clock cannot go back: advance({seconds!r})")
+        """Move the clock forward by ``seconds`` (a finite number >= 0)."""
+        step = duration("ManualClock.advance.seconds", seconds)
         with self._lock:
-            self._now += float(seconds)
+            if self._now + step > MAX_TIME:
+                raise InvalidInputError(
+                    "ManualClock.advance.seconds", f"would move the clock past the end of year 9999, got {step:g}"
+                )
+            self._now += step
 
     def __repr__(self) -> str:
         return f"ManualClock({self():.3f})"

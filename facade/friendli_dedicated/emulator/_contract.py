@@ -6,6 +6,15 @@ paths and methods become routes, parameters are coerced and checked by their sch
 bodies are validated with JSON Schema Draft 2020-12 (``$ref`` resolved against the document), and
 violations are reported in the contract's ``HTTPValidationError`` shape.
 
+Where the contract sets no bound, the emulator sets its own, so that nothing huge is stored and
+echoed back (``bounded``): a string in a request body, a query or a header has at most
+``MAX_STRING_LENGTH`` characters (unless the contract gives a ``maxLength``), an integer fits in
+64 bits and a number in a double. A request body is read as FastAPI reads it: as JSON when its
+Content-Type is absent, ``application/json`` or ``application/*+json``; any other type is handed
+over as it is and refused as "not an object" (``model_attributes_type``). JSON nested deeper than
+``MAX_JSON_DEPTH`` levels, or with ``NaN``/``Infinity`` (which JSON does not have), is refused as
+invalid JSON (``json_invalid``, with the reason in ``ctx.error`` as FastAPI puts it).
+
 >>> contract = load_contract()
 >>> contract.match("GET", "/dedicated/beta/endpoint/ep-1/status")[0].operation_id
 'dedicatedGetEndpointStatus'
@@ -17,18 +26,44 @@ import functools
 import importlib.resources
 import json
 import re
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, cast
 
 import attrs
-import jsonschema  # type: ignore[import-untyped,unused-ignore]
 
-__all__ = ["Contract", "Issue", "Operation", "Parameter", "load_contract"]
+from friendli_dedicated.emulator._extra import extra_required
+
+with extra_required():
+    import jsonschema  # type: ignore[import-untyped,unused-ignore]
+
+__all__ = [
+    "MAX_JSON_DEPTH",
+    "MAX_STRING_LENGTH",
+    "Contract",
+    "Issue",
+    "Operation",
+    "Parameter",
+    "bounded",
+    "is_json_media_type",
+    "load_contract",
+    "parse_json",
+]
 
 Issue = dict[str, Any]
 """One entry of a 422 ``detail`` list: ``{"loc": [...], "msg": str, "type": str}``."""
 
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+
+MAX_STRING_LENGTH = 1024
+"""The emulator's bound on a string of a request (body, query, header) where the contract has no ``maxLength``."""
+MAX_JSON_DEPTH = 64
+"""How deeply a request body's JSON may nest (the contract's bodies need 3 levels)."""
+_INT_BOUNDS = (-(2**63), 2**63 - 1)
+_NUMBER_BOUNDS = (-sys.float_info.max, sys.float_info.max)
+# Keywords whose value maps names to schemas (not a schema itself), and keywords whose value is data.
+_SCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
+_DATA = frozenset({"enum", "const", "default", "examples", "example"})
 
 
 @attrs.frozen
@@ -77,6 +112,11 @@ class Contract:
         self.document = document
         self.operations: tuple[Operation, ...] = tuple(self._operations(document))
         self.schemas: Mapping[str, Any] = document["components"]["schemas"]
+        # What requests are validated against: the contract's schemas with the emulator's bounds.
+        self.bounded_components: Mapping[str, Any] = {
+            **document["components"],
+            "schemas": {name: bounded(schema) for name, schema in self.schemas.items()},
+        }
         self.instance_options: tuple[tuple[str, str, int], ...] = tuple(
             (option["id"], option["gpu"], int(option["count"])) for option in document.get("x-instance-options", [])
         )
@@ -91,8 +131,14 @@ class Contract:
                 spec = item.get(method)
                 if spec is None:
                     continue
+                # A path parameter is never stored (an unknown id is a 404): only queries and headers get bounds.
                 params = tuple(
-                    Parameter(p["name"], p["in"], bool(p.get("required", False)), p.get("schema", {}))
+                    Parameter(
+                        p["name"],
+                        p["in"],
+                        bool(p.get("required", False)),
+                        p.get("schema", {}) if p["in"] == "path" else bounded(p.get("schema", {})),
+                    )
                     for p in (*item.get("parameters", ()), *spec.get("parameters", ()))
                 )
                 body = spec.get("requestBody")
@@ -182,27 +228,169 @@ class Contract:
             values[param.name] = coerced
         return values, issues
 
-    def body(self, operation: Operation, raw: bytes) -> tuple[Any, list[Issue]]:
-        """The request body, parsed and validated (the JSON value, and the issues found)."""
+    def body(self, operation: Operation, raw: bytes, content_type: str | None = None) -> tuple[Any, list[Issue]]:
+        """The request body, parsed and validated (the JSON value, and the issues found).
+
+        ``content_type`` is the request's Content-Type header (None or "" when it had none).
+        """
         if operation.body_schema is None:
             return None, []
         if not raw.strip():
             if operation.body_required:
                 return None, [{"loc": ["body"], "msg": "Field required", "type": "missing"}]
             return None, []
-        try:
-            value = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as exc:
-            position = getattr(exc, "pos", 0)
-            return None, [{"loc": ["body", position], "msg": "JSON decode error", "type": "json_invalid"}]
+        if content_type and not is_json_media_type(content_type):
+            # FastAPI hands a body it does not read as JSON to the model as it is: not an object.
+            kind, message = _TYPE_ERRORS["object"]
+            return None, [{"loc": ["body"], "msg": message, "type": kind}]
+        value, problem = parse_json(raw)
+        if problem is not None:
+            return None, [problem]
         return value, self.validate(operation.body_schema, value, ["body"])
+
+
+def is_json_media_type(content_type: str) -> bool:
+    """Whether FastAPI reads a body of this Content-Type as JSON: ``application/json`` or ``application/*+json``.
+
+    >>> is_json_media_type("application/json; charset=utf-8"), is_json_media_type("text/plain")
+    (True, False)
+    """
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    main, _, sub = media_type.partition("/")
+    return main == "application" and (sub == "json" or sub.endswith("+json"))
+
+
+class _NotJson(ValueError):
+    """A constant JSON does not have (NaN, Infinity, -Infinity)."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NotJson(f"{name} is not JSON")
+
+
+# One token that matters for nesting: a whole string (skipped), a bracket, or a constant JSON lacks.
+_TOKENS = re.compile(r'"(?:[^"\\]++|\\.)*+"|[\[{]|[\]}]|NaN|-?Infinity')
+
+
+def _offender(text: str) -> tuple[int, str]:
+    """Where ``text`` (JSON that parsed, or would have but for its depth) first nests too deeply or
+    spells a non-JSON constant, and what is wrong there."""
+    depth = 0
+    for token in _TOKENS.finditer(text):
+        first = token.group()[0]
+        if first in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return token.start(), f"nested deeper than {MAX_JSON_DEPTH} levels"
+        elif first in "]}":
+            depth -= 1
+        elif first != '"':
+            return token.start(), f"{token.group()} is not JSON"
+    return 0, f"nested deeper than {MAX_JSON_DEPTH} levels"
+
+
+def _long_integer(text: str) -> int:
+    """Where the first integer longer than Python converts starts (0 if none is found)."""
+    digits = sys.get_int_max_str_digits()
+    pattern = r'"(?:[^"\\]++|\\.)*+"|-?\d{' + str(digits + 1) + ",}"
+    for token in re.finditer(pattern, text):
+        if not token.group().startswith('"'):
+            return token.start()
+    return 0
+
+
+def _too_deep(value: Any) -> bool:
+    """Whether a parsed JSON value nests deeper than ``MAX_JSON_DEPTH`` (without recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node
+        if depth > MAX_JSON_DEPTH:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
+
+
+def _json_invalid(position: int, reason: str) -> Issue:
+    return {"loc": ["body", position], "msg": "JSON decode error", "type": "json_invalid", "ctx": {"error": reason}}
+
+
+def parse_json(raw: bytes) -> tuple[Any, Issue | None]:
+    """A request body as JSON, or the ``json_invalid`` issue that refuses it (never RecursionError).
+
+    >>> parse_json(b'{"a": [1]}')
+    ({'a': [1]}, None)
+    >>> parse_json(b"[" * 65 + b"]" * 65)[1]["ctx"]
+    {'error': 'nested deeper than 64 levels'}
+    """
+    try:
+        text = raw.decode(json.detect_encoding(raw), "surrogatepass")
+    except UnicodeDecodeError as exc:
+        return None, _json_invalid(exc.start, "not UTF-8 (nor UTF-16 or UTF-32)")
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant)
+    except _NotJson:
+        return None, _json_invalid(*_offender(text))
+    except json.JSONDecodeError as exc:
+        return None, _json_invalid(exc.pos, exc.msg)
+    except RecursionError:  # nested too deeply for the parser itself
+        return None, _json_invalid(*_offender(text))
+    except ValueError:  # an integer too long to convert (Python's int_max_str_digits)
+        return None, _json_invalid(_long_integer(text), "an integer with too many digits")
+    if isinstance(value, dict | list) and _too_deep(value):
+        return None, _json_invalid(*_offender(text))
+    return value, None
+
+
+def bounded(schema: Any) -> Any:
+    """A copy of ``schema`` in which every string, integer and number the contract leaves unbounded
+    gets the emulator's bounds: ``MAX_STRING_LENGTH`` characters, 64-bit integers, finite doubles.
+
+    >>> bounded({"anyOf": [{"type": "string"}, {"type": "null"}]})
+    {'anyOf': [{'type': 'string', 'maxLength': 1024}, {'type': 'null'}]}
+    >>> bounded({"type": "integer", "minimum": 0})["maximum"]
+    9223372036854775807
+    """
+    if isinstance(schema, list):
+        return [bounded(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    copy: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in _SCHEMA_MAPS and isinstance(value, dict):
+            copy[key] = {name: bounded(sub) for name, sub in value.items()}
+        elif key in _DATA:
+            copy[key] = value
+        else:
+            copy[key] = bounded(value)
+    if "enum" in schema or "const" in schema:
+        return copy
+    types = _declared_types(schema)
+    if "string" in types:
+        copy.setdefault("maxLength", MAX_STRING_LENGTH)
+    if types & {"integer", "number"}:
+        low, high = _INT_BOUNDS if "number" not in types else _NUMBER_BOUNDS
+        if "maximum" not in copy and "exclusiveMaximum" not in copy:
+            copy["maximum"] = high
+        if "minimum" not in copy and "exclusiveMinimum" not in copy:
+            copy["minimum"] = low
+    return copy
+
+
+def _declared_types(schema: Mapping[str, Any]) -> set[str]:
+    declared = schema.get("type")
+    if isinstance(declared, str):
+        return {declared}
+    if isinstance(declared, list):
+        return {item for item in declared if isinstance(item, str)}
+    return set()
 
 
 @functools.lru_cache(maxsize=64)
 def _validator(contract: Contract, schema_text: str) -> Any:
     schema = json.loads(schema_text)
-    # The schema is validated with the contract's components beside it, so "#/components/..." resolves.
-    root = {**schema, "components": contract.document["components"]}
+    # The schema is validated with the (bounded) components beside it, so "#/components/..." resolves.
+    root = {**schema, "components": contract.bounded_components}
     return jsonschema.Draft202012Validator(root)
 
 

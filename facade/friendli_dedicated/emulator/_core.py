@@ -1,10 +1,16 @@
 """The emulator's core: ``Emulator.handle`` turns one request into one ``Response``, with no I/O.
 
-Both runners (the in-process httpx transport and the HTTP server) call the same ``handle``, so
-what a test sees in-process is what a client sees over a socket. A request goes through, in order:
-the fault decision (before anything else, so a refused or dropped request changes nothing), the
-bearer token (401), the route from the contract (404/405), the team (403), the parameters and
-body checked against the contract (422), and then the operation, on state kept in memory.
+Both runners (the in-process httpx transport and the HTTP server) call the same core, so what a
+test sees in-process is what a client sees over a socket. A request goes through, in order: the
+fault decision (before anything else, so a refused or dropped request changes nothing), the bearer
+token (401), the route from the contract (404/405), the team (403), the declared body size (413):
+all before the body is read; then the body's size (413), the parameters and body checked against
+the contract (422), and the operation, on state kept in memory.
+
+``handle`` takes a whole request. A runner that reads bodies itself (the HTTP server) calls
+``handle_head`` first, and reads the body only if that did not already answer, at most
+``RequestHead.body_limit`` bytes, for ``handle_body``: so a 100 MB body without a token is never
+read, nor one over the limit.
 
 >>> from friendli_dedicated.emulator import ManualClock
 >>> emu = Emulator(clock=ManualClock())
@@ -16,6 +22,7 @@ body checked against the contract (422), and then the operation, on state kept i
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -23,10 +30,10 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from friendli_dedicated.emulator import _lifecycle as life
+from friendli_dedicated.emulator import _checks as checks, _lifecycle as life
 from friendli_dedicated.emulator._clock import SystemClock
-from friendli_dedicated.emulator._contract import Contract, load_contract
-from friendli_dedicated.emulator._faults import FaultDecider, Faults, Stats
+from friendli_dedicated.emulator._contract import MAX_STRING_LENGTH, Contract, Issue, Operation, load_contract
+from friendli_dedicated.emulator._faults import SEED_MAX, SEED_MIN, FaultDecider, Faults, Stats
 from friendli_dedicated.emulator._http import Response
 from friendli_dedicated.emulator._pagination import CursorCodec, paginate
 from friendli_dedicated.emulator._store import EndpointRecord, Scaling
@@ -39,7 +46,7 @@ if TYPE_CHECKING:
 
     from friendli_dedicated import AsyncClient, Client
 
-__all__ = ["DEFAULT_PROJECT", "DEFAULT_TEAM", "DEFAULT_TOKEN", "Emulator"]
+__all__ = ["DEFAULT_MAX_BODY_SIZE", "DEFAULT_PROJECT", "DEFAULT_TEAM", "DEFAULT_TOKEN", "Emulator", "RequestHead"]
 
 DEFAULT_TOKEN = "emulator-token"  # noqa: S105 (a well-known dummy token for a local emulator)
 """The token the emulator accepts unless given ``tokens``."""
@@ -48,7 +55,29 @@ DEFAULT_TEAM = "emulator-team"
 DEFAULT_PROJECT = "emulator-project"
 """Where a W&B create without ``projectId`` puts its endpoint."""
 
+DEFAULT_MAX_BODY_SIZE = 1 << 20
+"""The largest request body the emulator reads (1 MiB; the contract's bodies take well under 10 KiB)."""
+
 _TEAM_HEADER = "X-Friendli-Team"
+_VISIBLE_ASCII = re.compile(r"[!-~]+")
+
+
+@attrs.frozen
+class RequestHead:
+    """A request that passed every check made before its body, for ``Emulator.handle_body``.
+
+    A runner reads at most ``body_limit`` bytes of the body (one more than the emulator takes, so
+    that it can tell a body over the limit) and stops there.
+    """
+
+    operation: Operation
+    path_params: Mapping[str, str]
+    params: Mapping[str, Any]
+    issues: tuple[Issue, ...]
+    team: str
+    creator: str
+    content_type: str | None
+    body_limit: int
 
 
 @attrs.frozen
@@ -76,6 +105,11 @@ def _invalid(loc: list[str | int], message: str, kind: str = "value_error") -> _
     return _Refused(Response.invalid([{"loc": loc, "msg": message, "type": kind}]))
 
 
+def _quoted(value: str) -> str:
+    """``value`` quoted for a message, cut short if long (a message never echoes a huge input)."""
+    return repr(value) if len(value) <= 64 else repr(value[:61]) + "..."
+
+
 class Emulator:
     """A stateful, in-memory emulator of the Dedicated Endpoints API.
 
@@ -84,10 +118,17 @@ class Emulator:
     - ``timings`` and ``time_scale``: how long transitions take (``Timings`` x ``time_scale``,
       which also scales the autoscaling cooldown);
     - ``tokens``: token -> its teams, the first being its default (default
-      ``{DEFAULT_TOKEN: [DEFAULT_TEAM]}``);
+      ``{DEFAULT_TOKEN: [DEFAULT_TEAM]}``); a token is visible ASCII (it travels in a header), a
+      team a printable string of at most ``MAX_STRING_LENGTH`` characters;
     - ``faults``: a ``Faults`` to inject 429, 503 and dropped connections (default none);
     - ``expose_endpoint_id``: add ``endpointId`` to the create response (the contract has none);
-    - ``seed``: makes endpoint ids and cursors the same from run to run (default: random).
+    - ``seed``: a 64-bit integer that makes endpoint ids and cursors the same from run to run
+      (default: random);
+    - ``max_body_size``: the largest request body, in bytes, the emulator reads (default 1 MiB);
+      a larger one is answered 413 without being read.
+
+    The clock is read once here, to check that it gives seconds since the epoch. Any bad value or
+    wrong type raises ``InvalidInputError`` naming the argument (a token is never shown).
 
     >>> from friendli_dedicated.emulator import ManualClock
     >>> emu = Emulator(clock=ManualClock(), time_scale=0.1)
@@ -106,23 +147,25 @@ class Emulator:
         faults: Faults | None = None,
         expose_endpoint_id: bool = False,
         seed: int | None = None,
+        max_body_size: int = DEFAULT_MAX_BODY_SIZE,
     ) -> None:
-        if not isinstance(time_scale, int | float) or isinstance(time_scale, bool) or not time_scale >= 0:
-            raise InvalidInputError("time_scale", f"must be a number >= 0, got {time_scale!r}")
-        self.clock: Callable[[], float] = clock if clock is not None else SystemClock()
+        self.clock: Callable[[], float] = _clock(clock)
+        if timings is not None and not isinstance(timings, life.Timings):
+            raise InvalidInputError("Emulator.timings", f"must be a Timings or None, got {checks.shown(timings)}")
         self.timings = timings if timings is not None else life.Timings()
-        self.time_scale = float(time_scale)
-        given = {DEFAULT_TOKEN: [DEFAULT_TEAM]} if tokens is None else tokens
-        self._tokens: dict[str, tuple[str, ...]] = {}
-        self._creators: dict[str, str] = {}
-        for number, (token, teams) in enumerate(given.items(), 1):
-            if not isinstance(teams, Sequence) or isinstance(teams, str) or not teams:
-                raise InvalidInputError(f"tokens[#{number}]", "its teams must be a non-empty sequence of team ids")
-            self._tokens[token] = tuple(teams)
-            self._creators[token] = f"emulator-user-{number}"
+        self.time_scale = checks.number("Emulator.time_scale", time_scale, minimum=0.0)
+        self._tokens = _tokens({DEFAULT_TOKEN: [DEFAULT_TEAM]} if tokens is None else tokens)
+        self._creators = {token: f"emulator-user-{number}" for number, token in enumerate(self._tokens, 1)}
+        if faults is not None and not isinstance(faults, Faults):
+            raise InvalidInputError("Emulator.faults", f"must be a Faults or None, got {checks.shown(faults)}")
         self.faults = faults
-        self.expose_endpoint_id = expose_endpoint_id
+        self.expose_endpoint_id = checks.boolean("Emulator.expose_endpoint_id", expose_endpoint_id)
+        if seed is not None:
+            checks.integer("Emulator.seed", seed, minimum=SEED_MIN, maximum=SEED_MAX)
+        self.max_body_size = checks.integer("Emulator.max_body_size", max_body_size, minimum=1, maximum=SEED_MAX)
         self.contract: Contract = load_contract()
+        advanced = self.contract.schemas.get("EndpointAdvancedConfig", {})
+        self._advanced_keys = frozenset(advanced.get("properties", {}))
         self.stats = Stats()
         self._decider = FaultDecider(faults)
         salt = secrets.token_bytes(16) if seed is None else hashlib.sha256(f"emulator-{seed}".encode()).digest()
@@ -151,26 +194,48 @@ class Emulator:
     def __repr__(self) -> str:
         return f"Emulator(endpoints={len(self._endpoints)}, time_scale={self.time_scale}, faults={self.faults!r})"
 
-    # -- the one entry point ----------------------------------------------------------------------
+    # -- the entry points -------------------------------------------------------------------------
     def handle(
         self, method: str, path: str, query: Sequence[tuple[str, str]], headers: Mapping[str, str], body: bytes
     ) -> Response:
-        """Answer one request (no I/O): ``Response.dropped`` means "close without answering".
+        """Answer one whole request (no I/O): ``Response.dropped`` means "close without answering".
 
         ``headers`` match in any case; ``query`` is the query string's (name, value) pairs.
         """
         with self._lock:
-            with self.stats._lock:
-                self.stats.requests += 1
+            head = self.handle_head(method, path, query, headers, content_length=len(body))
+            if isinstance(head, Response):
+                return head
+            return self.handle_body(head, body)
+
+    def handle_head(
+        self,
+        method: str,
+        path: str,
+        query: Sequence[tuple[str, str]],
+        headers: Mapping[str, str],
+        content_length: int | None = None,
+    ) -> Response | RequestHead:
+        """The checks made before a body is read: a ``Response`` if they answer the request, else the
+        ``RequestHead`` to finish with ``handle_body``. ``content_length``: the declared size, if any.
+        """
+        self.stats.count_request()
+        with self._lock:
             fault = self._decider.decide()
-            if fault is not None:
-                with self.stats._lock:
-                    self.stats.faults[fault] += 1
-                return self._fault(fault)
-            response = self._handle(method, path, query, {k.lower(): v for k, v in headers.items()}, body)
-            with self.stats._lock:
-                self.stats.responses[response.status] += 1
-            return response
+        if fault is not None:
+            self.stats.count_fault(fault)
+            return self._fault(fault)
+        head = self._head(method, path, query, {k.lower(): v for k, v in headers.items()}, content_length)
+        if isinstance(head, Response):
+            self.stats.count_response(head.status)
+        return head
+
+    def handle_body(self, head: RequestHead, body: bytes) -> Response:
+        """Finish a request that ``handle_head`` let through, with its body (at most ``head.body_limit`` bytes)."""
+        with self._lock:
+            response = self._body(head, body)
+        self.stats.count_response(response.status)
+        return response
 
     def _fault(self, kind: str) -> Response:
         if kind == "drop":
@@ -181,11 +246,20 @@ class Emulator:
             return Response.detail(429, "Too Many Requests (emulated fault)", headers)
         return Response.detail(503, "Service Unavailable (emulated fault)", headers)
 
-    def _handle(
-        self, method: str, path: str, query: Sequence[tuple[str, str]], headers: Mapping[str, str], body: bytes
-    ) -> Response:
+    def _too_large(self) -> Response:
+        return Response.detail(413, f"Request body too large: the emulator reads at most {self.max_body_size} bytes")
+
+    def _head(
+        self,
+        method: str,
+        path: str,
+        query: Sequence[tuple[str, str]],
+        headers: Mapping[str, str],
+        content_length: int | None,
+    ) -> Response | RequestHead:
         scheme, _, token = headers.get("authorization", "").partition(" ")
-        teams = self._tokens.get(token.strip()) if scheme.lower() == "bearer" else None
+        token = token.strip()
+        teams = self._tokens.get(token) if scheme.lower() == "bearer" else None
         if teams is None:
             # Never echo what was sent: it is a credential even when it is wrong.
             return Response.detail(
@@ -204,17 +278,33 @@ class Emulator:
         wanted = params.get(_TEAM_HEADER)
         team = teams[0] if wanted in (None, "") else str(wanted)
         if team not in teams:
-            return Response.detail(403, f"This token may not act for team {team!r}")
-        parsed, body_issues = self.contract.body(operation, body)
-        issues.extend(body_issues)
+            return Response.detail(403, f"This token may not act for team {_quoted(team)}")
+        if content_length is not None and content_length > self.max_body_size:
+            return self._too_large()
+        return RequestHead(
+            operation=operation,
+            path_params=path_params,
+            params=params,
+            issues=tuple(issues),
+            team=team,
+            creator=self._creators[token],
+            content_type=headers.get("content-type"),
+            body_limit=self.max_body_size + 1,
+        )
+
+    def _body(self, head: RequestHead, body: bytes) -> Response:
+        if len(body) > self.max_body_size:
+            return self._too_large()
+        parsed, body_issues = self.contract.body(head.operation, body, head.content_type)
+        issues = [*head.issues, *body_issues]
         if issues:
             return Response.invalid(issues)
-        handler = self._handlers.get(operation.operation_id)
+        handler = self._handlers.get(head.operation.operation_id)
         if handler is None:
-            return Response.detail(501, f"{operation.operation_id} is not emulated")
-        context = _Context(team, self._creators[token.strip()], self.clock(), params, parsed)
+            return Response.detail(501, f"{head.operation.operation_id} is not emulated")
+        context = _Context(head.team, head.creator, self.clock(), head.params, parsed)
         try:
-            return handler(context, path_params.get("endpoint_id"))
+            return handler(context, head.path_params.get("endpoint_id"))
         except _Refused as refused:
             return refused.response
 
@@ -226,7 +316,7 @@ class Emulator:
     def _find(self, context: _Context, endpoint_id: str | None) -> EndpointRecord:
         record = self._endpoints.get(endpoint_id or "")
         if record is None or record.team != context.team:  # another team's endpoint is not there at all
-            raise _Refused(Response.detail(404, f"Endpoint {endpoint_id!r} not found"))
+            raise _Refused(Response.detail(404, f"Endpoint {_quoted(endpoint_id or '')} not found"))
         return record
 
     def _failure(self, model: str, loc: list[str | int]) -> str | None:
@@ -261,6 +351,10 @@ class Emulator:
             return scaling
         return default
 
+    def _advanced(self, given: Mapping[str, Any] | None) -> dict[str, Any]:
+        # Only the engine options the contract knows are kept: nothing else is ever shown again.
+        return {key: value for key, value in (given or {}).items() if key in self._advanced_keys}
+
     def _cooldown(self, record: EndpointRecord) -> float | None:
         return record.scaling.cooldown * self.time_scale if record.scaling.scales_to_zero else None
 
@@ -290,7 +384,7 @@ class Emulator:
             model=body["hfModelRepo"],
             revision=body.get("hfModelRepoRevision"),
             scaling=scaling,
-            advanced=dict(body.get("advanced") or {}),
+            advanced=self._advanced(body.get("advanced")),
             comment=body.get("initialVersionComment"),
         )
         status = record.status_json(context.now)
@@ -335,8 +429,7 @@ class Emulator:
         self._deploy(record, context.now)
         record.add_version(self._next_seq(), comment)
         self._endpoints[endpoint_id] = record
-        with self.stats._lock:
-            self.stats.creates[(context.team, project, name)] += 1
+        self.stats.count_create((context.team, project, name))
         return record
 
     def _list(self, context: _Context, _endpoint_id: str | None) -> Response:
@@ -395,7 +488,7 @@ class Emulator:
         if body.get("hfModelRepoRevision") is not None:
             record.revision = body["hfModelRepoRevision"]
         if body.get("advanced") is not None:
-            record.advanced = {**record.advanced, **body["advanced"]}
+            record.advanced = {**record.advanced, **self._advanced(body["advanced"])}
         record.scaling = scaling
         self._roll_out(record, context.now)
         record.add_version(self._next_seq(), body.get("newVersionComment"))
@@ -471,8 +564,7 @@ class Emulator:
                 existing.name = name
             self._roll_out(existing, context.now)
             existing.add_version(self._next_seq(), f"W&B artifact {artifact}")
-            with self.stats._lock:
-                self.stats.rollouts[(context.team, existing.project, existing.name)] += 1
+            self.stats.count_rollout((context.team, existing.project, existing.name))
             record = existing
         else:
             record = self._new_record(
@@ -536,16 +628,68 @@ class Emulator:
     def serve(self, host: str = "127.0.0.1", port: int = 0) -> contextlib.AbstractContextManager[str]:
         """Serve over HTTP on ``host:port`` in a background thread: ``with emu.serve() as base_url:``.
 
-        Port 0 picks a free port. Needs the ``emulator`` extra (starlette, uvicorn).
+        ``host`` is an IP address or ``localhost``; port 0 picks a free port. Bad values raise
+        ``InvalidInputError`` at once; a missing starlette or uvicorn (the ``emulator`` extra) an
+        ``ImportError`` that says what to install; the socket is bound when the block is entered.
         """
+        checked_host = checks.host("Emulator.serve.host", host)
+        checked_port = checks.port("Emulator.serve.port", port)
         from friendli_dedicated.emulator._server import serve
 
-        return serve(self, host=host, port=port)
+        return serve(self, host=checked_host, port=checked_port)
 
     def endpoint_ids(self) -> list[str]:
         """Every endpoint's id, of every team, in creation order (for tests)."""
         with self._lock:
             return [record.endpoint_id for record in sorted(self._endpoints.values(), key=lambda r: r.seq)]
+
+
+def _clock(clock: Callable[[], float] | None) -> Callable[[], float]:
+    if clock is None:
+        return SystemClock()
+    if not callable(clock):
+        raise InvalidInputError(
+            "Emulator.clock", f"must be a callable giving seconds since the epoch, got {checks.shown(clock)}"
+        )
+    try:
+        now = clock()
+    except TypeError as exc:
+        raise InvalidInputError("Emulator.clock", "must be callable without arguments") from exc
+    try:
+        checks.timestamp("Emulator.clock", now)
+    except InvalidInputError:
+        raise InvalidInputError(
+            "Emulator.clock", f"must give seconds since the epoch (0 to the end of year 9999), gave {checks.shown(now)}"
+        ) from None
+    return clock
+
+
+def _tokens(given: Any) -> dict[str, tuple[str, ...]]:
+    """token -> its teams, checked; a message names a token by its position, never by its value."""
+    if not isinstance(given, Mapping) or not given:
+        raise InvalidInputError("Emulator.tokens", "must be a non-empty mapping of token -> its teams")
+    tokens: dict[str, tuple[str, ...]] = {}
+    for number, (token, teams) in enumerate(given.items(), 1):
+        field = f"Emulator.tokens[#{number}]"
+        if not isinstance(token, str) or not _VISIBLE_ASCII.fullmatch(token):
+            raise InvalidInputError(field, "the token must be a non-empty string of visible ASCII characters")
+        if isinstance(teams, str | bytes) or not isinstance(teams, Sequence) or not teams:
+            raise InvalidInputError(field, "its teams must be a non-empty sequence of team ids")
+        for team in teams:
+            if not (
+                isinstance(team, str)
+                and team
+                and team == team.strip()
+                and team.isprintable()
+                and len(team) <= MAX_STRING_LENGTH
+            ):
+                raise InvalidInputError(
+                    field,
+                    f"a team id must be a printable string of 1 to {MAX_STRING_LENGTH} characters without "
+                    f"surrounding spaces, got {checks.shown(team)}",
+                )
+        tokens[token] = tuple(teams)
+    return tokens
 
 
 def _artifact_name(artifact: str) -> str:

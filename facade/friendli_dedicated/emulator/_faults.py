@@ -17,30 +17,44 @@ from __future__ import annotations
 import random
 import threading
 from collections import Counter
+from collections.abc import Iterable
 
 import attrs
 
+from friendli_dedicated.emulator._checks import duration, integer, number, shown
 from friendli_dedicated.errors import InvalidInputError
 
-__all__ = ["FAULT_KINDS", "FaultDecider", "Faults", "Stats"]
+__all__ = ["FAULT_KINDS", "MAX_WAIT", "SEED_MAX", "SEED_MIN", "FaultDecider", "Faults", "Stats"]
 
 FAULT_KINDS = ("429", "503", "drop")
 """429 (with Retry-After), 503, or a dropped connection (no response at all)."""
 
 
+MAX_WAIT = 3600.0
+"""The longest ``retry_after`` and ``latency`` (an hour): longer would only hang the tests that use them."""
+SEED_MIN, SEED_MAX = -(2**63), 2**63 - 1
+"""Seeds are 64-bit integers."""
+
+
 def _rate(_instance: object, _attribute: attrs.Attribute[float], value: float) -> None:
-    if not isinstance(value, int | float) or isinstance(value, bool) or not 0.0 <= value <= 1.0:
-        raise InvalidInputError("Faults.rate", f"must be a number in [0, 1], got {value!r}")
+    number("Faults.rate", value, minimum=0.0, maximum=1.0)
 
 
-def _kinds(_instance: object, _attribute: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]) -> None:
-    if not value or any(kind not in FAULT_KINDS for kind in value):
-        raise InvalidInputError("Faults.kinds", f"must be a non-empty tuple of {FAULT_KINDS}, got {value!r}")
+def _kinds(value: object) -> tuple[str, ...]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidInputError("Faults.kinds", f"must be a non-empty tuple of {FAULT_KINDS}, got {shown(value)}")
+    kinds = tuple(value)
+    if not kinds or any(not isinstance(kind, str) or kind not in FAULT_KINDS for kind in kinds):
+        raise InvalidInputError("Faults.kinds", f"must be a non-empty tuple of {FAULT_KINDS}, got {shown(kinds)}")
+    return kinds
 
 
-def _seconds(_instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if not isinstance(value, int | float) or isinstance(value, bool) or not value >= 0:
-        raise InvalidInputError(f"Faults.{attribute.name}", f"must be a number of seconds >= 0, got {value!r}")
+def _wait(_instance: object, attribute: attrs.Attribute[float], value: float) -> None:
+    duration(f"Faults.{attribute.name}", value, maximum=MAX_WAIT)
+
+
+def _seed(_instance: object, _attribute: attrs.Attribute[int], value: int) -> None:
+    integer("Faults.seed", value, minimum=SEED_MIN, maximum=SEED_MAX)
 
 
 @attrs.frozen
@@ -49,20 +63,22 @@ class Faults:
 
     - ``rate``: the probability that a request is answered by a fault instead of the emulator;
     - ``kinds``: the faults to choose from (uniformly): "429", "503", "drop";
-    - ``retry_after``: the Retry-After (seconds) sent with 429 and 503;
-    - ``latency``: seconds added to every response by the HTTP server (the in-process runner
-      has no real time to add it to);
-    - ``seed``: the same seed and the same requests give the same faults.
+    - ``retry_after``: the Retry-After (seconds, at most an hour) sent with 429 and 503;
+    - ``latency``: seconds (at most an hour) added to every response by the HTTP server (the
+      in-process runner has no real time to add it to);
+    - ``seed``: a 64-bit integer; the same seed and the same requests give the same faults.
+
+    A bad value or a wrong type raises ``InvalidInputError`` naming the field (``Faults.rate``...).
 
     >>> Faults(rate=0.2, kinds=("429", "drop"), seed=1).kinds
     ('429', 'drop')
     """
 
     rate: float = attrs.field(default=0.2, validator=_rate)
-    kinds: tuple[str, ...] = attrs.field(default=FAULT_KINDS, converter=tuple, validator=_kinds)
-    retry_after: float = attrs.field(default=0.05, validator=_seconds)
-    latency: float = attrs.field(default=0.0, validator=_seconds)
-    seed: int = 1234
+    kinds: tuple[str, ...] = attrs.field(default=FAULT_KINDS, converter=_kinds)
+    retry_after: float = attrs.field(default=0.05, validator=_wait)
+    latency: float = attrs.field(default=0.0, validator=_wait)
+    seed: int = attrs.field(default=1234, validator=_seed)
 
 
 class FaultDecider:
@@ -84,7 +100,8 @@ class FaultDecider:
 
 @attrs.define
 class Stats:
-    """What the emulator saw (read it, do not change it): counters since it started.
+    """What the emulator saw: counters since it started (read them; the emulator counts with the
+    ``count_*`` methods, which take the lock that keeps concurrent requests' counts exact).
 
     - ``requests``: every request received, faulted or not;
     - ``responses``: responses sent, by status code (dropped requests have none);
@@ -102,6 +119,31 @@ class Stats:
     creates: Counter[tuple[str, str, str]] = attrs.field(factory=Counter)
     rollouts: Counter[tuple[str, str, str]] = attrs.field(factory=Counter)
     _lock: threading.Lock = attrs.field(factory=threading.Lock, repr=False, eq=False)
+
+    def count_request(self) -> None:
+        """One more request received."""
+        with self._lock:
+            self.requests += 1
+
+    def count_fault(self, kind: str) -> None:
+        """One more request answered by a fault of ``kind``."""
+        with self._lock:
+            self.faults[kind] += 1
+
+    def count_response(self, status: int) -> None:
+        """One more response sent with ``status``."""
+        with self._lock:
+            self.responses[status] += 1
+
+    def count_create(self, key: tuple[str, str, str]) -> None:
+        """One more endpoint created as (team, project, name)."""
+        with self._lock:
+            self.creates[key] += 1
+
+    def count_rollout(self, key: tuple[str, str, str]) -> None:
+        """One more W&B rollout of the existing endpoint (team, project, name)."""
+        with self._lock:
+            self.rollouts[key] += 1
 
     def duplicate_creates(self) -> dict[tuple[str, str, str], int]:
         """The (team, project, name) keys created more than once, with their counts."""

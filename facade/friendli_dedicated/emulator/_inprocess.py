@@ -2,7 +2,8 @@
 
 No sockets, no threads, no real time: a test builds ``emu.client()`` and every request goes
 through ``Emulator.handle``. A dropped request (a fault) raises ``httpx.RemoteProtocolError``, as
-a server closing the connection would. Needs only httpx.
+a server closing the connection would. Needs httpx and, for the core's contract checks, jsonschema
+(from the ``emulator`` extra); not the HTTP server's starlette and uvicorn.
 
 >>> from friendli_dedicated.emulator import Emulator, ManualClock
 >>> emu = Emulator(clock=ManualClock())

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import attrs
 
-from friendli_dedicated.errors import InvalidInputError
+from friendli_dedicated.emulator._checks import duration
 
 __all__ = ["FAIL_PREFIX", "Segment", "Timings", "deploy", "failure_phase", "state_at"]
 
@@ -33,13 +33,13 @@ REQUESTING, DOWNLOADING, ENGINE = "REQUESTING_VIRTUAL_MACHINE", "DOWNLOADING_MOD
 
 
 def _non_negative(_instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if not isinstance(value, int | float) or isinstance(value, bool) or not value >= 0:
-        raise InvalidInputError(f"Timings.{attribute.name}", f"must be a number of seconds >= 0, got {value!r}")
+    duration(f"Timings.{attribute.name}", value)
 
 
 @attrs.frozen
 class Timings:
-    """How long each transition takes, in seconds (before ``time_scale``).
+    """How long each transition takes, in seconds (before ``time_scale``): finite numbers >= 0, or
+    ``InvalidInputError`` naming the field.
 
     >>> Timings(downloading_model=5).downloading_model
     5

@@ -1,10 +1,16 @@
 """The HTTP runner: the same core behind a real server on loopback (starlette + uvicorn).
 
 For code that must talk over a socket (other languages, ``curl``, a CLI under test). One catch-all
-route hands every request to ``Emulator.handle``; uvicorn runs in a background thread on a socket
-bound before the thread starts, so ``port=0`` picks a free port and the URL is known at once.
-Faults' ``latency`` is added here. A dropped request closes the connection without a response.
-starlette and uvicorn are imported only here (the ``emulator`` extra).
+route hands every request to the core; uvicorn runs in a background thread on a socket bound before
+the thread starts, so ``port=0`` picks a free port and the URL is known at once. Faults' ``latency``
+is added here. A dropped request closes the connection without a response. starlette and uvicorn
+are imported only here (the ``emulator`` extra).
+
+A body is read only after ``Emulator.handle_head`` let the request through (token, route, team, a
+declared Content-Length within ``max_body_size``), and then at most one byte past the limit, so a
+chunked body that keeps coming is cut off there and answered 413. Memory per request is bounded by
+the limit whatever a client sends. What the server does not read of an answered request, uvicorn
+reads and throws away (a keep-alive connection must get past it), holding none of it.
 
 >>> from friendli_dedicated.emulator import Emulator
 >>> with Emulator().serve() as base_url:  # doctest: +SKIP
@@ -20,6 +26,9 @@ import threading
 import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
+
+from friendli_dedicated.emulator._core import RequestHead
+from friendli_dedicated.emulator._extra import extra_required
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -40,10 +49,17 @@ def app(emulator: Emulator) -> Starlette:
     from starlette.routing import Route
 
     async def endpoint(request: Request) -> StarletteResponse:
-        body = await request.body()
-        response = emulator.handle(
-            request.method, request.url.path, request.query_params.multi_items(), request.headers, body
+        head = emulator.handle_head(
+            request.method,
+            request.url.path,
+            request.query_params.multi_items(),
+            request.headers,
+            content_length=_content_length(request),
         )
+        if isinstance(head, RequestHead):
+            response = emulator.handle_body(head, await _read(request, head.body_limit))
+        else:
+            response = head
         latency = emulator.faults.latency if emulator.faults is not None else 0.0
         if latency:
             await asyncio.sleep(latency)
@@ -52,6 +68,28 @@ def app(emulator: Emulator) -> Starlette:
         return StarletteResponse(response.body, status_code=response.status, headers=dict(response.headers))
 
     return Starlette(routes=[Route("/{path:path}", endpoint, methods=_METHODS)])
+
+
+def _content_length(request: Request) -> int | None:
+    """The declared body size (h11 has already refused a malformed Content-Length), or None."""
+    declared = request.headers.get("content-length")
+    return int(declared) if declared is not None and declared.isdigit() else None
+
+
+async def _read(request: Request, limit: int) -> bytes:
+    """The body, or its first ``limit`` bytes or a little more if it is longer (then it is refused)."""
+    chunks: list[bytes] = []
+    size = 0
+    stream = request.stream()
+    try:
+        async for chunk in stream:
+            chunks.append(chunk)
+            size += len(chunk)
+            if size >= limit:
+                break
+    finally:
+        await stream.aclose()
+    return b"".join(chunks)
 
 
 class _Dropped(Exception):
@@ -78,9 +116,20 @@ async def _drop(request: Request) -> None:
     raise _Dropped("the connection did not close; answering 500 instead")
 
 
+def serve(emulator: Emulator, *, host: str = "127.0.0.1", port: int = 0) -> contextlib.AbstractContextManager[str]:
+    """Serve ``emulator`` at ``http://host:port`` until the block ends (port 0: a free port).
+
+    starlette and uvicorn are imported now (an ``ImportError`` naming the extra if either is
+    missing); the socket is bound when the block is entered.
+    """
+    with extra_required():
+        import starlette  # noqa: F401 (imported now so that a missing one is reported now)
+        import uvicorn  # noqa: F401
+    return _serving(emulator, host, port)
+
+
 @contextlib.contextmanager
-def serve(emulator: Emulator, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
-    """Serve ``emulator`` at ``http://host:port`` until the block ends (port 0: a free port)."""
+def _serving(emulator: Emulator, host: str, port: int) -> Iterator[str]:
     import uvicorn
 
     family = socket.AF_INET6 if ":" in host else socket.AF_INET

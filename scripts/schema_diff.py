@@ -161,9 +161,9 @@ def _view(node: Any) -> _View:
     branches = keywords.get("allOf")
     if isinstance(branches, list) and len(branches) == 1 and ref is None:  # allOf: [X] is X
         inner = _view(branches[0])
-        rest = {k: v for k, v in keywords.items() if k != "allOf"}
-        if not set(inner.keywords) & set(rest):
-            return _View({**rest, **inner.keywords}, nullable or inner.nullable, inner.ref, origin=node)
+        others = {k: v for k, v in keywords.items() if k != "allOf"}
+        if not set(inner.keywords) & set(others):
+            return _View({**others, **inner.keywords}, nullable or inner.nullable, inner.ref, origin=node)
     return _View(keywords, nullable, ref if isinstance(ref, str) else None, origin=node)
 
 
@@ -262,10 +262,12 @@ def _bound_rule(inclusive: str, exclusive: str | None, *, lower: bool) -> ValueR
 
     def effective(schema: Mapping[str, Any]) -> tuple[str, Any, bool] | None:
         """The tightest bound as (keyword, value, strict)."""
-        candidates = []
+        candidates: list[tuple[str, Any, bool]] = []
         if _is_number(schema.get(inclusive)):
-            strict = exclusive is not None and schema.get(exclusive) is True  # OpenAPI 3.0 spelling
-            candidates.append((exclusive if strict else inclusive, schema[inclusive], strict))
+            if exclusive is not None and schema.get(exclusive) is True:  # OpenAPI 3.0's spelling
+                candidates.append((exclusive, schema[inclusive], True))
+            else:
+                candidates.append((inclusive, schema[inclusive], False))
         if exclusive is not None and _is_number(schema.get(exclusive)):
             candidates.append((exclusive, schema[exclusive], True))
         return max(candidates, key=tightness, default=None)
@@ -327,8 +329,8 @@ def _default_rule(old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterator[tu
     missing = object()
     before, after = old.get("default", missing), new.get("default", missing)
     if _canonical(before) != _canonical(after):
-        shown = [None if value is missing else value for value in (before, after)]
-        yield _moved("default", *shown, Effect.NEUTRAL)
+        shown_before, shown_after = (None if value is missing else value for value in (before, after))
+        yield _moved("default", shown_before, shown_after, Effect.NEUTRAL)
 
 
 def _deprecated_rule(old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterator[tuple[str, Effect]]:
@@ -385,7 +387,7 @@ class SchemaDiff:
         self.renames = dict(renames or {})  # old $ref -> new $ref of components renamed (see ``renames``)
         self.findings: list[Finding] = []
         self.reference_pairs: set[tuple[str, str]] = set()  # ($ref of old, $ref of new) met at one place
-        self._active: set[tuple[int, int, str]] = set()  # pairs being compared (recursion guard)
+        self._active: set[tuple[object, object, str]] = set()  # pairs being compared (recursion guard)
         self._components_done: set[tuple[str, str, str]] = set()
         self._equivalent: dict[tuple[int, int], tuple[bool, Any, Any]] = {}
 
@@ -424,7 +426,7 @@ class SchemaDiff:
 
     # -- one pair of schemas -----------------------------------------------------------------------
     def _schema(self, location: str, old: _View, new: _View, direction: str) -> None:
-        key = (id(old.origin), id(new.origin), direction)
+        key = (_recursion_key(old), _recursion_key(new), direction)
         if key in self._active:
             return  # a recursive schema met again: what differs is reported where it was first met
         self._active.add(key)
@@ -672,8 +674,9 @@ def _siblings(view: _View) -> _View:
 
 
 def _lifted(view: _View, other: _View) -> _View:
-    """A plain schema compared with a union (``anyOf``/``oneOf`` and nothing else) as a union of one."""
-    kind = next((k for k in COMPOSITIONS if k in other.keywords), None)
+    """A plain schema compared with a composition (``anyOf``/``oneOf``/``allOf`` and nothing else) as
+    a composition of one."""
+    kind = next((k for k in (*COMPOSITIONS, "allOf") if k in other.keywords), None)
     if kind is None or any(k in view.keywords for k in (*COMPOSITIONS, "allOf")):
         return view
     if set(other.keywords) - {kind} - NEUTRAL_KEYWORDS:
@@ -681,6 +684,13 @@ def _lifted(view: _View, other: _View) -> _View:
     outer = {k: v for k, v in view.keywords.items() if k in NEUTRAL_KEYWORDS}
     core = _View({k: v for k, v in view.keywords.items() if k not in NEUTRAL_KEYWORDS}, False, None, view.origin)
     return _View({**outer, kind: [core]}, view.nullable, None, origin=view.origin)
+
+
+def _recursion_key(view: _View) -> object:
+    """What identifies a schema met again: a reference by its target and siblings, else its object."""
+    if view.ref is not None:
+        return ("ref", view.ref, view.nullable, _canonical(view.keywords))
+    return ("object", id(view.origin))
 
 
 def _neutral(keywords: Mapping[str, Any]) -> dict[str, Any]:

@@ -188,6 +188,7 @@ def _with_upload_operation(upstream: dict[str, Any]) -> dict[str, Any]:
         "post": {
             "tags": ["Dedicated.Endpoint"],
             "operationId": "dedicatedUploadAdapter",
+            "parameters": [{"name": "endpoint_id", "in": "path", "required": True, "schema": {"type": "string"}}],
             "requestBody": {
                 "content": {
                     "multipart/form-data": {"schema": {"$ref": "#/components/schemas/FileUploadBody"}},

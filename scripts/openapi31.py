@@ -32,7 +32,9 @@ def validate(document: Document) -> None:
     try:
         error = next(iter(OpenAPIV31SpecValidator(document).iter_errors()), None)
     except Unresolvable as exc:  # raised, not yielded, by the validator for a $ref to nothing
-        raise InvalidContractError(f"not valid OpenAPI 3.1: $ref {str(exc.ref)!r} points at nothing") from None
+        ref = str(exc.ref)
+        ref = f"#{ref}" if ref.startswith("/") else ref  # a pointer within the document
+        raise InvalidContractError(f"not valid OpenAPI 3.1: $ref {ref!r} points at nothing") from None
     if error is None:
         return
     where = ".".join(str(part) for part in error.absolute_path)

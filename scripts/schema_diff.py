@@ -419,6 +419,9 @@ class SchemaDiff:
         key = (id(old), id(new))
         if key not in self._equivalent:
             probe = SchemaDiff(*self.documents, self.renames)
+            # Pairs being compared further up are assumed equivalent (else recursion never ends);
+            # a difference in them is reported up there.
+            probe._active, probe._equivalent = self._active, self._equivalent
             probe._schema("", _as_view(old), _as_view(new), direction)
             # The compared objects are kept with the answer, so that their ids are not reused.
             self._equivalent[key] = (not probe.findings, old, new)

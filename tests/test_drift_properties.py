@@ -12,17 +12,14 @@ import copy
 import json
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from scripts import drift
 
 Doc = dict[str, Any]
 MAX_COMPONENTS = 4
 PROPERTY_NAMES = st.sampled_from(["a", "b", "c", "d"])
-SETTINGS = settings(
-    max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
-)
+SETTINGS = settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _primitive() -> st.SearchStrategy[Doc]:

@@ -110,7 +110,7 @@ _ANY: dict[str, Any] = {}  # the schema that allows every value (absent items, a
 class _View:
     """A schema as compared: its constraint keywords, whether null is allowed, and its ``$ref`` if any.
 
-    ``origin`` is the object the view was made from: pairs of origins detect recursion.
+    ``origin`` is the object the view was made from: an inline schema met again is known by it.
     """
 
     keywords: dict[str, Any]

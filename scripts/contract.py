@@ -106,5 +106,33 @@ def refs(node: Any) -> Iterator[str]:
             yield from refs(value)
 
 
+def pointer_parts(ref: str) -> list[str]:
+    """The decoded segments of a local reference (``~1`` is ``/``, ``~0`` is ``~``).
+
+    >>> pointer_parts("#/components/schemas/A~1B")
+    ['components', 'schemas', 'A/B']
+    """
+    if not ref.startswith("#/"):
+        raise ContractFormatError(f"unsupported $ref {ref!r}: only local references ('#/...') are handled")
+    return [part.replace("~1", "/").replace("~0", "~") for part in ref[2:].split("/")]
+
+
+def resolve(document: Document, ref: str) -> Any:
+    """What a local ``$ref`` points at in ``document``.
+
+    >>> resolve({"components": {"schemas": {"X": {"type": "string"}}}}, "#/components/schemas/X")
+    {'type': 'string'}
+    """
+    node: Any = document
+    for part in pointer_parts(ref):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            raise ContractFormatError(f"$ref {ref!r} points at nothing")
+    return node
+
+
 def _first_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:300]

@@ -1,20 +1,26 @@
-"""Semantic comparison of two contracts: what changed for users of the SDK, and is it breaking.
+"""Wire-level comparison of two contracts: what changed for users of the SDK, and is it breaking.
 
-``compare(pinned, upstream_contract)`` walks operations, parameters, bodies, responses, component
-schemas, security schemes and instance options, and returns one ``Change`` per difference with a
-location (``POST /dedicated/beta/endpoint parameters.query.limit``,
-``components.schemas.EndpointAdvancedConfig.properties.max_context_length``) and a classification:
+``compare(pinned, upstream_contract)`` walks the operations of both contracts (matched by method and
+path template) and compares everything that changes what goes over the wire: operationIds and
+security; parameters (``in``, ``required``, ``style``, ``explode``, ``allowReserved``,
+``allowEmptyValue``, ``content``, ``schema``, and ``deprecated``); request bodies (``required``,
+media types, schemas, encodings); responses (status codes, media types, schemas, headers); and the
+instance options. Schemas are compared keyword by keyword by ``scripts/schema_diff.py``, through
+references (an inlined, extracted or renamed component is not a change).
 
-- breaking: removals (operations, parameters, properties, status codes, enum values, instance
-  options), new required request fields or parameters, type/format/reference changes, narrowed
-  bounds on request values, a response value that may now be null or missing;
-- additive: everything else (new operations, optional fields, new enum values, which the SDK's open
-  enums tolerate, widened bounds, new defaults).
+Each change has a location (``POST /dedicated/beta/endpoint parameters.query.limit``,
+``components.schemas.EndpointAdvancedConfig.properties.max_context_length``) and an effect on the
+values the contract allows; a schema reached from parameters or request bodies is *input*, from
+responses *output*, from both both. ``schema_diff.is_breaking`` classifies: narrowing an input or
+widening an output breaks; removing something SDK code names (an operation, a parameter, a property,
+an enum value, a media type, a status code, a header, an instance option) breaks in any direction;
+new enum values are additive in any direction only because the SDK's enums are open.
 
 Prose is not in the contract, so a change of prose is never drift; neither is ``info`` (upstream's
 document version moves with every part of the Suite API).
 
-Command line (exit 0: no drift, 1: drift, 2: the upstream or the contract cannot be read)::
+Command line (exit 0: no drift, 1: drift, 2: the upstream or the contract cannot be read or is not
+valid OpenAPI 3.1)::
 
     python scripts/drift.py --upstream URL_OR_PATH [--contract openapi.yaml] [--json]
 """
@@ -24,7 +30,9 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import sys
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -35,35 +43,22 @@ if __package__ in (None, ""):  # run as `python scripts/<name>.py`: make `script
 from scripts import contract
 from scripts.contract import ContractFormatError, Document
 from scripts.extract import HTTP_METHODS, ExtractionError, build_surface
+from scripts.schema_diff import INPUT, OUTPUT, Effect, Finding, SchemaDiff, is_breaking, renames
 from scripts.upstream import UpstreamUnreadableError, read
 
 ROOT = Path(__file__).resolve().parent.parent
-REQUEST, RESPONSE = "request", "response"
-LOWER_BOUNDS = ("minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties")
-UPPER_BOUNDS = ("maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties")
-SCHEMA_KEYS_COMPARED = frozenset(
-    {
-        "$ref",
-        "type",
-        "format",
-        "enum",
-        "const",
-        "default",
-        "title",
-        "pattern",
-        "multipleOf",
-        "properties",
-        "required",
-        "items",
-        "additionalProperties",
-        "anyOf",
-        "oneOf",
-        "allOf",
-        "nullable",
-        *LOWER_BOUNDS,
-        *UPPER_BOUNDS,
-    }
-)
+
+# A parameter's (or header's) flags: keyword -> (text when it becomes true, when it becomes false,
+# effect of becoming true). Becoming false has the opposite effect.
+FLAGS: dict[str, tuple[str, str, Effect]] = {
+    "required": ("became required", "no longer required", Effect.NARROWS),
+    "allowEmptyValue": ("now allows an empty value", "no longer allows an empty value", Effect.WIDENS),
+    "deprecated": ("became deprecated", "no longer deprecated", Effect.NEUTRAL),
+}
+_OPPOSITE = {Effect.NARROWS: Effect.WIDENS, Effect.WIDENS: Effect.NARROWS, Effect.NEUTRAL: Effect.NEUTRAL}
+# How a parameter is written into the request when its object does not say (OpenAPI 3.1, 4.8.12.4).
+DEFAULT_STYLE = {"query": "form", "cookie": "form", "path": "simple", "header": "simple"}
+_TEMPLATE_VARIABLE = re.compile(r"\{[^}/]*\}")
 
 
 @dataclass(frozen=True)
@@ -80,374 +75,320 @@ class Change:
 
 
 def compare(old: Document, new: Document) -> list[Change]:
-    """Every difference that matters to SDK users between contract ``old`` and contract ``new``.
+    """Every difference that matters on the wire between contract ``old`` and contract ``new``.
+
+    Raises ``ContractFormatError`` when a ``$ref`` or a security scheme of either points at nothing.
 
     >>> compare(pinned, pinned)  # doctest: +SKIP
     []
     """
-    diff = _Diff(_merge_usage(_usage(old), _usage(new)))
-    diff.root(old, new)
-    diff.operations(old.get("paths") or {}, new.get("paths") or {})
-    diff.components(old.get("components") or {}, new.get("components") or {})
-    diff.instance_options(old.get(contract.INSTANCE_OPTIONS_KEY) or [], new.get(contract.INSTANCE_OPTIONS_KEY) or [])
-    return diff.changes
+    # A first walk finds which components were renamed: the second reports their changes at them.
+    first = _Walk(old, new)
+    first.walk()
+    walk = _Walk(old, new, renames(first.schemas.reference_pairs))
+    walk.walk()
+    return walk.changes()
 
 
-class _Diff:
-    def __init__(self, usage: dict[str, set[str]]) -> None:
-        self.usage = usage
-        self.changes: list[Change] = []
+class _Walk:
+    def __init__(self, old: Document, new: Document, renamed: dict[str, str] | None = None) -> None:
+        self.old, self.new = old, new
+        self.schemas = SchemaDiff(old, new, renamed)
+        self.findings = self.schemas.findings  # one list: operation findings and schema findings in order
+        self.last: list[Finding] = []  # instance options, listed after everything else
 
-    def add(self, location: str, change: str, *, breaking: bool) -> None:
-        self.changes.append(Change(location, change, breaking))
+    def walk(self) -> None:
+        self.root()
+        self.operations()
+        self.instance_options()
+
+    def add(self, location: str, text: str, effect: Effect, direction: str | None = None) -> None:
+        self.findings.append(Finding(location, text, effect, direction))
+
+    def changes(self) -> list[Change]:
+        """Findings merged by (location, text): classified once, with every direction they were met in.
+
+        Operations first, in the contracts' order; then component schemas, each grouped, in the
+        upstream's order; then instance options.
+        """
+        merged: dict[tuple[str, str, Effect], set[str]] = {}
+        for finding in [*self.findings, *self.last]:
+            directions = merged.setdefault((finding.location, finding.text, finding.effect), set())
+            if finding.direction is not None:
+                directions.add(finding.direction)
+        order = _component_order(self.old, self.new)
+        keyed = [
+            (_section(location, order), index, Change(location, text, is_breaking(effect, directions)))
+            for index, ((location, text, effect), directions) in enumerate(merged.items())
+        ]
+        return [change for *_, change in sorted(keyed, key=lambda item: (item[0], item[1]))]
 
     # -- document level ------------------------------------------------------------------------
-    def root(self, old: Document, new: Document) -> None:
+    def root(self) -> None:
+        old, new = self.old, self.new
         if old.get("openapi") != new.get("openapi"):
-            self.add(
-                "openapi", f"OpenAPI version changed from {old.get('openapi')} to {new.get('openapi')}", breaking=False
-            )
+            text = f"OpenAPI version changed from {old.get('openapi')} to {new.get('openapi')}"
+            self.add("openapi", text, Effect.NEUTRAL)
         if old.get("servers") != new.get("servers"):
-            self.add("servers", f"servers changed from {_urls(old)} to {_urls(new)}", breaking=False)
-        if old.get("security") != new.get("security"):
-            self.add("security", "document-wide security requirements changed", breaking=True)
+            self.add("servers", f"servers changed from {_urls(old)} to {_urls(new)}", Effect.NEUTRAL)
 
-    def operations(self, old_paths: dict[str, Any], new_paths: dict[str, Any]) -> None:
-        old_ops, new_ops = _operations(old_paths), _operations(new_paths)
+    def operations(self) -> None:
+        old_ops, new_ops = _operations(self.old), _operations(self.new)
         for key in _keys(old_ops, new_ops):
-            location = f"{key[0].upper()} {key[1]}"
+            path = (new_ops.get(key) or old_ops[key])[0]
+            location = f"{key[0].upper()} {path}"
             if key not in new_ops:
-                self.add(location, "operation removed", breaking=True)
+                self.add(location, "operation removed", Effect.CHANGES)
             elif key not in old_ops:
-                self.add(location, "operation added", breaking=False)
+                self.add(location, "operation added", Effect.NEUTRAL)
             else:
-                self.operation(location, old_ops[key], new_ops[key])
+                self.operation(location, old_ops[key][1], new_ops[key][1])
 
     def operation(self, location: str, old: dict[str, Any], new: dict[str, Any]) -> None:
         if old.get("operationId") != new.get("operationId"):
-            self.add(
-                location,
-                f"operationId changed from {old.get('operationId')} to {new.get('operationId')}",
-                breaking=True,
-            )
-        if old.get("security") != new.get("security"):
-            self.add(location, "security requirements changed", breaking=True)
-        self.parameters(location, old.get("parameters") or [], new.get("parameters") or [])
+            text = f"operationId changed from {old.get('operationId')} to {new.get('operationId')}"
+            self.add(location, text, Effect.CHANGES)
+        self.flag(location, "deprecated", old, new, None)
+        self.security(location, old, new)
+        self.parameters(location, old["parameters"], new["parameters"])
         self.request_body(location, old.get("requestBody"), new.get("requestBody"))
         self.responses(location, old.get("responses") or {}, new.get("responses") or {})
 
-    def parameters(self, op: str, old: list[dict[str, Any]], new: list[dict[str, Any]]) -> None:
-        old_params = {(p.get("in"), p.get("name")): p for p in old}
-        new_params = {(p.get("in"), p.get("name")): p for p in new}
-        for key in _keys(old_params, new_params):
-            location = f"{op} parameters.{key[0]}.{key[1]}"
-            if key not in new_params:
-                self.add(location, "parameter removed", breaking=True)
-            elif key not in old_params:
-                required = bool(new_params[key].get("required"))
-                self.add(location, f"{'required' if required else 'optional'} parameter added", breaking=required)
-            else:
-                before, after = old_params[key], new_params[key]
-                self.required_flag(location, bool(before.get("required")), bool(after.get("required")), REQUEST)
-                self.schema(location, before.get("schema") or {}, after.get("schema") or {}, {REQUEST})
+    def security(self, location: str, old: dict[str, Any], new: dict[str, Any]) -> None:
+        """Requirements compared by the schemes they name (resolved), not by the schemes' names."""
+        before, after = _security(self.old, old), _security(self.new, new)
+        for key in _keys(before, after):
+            if key not in after:
+                self.add(location, f"security requirement {before[key]} removed", Effect.CHANGES)
+            elif key not in before:
+                self.add(location, f"security requirement {after[key]} added", Effect.NEUTRAL)
 
-    def request_body(self, op: str, old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
+    # -- parameters ----------------------------------------------------------------------------
+    def parameters(self, op: str, old: list[dict[str, Any]], new: list[dict[str, Any]]) -> None:
+        before, after = {_parameter_key(p): p for p in old}, {_parameter_key(p): p for p in new}
+        gone = {key[1]: key for key in before if key not in after}
+        came = {key[1]: key for key in after if key not in before}
+        moved = {came[name]: gone[name] for name in came.keys() & gone.keys()}  # same name, other `in`
+        for key in _keys(before, after):
+            parameter = after.get(key) or before[key]
+            location = f"{op} parameters.{parameter['in']}.{parameter['name']}"
+            if key in moved.values():
+                continue
+            if key in moved:
+                self.add(location, f"moved from {moved[key][0]} to {key[0]}", Effect.CHANGES)
+            elif key not in after:
+                self.add(location, "parameter removed", Effect.CHANGES)
+            elif key not in before:
+                if parameter.get("required"):
+                    self.add(location, "required parameter added", Effect.NARROWS, INPUT)
+                else:
+                    self.add(location, "optional parameter added", Effect.NEUTRAL, INPUT)
+            else:
+                self.parameter(location, before[key], after[key], key[0], INPUT)
+
+    def parameter(self, location: str, old: dict[str, Any], new: dict[str, Any], place: str, direction: str) -> None:
+        """A parameter, or (``place='header'``, output) a response header: flags, serialisation, schema."""
+        for keyword in FLAGS:
+            self.flag(location, keyword, old, new, direction)
+        before, after = _serialisation(old, place), _serialisation(new, place)
+        if ("content" in before) != ("content" in after):
+            text = f"serialisation changed from {_show_serialisation(before)} to {_show_serialisation(after)}"
+            self.add(location, text, Effect.CHANGES, direction)
+            return
+        for keyword in _keys(before, after):
+            if before.get(keyword) != after.get(keyword):
+                text = f"{keyword} changed from {_show(before.get(keyword))} to {_show(after.get(keyword))}"
+                self.add(location, text, Effect.CHANGES, direction)
+        if "content" in before:
+            if before["content"] == after["content"]:
+                media = before["content"]
+                old_schema, new_schema = old["content"][media] or {}, new["content"][media] or {}
+                self.schemas.compare(location, old_schema.get("schema", {}), new_schema.get("schema", {}), direction)
+        else:
+            self.schemas.compare(location, old.get("schema", {}), new.get("schema", {}), direction)
+
+    def flag(
+        self, location: str, keyword: str, old: Mapping[str, Any], new: Mapping[str, Any], direction: str | None
+    ) -> None:
+        before, after = old.get(keyword) is True, new.get(keyword) is True
+        if before != after:
+            became_true, became_false, effect = FLAGS[keyword]
+            if after:
+                self.add(location, became_true, effect, direction)
+            else:
+                self.add(location, became_false, _OPPOSITE[effect], direction)
+
+    # -- bodies --------------------------------------------------------------------------------
+    def request_body(self, op: str, old: Any, new: Any) -> None:
         location = f"{op} requestBody"
+        old, new = _deref(self.old, old), _deref(self.new, new)
         if old is None and new is None:
             return
         if new is None:
-            self.add(location, "request body removed", breaking=True)
-            return
-        if old is None:
-            required = bool(new.get("required"))
-            self.add(location, f"{'required' if required else 'optional'} request body added", breaking=required)
-            return
-        self.required_flag(location, bool(old.get("required")), bool(new.get("required")), REQUEST)
-        self.content(location, old.get("content") or {}, new.get("content") or {}, REQUEST)
+            self.add(location, "request body removed", Effect.CHANGES, INPUT)
+        elif old is None:
+            if new.get("required"):
+                self.add(location, "required request body added", Effect.NARROWS, INPUT)
+            else:
+                self.add(location, "optional request body added", Effect.NEUTRAL, INPUT)
+        else:
+            self.flag(location, "required", old, new, INPUT)
+            self.content(location, old.get("content") or {}, new.get("content") or {}, INPUT)
 
-    def responses(self, op: str, old: dict[str, Any], new: dict[str, Any]) -> None:
+    def responses(self, op: str, old: dict[Any, Any], new: dict[Any, Any]) -> None:
+        old = {str(code): response for code, response in old.items()}
+        new = {str(code): response for code, response in new.items()}
         for code in _keys(old, new):
             location = f"{op} responses.{code}"
             if code not in new:
-                self.add(location, "response status removed", breaking=True)
+                self.add(location, "response status removed", Effect.CHANGES, OUTPUT)
             elif code not in old:
-                self.add(location, "response status added", breaking=False)
+                # Additive: the facade turns any status it does not know into a typed error.
+                self.add(location, "response status added", Effect.NEUTRAL, OUTPUT)
             else:
-                self.content(
-                    location, (old[code] or {}).get("content") or {}, (new[code] or {}).get("content") or {}, RESPONSE
-                )
+                before, after = _deref(self.old, old[code]) or {}, _deref(self.new, new[code]) or {}
+                self.content(location, before.get("content") or {}, after.get("content") or {}, OUTPUT)
+                self.headers(location, before.get("headers") or {}, after.get("headers") or {})
 
     def content(self, location: str, old: dict[str, Any], new: dict[str, Any], direction: str) -> None:
         for media in _keys(old, new):
             where = f"{location}.{media}"
             if media not in new:
-                self.add(where, "media type removed", breaking=True)
+                self.add(where, "media type removed", Effect.CHANGES, direction)
             elif media not in old:
-                self.add(where, "media type added", breaking=direction == RESPONSE)
+                self.add(where, "media type added", Effect.WIDENS, direction)
             else:
-                self.schema(
-                    where, (old[media] or {}).get("schema") or {}, (new[media] or {}).get("schema") or {}, {direction}
-                )
+                before, after = old[media] or {}, new[media] or {}
+                self.schemas.compare(where, before.get("schema", {}), after.get("schema", {}), direction)
+                if _canonical(before.get("encoding")) != _canonical(after.get("encoding")):
+                    self.add(where, "encoding changed", Effect.CHANGES, direction)
 
-    def components(self, old: dict[str, Any], new: dict[str, Any]) -> None:
-        for kind in _keys(old, new):
-            before, after = old.get(kind) or {}, new.get(kind) or {}
-            for name in _keys(before, after):
-                location = f"components.{kind}.{name}"
-                if name not in after:
-                    self.add(location, f"{_singular(kind)} removed", breaking=True)
-                elif name not in before:
-                    self.add(location, f"{_singular(kind)} added", breaking=False)
-                elif kind == "schemas":
-                    self.schema(location, before[name], after[name], self.usage.get(name) or {REQUEST, RESPONSE})
-                elif before[name] != after[name]:
-                    self.add(location, f"{_singular(kind)} changed", breaking=True)
+    def headers(self, location: str, old: dict[str, Any], new: dict[str, Any]) -> None:
+        # Header names are case-insensitive; a response's Content-Type header is its media type.
+        before = {name.lower(): (name, h) for name, h in old.items() if name.lower() != "content-type"}
+        after = {name.lower(): (name, h) for name, h in new.items() if name.lower() != "content-type"}
+        for key in _keys(before, after):
+            name = (after.get(key) or before[key])[0]
+            where = f"{location}.headers.{name}"
+            if key not in after:
+                self.add(where, "header removed", Effect.CHANGES, OUTPUT)
+            elif key not in before:
+                self.add(where, "header added", Effect.NEUTRAL, OUTPUT)
+            else:
+                old_header, new_header = _deref(self.old, before[key][1]), _deref(self.new, after[key][1])
+                self.parameter(where, old_header, new_header, "header", OUTPUT)
 
-    def instance_options(self, old: list[dict[str, Any]], new: list[dict[str, Any]]) -> None:
-        before = {o["id"]: o for o in old}
-        after = {o["id"]: o for o in new}
+    def instance_options(self) -> None:
+        before = {o["id"]: o for o in self.old.get(contract.INSTANCE_OPTIONS_KEY) or []}
+        after = {o["id"]: o for o in self.new.get(contract.INSTANCE_OPTIONS_KEY) or []}
         for option_id in _keys(before, after):
             location = f"{contract.INSTANCE_OPTIONS_KEY}.{option_id}"
             if option_id not in after:
-                self.add(location, f"instance option removed ({_option(before[option_id])})", breaking=True)
+                text, effect = f"instance option removed ({_option(before[option_id])})", Effect.CHANGES
             elif option_id not in before:
-                self.add(location, f"instance option added ({_option(after[option_id])})", breaking=False)
+                text, effect = f"instance option added ({_option(after[option_id])})", Effect.NEUTRAL
             elif before[option_id] != after[option_id]:
-                self.add(
-                    location,
-                    f"instance option changed from {_option(before[option_id])} to {_option(after[option_id])}",
-                    breaking=True,
-                )
-
-    # -- schemas -------------------------------------------------------------------------------
-    def required_flag(self, location: str, old: bool, new: bool, direction: str) -> None:
-        if old == new:
-            return
-        if new:
-            self.add(location, "became required", breaking=direction == REQUEST)
-        else:
-            self.add(location, "no longer required", breaking=direction == RESPONSE)
-
-    def schema(
-        self, location: str, old_schema: dict[str, Any], new_schema: dict[str, Any], directions: set[str]
-    ) -> None:
-        if old_schema == new_schema:
-            return
-        old, old_nullable = _unwrap_nullable(old_schema)
-        new, new_nullable = _unwrap_nullable(new_schema)
-        request, response = REQUEST in directions, RESPONSE in directions
-
-        if old_nullable != new_nullable:
-            if new_nullable:
-                self.add(location, "became nullable", breaking=response)
+                old_text, new_text = _option(before[option_id]), _option(after[option_id])
+                text, effect = f"instance option changed from {old_text} to {new_text}", Effect.CHANGES
             else:
-                self.add(location, "no longer nullable", breaking=request)
-        if old.get("$ref") != new.get("$ref"):
-            self.add(location, f"reference changed from {_ref_name(old)} to {_ref_name(new)}", breaking=True)
-            return
-        for keyword, label in (("type", "type"), ("format", "format")):
-            if old.get(keyword) != new.get(keyword):
-                self.add(
-                    location,
-                    f"{label} changed from {_show(old.get(keyword))} to {_show(new.get(keyword))}",
-                    breaking=True,
-                )
-        self.enum(location, old, new)
-        if old.get("const") != new.get("const"):
-            self.add(
-                location, f"const changed from {_show(old.get('const'))} to {_show(new.get('const'))}", breaking=True
-            )
-        if old.get("default") != new.get("default"):
-            self.add(
-                location,
-                f"default changed from {_show(old.get('default'))} to {_show(new.get('default'))}",
-                breaking=False,
-            )
-        if old.get("title") != new.get("title"):
-            self.add(
-                location, f"title changed from {_show(old.get('title'))} to {_show(new.get('title'))}", breaking=False
-            )
-        self.bounds(location, old, new, request)
-        if old.get("pattern") != new.get("pattern"):
-            self.add(
-                location,
-                f"pattern changed from {_show(old.get('pattern'))} to {_show(new.get('pattern'))}",
-                breaking=request,
-            )
-        self.properties(location, old, new, directions)
-        if old.get("items") != new.get("items"):
-            self.schema(f"{location}.items", old.get("items") or {}, new.get("items") or {}, directions)
-        self.additional_properties(
-            location, old.get("additionalProperties"), new.get("additionalProperties"), directions
-        )
-        for keyword in ("anyOf", "oneOf", "allOf"):
-            self.variants(f"{location}.{keyword}", old.get(keyword) or [], new.get(keyword) or [], directions)
-        for keyword in sorted((set(old) | set(new)) - SCHEMA_KEYS_COMPARED):
-            if old.get(keyword) != new.get(keyword):
-                self.add(
-                    location,
-                    f"{keyword} changed from {_show(old.get(keyword))} to {_show(new.get(keyword))}",
-                    breaking=True,
-                )
-
-    def enum(self, location: str, old: dict[str, Any], new: dict[str, Any]) -> None:
-        if "enum" not in old and "enum" not in new:
-            return
-        if "enum" not in new:
-            self.add(location, "enum constraint removed", breaking=False)
-            return
-        if "enum" not in old:
-            self.add(location, f"enum constraint added: {_show(new['enum'])}", breaking=True)
-            return
-        before, after = list(old["enum"]), list(new["enum"])
-        for value in before:
-            if value not in after:
-                self.add(location, f"enum value {_show(value)} removed", breaking=True)
-        for value in after:
-            if value not in before:
-                # Additive: the SDK's enums are open, so an older SDK still parses the new value.
-                self.add(location, f"enum value {_show(value)} added", breaking=False)
-
-    def bounds(self, location: str, old: dict[str, Any], new: dict[str, Any], request: bool) -> None:
-        for keyword in (*LOWER_BOUNDS, *UPPER_BOUNDS, "multipleOf"):
-            before, after = old.get(keyword), new.get(keyword)
-            if before == after:
                 continue
-            if after is None:
-                narrowed = False
-            elif before is None:
-                narrowed = True
-            elif keyword == "multipleOf":
-                narrowed = before % after != 0  # allowed values shrink unless the new step divides the old
-            elif keyword in LOWER_BOUNDS:
-                narrowed = after > before
-            else:
-                narrowed = after < before
-            verb = "narrowed" if narrowed else "widened"
-            self.add(
-                location, f"{keyword} {verb} from {_show(before)} to {_show(after)}", breaking=narrowed and request
-            )
-
-    def properties(self, location: str, old: dict[str, Any], new: dict[str, Any], directions: set[str]) -> None:
-        before, after = old.get("properties") or {}, new.get("properties") or {}
-        required_before, required_after = set(old.get("required") or []), set(new.get("required") or [])
-        request, response = REQUEST in directions, RESPONSE in directions
-        for name in _keys(before, after):
-            where = f"{location}.properties.{name}"
-            if name not in after:
-                self.add(where, "property removed", breaking=True)
-            elif name not in before:
-                required = name in required_after
-                self.add(
-                    where, f"{'required' if required else 'optional'} property added", breaking=required and request
-                )
-            else:
-                if (name in required_before) != (name in required_after):
-                    if name in required_after:
-                        self.add(where, "became required", breaking=request)
-                    else:
-                        self.add(where, "no longer required", breaking=response)
-                self.schema(where, before[name], after[name], directions)
-        for name in sorted((required_before ^ required_after) - set(before) - set(after)):
-            self.add(
-                f"{location}.required",
-                f"{name!r} {'added to' if name in required_after else 'removed from'} required",
-                breaking=True,
-            )
-
-    def additional_properties(self, location: str, old: Any, new: Any, directions: set[str]) -> None:
-        if old == new:
-            return
-        where = f"{location}.additionalProperties"
-        if isinstance(old, dict) and isinstance(new, dict):
-            self.schema(where, old, new, directions)
-        else:
-            self.add(where, f"changed from {_show(old)} to {_show(new)}", breaking=True)
-
-    def variants(self, location: str, old: list[Any], new: list[Any], directions: set[str]) -> None:
-        if sorted(map(_canonical, old)) == sorted(map(_canonical, new)):
-            return  # the same variants, perhaps reordered: not a change of meaning
-        if len(old) == len(new):
-            for index, (before, after) in enumerate(zip(old, new, strict=True)):
-                self.schema(f"{location}[{index}]", before, after, directions)
-            return
-        old_keys, new_keys = [_canonical(v) for v in old], [_canonical(v) for v in new]
-        for value, key in zip(old, old_keys, strict=True):
-            if key not in new_keys:
-                self.add(location, f"variant removed: {_show(value)}", breaking=True)
-        for value, key in zip(new, new_keys, strict=True):
-            if key not in old_keys:
-                self.add(location, f"variant added: {_show(value)}", breaking=RESPONSE in directions)
+            self.last.append(Finding(location, text, effect, None))
 
 
 # -- helpers ---------------------------------------------------------------------------------------
-def _operations(paths: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
-    operations: dict[tuple[str, str], dict[str, Any]] = {}
-    for path, item in paths.items():
-        shared = item.get("parameters") or []
+def _operations(document: Document) -> dict[tuple[str, str], tuple[str, dict[str, Any]]]:
+    """(method, path template without variable names) -> (path, operation with every parameter resolved)."""
+    operations: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
+    for path, item in (document.get("paths") or {}).items():
+        item = _deref(document, item) or {}
+        shared = [_deref(document, p) for p in item.get("parameters") or []]
         for method in HTTP_METHODS:
-            if method in item:
-                operation = dict(item[method])
-                own = {(p.get("in"), p.get("name")) for p in operation.get("parameters") or []}
-                inherited = [p for p in shared if (p.get("in"), p.get("name")) not in own]
-                operation["parameters"] = [*inherited, *(operation.get("parameters") or [])]
-                operations[(method, path)] = operation
+            if method not in item:
+                continue
+            operation = dict(item[method])
+            own = [_deref(document, p) for p in operation.get("parameters") or []]
+            keys = {_parameter_key(p) for p in own}
+            operation["parameters"] = [*(p for p in shared if _parameter_key(p) not in keys), *own]
+            operations[(method, _TEMPLATE_VARIABLE.sub("{}", path))] = (path, operation)
     return operations
 
 
-def _usage(document: Document) -> dict[str, set[str]]:
-    """For each component schema: is it sent (request), received (response), or both."""
-    schemas = (document.get("components") or {}).get("schemas") or {}
-    usage: dict[str, set[str]] = {}
-    for operation in _operations(document.get("paths") or {}).values():
-        roots = {
-            REQUEST: [operation.get("parameters"), operation.get("requestBody")],
-            RESPONSE: [operation.get("responses")],
-        }
-        for direction, nodes in roots.items():
-            pending = [ref for node in nodes for ref in contract.refs(node)]
-            seen: set[str] = set()
-            while pending:
-                name = pending.pop().rsplit("/", 1)[-1]
-                if name in seen:
-                    continue
-                seen.add(name)
-                usage.setdefault(name, set()).add(direction)
-                pending.extend(contract.refs(schemas.get(name)))
-    return usage
+def _parameter_key(parameter: dict[str, Any]) -> tuple[str, str]:
+    place, name = str(parameter.get("in")), str(parameter.get("name"))
+    return place, name.lower() if place == "header" else name
 
 
-def _merge_usage(*usages: dict[str, set[str]]) -> dict[str, set[str]]:
-    merged: dict[str, set[str]] = {}
-    for usage in usages:
-        for name, directions in usage.items():
-            merged.setdefault(name, set()).update(directions)
-    return merged
+def _serialisation(parameter: dict[str, Any], place: str) -> dict[str, Any]:
+    """How the value is written into the request, defaults made explicit."""
+    if "content" in parameter:
+        return {"content": next(iter(parameter["content"] or {}), None)}
+    style = parameter.get("style", DEFAULT_STYLE.get(place, "simple"))
+    return {
+        "style": style,
+        "explode": parameter.get("explode", style == "form"),
+        "allowReserved": parameter.get("allowReserved", False),
+    }
 
 
-def _unwrap_nullable(schema: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    """``anyOf: [X, {type: 'null'}]`` (and the other spellings of nullability) as ``(X, True)``."""
-    schema = dict(schema)
-    nullable = bool(schema.pop("nullable", False))
-    types = schema.get("type")
-    if isinstance(types, list) and "null" in types:
-        nullable = True
-        rest = [t for t in types if t != "null"]
-        schema["type"] = rest[0] if len(rest) == 1 else rest
-    for keyword in ("anyOf", "oneOf"):
-        variants = schema.get(keyword)
-        if isinstance(variants, list) and {"type": "null"} in variants:
-            nullable = True
-            rest = [v for v in variants if v != {"type": "null"}]
-            del schema[keyword]
-            if len(rest) == 1 and isinstance(rest[0], dict):
-                schema = {**schema, **rest[0]}
-            else:
-                schema[keyword] = rest
-    return schema, nullable
+def _show_serialisation(serialisation: dict[str, Any]) -> str:
+    if "content" in serialisation:
+        return f"content {_show(serialisation['content'])}"
+    return f"style {_show(serialisation['style'])}"
 
 
-def _keys(old: dict[Any, Any], new: dict[Any, Any]) -> list[Any]:
+def _security(document: Document, operation: dict[str, Any]) -> dict[str, str]:
+    """The operation's requirements, each as (canonical form of the schemes it needs) -> names."""
+    requirements = operation["security"] if "security" in operation else document.get("security") or []
+    schemes = (document.get("components") or {}).get("securitySchemes") or {}
+    result: dict[str, str] = {}
+    for requirement in requirements or [{}]:
+        needs = []
+        for name, scopes in requirement.items():
+            if name not in schemes:
+                raise ContractFormatError(f"security scheme {name!r} is used but not defined")
+            scheme = {k: v for k, v in (_deref(document, schemes[name]) or {}).items() if k != "description"}
+            needs.append([scheme, sorted(scopes or [])])
+        label = " + ".join(repr(name) for name in sorted(requirement)) or "(anonymous)"
+        result[_canonical(sorted(needs, key=_canonical))] = label
+    return result
+
+
+def _deref(document: Document, node: Any) -> Any:
+    """``node``, or what its ``$ref`` (chain) points at."""
+    seen: set[str] = set()
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str):
+        if node["$ref"] in seen:
+            raise ContractFormatError(f"$ref {node['$ref']!r} refers to itself")
+        seen.add(node["$ref"])
+        node = contract.resolve(document, node["$ref"])
+    return node
+
+
+def _component_order(old: Document, new: Document) -> list[str]:
+    """Component schema locations, the upstream's order first (longest first when names nest)."""
+    names = _keys(
+        (old.get("components") or {}).get("schemas") or {}, (new.get("components") or {}).get("schemas") or {}
+    )
+    new_names = list((new.get("components") or {}).get("schemas") or {})
+    ordered = new_names + [name for name in names if name not in new_names]
+    return [f"components.schemas.{name}" for name in ordered]
+
+
+def _section(location: str, component_order: list[str]) -> tuple[int, int]:
+    """(0, 0) for operations and the document; (1, i) for the i-th component; (2, 0) for options."""
+    if location.startswith(f"{contract.INSTANCE_OPTIONS_KEY}."):
+        return (2, 0)
+    matches = [
+        (len(prefix), index)
+        for index, prefix in enumerate(component_order)
+        if location == prefix or location.startswith(f"{prefix}.")
+    ]
+    if matches:
+        return (1, max(matches)[1])
+    return (1, len(component_order)) if location.startswith("components.") else (0, 0)
+
+
+def _keys(old: Mapping[Any, Any], new: Mapping[Any, Any]) -> list[Any]:
     """Keys of both mappings: the old order first, then what is new, in the new order."""
     return [*old, *(key for key in new if key not in old)]
 
@@ -462,11 +403,6 @@ def _show(value: Any) -> str:
     return json.dumps(value, sort_keys=True) if not isinstance(value, str) else repr(value)
 
 
-def _ref_name(schema: dict[str, Any]) -> str:
-    ref = schema.get("$ref")
-    return ref.rsplit("/", 1)[-1] if isinstance(ref, str) else "(inline schema)"
-
-
 def _urls(document: Document) -> str:
     return ", ".join(str(server.get("url")) for server in document.get("servers") or []) or "(none)"
 
@@ -475,13 +411,9 @@ def _option(option: dict[str, Any]) -> str:
     return f"{option.get('count')}x {option.get('gpu')}"
 
 
-def _singular(kind: str) -> str:
-    return {"schemas": "schema", "securitySchemes": "security scheme"}.get(kind, kind.rstrip("s"))
-
-
 # -- command line ----------------------------------------------------------------------------------
 def upstream_contract(source: str) -> tuple[Document, str]:
-    """The contract an upstream would give (without pin), and the sha256 of the upstream bytes."""
+    """The contract an upstream would give (without pin, validated), and the sha256 of the upstream bytes."""
     raw = read(source)
     return build_surface(contract.loads(raw, source=source)), hashlib.sha256(raw).hexdigest()
 
@@ -502,7 +434,11 @@ def main(argv: list[str] | None = None) -> int:
     except (UpstreamUnreadableError, ContractFormatError, ExtractionError) as exc:
         print(f"drift: cannot use upstream {args.upstream}: {exc}", file=sys.stderr)
         return 2
-    changes = compare(contract.surface(pinned), fresh)
+    try:
+        changes = compare(contract.surface(pinned), fresh)
+    except ContractFormatError as exc:
+        print(f"drift: cannot compare with the pinned contract {args.contract}: {exc}", file=sys.stderr)
+        return 2
     if args.json:
         print(json.dumps([asdict(change) for change in changes], indent=2))
     elif changes:

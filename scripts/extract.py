@@ -13,6 +13,9 @@ Normalisations, each because the generated client would otherwise be wrong for t
   description, is lifted into ``x-instance-options`` at the root: ``[{id, gpu, count}, ...]``.
 - Integral float bounds (``minimum: 0.0``) become integers.
 
+The result is validated as OpenAPI 3.1 (``scripts/openapi31.py``): an upstream whose extraction is
+not valid raises ``InvalidContractError`` (a ``ContractFormatError``) naming the first problem.
+
 Command line::
 
     python scripts/extract.py --upstream URL_OR_PATH [--output openapi.yaml] [--date YYYY-MM-DD]
@@ -33,7 +36,7 @@ from typing import Any
 if __package__ in (None, ""):  # run as `python scripts/<name>.py`: make `scripts` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts import contract
+from scripts import contract, openapi31
 from scripts.contract import Document
 from scripts.upstream import UpstreamUnreadableError, is_url, read
 
@@ -131,6 +134,7 @@ def build_surface(document: Document, *, tags: Iterable[str] = contract.DEFAULT_
     _normalise_binary(result)
     _normalise_bounds(result)
     result[contract.INSTANCE_OPTIONS_KEY] = instance_options
+    openapi31.validate(result)
     return result
 
 

@@ -18,7 +18,7 @@ from upstream_factory import (
     instance_option_description,
 )
 
-from scripts import contract, drift, extract
+from scripts import contract, drift, extract, openapi31
 
 RETRIEVED = "2026-11-23"
 B300 = {"id": "abcDEF123456", "gpu": "NVIDIA B300", "count": 1}
@@ -188,6 +188,7 @@ def _with_upload_operation(upstream: dict[str, Any]) -> dict[str, Any]:
         "post": {
             "tags": ["Dedicated.Endpoint"],
             "operationId": "dedicatedUploadAdapter",
+            "parameters": [{"name": "endpoint_id", "in": "path", "required": True, "schema": {"type": "string"}}],
             "requestBody": {
                 "content": {
                     "multipart/form-data": {"schema": {"$ref": "#/components/schemas/FileUploadBody"}},
@@ -240,10 +241,10 @@ def test_integral_float_bounds_become_integers(make_upstream):
 def test_instance_options_are_parsed_from_prose(pinned, make_upstream):
     upstream = make_upstream()
     prose = upstream["components"]["schemas"]["DedicatedEndpointCreateBody"]["properties"]["instanceOptionId"]
-    assert "- 2x NVIDIA H100: `zfTutSiLn0Hq`" in prose["description"]
+    for option in pinned[contract.INSTANCE_OPTIONS_KEY]:
+        assert f"- {option['count']}x {option['gpu']}: `{option['id']}`" in prose["description"]
     extracted = extract.extract(dump(upstream), retrieved=RETRIEVED)
     assert extracted[contract.INSTANCE_OPTIONS_KEY] == pinned[contract.INSTANCE_OPTIONS_KEY]
-    assert {"id": "zfTutSiLn0Hq", "gpu": "NVIDIA H100", "count": 2} in extracted[contract.INSTANCE_OPTIONS_KEY]
 
 
 def test_new_gpu_line_upstream_is_a_new_instance_option(pinned, make_upstream):
@@ -261,13 +262,11 @@ def test_new_gpu_line_upstream_is_a_new_instance_option(pinned, make_upstream):
 def test_conflicting_instance_option_descriptions_are_an_error(pinned, make_upstream):
     """The same id described as two different options (in two descriptions) cannot be pinned."""
     upstream = make_upstream()
-    conflicting = [
-        {**option, "count": 4} if option["id"] == "zfTutSiLn0Hq" else option
-        for option in pinned[contract.INSTANCE_OPTIONS_KEY]
-    ]
+    first, *others = pinned[contract.INSTANCE_OPTIONS_KEY]
+    conflicting = [{**first, "count": first["count"] + 1}, *others]
     field = upstream["components"]["schemas"]["DedicatedEndpointUpdateBody"]["properties"]["instanceOptionId"]
     field["description"] = instance_option_description(conflicting)
-    with pytest.raises(extract.ExtractionError, match="zfTutSiLn0Hq"):
+    with pytest.raises(extract.ExtractionError, match=first["id"]):
         extract.extract(dump(upstream), retrieved=RETRIEVED)
 
 
@@ -281,7 +280,7 @@ def test_no_operation_with_the_tag_is_an_error(make_upstream):
         extract.extract(dump(upstream), retrieved=RETRIEVED)
 
 
-def test_tags_select_the_operations(make_upstream):
+def test_tags_select_the_operations(pinned, make_upstream):
     """tags=(...) keeps the operations of those tags and what they reach, nothing else."""
     document = contract.loads(dump(make_upstream()))
     chat = extract.build_surface(document, tags=[UNRELATED_TAG])
@@ -296,11 +295,11 @@ def test_tags_select_the_operations(make_upstream):
     assert chat[contract.INSTANCE_OPTIONS_KEY] == []
     assert chat["tags"] == [{"name": UNRELATED_TAG}]
     both = extract.build_surface(document, tags=["Dedicated.Endpoint", UNRELATED_TAG])
-    assert len(both["paths"]) == 10
+    assert list(both["paths"]) == [*pinned["paths"], UNRELATED_PATH]
     assert {"ChatMessage", "DedicatedEndpointSpec"} <= set(both["components"]["schemas"])
 
 
-def test_command_line_writes_the_contract_with_tag_option(tmp_path, make_upstream, capsys):
+def test_command_line_writes_the_contract_with_tag_option(pinned, tmp_path, make_upstream, capsys):
     """`extract.py --upstream FILE --output ... --date ... --tag ...` writes the contract (exit 0)."""
     upstream_file = tmp_path / "upstream.yaml"
     upstream_file.write_bytes(dump(make_upstream()))
@@ -321,9 +320,10 @@ def test_command_line_writes_the_contract_with_tag_option(tmp_path, make_upstrea
 
     assert extract.main(argv) == 0  # default tag, default URL recorded for a file
     written = contract.load(output)
-    assert len(written["paths"]) == 9
+    assert contract.surface(written) == contract.surface(pinned)
     assert written[contract.UPSTREAM_KEY]["url"] == contract.DEFAULT_UPSTREAM_URL
-    assert "(9 paths, 16 instance options)" in capsys.readouterr().out
+    counts = f"({len(pinned['paths'])} paths, {len(pinned[contract.INSTANCE_OPTIONS_KEY])} instance options)"
+    assert counts in capsys.readouterr().out
 
 
 def test_command_line_exits_2_for_an_unknown_tag(tmp_path, make_upstream, capsys):
@@ -347,3 +347,66 @@ def test_committed_contract_hash_matches_its_pin(pinned):
     assert contract.surface_sha256(copy.deepcopy(pinned)) == contract.surface_sha256(
         contract.loads(contract.dumps(pinned))
     )
+
+
+# -- validation as OpenAPI 3.1 -------------------------------------------------------------------------
+def test_committed_contract_is_valid_openapi_31(pinned):
+    openapi31.validate(pinned)
+
+
+def _with_invalid_parameter(upstream: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """An OpenAPI 2 style body parameter on the first kept operation; returns where it is."""
+    path, item = next(iter(upstream["paths"].items()))
+    method = next(key for key in item if key in extract.HTTP_METHODS)
+    parameters = item[method].setdefault("parameters", [])
+    parameters.append({"name": "payload", "in": "body", "schema": {"type": "object"}})
+    return upstream, f"paths.{path}.{method}.parameters.{len(parameters) - 1}.in"
+
+
+def test_invalid_extraction_is_an_error_naming_the_problem(make_upstream):
+    upstream, where = _with_invalid_parameter(make_upstream())
+    with pytest.raises(openapi31.InvalidContractError) as raised:
+        extract.build_surface(contract.loads(dump(upstream)))
+    message = str(raised.value)
+    assert message.startswith("not valid OpenAPI 3.1: ")
+    assert "body" in message
+    assert message.endswith(f"(at {where})")
+    assert "\n" not in message
+    assert isinstance(raised.value, contract.ContractFormatError)  # so drift and regenerate exit 2
+
+
+def test_command_line_exits_2_for_an_invalid_contract(tmp_path, make_upstream, capsys):
+    upstream_file = tmp_path / "upstream.yaml"
+    upstream_file.write_bytes(dump(_with_invalid_parameter(make_upstream())[0]))
+    output = tmp_path / "out.yaml"
+    assert extract.main(["--upstream", str(upstream_file), "--output", str(output)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("extract: not valid OpenAPI 3.1: ")
+    assert err.count("\n") == 1
+    assert not output.exists()
+
+
+def test_validation_names_a_reference_to_nothing():
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": "T", "version": "1"},
+        "paths": {
+            "/x": {
+                "get": {
+                    "responses": {
+                        "200": {
+                            "description": "OK",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Gone"}}},
+                        }
+                    }
+                }
+            }
+        },
+        "components": {"schemas": {"Here": {"type": "string"}}},
+    }
+    with pytest.raises(openapi31.InvalidContractError, match="'#/components/schemas/Gone' points at nothing"):
+        openapi31.validate(document)
+    document["paths"]["/x"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"] = (
+        "#/components/schemas/Here"
+    )
+    openapi31.validate(document)

@@ -258,3 +258,50 @@ def _unrelated_schemas() -> Document:
         },
         "EndpointAudit": {"type": "object", "properties": {"entries": {"type": "array", "items": {"type": "string"}}}},
     }
+
+
+def small_upstream() -> Document:
+    """A small upstream-like document, independent of the pinned contract: two operations tagged
+    ``Dedicated.Endpoint`` on ``/things/{thing_id}`` (a response with an enum, ``ThingStatus``), an
+    operation of another tag, prose and vendor keys."""
+    thing_id = {"name": "thing_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    thing = {"$ref": "#/components/schemas/Thing"}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Things API", "version": "1.0.0", "description": "Things, described at length."},
+        "tags": [{"name": TAG, "description": "Things."}, {"name": "Other"}],
+        "paths": {
+            "/things/{thing_id}": {
+                "get": {
+                    "tags": [TAG],
+                    "operationId": "getThing",
+                    "summary": "Get a thing",
+                    "parameters": [thing_id],
+                    "responses": {
+                        "200": {"description": "The thing.", "content": {"application/json": {"schema": thing}}}
+                    },
+                },
+                "delete": {
+                    "tags": [TAG],
+                    "operationId": "deleteThing",
+                    "x-speakeasy-name-override": "delete",
+                    "parameters": [thing_id],
+                    "responses": {"204": {"description": "Deleted."}},
+                },
+            },
+            "/other": {
+                "get": {"tags": ["Other"], "operationId": "other", "responses": {"200": {"description": "Other."}}}
+            },
+        },
+        "components": {
+            "schemas": {
+                "Thing": {
+                    "type": "object",
+                    "description": "A thing.",
+                    "properties": {"status": {"$ref": "#/components/schemas/ThingStatus"}},
+                    "required": ["status"],
+                },
+                "ThingStatus": {"type": "string", "enum": ["ON", "OFF"], "description": "Whether it is on."},
+            }
+        },
+    }

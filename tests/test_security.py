@@ -1,11 +1,13 @@
 """The token never leaks: not in the repr or str of clients, resources, handles and states, not in
-any raised exception (str, repr, args), and not in any log record, from any logger (httpx and
-httpcore included), captured at DEBUG during a run with retries and failures.
+any raised exception (str, repr, args, attributes, the request it keeps, its pickle, the exceptions
+chained to it), and not in any log record, from any logger (httpx and httpcore included), captured
+at DEBUG during a run with retries and failures.
 """
 
 from __future__ import annotations
 
 import logging
+import pickle
 
 import httpx
 import pytest
@@ -34,8 +36,29 @@ def assert_hidden(*objects: object) -> None:
         assert SECRET not in repr(obj), obj
         assert SECRET not in str(obj), obj
         if isinstance(obj, BaseException):
-            assert SECRET not in repr(obj.args)
-            assert SECRET not in repr(vars(obj))  # status_code, body, request, field, ...
+            assert_error_hidden(obj)
+
+
+def assert_error_hidden(error: BaseException) -> None:
+    """Nothing reachable from ``error`` carries the token, and its pickle neither."""
+    seen: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and current not in seen:  # the chain: __cause__, else __context__
+        seen.append(current)
+        assert SECRET not in str(current)
+        assert SECRET not in repr(current.args)
+        assert SECRET not in repr(vars(current))  # status_code, body, field, ...
+        request = getattr(current, "request", None)
+        if isinstance(request, httpx.Request):
+            assert SECRET not in repr(list(request.headers.raw))
+        current = current.__cause__ or current.__context__
+    if isinstance(error, fd.FriendliError):
+        data = pickle.dumps(error)
+        assert SECRET.encode() not in data
+        copy = pickle.loads(data)  # noqa: S301 (our own bytes)
+        assert type(copy) is type(error)
+        assert str(copy) == str(error)
+        assert vars(copy).keys() == vars(error).keys()
 
 
 def secret_client(api: FakeAPI, **kwargs: object) -> fd.Client:
@@ -100,6 +123,8 @@ def test_raised_exceptions_do_not_show_the_token() -> None:
         caught(lambda: fd.Client(token=SECRET, timeout=-1)),
         caught(lambda: fd.Client(token=f"{SECRET} with a space")),
         caught(lambda: fd.Client(token=f"{SECRET}\n")),
+        caught(lambda: fd.Client(token=f"{SECRET}\u200b")),  # a pasted zero-width space
+        caught(lambda: fd.Client(token=f"{SECRET}é")),
     ]
     expected = [
         fd.AuthenticationError,
@@ -113,6 +138,8 @@ def test_raised_exceptions_do_not_show_the_token() -> None:
         fd.ConfigurationError,
         fd.ConfigurationError,
         fd.InvalidInputError,
+        fd.ConfigurationError,
+        fd.ConfigurationError,
         fd.ConfigurationError,
         fd.ConfigurationError,
     ]
@@ -181,3 +208,49 @@ def test_a_token_echoed_nowhere_even_when_the_spec_call_fails_in_create() -> Non
     error = caught(lambda: secret_client(api).endpoints.create("proj", "chat", "org/model", "H100"))
     assert isinstance(error, fd.EndpointCreationUnresolvedError)
     assert_hidden(error, error.__cause__)
+
+
+def test_every_error_a_call_can_raise_pickles_without_the_token() -> None:
+    gzip_lie = reply(200, content=b"not gzip at all", headers={"Content-Encoding": "gzip"})
+    api = (
+        FakeAPI()
+        .on("GET", f"{COLLECTION}/ep-400/status", reply(400, {"detail": "bad"}))
+        .on("GET", f"{COLLECTION}/ep-403/status", reply(403, {"detail": "no"}))
+        .on("GET", f"{COLLECTION}/ep-404/status", reply(404, {"detail": "gone"}))
+        .on("GET", f"{COLLECTION}/ep-409/status", reply(409, {"detail": "busy"}))
+        .on("GET", f"{COLLECTION}/ep-302/status", reply(302, headers={"Location": "https://elsewhere.test/"}))
+        .on("GET", f"{COLLECTION}/ep-gzip/status", gzip_lie)
+        .on("GET", f"{COLLECTION}/ep-slow/status", fail(httpx.ReadTimeout, "slow"))
+        .on("GET", f"{COLLECTION}/ep-deep/status", reply(200, content=b"[" * 100_000))
+        .on("GET", f"{COLLECTION}/ep-stop/status", reply(200, status_json("TERMINATED")))
+        .on("GET", f"{COLLECTION}/ep-wait/status", reply(200, status_json("INITIALIZING")))
+        .on("GET", COLLECTION, reply(200, {"data": {}, "nextCursor": "same"}))
+    )
+    endpoints = secret_client(api, max_retries=0).endpoints
+    errors = [
+        caught(lambda: endpoints.status("ep-400")),
+        caught(lambda: endpoints.status("ep-403")),
+        caught(lambda: endpoints.status("ep-404")),
+        caught(lambda: endpoints.status("ep-409")),
+        caught(lambda: endpoints.status("ep-302")),
+        caught(lambda: endpoints.status("ep-gzip")),
+        caught(lambda: endpoints.status("ep-slow")),
+        caught(lambda: endpoints.status("ep-deep")),
+        caught(lambda: list(endpoints.list())),
+        caught(lambda: endpoints.wait_until_running("ep-stop")),
+        caught(lambda: endpoints.wait_until_running("ep-wait", timeout=5)),
+    ]
+    assert [type(e) for e in errors] == [
+        fd.BadRequestError,
+        fd.PermissionDeniedError,
+        fd.NotFoundError,
+        fd.ConflictError,
+        fd.APIError,
+        fd.TransportError,
+        fd.RequestTimeoutError,
+        fd.ResponseFormatError,
+        fd.PaginationError,
+        fd.EndpointStoppedError,
+        fd.WaitTimeoutError,
+    ]
+    assert_hidden(*errors)

@@ -31,6 +31,7 @@ if __package__ in (None, ""):  # run as `python scripts/<name>.py`: make `script
 __all__ = ["BEHAVIOURS", "Behaviour", "HostileServer", "measure", "serve"]
 
 RUNNING = b'{"status":"RUNNING"}'
+TOKEN = "hostile-token"  # noqa: S105 (a dummy: the hostile server checks nothing)
 
 Writer = asyncio.StreamWriter
 Handler = Callable[[bytes, Writer], Awaitable[None]]
@@ -203,7 +204,7 @@ def serve(behaviour: Behaviour) -> Iterator[HostileServer]:
 def _wait_sync(base_url: str, timeout: float) -> str:
     import friendli_dedicated as fd
 
-    with fd.Client(token="hostile-token", base_url=base_url) as client:
+    with fd.Client(token=TOKEN, base_url=base_url) as client:
         try:
             client.endpoints.wait_until_running("ep-1", timeout=timeout)
         except fd.FriendliError as exc:
@@ -215,7 +216,7 @@ def _wait_async(base_url: str, timeout: float) -> str:
     import friendli_dedicated as fd
 
     async def run() -> str:
-        async with fd.AsyncClient(token="hostile-token", base_url=base_url) as client:
+        async with fd.AsyncClient(token=TOKEN, base_url=base_url) as client:
             try:
                 await client.endpoints.wait_until_running("ep-1", timeout=timeout)
             except fd.FriendliError as exc:

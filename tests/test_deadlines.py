@@ -118,9 +118,12 @@ def test_async_retry_after_never_carries_a_wait_past_its_deadline() -> None:
 
 
 def test_a_call_timeout_bounds_a_trickled_body_too() -> None:
-    with serve(trickle(interval=0.4)) as server, sync_client(server.base_url, timeout=1) as client:
-        with pytest.raises(fd.RequestTimeoutError) as info:
-            client.endpoints.status("ep-1")
+    with (
+        serve(trickle(interval=0.4)) as server,
+        sync_client(server.base_url, timeout=1) as client,
+        pytest.raises(fd.RequestTimeoutError) as info,
+    ):
+        client.endpoints.status("ep-1")
     assert info.value.may_have_reached_server
 
 

@@ -55,7 +55,7 @@ def assert_error_hidden(error: BaseException) -> None:
     if isinstance(error, fd.FriendliError):
         data = pickle.dumps(error)
         assert SECRET.encode() not in data
-        copy = pickle.loads(data)  # noqa: S301 (our own bytes)
+        copy = pickle.loads(data)
         assert type(copy) is type(error)
         assert str(copy) == str(error)
         assert vars(copy).keys() == vars(error).keys()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import math
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -82,6 +83,24 @@ def _policy(max_retries: object, retry: object) -> RetryPolicy:
     return RetryPolicy(max_retries=max_retries)  # type: ignore[arg-type] # checked by RetryPolicy
 
 
+def _checked_source(
+    value: object, field: str, default: Callable[[], float], *, low: float | None = None, high: float | None = None
+) -> Callable[[], float]:
+    """An injected clock or random source, called once now: a wrong one fails here, not mid-wait."""
+    source = callback(value, field)
+    if source is None:
+        return default
+    try:
+        sample = source()
+    except Exception as exc:
+        raise InvalidInputError(field, f"calling it failed: {type(exc).__name__}") from None
+    if isinstance(sample, bool) or not isinstance(sample, int | float) or not math.isfinite(sample):
+        raise InvalidInputError(field, f"must return a finite number, returned {type(sample).__name__}")
+    if (low is not None and sample < low) or (high is not None and sample >= high):
+        raise InvalidInputError(field, f"must return a number in [{low}, {high}), returned {sample!r}")
+    return source
+
+
 class _ClientBase:
     """What both clients share besides I/O: configuration, retry policy, timeouts, clock."""
 
@@ -115,8 +134,8 @@ class _ClientBase:
             policy=_policy(max_retries, retry),
             timeout=per_operation,
             total=total,
-            random=callback(random_source, "random") or random.random,
-            clock=callback(clock, "clock") or time.monotonic,
+            random=_checked_source(random_source, "random", random.random, low=0.0, high=1.0),
+            clock=_checked_source(clock, "clock", time.monotonic),
         )
 
     @property

@@ -121,7 +121,7 @@ class InstanceOption:
         if (self.gpu, self.count) not in _ID_BY_COMBINATION:
             raise InvalidInputError(
                 "instance",
-                f"no {self.count}x {self.gpu.value} option; valid: {_spellings_for(self.gpu)}",
+                f"no {shown(self.count)}x {self.gpu.value} option; valid: {_spellings_for(self.gpu)}",
             )
 
     @property

@@ -220,13 +220,11 @@ def _targets() -> list[Target]:
         extra = _ENGINE if method in ("create", "update") else ()
         params = _params(function, *extra)
         required = _required(function)
-        targets.append(
-            Target(f"endpoints.{method}", lambda c, a, m=method: getattr(c.endpoints, m), params, required=required)
-        )
+        targets.append(Target(f"endpoints.{method}", _resource_method(method, sync=True), params, required=required))
         targets.append(
             Target(
                 f"async endpoints.{method}",
-                lambda c, a, m=method: getattr(a.endpoints, m),
+                _resource_method(method, sync=False),
                 params,
                 is_async=True,
                 required=required,
@@ -235,10 +233,22 @@ def _targets() -> list[Target]:
     for method in _HANDLE_METHODS:
         function = getattr(fd.Endpoint, method)
         params = _params(function, *(_ENGINE if method == "update" else ()))
-        targets.append(
-            Target(f"Endpoint.{method}", lambda c, a, m=method: getattr(c.endpoints.get_handle("ep-1"), m), params)
-        )
+        targets.append(Target(f"Endpoint.{method}", _handle_method(method), params))
     return targets
+
+
+def _resource_method(method: str, *, sync: bool) -> Callable[[fd.Client, fd.AsyncClient], Callable[..., Any]]:
+    def reach(client: fd.Client, aclient: fd.AsyncClient) -> Callable[..., Any]:
+        return getattr(client.endpoints if sync else aclient.endpoints, method)  # type: ignore[no-any-return]
+
+    return reach
+
+
+def _handle_method(method: str) -> Callable[[fd.Client, fd.AsyncClient], Callable[..., Any]]:
+    def reach(client: fd.Client, _aclient: fd.AsyncClient) -> Callable[..., Any]:
+        return getattr(client.endpoints.get_handle("ep-1"), method)  # type: ignore[no-any-return]
+
+    return reach
 
 
 def _closing(cls: type[Any]) -> Callable[..., Any]:

@@ -400,6 +400,19 @@ def test_a_sleep_cut_to_the_deadline_that_wakes_early_does_not_poll_again() -> N
     assert fetch.calls == 2
 
 
+def test_a_sleep_that_returns_early_on_purpose_polls_again_instead_of_timing_out() -> None:
+    # The emulator's sleep stops at the next state change: the wait must look, not give up.
+    time = FakeTime(start=0.0)
+    fetch = Script(time, state("INITIALIZING"), state("INITIALIZING"), state("RUNNING"))
+
+    def stops_early(seconds: float) -> None:
+        time.sleep(min(seconds, 0.25))
+
+    result = wait_until_running(EP, fetch=fetch, timeout=0.6, poll=NO_JITTER, clock=time.clock, sleep=stops_early)
+    assert result.status is Status.RUNNING
+    assert time.sleeps == [0.25, 0.25]
+
+
 def test_a_slow_request_that_crosses_the_deadline_ends_the_wait_without_sleeping() -> None:
     time = FakeTime(start=0.0)
     fetch = Script(time, state("INITIALIZING"), latency=4.0)

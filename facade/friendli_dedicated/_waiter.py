@@ -71,6 +71,9 @@ Quick first polls catch a fast update; the cap keeps a 30-minute model download 
 requests; the jitter keeps many waiters (a CI matrix, say) from polling in lockstep.
 """
 
+DEADLINE_GRACE = 0.001
+"""Seconds before the deadline at which a wait counts as timed out (sleeps may wake a hair early)."""
+
 FIRST_POLL_SECONDS = 1.0
 """The least time the first poll of a wait is given, however short the wait's timeout."""
 
@@ -196,7 +199,6 @@ class _Wait:
     woken: bool = False
     server_wait: float | None = None
     last_error: str | None = None
-    slept_to_deadline: bool = False
     progress_key: tuple[str, str | None] | None = None
     warned: set[str] = attrs.field(factory=set)
 
@@ -306,14 +308,15 @@ class _Wait:
             delay = max(delay, self.server_wait)
             self.server_wait = None
         self.polls_done += 1
-        self.slept_to_deadline = delay >= remaining
         return min(delay, remaining)
 
     def resume(self) -> None:
         """After a sleep: raise the timeout, without another request, if the deadline was reached."""
-        # The flag, not only the clock: a sleep cut to the deadline may wake a hair early (float
-        # rounding, an event loop's clock resolution), and one more request then is not wanted.
-        if self.slept_to_deadline or self.clock() >= self.deadline:
+        # The clock decides, not the length asked of the sleep: a sleep may return early on purpose
+        # (the emulator's stops at the next state change, so a poll never jumps over one). A sleep cut
+        # to the deadline may also wake a hair early (float rounding, an event loop's clock
+        # resolution), hence the grace: one more request then is not wanted.
+        if self.clock() >= self.deadline - DEADLINE_GRACE:
             raise self._timed_out()
 
     def _report_progress(self, state: EndpointState) -> None:

@@ -71,7 +71,7 @@ Quick first polls catch a fast update; the cap keeps a 30-minute model download 
 requests; the jitter keeps many waiters (a CI matrix, say) from polling in lockstep.
 """
 
-DEADLINE_GRACE = 0.001
+DEADLINE_GRACE = 1e-6
 """Seconds before the deadline at which a wait counts as timed out (sleeps may wake a hair early)."""
 
 FIRST_POLL_SECONDS = 1.0

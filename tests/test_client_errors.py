@@ -28,6 +28,7 @@ from test_client_sync import (
 )
 
 import friendli_dedicated as fd
+from friendli_dedicated_api._contract import ENGINE_OPTIONS, EngineOption
 
 STATUS_PATH = f"{COLLECTION}/{EP}/status"
 HTML_502 = b"<html><head><title>502 Bad Gateway</title></head><body><center>nginx</center></body></html>"
@@ -375,21 +376,28 @@ def autoscaling_errors() -> st.SearchStrategy[tuple[Callable[[], object], str]]:
     return st.one_of(not_autoscaling, too_many, negative_min, no_replicas, bad_cooldown)
 
 
+def _bad_values(option: EngineOption) -> st.SearchStrategy[Any]:
+    """Values the contract's description of ``option`` refuses (read from the generated table)."""
+    wrong_type = {
+        "integer": st.one_of(st.floats(), st.booleans(), st.text(max_size=3), st.just(2**64)),
+        "number": st.one_of(st.just(float("nan")), st.just(float("inf")), st.booleans(), st.text(max_size=2)),
+        "boolean": st.one_of(st.integers(), st.text(max_size=3), st.just("true")),
+        "string": st.one_of(st.integers(), st.booleans()),
+    }[option.kind]
+    strategies = [wrong_type]
+    if option.enum:
+        strategies.append(st.text(max_size=8).filter(lambda v: v not in option.enum))
+    if not option.nullable:
+        strategies.append(st.none())
+    if option.minimum is not None:
+        strategies.append(st.integers(max_value=int(option.minimum) - 1))
+    if option.maximum is not None:
+        strategies.append(st.integers(min_value=int(option.maximum) + 1))
+    return st.one_of(*strategies)
+
+
 ADVANCED_ERRORS = st.one_of(
-    NOT_WHOLE_POSITIVE.map(lambda v: ("max_batch_size", v)),
-    NOT_WHOLE_POSITIVE.map(lambda v: ("max_input_length", v)),
-    NOT_WHOLE_POSITIVE.map(lambda v: ("max_context_length", v)),
-    st.one_of(NOT_WHOLE_POSITIVE, st.none()).map(lambda v: ("max_token_count", v)),
-    NOT_BOOL.map(lambda v: ("tokenizer_add_special_tokens", v)),
-    NOT_BOOL.map(lambda v: ("tokenizer_skip_special_tokens", v)),
-    st.one_of(st.integers(), st.text(max_size=3)).map(lambda v: ("enable_content_logging", v)),
-    st.one_of(st.integers(max_value=-1), st.booleans(), st.floats()).map(lambda v: ("queue_timeout_ms", v)),
-    st.one_of(st.text(max_size=5), st.integers(), st.just("ttft_ms")).map(
-        lambda v: ("queue_backpressure_metric_kind", v)
-    ),
-    st.one_of(st.just(float("nan")), st.just(float("inf")), st.booleans(), st.text(max_size=2)).map(
-        lambda v: ("queue_backpressure_metric_threshold", v)
-    ),
+    *(_bad_values(option).map(lambda v, name=option.name: (name, v)) for option in ENGINE_OPTIONS),
     st.sampled_from(["max_batch", "maxBatchSize", "temperature"]).map(lambda k: (k, 1)),
 )
 

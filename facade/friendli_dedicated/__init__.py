@@ -30,7 +30,11 @@ if TYPE_CHECKING:
     from friendli_dedicated._backoff import Backoff as Backoff
     from friendli_dedicated._client import AsyncClient as AsyncClient, Client as Client
     from friendli_dedicated._endpoint import AsyncEndpoint as AsyncEndpoint, Endpoint as Endpoint
-    from friendli_dedicated._instances import GPU as GPU, InstanceOption as InstanceOption
+    from friendli_dedicated._instances import (
+        GPU as GPU,
+        InstanceOption as InstanceOption,
+        UnlistedInstanceOption as UnlistedInstanceOption,
+    )
     from friendli_dedicated._models import (
         DeploymentPhase as DeploymentPhase,
         EndpointState as EndpointState,
@@ -40,6 +44,7 @@ if TYPE_CHECKING:
     )
     from friendli_dedicated._resources import AsyncEndpoints as AsyncEndpoints, Endpoints as Endpoints
     from friendli_dedicated._retry import RetryPolicy as RetryPolicy
+    from friendli_dedicated._unlisted import UnlistedWarning as UnlistedWarning
     from friendli_dedicated._version import __version__ as __version__
     from friendli_dedicated.errors import (
         APIError as APIError,
@@ -75,6 +80,8 @@ _LAZY = {
     "AsyncEndpoint": "_endpoint",
     "GPU": "_instances",
     "InstanceOption": "_instances",
+    "UnlistedInstanceOption": "_instances",
+    "UnlistedWarning": "_unlisted",
     "Autoscaling": "_autoscaling",
     "Backoff": "_backoff",
     "RetryPolicy": "_retry",
@@ -148,6 +155,8 @@ __all__ = [
     "SpecPin",
     "Status",
     "TransportError",
+    "UnlistedInstanceOption",
+    "UnlistedWarning",
     "ValidationError",
     "WaitError",
     "WaitTimeoutError",

@@ -11,129 +11,22 @@ then builds the contract's body model, so a refused call is never half sent.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypedDict, cast
-
-import attrs
+from typing import Any, cast
 
 from friendli_dedicated._autoscaling import Autoscaling
-from friendli_dedicated._instances import InstanceOption
-from friendli_dedicated._validate import identifier, optional_flag, optional_number, optional_whole, shown, text, whole
+from friendli_dedicated._engine import check, check_extra, create_block
+from friendli_dedicated._instances import InstanceOption, UnlistedInstanceOption
+from friendli_dedicated._validate import identifier, text
 from friendli_dedicated.errors import InvalidInputError
 from friendli_dedicated_api.models import (
     AcceleratorRequirement,
     DedicatedEndpointCreateBody,
-    DedicatedEndpointSpec,
     DedicatedEndpointUpdateBody,
     DedicatedEndpointWandbArtifactCreateBody,
-    EndpointAdvancedConfig,
-    QueueBackpressureMetricKind,
 )
 from friendli_dedicated_api.types import UNSET, Unset
 
-__all__ = [
-    "TOKENIZER_FLAGS",
-    "AdvancedKwargs",
-    "AdvancedOptions",
-    "advanced_from_spec",
-    "create_body",
-    "update_body",
-    "wandb_body",
-]
-
-
-class AdvancedKwargs(TypedDict, total=False):
-    """Engine options accepted by ``create`` and ``update`` as keyword arguments.
-
-    Defaults (the contract's, or the seeds' where the contract has none): ``max_token_count=2560``,
-    ``tokenizer_add_special_tokens=True``, ``tokenizer_skip_special_tokens=True``, the rest unset.
-    """
-
-    max_batch_size: int | None
-    max_input_length: int | None
-    max_context_length: int | None
-    max_token_count: int
-    tokenizer_add_special_tokens: bool
-    tokenizer_skip_special_tokens: bool
-    enable_content_logging: bool | None
-    queue_timeout_ms: int | None
-    queue_backpressure_metric_kind: str | None
-    queue_backpressure_metric_threshold: float | None
-
-
-@attrs.frozen
-class AdvancedOptions:
-    """The engine options of ``EndpointAdvancedConfig``, validated (defaults are the contract's)."""
-
-    max_batch_size: int | None = None
-    max_input_length: int | None = None
-    max_context_length: int | None = None
-    max_token_count: int = 2560
-    tokenizer_add_special_tokens: bool = True
-    tokenizer_skip_special_tokens: bool = True
-    enable_content_logging: bool | None = None
-    queue_timeout_ms: int | None = None
-    queue_backpressure_metric_kind: str | None = None
-    queue_backpressure_metric_threshold: float | None = None
-
-    @classmethod
-    def checked(cls, options: Mapping[str, Any], *, defaults: AdvancedOptions | None = None) -> AdvancedOptions:
-        unknown = sorted(set(options) - set(attrs.fields_dict(cls)))
-        if unknown:
-            valid = ", ".join(attrs.fields_dict(cls))
-            raise InvalidInputError(unknown[0], f"is not an option of create/update (valid: {valid})")
-        values = {**attrs.asdict(defaults or cls()), **options}
-        kind = values["queue_backpressure_metric_kind"]
-        if kind is not None:
-            valid_kinds = [member.value for member in QueueBackpressureMetricKind]
-            if not isinstance(kind, str) or kind not in valid_kinds:
-                raise InvalidInputError(
-                    "queue_backpressure_metric_kind", f"must be one of {valid_kinds}, got {shown(kind)}"
-                )
-        return cls(
-            max_batch_size=optional_whole(values["max_batch_size"], "max_batch_size", minimum=1),
-            max_input_length=optional_whole(values["max_input_length"], "max_input_length", minimum=1),
-            max_context_length=optional_whole(values["max_context_length"], "max_context_length", minimum=1),
-            max_token_count=whole(values["max_token_count"], "max_token_count", minimum=1),
-            tokenizer_add_special_tokens=_flag(values, "tokenizer_add_special_tokens"),
-            tokenizer_skip_special_tokens=_flag(values, "tokenizer_skip_special_tokens"),
-            enable_content_logging=optional_flag(values["enable_content_logging"], "enable_content_logging"),
-            queue_timeout_ms=optional_whole(values["queue_timeout_ms"], "queue_timeout_ms", minimum=0),
-            queue_backpressure_metric_kind=kind,
-            queue_backpressure_metric_threshold=optional_number(
-                values["queue_backpressure_metric_threshold"], "queue_backpressure_metric_threshold"
-            ),
-        )
-
-    def to_model(self, *, only: frozenset[str] | None = None) -> EndpointAdvancedConfig:
-        """The contract's model; with ``only``, options outside it are left out of the request."""
-
-        def maybe(value: Any, name: str = "") -> Any:
-            return UNSET if value is None or (only is not None and name not in only) else value
-
-        kind = self.queue_backpressure_metric_kind
-        return EndpointAdvancedConfig(
-            tokenizer_skip_special_tokens=self.tokenizer_skip_special_tokens,
-            tokenizer_add_special_tokens=self.tokenizer_add_special_tokens,
-            max_batch_size=maybe(self.max_batch_size, "max_batch_size"),
-            max_token_count=maybe(self.max_token_count, "max_token_count"),
-            enable_content_logging=maybe(self.enable_content_logging, "enable_content_logging"),
-            max_input_length=maybe(self.max_input_length, "max_input_length"),
-            max_context_length=maybe(self.max_context_length, "max_context_length"),
-            queue_timeout_ms=maybe(self.queue_timeout_ms, "queue_timeout_ms"),
-            queue_backpressure_metric_kind=UNSET
-            if kind is None or (only is not None and "queue_backpressure_metric_kind" not in only)
-            else QueueBackpressureMetricKind(kind),
-            queue_backpressure_metric_threshold=maybe(
-                self.queue_backpressure_metric_threshold, "queue_backpressure_metric_threshold"
-            ),
-        )
-
-
-def _flag(values: Mapping[str, Any], name: str) -> bool:
-    value = values[name]
-    if not isinstance(value, bool):
-        raise InvalidInputError(name, f"must be True or False, got {shown(value)}")
-    return value
+__all__ = ["create_body", "update_body", "wandb_body"]
 
 
 def _autoscaling(value: object) -> Autoscaling | None:
@@ -152,6 +45,7 @@ def create_body(
     revision: object,
     comment: object,
     advanced: Mapping[str, Any],
+    extra_engine_options: object = None,
 ) -> DedicatedEndpointCreateBody:
     """Validate every create input (nothing is sent if one is wrong) and build the contract's body."""
     option = InstanceOption.coerce(cast(Any, instance), field="instance")
@@ -161,7 +55,7 @@ def create_body(
         project_id=identifier(project_id, "project_id"),
         name=_required_text(name, "name"),
         instance_option_id=option.id,
-        advanced=AdvancedOptions.checked(advanced).to_model(),
+        advanced=create_block(advanced, extra_engine_options),
         hf_model_repo=_required_text(model, "model"),
         simplescale=UNSET if simplescale is None else simplescale,
         autoscaling_policy=UNSET if policy is None else policy,
@@ -178,9 +72,12 @@ def update_body(
     instance: object,
     autoscaling: object,
     comment: object,
-    has_advanced: bool,
+    advanced: Mapping[str, Any],
+    extra_engine_options: object = None,
 ) -> DedicatedEndpointUpdateBody:
-    """Validate the update's fields (engine options are checked by ``update_flow``)."""
+    """Validate the update's fields, engine options included (``update_flow`` builds their block)."""
+    check(advanced)
+    has_advanced = bool(advanced) or bool(check_extra(extra_engine_options))
     scaling = _autoscaling(autoscaling)
     simplescale, policy = scaling.to_models() if scaling is not None else (None, None)
     option = None if instance is None else InstanceOption.coerce(cast(Any, instance), field="instance")
@@ -198,21 +95,6 @@ def update_body(
     return body
 
 
-def advanced_from_spec(current: DedicatedEndpointSpec) -> AdvancedOptions:
-    """The engine options an endpoint has now, as the base for a partial update of them."""
-
-    def known(value: Any) -> Any:
-        return None if isinstance(value, Unset) else value
-
-    return AdvancedOptions(
-        max_batch_size=current.max_batch_size,
-        max_input_length=known(current.max_input_length),
-        max_context_length=known(current.max_context_length),
-        tokenizer_add_special_tokens=current.tokenizer_add_special_tokens,
-        tokenizer_skip_special_tokens=current.tokenizer_skip_special_tokens,
-    )
-
-
 def wandb_body(
     artifact: object,
     *,
@@ -224,6 +106,9 @@ def wandb_body(
 ) -> DedicatedEndpointWandbArtifactCreateBody:
     artifact_name = _required_text(artifact, "artifact")
     option = None if instance is None else InstanceOption.coerce(cast(Any, instance), field="instance")
+    if isinstance(option, UnlistedInstanceOption):
+        # The W&B body names an accelerator by GPU kind and count, which an unlisted id does not say.
+        raise InvalidInputError("instance", "W&B creates take a listed instance option (a GPU kind and count)")
     scaling = _autoscaling(autoscaling)
     if scaling is not None and scaling.to_models()[1] is None:
         raise InvalidInputError("autoscaling", "W&B endpoints take an autoscaling policy, not Autoscaling.fixed()")
@@ -249,7 +134,3 @@ def _required_text(value: object, field: str) -> str:
 
 def _optional_text(value: object, field: str) -> str | Unset:
     return UNSET if value is None else _required_text(value, field)
-
-
-TOKENIZER_FLAGS = frozenset({"tokenizer_add_special_tokens", "tokenizer_skip_special_tokens"})
-"""The engine options the contract requires in every ``advanced`` block."""

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import attrs
 import httpx
 
+from friendli_dedicated import _redirect
 from friendli_dedicated._config import DEFAULT_TIMEOUT, ClientConfig
 from friendli_dedicated._flows import Emit, Flow, Pause
 from friendli_dedicated._resources import AsyncEndpoints, Endpoints
@@ -243,6 +244,11 @@ class Client(_ClientBase):
             raise ConfigurationError(
                 f"http_client: must be an httpx.Client, got {type(http_client).__name__}", field="http_client"
             )
+        redirect = _redirect.current() if base_url is None and http_client is None else None
+        if redirect is not None:  # inside friendli_dedicated.testing.mock_friendli: the emulator, in-process
+            token, team_id, base_url, allow_insecure = redirect.token, redirect.team_id, redirect.base_url, True
+            clock = clock or redirect.clock
+            sleep = sleep or redirect.sleep
         self._configure(
             token=token,
             team_id=team_id,
@@ -257,7 +263,8 @@ class Client(_ClientBase):
         )
         self._sleep: Callable[[float], None] = callback(sleep, "sleep") or time.sleep
         self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(follow_redirects=False)
+        transport = None if redirect is None else redirect.transport()
+        self._http = http_client or httpx.Client(transport=transport, follow_redirects=False)
         self._bind_resources()
 
     def _bind_resources(self) -> None:
@@ -336,6 +343,11 @@ class AsyncClient(_ClientBase):
             raise ConfigurationError(
                 f"http_client: must be an httpx.AsyncClient, got {type(http_client).__name__}", field="http_client"
             )
+        redirect = _redirect.current() if base_url is None and http_client is None else None
+        if redirect is not None:  # inside friendli_dedicated.testing.mock_friendli: the emulator, in-process
+            token, team_id, base_url, allow_insecure = redirect.token, redirect.team_id, redirect.base_url, True
+            clock = clock or redirect.clock
+            sleep = sleep or redirect.async_sleep
         self._configure(
             token=token,
             team_id=team_id,
@@ -350,7 +362,8 @@ class AsyncClient(_ClientBase):
         )
         self._sleep: Callable[[float], Awaitable[None]] = callback(sleep, "sleep") or asyncio.sleep
         self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(follow_redirects=False)
+        transport = None if redirect is None else redirect.transport()
+        self._http = http_client or httpx.AsyncClient(transport=transport, follow_redirects=False)
         self._bind_resources()
 
     def _bind_resources(self) -> None:

@@ -18,8 +18,7 @@ from typing import Any, Generic, TypeAlias, TypeVar
 
 import attrs
 
-from friendli_dedicated import _requests as requests
-from friendli_dedicated._bodies import TOKENIZER_FLAGS, AdvancedOptions, advanced_from_spec
+from friendli_dedicated import _engine as engine, _requests as requests
 from friendli_dedicated._models import EndpointState
 from friendli_dedicated._requests import Page
 from friendli_dedicated._transport import Call
@@ -204,19 +203,19 @@ def create_flow(body: DedicatedEndpointCreateBody, team_id: str | None) -> Flow[
 
 # -- update ---------------------------------------------------------------------------------------
 def update_flow(
-    endpoint_id: str, team_id: str | None, body: DedicatedEndpointUpdateBody, advanced: Mapping[str, Any]
+    endpoint_id: str,
+    team_id: str | None,
+    body: DedicatedEndpointUpdateBody,
+    advanced: Mapping[str, Any],
+    extra: Mapping[str, Any] | None = None,
 ) -> Flow[DedicatedEndpointSpec]:
-    """Update an endpoint. Engine options are sent as a whole block whose tokenizer flags the
-    contract requires: flags not given are taken from the endpoint's current specification."""
-    if advanced:
-        AdvancedOptions.checked(advanced)  # every option checked before the first request
-        base = None
-        if not set(advanced) >= TOKENIZER_FLAGS:
-            current: DedicatedEndpointSpec = yield requests.spec(endpoint_id, team_id)
-            base = advanced_from_spec(current)
-        # Send only what the caller changed (plus the flags the contract requires), so options the
-        # specification does not report (max_token_count, queue_*) are not reset to defaults.
-        only = frozenset(advanced) | TOKENIZER_FLAGS
-        body.advanced = AdvancedOptions.checked(advanced, defaults=base).to_model(only=only)
+    """Update an endpoint. Engine options are sent as a block in which the contract requires some
+    (the tokenizer flags today): those not given are taken from the endpoint's current specification,
+    which is read first only then. Options not given are left out, so they keep their values."""
+    if advanced or extra:
+        current: DedicatedEndpointSpec | None = None
+        if engine.needs_current(advanced, extra):
+            current = yield requests.spec(endpoint_id, team_id)
+        body.advanced = engine.update_block(advanced, extra, current)
     updated: DedicatedEndpointSpec = yield requests.update(endpoint_id, body, team_id)
     return updated

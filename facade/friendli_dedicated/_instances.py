@@ -17,12 +17,13 @@ from collections.abc import Mapping
 
 import attrs
 
+from friendli_dedicated._unlisted import warn_unlisted
 from friendli_dedicated._validate import shown
 from friendli_dedicated.errors import InvalidInputError
 from friendli_dedicated_api import _contract
 from friendli_dedicated_api._contract import GPU
 
-__all__ = ["GPU", "InstanceOption"]
+__all__ = ["GPU", "InstanceOption", "UnlistedInstanceOption"]
 
 # (gpu, count) -> id and back, in contract order (dicts keep insertion order).
 _ID_BY_COMBINATION: Mapping[tuple[GPU, int], str] = {
@@ -189,14 +190,34 @@ class InstanceOption:
         return cls(gpu, count)
 
     @classmethod
-    def coerce(cls, value: InstanceOption | GPU | str, *, field: str = "instance") -> InstanceOption:
-        """Accept what users pass for an instance: an option as is, a ``GPU`` (one of it), or a
-        string that is either a contract id or a spelling ``parse`` reads.
+    def unlisted(cls, option_id: str) -> UnlistedInstanceOption:
+        """An instance option id the pinned contract does not list yet (a GPU added upstream since).
 
-        >>> str(InstanceOption.coerce(GPU.H200)), str(InstanceOption.coerce("zfTutSiLn0Hq"))
-        ('1x NVIDIA H200', '2x NVIDIA H100')
+        The escape hatch for the day a new GPU ships: ``create(..., InstanceOption.unlisted("id"))``
+        sends the id as given, with an ``UnlistedWarning`` that names the pin. An id the pin does
+        list is not unlisted: use it as a string, or ``from_id``.
+
+        >>> InstanceOption.unlisted("b300PreviewId").id
+        'b300PreviewId'
+        """
+        return UnlistedInstanceOption(option_id)
+
+    @classmethod
+    def coerce(
+        cls, value: InstanceOption | UnlistedInstanceOption | GPU | str, *, field: str = "instance"
+    ) -> InstanceOption | UnlistedInstanceOption:
+        """Accept what users pass for an instance: an option as is, a ``GPU`` (one of it), a string
+        that is either a contract id or a spelling ``parse`` reads, or ``InstanceOption.unlisted(id)``.
+
+        >>> str(InstanceOption.coerce(GPU.H200)) == "1x NVIDIA H200"
+        True
         """
         if isinstance(value, InstanceOption):
+            return value
+        if isinstance(value, UnlistedInstanceOption):
+            if value.id in _COMBINATION_BY_ID:  # listed after all: the checked option
+                return cls.from_id(value.id, field=field)
+            warn_unlisted(f"instance option id {value.id!r}")
             return value
         # Before str: a GPU is a str too, and means one GPU of that kind.
         if isinstance(value, GPU):
@@ -206,6 +227,27 @@ class InstanceOption:
                 return cls.from_id(value, field=field)
             return cls.parse(value, field=field)
         raise InvalidInputError(field, f"expected InstanceOption, GPU or str, got {type(value).__name__}")
+
+
+@attrs.frozen
+class UnlistedInstanceOption:
+    """An instance option id sent as given: the pinned contract does not list it (see ``InstanceOption.unlisted``)."""
+
+    id: str = attrs.field()
+    """The instance option id, as the API takes it."""
+
+    @id.validator
+    def _check_id(self, _attribute: attrs.Attribute[str], value: object) -> None:
+        if not isinstance(value, str) or not _OPTION_ID.fullmatch(value):
+            raise InvalidInputError(
+                "instance", f"an unlisted instance option id is 1-64 letters, digits, '-' or '_', got {shown(value)}"
+            )
+
+    def __str__(self) -> str:
+        return f"unlisted instance option {self.id}"
+
+
+_OPTION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def _find_gpu(key: str, text: str, field: str) -> GPU:

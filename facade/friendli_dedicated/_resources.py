@@ -7,17 +7,18 @@ have the same methods with the same arguments; only awaiting differs.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Unpack
 
 from friendli_dedicated import _flows as flows, _requests as requests, _waiter
 from friendli_dedicated._autoscaling import Autoscaling
 from friendli_dedicated._backoff import Backoff
-from friendli_dedicated._bodies import AdvancedKwargs, create_body, update_body, wandb_body
+from friendli_dedicated._bodies import create_body, update_body, wandb_body
 from friendli_dedicated._endpoint import AsyncEndpoint, Endpoint, ProgressCallback
-from friendli_dedicated._instances import GPU, InstanceOption
+from friendli_dedicated._instances import GPU, InstanceOption, UnlistedInstanceOption
 from friendli_dedicated._models import EndpointState, EndpointVersion
 from friendli_dedicated._validate import flag, identifier, page_limit
+from friendli_dedicated_api._contract import EngineOptions
 from friendli_dedicated_api.models import DedicatedEndpointSpec
 
 if TYPE_CHECKING:
@@ -46,12 +47,13 @@ class Endpoints:
         project_id: str,
         name: str,
         model: str,
-        instance: InstanceOption | GPU | str,
+        instance: InstanceOption | UnlistedInstanceOption | GPU | str,
         *,
         autoscaling: Autoscaling | None = None,
         revision: str | None = None,
         comment: str | None = None,
-        **advanced: Unpack[AdvancedKwargs],
+        extra_engine_options: Mapping[str, Any] | None = None,
+        **advanced: Unpack[EngineOptions],
     ) -> Endpoint:
         """Deploy Hugging Face repo ``model`` on ``instance`` and return a handle with the new id.
 
@@ -73,6 +75,7 @@ class Endpoints:
             revision=revision,
             comment=comment,
             advanced=advanced,
+            extra_engine_options=extra_engine_options,
         )
         endpoint_id, state = self._client._drive(flows.create_flow(body, self._team))
         return Endpoint(self, endpoint_id, state)
@@ -148,10 +151,11 @@ class Endpoints:
         name: str | None = None,
         model: str | None = None,
         revision: str | None = None,
-        instance: InstanceOption | GPU | str | None = None,
+        instance: InstanceOption | UnlistedInstanceOption | GPU | str | None = None,
         autoscaling: Autoscaling | None = None,
         comment: str | None = None,
-        **advanced: Unpack[AdvancedKwargs],
+        extra_engine_options: Mapping[str, Any] | None = None,
+        **advanced: Unpack[EngineOptions],
     ) -> DedicatedEndpointSpec:
         """Change an endpoint (a new version in its history); only the given fields change."""
         checked_id = _endpoint_id(endpoint_id)
@@ -162,9 +166,10 @@ class Endpoints:
             instance=instance,
             autoscaling=autoscaling,
             comment=comment,
-            has_advanced=bool(advanced),
+            advanced=advanced,
+            extra_engine_options=extra_engine_options,
         )
-        return self._client._drive(flows.update_flow(checked_id, self._team, body, advanced))
+        return self._client._drive(flows.update_flow(checked_id, self._team, body, advanced, extra_engine_options))
 
     def delete(self, endpoint_id: str) -> None:
         """Delete the endpoint (a 404 afterwards). ``client.endpoints.delete("ep-123")``."""
@@ -237,12 +242,13 @@ class AsyncEndpoints:
         project_id: str,
         name: str,
         model: str,
-        instance: InstanceOption | GPU | str,
+        instance: InstanceOption | UnlistedInstanceOption | GPU | str,
         *,
         autoscaling: Autoscaling | None = None,
         revision: str | None = None,
         comment: str | None = None,
-        **advanced: Unpack[AdvancedKwargs],
+        extra_engine_options: Mapping[str, Any] | None = None,
+        **advanced: Unpack[EngineOptions],
     ) -> AsyncEndpoint:
         """See ``Endpoints.create``."""
         body = create_body(
@@ -254,6 +260,7 @@ class AsyncEndpoints:
             revision=revision,
             comment=comment,
             advanced=advanced,
+            extra_engine_options=extra_engine_options,
         )
         endpoint_id, state = await self._client._drive(flows.create_flow(body, self._team))
         return AsyncEndpoint(self, endpoint_id, state)
@@ -321,10 +328,11 @@ class AsyncEndpoints:
         name: str | None = None,
         model: str | None = None,
         revision: str | None = None,
-        instance: InstanceOption | GPU | str | None = None,
+        instance: InstanceOption | UnlistedInstanceOption | GPU | str | None = None,
         autoscaling: Autoscaling | None = None,
         comment: str | None = None,
-        **advanced: Unpack[AdvancedKwargs],
+        extra_engine_options: Mapping[str, Any] | None = None,
+        **advanced: Unpack[EngineOptions],
     ) -> DedicatedEndpointSpec:
         """See ``Endpoints.update``."""
         checked_id = _endpoint_id(endpoint_id)
@@ -335,9 +343,12 @@ class AsyncEndpoints:
             instance=instance,
             autoscaling=autoscaling,
             comment=comment,
-            has_advanced=bool(advanced),
+            advanced=advanced,
+            extra_engine_options=extra_engine_options,
         )
-        return await self._client._drive(flows.update_flow(checked_id, self._team, body, advanced))
+        return await self._client._drive(
+            flows.update_flow(checked_id, self._team, body, advanced, extra_engine_options)
+        )
 
     async def delete(self, endpoint_id: str) -> None:
         """See ``Endpoints.delete``."""

@@ -6,19 +6,18 @@
 
 from __future__ import annotations
 
-import math
 import random as _random
 from collections.abc import Callable
 
 import attrs
 
-from friendli_dedicated._validate import shown
+from friendli_dedicated._validate import is_finite_number, shown
 from friendli_dedicated.errors import InvalidInputError
 
 
 def _positive(name: str) -> Callable[[object, attrs.Attribute[float], float], None]:
     def check(_instance: object, _attribute: attrs.Attribute[float], value: float) -> None:
-        if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value) or value <= 0:
+        if not is_finite_number(value) or value <= 0:
             raise InvalidInputError(name, f"must be a finite number > 0, got {shown(value)}")
 
     return check
@@ -40,12 +39,12 @@ class Backoff:
 
     @multiplier.validator
     def _check_multiplier(self, _attribute: attrs.Attribute[float], value: float) -> None:
-        if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value) or value < 1:
+        if not is_finite_number(value) or value < 1:
             raise InvalidInputError("multiplier", f"must be a finite number >= 1, got {shown(value)}")
 
     @jitter.validator
     def _check_jitter(self, _attribute: attrs.Attribute[float], value: float) -> None:
-        if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value <= 1:
+        if not is_finite_number(value) or not 0 <= value <= 1:
             raise InvalidInputError("jitter", f"must be a number from 0 to 1, got {shown(value)}")
 
     def __attrs_post_init__(self) -> None:

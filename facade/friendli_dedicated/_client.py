@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import math
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -26,7 +25,7 @@ from friendli_dedicated._flows import Emit, Flow, Pause
 from friendli_dedicated._resources import AsyncEndpoints, Endpoints
 from friendli_dedicated._retry import RetryPolicy
 from friendli_dedicated._transport import Call, Sender, send_async, send_sync
-from friendli_dedicated._validate import callback, seconds
+from friendli_dedicated._validate import callback, is_finite_number, seconds
 from friendli_dedicated.errors import ConfigurationError, FriendliError, InvalidInputError
 
 __all__ = ["NOT_GIVEN", "AsyncClient", "Client"]
@@ -68,7 +67,7 @@ def _limits(timeout: object, http_client: httpx.Client | httpx.AsyncClient | Non
 
 def _longest(timeout: httpx.Timeout) -> float | None:
     limits = (timeout.connect, timeout.read, timeout.write, timeout.pool)
-    finite = [float(value) for value in limits if value is not None and 0 < value < float("inf")]
+    finite = [float(value) for value in limits if value is not None and is_finite_number(value) and value > 0]
     return max(finite) if finite else None
 
 
@@ -95,7 +94,7 @@ def _checked_source(
         sample = source()
     except Exception as exc:
         raise InvalidInputError(field, f"calling it failed: {type(exc).__name__}") from None
-    if isinstance(sample, bool) or not isinstance(sample, int | float) or not math.isfinite(sample):
+    if not is_finite_number(sample):
         raise InvalidInputError(field, f"must return a finite number, returned {type(sample).__name__}")
     if (low is not None and sample < low) or (high is not None and sample >= high):
         raise InvalidInputError(field, f"must return a number in [{low}, {high}), returned {sample!r}")

@@ -25,7 +25,7 @@ import httpx
 
 from friendli_dedicated._backoff import Backoff
 from friendli_dedicated._retry_after import parse_retry_after
-from friendli_dedicated._validate import shown
+from friendli_dedicated._validate import is_finite_number, shown
 from friendli_dedicated.errors import InvalidInputError
 
 __all__ = [
@@ -63,7 +63,7 @@ def _check_backoff(_instance: object, _attribute: attrs.Attribute[Backoff], valu
 
 
 def _check_retry_after_cap(_instance: object, _attribute: attrs.Attribute[float], value: object) -> None:
-    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value) or value <= 0:
+    if not is_finite_number(value) or value <= 0:  # type: ignore[operator]
         raise InvalidInputError("retry_after_cap", f"must be a finite number > 0, got {shown(value)}")
 
 

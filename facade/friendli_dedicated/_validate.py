@@ -27,6 +27,7 @@ __all__ = [
     "callback",
     "flag",
     "identifier",
+    "is_finite_number",
     "optional_flag",
     "optional_number",
     "optional_whole",
@@ -60,6 +61,19 @@ def shown(value: object) -> str:
     except Exception:  # a user object whose __repr__ fails: the type still says enough
         return f"a {type(value).__name__}"
     return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
+
+
+def is_finite_number(value: object) -> bool:
+    """An int within 64 bits or a finite float (bools are not numbers here); never raises.
+
+    >>> is_finite_number(1.5), is_finite_number(10**400), is_finite_number(float("nan")), is_finite_number(True)
+    (True, False, False, False)
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    if isinstance(value, int):
+        return INT64_MIN <= value <= INT64_MAX
+    return math.isfinite(value)
 
 
 def identifier(value: object, field: str) -> str:

@@ -1,7 +1,7 @@
 """Sessions: `nox` runs tests, lint, typecheck and installed (the README's test command and CI's).
 
 - ``nox -s tests``: pytest (offline; includes the generated/ staleness check).
-- ``nox -s lint``: ruff check and ruff format --check (generated/ excluded).
+- ``nox -s lint``: ruff check and ruff format --check (generated/ excluded); deptry: no undeclared import.
 - ``nox -s typecheck``: mypy --strict over facade/ and scripts/.
 - ``nox -s regenerate -- [--upstream URL_OR_PATH]``: re-pin the contract and regenerate generated/.
 - ``nox -s drift -- [--upstream URL_OR_PATH] [--json]``: compare the upstream with the pinned contract.
@@ -47,12 +47,37 @@ def tests(session: nox.Session) -> None:
     session.run("pytest", *session.posargs)
 
 
+# deptry's scopes: (what, roots, extras undeclared there, a directory left out). An extra is declared
+# for the modules that need it and for no other: the library imports without any extra. Unused
+# dependencies (DEP002) are checked over the whole package only.
+PACKAGE = "facade/friendli_dedicated"
+DEPTRY_SCOPES: list[tuple[str, list[str], list[str], str | None]] = [
+    ("the package", ["facade", "generated"], [], None),
+    ("the library", ["facade", "generated"], ["cli", "emulator"], f"{PACKAGE}/(cli|emulator)/"),
+    ("the cli extra", [f"{PACKAGE}/cli"], ["emulator"], None),
+    ("the emulator extra", [f"{PACKAGE}/emulator"], ["cli"], None),
+]
+
+
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff check and format check; generated/ is the generator's business."""
-    install_groups(session, "lint")
+    """ruff check and format check (generated/ is the generator's business); deptry: no undeclared import.
+
+    deptry reads the installed dependencies' metadata to know which module each provides, so the
+    runtime dependencies and the extras' pinned groups are installed here too.
+    """
+    install_groups(session, "lint", "emulator", "cli")
+    session.install(*PYPROJECT["project"]["dependencies"])
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    for what, roots, undeclared, left_out in DEPTRY_SCOPES:
+        session.log(f"deptry: {what}")
+        options = ["--no-ansi"]
+        if undeclared:  # "development" extras: importing them here is an error (DEP004)
+            options += ["--optional-dependencies-dev-groups", ",".join(undeclared), "--ignore", "DEP002"]
+        if left_out:
+            options += ["--extend-exclude", left_out]
+        session.run("deptry", *roots, *options)
 
 
 @nox.session

@@ -260,6 +260,14 @@ def test_list_table_json_project_limit_and_wide(cli: Cli) -> None:
     assert any(line.startswith(f"{first} one proj 1x NVIDIA H100 0/1 INITIALIZING") for line in wide_table)
 
 
+def test_a_limit_beyond_any_count_lists_everything(cli: Cli) -> None:
+    # Found by tests/test_cli_fuzz.py: a --limit above sys.maxsize was "unexpected ValueError" (exit 1).
+    endpoint_id = cli.create()
+    huge = str(2**63)
+    assert [row["id"] for row in cli.json("endpoints", "list", "--limit", huge)] == [endpoint_id]
+    assert [row["versionId"] for row in cli.json("endpoints", "versions", endpoint_id, "--limit", huge)] == ["v1"]
+
+
 def test_get_table_and_json(cli: Cli) -> None:
     endpoint_id = cli.create("chat", "--max-batch-size", "32")
     spec = cli.json("endpoints", "get", endpoint_id)
@@ -420,6 +428,18 @@ def test_exit_2_names_the_option(cli: Cli, emulator: Emulator, options: list[str
     assert result.exit_code == ExitCode.USAGE, result.stderr
     assert result.stderr.startswith(f"Error: invalid {named}"), result.stderr
     assert emulator.endpoint_ids() == []
+
+
+@pytest.mark.parametrize("timeout", ["inf", "nan", "1e309", "-1"])
+def test_exit_2_on_a_timeout_that_is_not_a_finite_number_of_seconds(cli: Cli, emulator: Emulator, timeout: str) -> None:
+    # Found by tests/test_cli_fuzz.py: `wait --timeout inf` was "unexpected OverflowError" (exit 1).
+    endpoint_id = cli.create()
+    sent = emulator.stats.requests
+    for args in (["endpoints", "wait", endpoint_id], ["endpoints", "wake", endpoint_id, "--wait"]):
+        result = cli(*args, "--timeout", timeout)
+        assert result.exit_code == ExitCode.USAGE, result.stderr
+        assert result.stderr.startswith("Error: invalid --timeout: must be a finite number of seconds >= 0")
+    assert emulator.stats.requests == sent
 
 
 def test_exit_2_on_usage_errors_and_a_missing_token(cli: Cli) -> None:

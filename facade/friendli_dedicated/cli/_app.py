@@ -240,6 +240,10 @@ def _command(ctx: typer.Context, json_mode: bool) -> Iterator[Session]:
 
 def _wait(session: Session, endpoint_id: str, timeout: float, *, wake: bool = False) -> fd.EndpointState:
     """Wait until ``endpoint_id`` is RUNNING, showing progress; notes say what is happening."""
+    # Everything that can be refused is refused before the first note: a bad option or configuration
+    # must not print "Waiting for ..." and then an error.
+    _check_timeout(timeout)
+    session.client.endpoints.get_handle(endpoint_id)  # builds the client and checks the id, sends nothing
     out = session.out
     out.note(f"Waiting for {endpoint_id} to be RUNNING (timeout {duration(timeout)})...")
     console = out.notes
@@ -332,7 +336,8 @@ def _engine(**options: Any) -> dict[str, Any]:
 def _limited(items: Iterator[Any], limit: int | None) -> list[Any]:
     if limit is not None and limit < 1:
         raise InvalidInputError("limit", f"must be at least 1, got {limit}")
-    return list(items if limit is None else itertools.islice(items, limit))
+    # islice takes at most sys.maxsize; a larger --limit means "all" just the same.
+    return list(items if limit is None else itertools.islice(items, min(limit, sys.maxsize)))
 
 
 def _page_size(limit: int | None) -> int:

@@ -1,7 +1,7 @@
-"""Sessions: `nox` runs tests, lint and typecheck (the README's test command and CI's).
+"""Sessions: `nox` runs tests, lint, typecheck and installed (the README's test command and CI's).
 
 - ``nox -s tests``: pytest (offline; includes the generated/ staleness check).
-- ``nox -s lint``: ruff check and ruff format --check (generated/ excluded).
+- ``nox -s lint``: ruff check and ruff format --check (generated/ excluded); deptry: no undeclared import.
 - ``nox -s typecheck``: mypy --strict over facade/ and scripts/.
 - ``nox -s regenerate -- [--upstream URL_OR_PATH]``: re-pin the contract and regenerate generated/.
 - ``nox -s drift -- [--upstream URL_OR_PATH] [--json]``: compare the upstream with the pinned contract.
@@ -9,20 +9,25 @@
 - ``nox -s demo``: start the emulator on loopback and run examples/demo.py against it.
 - ``nox -s chaos``: 100 endpoint lifecycles per seed under 20% injected faults (and a loopback run).
 - ``nox -s conformance``: schemathesis against the emulator's loopback server (all checks, fixed seed).
+- ``nox -s installed [-- core cli cli-lowest emulator cli-emulator]``: the built wheel, installed as users
+  install it (each extra in a fresh virtualenv, newest dependencies), and what the sdist and wheel carry.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import nox
+from packaging.requirements import Requirement
 
-nox.options.sessions = ["tests", "lint", "typecheck"]
+nox.options.sessions = ["tests", "lint", "typecheck", "installed"]
 nox.options.reuse_venv = "yes"
 nox.options.error_on_missing_interpreters = True
 
@@ -42,12 +47,37 @@ def tests(session: nox.Session) -> None:
     session.run("pytest", *session.posargs)
 
 
+# deptry's scopes: (what, roots, extras undeclared there, a directory left out). An extra is declared
+# for the modules that need it and for no other: the library imports without any extra. Unused
+# dependencies (DEP002) are checked over the whole package only.
+PACKAGE = "facade/friendli_dedicated"
+DEPTRY_SCOPES: list[tuple[str, list[str], list[str], str | None]] = [
+    ("the package", ["facade", "generated"], [], None),
+    ("the library", ["facade", "generated"], ["cli", "emulator"], f"{PACKAGE}/(cli|emulator)/"),
+    ("the cli extra", [f"{PACKAGE}/cli"], ["emulator"], None),
+    ("the emulator extra", [f"{PACKAGE}/emulator"], ["cli"], None),
+]
+
+
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff check and format check; generated/ is the generator's business."""
-    install_groups(session, "lint")
+    """ruff check and format check (generated/ is the generator's business); deptry: no undeclared import.
+
+    deptry reads the installed dependencies' metadata to know which module each provides, so the
+    runtime dependencies and the extras' pinned groups are installed here too.
+    """
+    install_groups(session, "lint", "emulator", "cli")
+    session.install(*PYPROJECT["project"]["dependencies"])
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    for what, roots, undeclared, left_out in DEPTRY_SCOPES:
+        session.log(f"deptry: {what}")
+        options = ["--no-ansi"]
+        if undeclared:  # "development" extras: importing them here is an error (DEP004)
+            options += ["--optional-dependencies-dev-groups", ",".join(undeclared), "--ignore", "DEP002"]
+        if left_out:
+            options += ["--extend-exclude", left_out]
+        session.run("deptry", *roots, *options)
 
 
 @nox.session
@@ -133,3 +163,80 @@ def conformance(session: nox.Session) -> None:
     install_groups(session, "conformance")
     session.install(".[emulator]")
     session.run("python", "scripts/conformance.py", *session.posargs)
+
+
+# The environments of `nox -s installed`: the extras a user asks for, and pins other than the extras' own.
+INSTALLED_ENVS = {
+    "core": ("", ()),
+    "cli": ("[cli]", ()),
+    "cli-lowest": ("[cli]", ("typer",)),  # typer at the lower bound the cli extra declares
+    "emulator": ("[emulator]", ()),
+    "cli-emulator": ("[cli,emulator]", ()),
+}
+
+
+def lower_bound(extra: str, name: str) -> str:
+    """The ``>=`` bound of ``name`` in ``extra`` of pyproject.toml (so the check follows the declaration)."""
+    for line in PYPROJECT["project"]["optional-dependencies"][extra]:
+        requirement = Requirement(line)
+        if requirement.name == name:
+            return next(spec.version for spec in requirement.specifier if spec.operator == ">=")
+    raise ValueError(f"{name} is not in the {extra!r} extra")
+
+
+@nox.session
+def installed(session: nox.Session) -> None:
+    """The SDK as users install it: build once, install the wheel into fresh virtualenvs, run what users run.
+
+    Builds the sdist and, from it, the wheel (``python -m build``), checks that the wheel carries LICENSE and
+    the sdist carries LICENSE, tests/ and every file the tests read, then installs the wheel with pip into
+    a new virtualenv per case, with no development dependencies and no pins, so each gets the newest
+    versions its ranges allow, and runs ``scripts/check_installed.py`` there with that environment's python:
+
+    - ``core`` (no extra): ``import friendli_dedicated``, its docstring examples, a request through a mock
+      transport; ``import friendli_dedicated.emulator`` raises an ImportError naming the ``emulator`` extra;
+      the console script names the ``cli`` extra;
+    - ``cli``: ``friendli-dedicated --version``, ``--help``, ``instance-options --json``; its ``emulator``
+      command names the ``emulator`` extra;
+    - ``cli-lowest``: the same with typer at the lower bound the ``cli`` extra declares;
+    - ``emulator``: ``python -m friendli_dedicated.emulator --help``; it serves the SDK on loopback and
+      stops on Ctrl-C with exit status 0;
+    - ``cli-emulator``: ``friendli-dedicated emulator --help``; it serves, the CLI creates and lists an
+      endpoint on it, and it stops on SIGTERM with exit status 0.
+
+    Name cases to run only those: ``nox -s installed -- cli core``. The build tools live in this session's
+    (reused) virtualenv; the users' virtualenvs are made anew on every run, as a user's is (pip's cache
+    keeps that to seconds), under .nox/installed/tmp/envs/ for a look afterwards.
+    """
+    install_groups(session, "installed")
+    unknown = sorted(set(session.posargs) - set(INSTALLED_ENVS))
+    if unknown:
+        session.error(f"unknown cases {unknown}; the cases are {sorted(INSTALLED_ENVS)}")
+    cases = session.posargs or list(INSTALLED_ENVS)
+    work = Path(session.create_tmp()).resolve()
+    dist = work / "dist"
+    shutil.rmtree(dist, ignore_errors=True)
+    session.run("python", "-m", "build", "--outdir", str(dist), ".")
+    [wheel] = dist.glob("*.whl")
+    [sdist] = dist.glob("*.tar.gz")
+    session.run("python", "scripts/check_installed.py", "dist", str(wheel), str(sdist), str(Path.cwd()))
+    check = str(Path("scripts/check_installed.py").resolve())
+    failed = []
+    for case in cases:
+        extras, pinned = INSTALLED_ENVS[case]
+        env = work / "envs" / case
+        shutil.rmtree(env, ignore_errors=True)
+        session.run("python", "-m", "virtualenv", "--quiet", str(env))
+        python = str(env / "bin" / "python")
+        pins = [f"{name}=={lower_bound('cli', name)}" for name in pinned]
+        session.run(python, "-m", "pip", "install", "--quiet", f"{wheel}{extras}", *pins, external=True)
+        options = [f"--typer={lower_bound('cli', 'typer')}"] if "typer" in pinned else []
+        with session.chdir(env):  # where nothing of the source tree can be imported by accident
+            try:
+                session.run(
+                    python, check, case.removesuffix("-lowest"), *options, external=True, env={"PYTHONPATH": ""}
+                )
+            except nox.command.CommandFailed:
+                failed.append(case)  # the other cases still run: one report of everything that is wrong
+    if failed:
+        session.error(f"checks failed in {failed} (see above)")

@@ -8,6 +8,8 @@ checked for the token in its output, whatever the command.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -17,9 +19,9 @@ import pytest
 from typer.testing import CliRunner, Result
 
 import friendli_dedicated as fd
-from friendli_dedicated.cli import _app
+from friendli_dedicated.cli import _app, _output
 from friendli_dedicated.cli._exit import ExitCode, option_for
-from friendli_dedicated.emulator import DEFAULT_TEAM, Emulator, ManualClock
+from friendli_dedicated.emulator import DEFAULT_TEAM, DEFAULT_TOKEN, Emulator, ManualClock
 
 TOKEN = "flp_cli-secret-7d1e4b9a0c"
 FAIL_MODEL = "emulator/fail-INFERENCE_ENGINE_MEMORY_ERROR"
@@ -258,6 +260,14 @@ def test_list_table_json_project_limit_and_wide(cli: Cli) -> None:
     assert any(line.startswith(f"{first} one proj 1x NVIDIA H100 0/1 INITIALIZING") for line in wide_table)
 
 
+def test_a_limit_beyond_any_count_lists_everything(cli: Cli) -> None:
+    # Found by tests/test_cli_fuzz.py: a --limit above sys.maxsize was "unexpected ValueError" (exit 1).
+    endpoint_id = cli.create()
+    huge = str(2**63)
+    assert [row["id"] for row in cli.json("endpoints", "list", "--limit", huge)] == [endpoint_id]
+    assert [row["versionId"] for row in cli.json("endpoints", "versions", endpoint_id, "--limit", huge)] == ["v1"]
+
+
 def test_get_table_and_json(cli: Cli) -> None:
     endpoint_id = cli.create("chat", "--max-batch-size", "32")
     spec = cli.json("endpoints", "get", endpoint_id)
@@ -420,6 +430,18 @@ def test_exit_2_names_the_option(cli: Cli, emulator: Emulator, options: list[str
     assert emulator.endpoint_ids() == []
 
 
+@pytest.mark.parametrize("timeout", ["inf", "nan", "1e309", "-1"])
+def test_exit_2_on_a_timeout_that_is_not_a_finite_number_of_seconds(cli: Cli, emulator: Emulator, timeout: str) -> None:
+    # Found by tests/test_cli_fuzz.py: `wait --timeout inf` was "unexpected OverflowError" (exit 1).
+    endpoint_id = cli.create()
+    sent = emulator.stats.requests
+    for args in (["endpoints", "wait", endpoint_id], ["endpoints", "wake", endpoint_id, "--wait"]):
+        result = cli(*args, "--timeout", timeout)
+        assert result.exit_code == ExitCode.USAGE, result.stderr
+        assert result.stderr.startswith("Error: invalid --timeout: must be a finite number of seconds >= 0")
+    assert emulator.stats.requests == sent
+
+
 def test_exit_2_on_usage_errors_and_a_missing_token(cli: Cli) -> None:
     assert cli("endpoints", "create", "-n", "chat").exit_code == ExitCode.USAGE  # click: missing --project
     assert cli("endpoints", "list", "--limit", "many").exit_code == ExitCode.USAGE
@@ -470,6 +492,62 @@ def test_exit_4_when_the_wait_times_out(cli: Cli) -> None:
     result = cli("endpoints", "wait", endpoint_id, "--timeout", "1", "--json")
     error = json.loads(result.stdout)["error"]
     assert (result.exit_code, error["exitCode"], error["lastStatus"]) == (4, 4, "INITIALIZING")
+
+
+# -- the emulator command --------------------------------------------------------------------------
+@pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_emulator_stops_cleanly_on_a_signal_right_after_printing_what_to_export(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, number: signal.Signals
+) -> None:
+    # The race of issue 8: Ctrl-C after the last line was printed but before the command began
+    # waiting used to become exit 130. The signal is sent from inside the printing of that line.
+    note = _output.Output.note
+
+    def note_then_signal(self: _output.Output, text: str) -> None:
+        note(self, text)
+        if "FRIENDLI_TEAM" in text:
+            os.kill(os.getpid(), number)
+
+    monkeypatch.setattr(_output.Output, "note", note_then_signal)
+    result = cli("emulator", "--port", "0", "--time-scale", "0.01")
+    assert result.exit_code == 0, result.stderr
+    shown = result.stdout.splitlines()
+    assert shown[0].startswith("Friendli Dedicated emulator at http://127.0.0.1:")
+    assert shown[-1].strip() == f"export FRIENDLI_TEAM={DEFAULT_TEAM}"
+    assert "stopping" in result.stderr
+
+
+def test_emulator_json_prints_one_document_and_stops_on_sigint(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    emit = _output.Output.emit
+
+    def emit_then_interrupt(self: _output.Output, data: object) -> None:
+        emit(self, data)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(_output.Output, "emit", emit_then_interrupt)
+    result = cli("emulator", "--port", "0", "--json")
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["baseUrl"].startswith("http://127.0.0.1:")
+    assert (document["token"], document["team"]) == (DEFAULT_TOKEN, DEFAULT_TEAM)
+
+
+@pytest.mark.parametrize(
+    ("options", "named"),
+    [
+        (["--port", "70000"], "--port"),
+        (["--port", "-1"], "--port"),
+        (["--time-scale", "nan"], "--time-scale"),
+        (["--time-scale", "inf"], "--time-scale"),
+        (["--fault-rate", "1.5"], "--fault-rate"),
+        (["--host", ""], "--host"),
+        (["--host", "hôte"], "--host"),
+    ],
+)
+def test_emulator_refuses_bad_options_naming_them(cli: Cli, options: list[str], named: str) -> None:
+    result = cli("emulator", *options)
+    assert result.exit_code == ExitCode.USAGE, result.stderr
+    assert result.stderr.startswith(f"Error: invalid {named}: "), result.stderr
 
 
 # -- errors, debug, the token ----------------------------------------------------------------------

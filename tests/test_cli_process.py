@@ -221,6 +221,30 @@ def test_emulator_command_prints_what_to_export() -> None:
         assert process.wait(timeout=15) == 0
 
 
+@pytest.mark.parametrize("launcher", ["cli", "module"])
+def test_both_launchers_stop_cleanly_on_sigterm(launcher: str) -> None:
+    # A supervisor (or nox, or `kill`) sends SIGTERM: the server shuts down and the exit status is 0.
+    command = cli_command() if launcher == "cli" else [sys.executable, "-m", "friendli_dedicated.emulator"]
+    process = subprocess.Popen(
+        [*command, *([] if launcher == "module" else ["emulator"]), "--port", "0"],
+        env=cli_env("http://unused.invalid"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        lines = read_until(process, "FRIENDLI_TEAM")
+        assert lines[0].startswith("Friendli Dedicated emulator at http://127.0.0.1:")
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=15)
+        assert process.returncode == 0, stderr
+        assert stderr == "stopping (SIGTERM)\n"
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+
 def test_emulator_command_refuses_a_bad_fault_rate() -> None:
     result = run("http://unused.invalid", "emulator", "--fault-rate", "2")
     assert result.returncode == 2

@@ -41,4 +41,3 @@ def test_emulator_conforms_to_the_contract() -> None:
     exercised = {label for label, count in outcome.cases_by_operation.items() if count > 0}
     assert operations <= exercised, f"never exercised: {sorted(operations - exercised)}\n{report}"
     assert outcome.test_cases >= len(operations), report
-    assert outcome.seconds < 60, f"took {outcome.seconds:.1f}s"

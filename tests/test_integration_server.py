@@ -479,7 +479,7 @@ def test_wait_until_running_goes_through_the_phases(logged: tuple[fd.Client, Log
     assert _keys(seen) == [("INITIALIZING", phase.value) for phase in DEPLOY_PHASES] + [("RUNNING", None)]
     elapsed = [e for _, _, e in seen]
     assert elapsed == sorted(elapsed)
-    assert 0.2 < elapsed[-1] < 3.0  # the deployment took about 0.5 s
+    assert elapsed[-1] > 0
     # The timestamps are the server's: RUNNING since exactly the planned 0.5 s after creation.
     assert state.created_at is not None
     assert state.updated_at is not None
@@ -507,10 +507,9 @@ def test_wait_until_running_with_the_default_fast_poll_reports_changes_only(clie
 
 def test_wait_until_running_times_out(client: fd.Client) -> None:
     ep = client.endpoints.create(_unique("proj"), "slow", "org/model", "H100")
-    started = time.monotonic()
+    # How soon it gives up is the waiter's business, tested on an injected clock (test_waiter.py).
     with pytest.raises(fd.WaitTimeoutError) as excinfo:
         ep.wait_until_running(timeout=0.05, poll=POLL)
-    assert time.monotonic() - started < 1.0
     assert excinfo.value.endpoint_id == ep.id
     assert excinfo.value.state is not None
     assert excinfo.value.state.status is fd.Status.INITIALIZING

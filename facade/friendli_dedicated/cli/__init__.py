@@ -27,6 +27,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         from friendli_dedicated.cli._app import run
     except ImportError as exc:  # typer or rich missing: one clear line, not a traceback
+        # click too: typer before 0.29 imports it (typer 0.29 vendors it; the CLI itself never does).
         if exc.name in ("typer", "rich", "click"):
             print(f"Error: {_EXTRA_HINT} ({exc.name} is not installed)", file=sys.stderr)
             sys.exit(1)

@@ -11,13 +11,11 @@ import contextlib
 import enum
 import itertools
 import sys
-import threading
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from typing import Annotated, Any
 
 import attrs
-import click
 import typer
 
 import friendli_dedicated as fd
@@ -225,7 +223,7 @@ def _command(ctx: typer.Context, json_mode: bool) -> Iterator[Session]:
     session = Session(settings, Output(json_mode=json_mode))
     try:
         yield session
-    except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+    except (typer.Exit, typer.Abort, typer.BadParameter):
         raise
     except KeyboardInterrupt:
         session.out.failure(Failure(ExitCode.INTERRUPTED, "interrupted"))
@@ -242,6 +240,10 @@ def _command(ctx: typer.Context, json_mode: bool) -> Iterator[Session]:
 
 def _wait(session: Session, endpoint_id: str, timeout: float, *, wake: bool = False) -> fd.EndpointState:
     """Wait until ``endpoint_id`` is RUNNING, showing progress; notes say what is happening."""
+    # Everything that can be refused is refused before the first note: a bad option or configuration
+    # must not print "Waiting for ..." and then an error.
+    _check_timeout(timeout)
+    session.client.endpoints.get_handle(endpoint_id)  # builds the client and checks the id, sends nothing
     out = session.out
     out.note(f"Waiting for {endpoint_id} to be RUNNING (timeout {duration(timeout)})...")
     console = out.notes
@@ -334,7 +336,8 @@ def _engine(**options: Any) -> dict[str, Any]:
 def _limited(items: Iterator[Any], limit: int | None) -> list[Any]:
     if limit is not None and limit < 1:
         raise InvalidInputError("limit", f"must be at least 1, got {limit}")
-    return list(items if limit is None else itertools.islice(items, limit))
+    # islice takes at most sys.maxsize; a larger --limit means "all" just the same.
+    return list(items if limit is None else itertools.islice(items, min(limit, sys.maxsize)))
 
 
 def _page_size(limit: int | None) -> int:
@@ -349,7 +352,7 @@ def _sdk_version() -> str:
 def _print_version(value: bool) -> None:
     if value:
         pin = fd.SPEC_PIN
-        click.echo(f"friendli-dedicated {_sdk_version()} (API contract {pin.short()}, pinned {pin.retrieved})")
+        typer.echo(f"friendli-dedicated {_sdk_version()} (API contract {pin.short()}, pinned {pin.retrieved})")
         raise typer.Exit()
 
 
@@ -426,43 +429,29 @@ def emulator(
 ) -> None:
     """Serve a local emulator of the API until Ctrl-C (needs the 'emulator' extra).
 
-    The same options as `python -m friendli_dedicated.emulator`. It prints the base URL, token and
-    team to export, so that other terminals can point this CLI (or any client) at it.
+    The same launcher and options as `python -m friendli_dedicated.emulator`. It prints the base URL,
+    token and team to export, so that other terminals can point this CLI (or any client) at it.
+    Ctrl-C (or SIGTERM) stops it cleanly, with exit code 0.
     """
-    with _command(ctx, json_) as session, contextlib.ExitStack() as stack:
+    with _command(ctx, json_) as session:
         try:
-            from friendli_dedicated.emulator import DEFAULT_TEAM, DEFAULT_TOKEN, Emulator, Faults
-
-            faults = Faults(rate=fault_rate, seed=seed) if fault_rate > 0 else None
-            emu = Emulator(time_scale=time_scale, faults=faults, seed=seed)
-            base_url = stack.enter_context(emu.serve(host=host, port=port))
+            from friendli_dedicated.emulator import _launcher
         except ImportError as exc:  # jsonschema, starlette or uvicorn
+            missing = f"{exc.name} is missing" if exc.name else str(exc)
             raise fd.ConfigurationError(
-                "the emulator needs the 'emulator' extra: pip install 'friendli-dedicated[emulator]' "
-                f"({exc.name} is missing)"
+                f"the emulator needs the 'emulator' extra: pip install 'friendli-dedicated[emulator]' ({missing})"
             ) from None
-        except ValueError as exc:
-            raise InvalidInputError("fault_rate" if "rate" in str(exc) else "time_scale", str(exc)) from None
-        except OSError as exc:
-            raise fd.TransportError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
-        if session.out.json_mode:
-            session.out.emit({"baseUrl": base_url, "token": DEFAULT_TOKEN, "team": DEFAULT_TEAM})
-        else:
-            session.out.note(f"Friendli Dedicated emulator at {base_url} (Ctrl-C to stop)")
-            session.out.note(f"  export FRIENDLI_BASE_URL={base_url}")
-            session.out.note(f"  export FRIENDLI_TOKEN={DEFAULT_TOKEN}")
-            session.out.note(f"  export FRIENDLI_TEAM={DEFAULT_TEAM}")
-        sys.stdout.flush()
-        try:
-            _until_interrupted()
-        except KeyboardInterrupt:
-            click.echo("stopping", err=True)
+        options = _launcher.LaunchOptions(host=host, port=port, time_scale=time_scale, fault_rate=fault_rate, seed=seed)
 
+        def announce(base_url: str) -> None:
+            if session.out.json_mode:
+                session.out.emit(_launcher.connection(base_url))
+            else:
+                for line in _launcher.export_lines(base_url):
+                    session.out.note(line)
+            sys.stdout.flush()
 
-def _until_interrupted() -> None:
-    stop = threading.Event()
-    while not stop.wait(0.5):
-        pass
+        _launcher.serve_until_stopped(options, announce)
 
 
 # -- endpoints -------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-import click
+import typer
 from rich import box
 from rich.console import Console
 from rich.table import Table
@@ -170,15 +170,15 @@ class Output:
 
     def emit(self, data: object) -> None:
         """The one JSON document of a ``--json`` run."""
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
     def failure(self, failure: Failure) -> None:
         """An error: one line (and a hint) on stderr, and with ``--json`` the error document on stdout."""
         if self.json_mode:
             self.emit(failure.to_json())
-        click.echo(click.style("Error:", fg="red", bold=True) + " " + failure.message, err=True)
+        typer.echo(typer.style("Error:", fg="red", bold=True) + " " + failure.message, err=True)
         if failure.hint:
-            click.echo(click.style("Hint:", fg="yellow", bold=True) + " " + failure.hint, err=True)
+            typer.echo(typer.style("Hint:", fg="yellow", bold=True) + " " + failure.hint, err=True)
 
     def _print(self, table: Table) -> None:
         """A table on stdout; without a terminal, without the padding that ends rich's lines."""
@@ -187,7 +187,7 @@ class Output:
             return
         with self.out.capture() as captured:
             self.out.print(table)
-        click.echo("\n".join(line.rstrip() for line in captured.get().splitlines()))
+        typer.echo("\n".join(line.rstrip() for line in captured.get().splitlines()))
 
     # -- results -----------------------------------------------------------------------------------
     def states(self, rows: Sequence[Mapping[str, Any]], *, wide: bool = False, empty: str = "No endpoints.") -> None:

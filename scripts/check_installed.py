@@ -1,0 +1,390 @@
+"""What a user gets from ``pip install "friendli-dedicated[...]"``: checks run inside such an environment.
+
+``nox -s installed`` builds the sdist and the wheel, installs the wheel into fresh virtualenvs (one
+per extra, no development dependencies, the newest versions the ranges allow) and runs this file
+with each environment's own python. It imports only the standard library and what that install
+brought, never the source tree::
+
+    python scripts/check_installed.py core            # no extra
+    python scripts/check_installed.py cli [--typer VERSION]
+    python scripts/check_installed.py emulator
+    python scripts/check_installed.py cli-emulator
+    python scripts/check_installed.py dist WHEEL SDIST ROOT   # what the archives carry
+
+Each check prints one line per fact it verified and stops with exit status 1 at the first that
+does not hold.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import doctest
+import importlib
+import importlib.metadata
+import importlib.util
+import json
+import os
+import pkgutil
+import queue
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tarfile
+import threading
+import traceback
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+# Generous: these guard against a hang, they do not measure anything.
+_COMMAND_TIMEOUT = 120
+_SERVER_TIMEOUT = 60
+
+# The extras' top-level modules: an environment without the extra must not have them.
+_CLI_MODULES = ("typer", "rich")
+_EMULATOR_MODULES = ("starlette", "uvicorn", "jsonschema")
+
+# The files the test suite reads besides tests/: the sdist must carry them (and tests/) to test.
+_SDIST_TREES = ("tests", "scripts", "docs", "facade", "generated")
+_SDIST_FILES = ("LICENSE", "pyproject.toml", "openapi.yaml", "README.md", "CHANGELOG.md")
+
+
+class CheckFailed(Exception):
+    """A fact about the installed package did not hold, and the checks after it depend on it."""
+
+
+_FAILED: list[str] = []
+
+
+def check(condition: object, fact: str, detail: object = "", *, needed: bool = False) -> None:
+    """Print whether ``fact`` holds; a failure is counted, and stops the run when the rest ``needed`` it."""
+    if condition:
+        print(f"  ok: {fact}", flush=True)
+        return
+    failure = f"{fact}: NO {detail}".rstrip()
+    if needed:
+        raise CheckFailed(failure)
+    _FAILED.append(failure)
+    print(f"  FAILED: {failure}", flush=True)
+
+
+# -- running what a user runs ------------------------------------------------------------------------
+def _environment(**extra: str) -> dict[str, str]:
+    """The caller's environment without FRIENDLI_* (a developer's token must not leak in)."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("FRIENDLI_")}
+    env.update(extra)
+    return env
+
+
+def _script(name: str) -> str:
+    """A console script of this environment (next to its python)."""
+    path = Path(sys.executable).with_name(name)
+    check(path.exists(), f"the console script {name} is installed", path, needed=True)
+    return str(path)
+
+
+def run(*command: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        command, env=env or _environment(), capture_output=True, text=True, timeout=_COMMAND_TIMEOUT, check=False
+    )
+
+
+def _describe(result: subprocess.CompletedProcess[str]) -> str:
+    return f"(exit {result.returncode})\nstdout: {result.stdout[-2000:]}\nstderr: {result.stderr[-2000:]}"
+
+
+def succeeds(*command: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    result = run(*command, env=env)
+    shown = " ".join(Path(command[0]).name if i == 0 else part for i, part in enumerate(command))
+    check(result.returncode == 0, f"`{shown}` exits 0", _describe(result), needed=True)
+    return result
+
+
+@contextlib.contextmanager
+def served(*command: str) -> Iterator[tuple[subprocess.Popen[str], queue.Queue[str | None]]]:
+    """A server process whose stdout lines arrive on a queue (None: stdout closed); killed if left running."""
+    process = subprocess.Popen(
+        command, env=_environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1
+    )
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def pump() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.put(line.rstrip("\n"))
+        lines.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+    try:
+        yield process, lines
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+
+
+def read_until(lines: queue.Queue[str | None], done: Callable[[str], bool]) -> list[str]:
+    """Lines up to and including the first for which ``done`` is true."""
+    seen: list[str] = []
+    while True:
+        try:
+            line = lines.get(timeout=_SERVER_TIMEOUT)
+        except queue.Empty:
+            raise CheckFailed(f"no line came within {_SERVER_TIMEOUT}s after {seen}") from None
+        if line is None:
+            raise CheckFailed(f"the server's output ended after {seen}")
+        seen.append(line)
+        if done(line):
+            return seen
+
+
+def stops_cleanly(process: subprocess.Popen[str], number: signal.Signals) -> None:
+    process.send_signal(number)
+    try:
+        _, stderr = process.communicate(timeout=_SERVER_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise CheckFailed(f"the server did not stop on {number.name}") from None
+    check(process.returncode == 0, f"the server stops on {number.name} with exit status 0", stderr)
+    check(stderr == f"stopping ({number.name})\n", "and says so on stderr, nothing else", repr(stderr))
+
+
+# -- the checks of each environment ------------------------------------------------------------------
+def _the_installed_package() -> None:
+    import friendli_dedicated as fd
+
+    where = Path(fd.__file__).resolve()
+    check(where.is_relative_to(Path(sys.prefix).resolve()), "friendli_dedicated is the installed one", where)
+    print(f"  friendli-dedicated {fd.__version__} at {where.parent}")
+    for name in ("httpx", "attrs", "python-dateutil", "typer", "click", "rich", "starlette", "uvicorn", "jsonschema"):
+        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
+            print(f"  with {name} {importlib.metadata.version(name)}")
+
+
+def _absent(*modules: str) -> None:
+    present = [name for name in modules if importlib.util.find_spec(name) is not None]
+    check(not present, f"no {', '.join(modules)} (not asked for)", present)
+
+
+def check_core() -> None:
+    """No extra: the library, its examples, a request; the emulator and the CLI say which extra they need."""
+    import friendli_dedicated as fd
+
+    _the_installed_package()
+    _absent(*_CLI_MODULES, *_EMULATOR_MODULES)
+    option = fd.InstanceOption.parse("2x H100")
+    check((option.count, option.gpu.value) == (2, "NVIDIA H100"), 'fd.InstanceOption.parse("2x H100")', option)
+
+    import httpx
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        # A timestamp in ISO 8601's basic format takes the python-dateutil path; unknown fields are kept.
+        body = {"status": "INITIALIZING", "phase": "DOWNLOADING_MODEL", "createdAt": "20250101T000000Z", "new": 1}
+        return httpx.Response(200, json=body)
+
+    mock = httpx.Client(transport=httpx.MockTransport(answer))
+    with fd.Client(token="mock-token", http_client=mock) as client:  # noqa: S106 (nothing is sent anywhere)
+        state = client.endpoints.status("ep-1")
+    parsed = (state.status, state.phase, state.created_at)
+    expected = (fd.Status.INITIALIZING, fd.DeploymentPhase.DOWNLOADING_MODEL, dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
+    check(
+        parsed == expected,
+        "a status request through the client parses status, phase and timestamp",
+        state,
+    )
+    attempted = 0
+    for info in pkgutil.walk_packages(fd.__path__, "friendli_dedicated."):
+        if info.name.startswith(("friendli_dedicated.cli", "friendli_dedicated.emulator")):
+            continue  # they need their extras
+        flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+        examples = doctest.testmod(importlib.import_module(info.name), extraglobs={"fd": fd}, optionflags=flags)
+        check(examples.failed == 0, f"the docstring examples of {info.name}", examples)
+        attempted += examples.attempted
+    check(attempted >= 20, f"{attempted} docstring examples ran")
+
+    try:
+        importlib.import_module("friendli_dedicated.emulator")
+    except ImportError as exc:
+        message = str(exc)
+    else:
+        message = "(it imported)"
+    names_extra = re.search(r"friendli-dedicated\[emulator\]|'emulator' extra|\"emulator\" extra", message)
+    check(names_extra, "import friendli_dedicated.emulator raises an ImportError naming the 'emulator' extra", message)
+
+    result = run(_script("friendli-dedicated"), "--version")
+    check(
+        result.returncode == 1 and "friendli-dedicated[cli]" in result.stderr and "Traceback" not in result.stderr,
+        "friendli-dedicated (no extra) exits 1 naming the 'cli' extra",
+        _describe(result),
+    )
+
+
+def check_cli(typer_version: str | None = None) -> None:
+    """The ``cli`` extra alone: the console script's version, help and offline commands."""
+    import friendli_dedicated as fd
+
+    _the_installed_package()
+    _absent(*_EMULATOR_MODULES)
+    if typer_version is not None:
+        installed = importlib.metadata.version("typer")
+        same = _release(installed) == _release(typer_version)
+        check(same, f"typer is {typer_version}, the cli extra's lower bound", installed, needed=True)
+    cli = _script("friendli-dedicated")
+    version = succeeds(cli, "--version").stdout
+    check(version.startswith(f"friendli-dedicated {fd.__version__} (API contract "), "--version names it", version)
+    check("Exit codes: 0 success" in " ".join(succeeds(cli, "--help").stdout.split()), "--help lists the exit codes")
+    check("--instance" in succeeds(cli, "endpoints", "create", "--help").stdout, "endpoints create --help")
+    rows = json.loads(succeeds(cli, "instance-options", "--json").stdout)
+    check(isinstance(rows, list) and rows, "instance-options --json is a non-empty JSON list", rows, needed=True)
+    check(all({"id", "gpu", "count", "instance"} <= set(row) for row in rows), "each names an option", rows[0])
+    check(
+        all(fd.InstanceOption.parse(row["instance"]).id == row["id"] for row in rows),
+        "each `instance` spelling parses to its id",
+    )
+    result = run(cli, "emulator", "--port", "0")
+    check(
+        result.returncode == 2 and "friendli-dedicated[emulator]" in result.stderr,
+        "friendli-dedicated emulator (no emulator extra) exits 2 naming the extra",
+        _describe(result),
+    )
+
+
+def _release(version: str) -> tuple[int, ...]:
+    """``0.16`` and ``0.16.0`` alike (plain release numbers are all a lower bound needs).
+
+    >>> _release("0.16") == _release("0.16.0") != _release("0.16.1")
+    True
+    """
+    numbers = [int(part) for part in version.split(".")]
+    while numbers and numbers[-1] == 0:
+        numbers.pop()
+    return tuple(numbers)
+
+
+def check_emulator() -> None:
+    """The ``emulator`` extra alone: ``python -m friendli_dedicated.emulator`` serves the SDK and stops on Ctrl-C."""
+    import friendli_dedicated as fd
+
+    _the_installed_package()
+    _absent("typer")
+    from friendli_dedicated.emulator import DEFAULT_TOKEN
+
+    help_text = succeeds(sys.executable, "-m", "friendli_dedicated.emulator", "--help").stdout
+    check("--time-scale" in help_text, "python -m friendli_dedicated.emulator --help lists its options")
+    command = (sys.executable, "-m", "friendli_dedicated.emulator", "--port", "0", "--time-scale", "0.01")
+    with served(*command) as (process, lines):
+        shown = read_until(lines, lambda line: "FRIENDLI_TEAM=" in line)
+        match = re.search(r"http://127\.0\.0\.1:\d+", shown[0])
+        check(match, "it prints its loopback URL", shown, needed=True)
+        assert match is not None
+        with fd.Client(token=DEFAULT_TOKEN, base_url=match.group(0)) as client:
+            endpoint = client.endpoints.create("demo", "chat", "org/model", "1x H100")
+            endpoint.wait_until_running(timeout=_SERVER_TIMEOUT)
+            listed = [found.id for found in client.endpoints.list("demo")]
+        check(listed == [endpoint.id], "the SDK creates, waits for and lists an endpoint on it", listed)
+        stops_cleanly(process, signal.SIGINT)
+
+
+def check_cli_emulator() -> None:
+    """Both extras: ``friendli-dedicated emulator`` serves, the CLI drives it, SIGTERM stops it."""
+    _the_installed_package()
+    cli = _script("friendli-dedicated")
+    check("--time-scale" in succeeds(cli, "emulator", "--help").stdout, "friendli-dedicated emulator --help")
+    with served(cli, "emulator", "--port", "0", "--time-scale", "0.01", "--json") as (process, lines):
+        document = json.loads("\n".join(read_until(lines, lambda line: line == "}")))
+        check(document["baseUrl"].startswith("http://127.0.0.1:"), "it prints its URL, token and team as JSON")
+        env = _environment(FRIENDLI_BASE_URL=document["baseUrl"], FRIENDLI_TOKEN=document["token"])
+        create = ("endpoints", "create", "-p", "demo", "-n", "chat", "-m", "org/model", "-i", "1x H100")
+        created = json.loads(succeeds(cli, *create, "--wait", "--timeout", "60", "--json", env=env).stdout)
+        check(created["status"] == "RUNNING", "endpoints create --wait reaches RUNNING", created)
+        listed = json.loads(succeeds(cli, "endpoints", "list", "--json", env=env).stdout)
+        check([row["id"] for row in listed] == [created["id"]], "endpoints list shows it", listed)
+        stops_cleanly(process, signal.SIGTERM)
+
+
+def check_dist(wheel: Path, sdist: Path, root: Path) -> None:
+    """The wheel carries LICENSE; the sdist carries LICENSE, tests/ and every file the tests read."""
+    license_text = (root / "LICENSE").read_bytes()
+    check(b"Apache License" in license_text and b"Version 2.0" in license_text, "LICENSE is the Apache License 2.0")
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        licenses = [name for name in names if re.fullmatch(r"[^/]+\.dist-info/licenses/LICENSE", name)]
+        check(licenses, f"{wheel.name} carries LICENSE", [n for n in names if "dist-info" in n], needed=True)
+        check(archive.read(licenses[0]) == license_text, "the same LICENSE as the repository")
+        [metadata] = [name for name in names if name.endswith(".dist-info/METADATA")]
+        headers = archive.read(metadata).decode()
+        check("License-Expression: Apache-2.0" in headers, "its metadata says Apache-2.0")
+        check("License-File: LICENSE" in headers, "its metadata lists the license file")
+    with tarfile.open(sdist) as archive:
+        members = {member.name.split("/", 1)[1]: member for member in archive.getmembers() if "/" in member.name}
+        expected = [*_SDIST_FILES, *_source_files(root, _SDIST_TREES)]
+        missing = [name for name in expected if name not in members]
+        check(
+            not missing,
+            f"{sdist.name} carries LICENSE, tests/ and what the tests read ({len(expected)} files)",
+            missing,
+        )
+        extracted = archive.extractfile(members["LICENSE"])
+        assert extracted is not None
+        check(extracted.read() == license_text, "the same LICENSE as the repository")
+
+
+def _source_files(root: Path, trees: Sequence[str]) -> list[str]:
+    """The project's files under ``trees``: git's list when it is a clone, else the files on disk."""
+    git = shutil.which("git")
+    if git is not None:
+        listed = subprocess.run(
+            [git, "-C", str(root), "ls-files", "-z", "--", *trees], capture_output=True, check=False
+        )
+        if listed.returncode == 0 and listed.stdout:
+            return sorted(name for name in listed.stdout.decode().split("\0") if name)
+    return sorted(
+        path.relative_to(root).as_posix()
+        for tree in trees
+        for path in (root / tree).rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Checks of an installed friendli-dedicated (see the docstring).")
+    commands = parser.add_subparsers(dest="check", required=True)
+    commands.add_parser("core")
+    commands.add_parser("cli").add_argument("--typer", help="the typer version the environment must have")
+    commands.add_parser("emulator")
+    commands.add_parser("cli-emulator")
+    dist = commands.add_parser("dist")
+    for name in ("wheel", "sdist", "root"):
+        dist.add_argument(name, type=Path)
+    args = parser.parse_args(argv)
+    print(f"{args.check}: {sys.executable}", flush=True)
+    try:
+        if args.check == "core":
+            check_core()
+        elif args.check == "cli":
+            check_cli(args.typer)
+        elif args.check == "emulator":
+            check_emulator()
+        elif args.check == "cli-emulator":
+            check_cli_emulator()
+        else:
+            check_dist(args.wheel, args.sdist, args.root)
+    except CheckFailed as stopped:
+        _FAILED.append(f"{stopped} (the checks after it were not run)")
+    except Exception as exc:  # a crash is a failure too: show where
+        traceback.print_exc()
+        _FAILED.append(f"unexpected {type(exc).__name__}: {exc} (the checks after it were not run)")
+    if _FAILED:
+        print(f"{args.check}: {len(_FAILED)} check(s) FAILED:", file=sys.stderr, flush=True)
+        for failure in _FAILED:
+            print(f"  {failure}", file=sys.stderr, flush=True)
+        return 1
+    print(f"{args.check}: every check passed", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

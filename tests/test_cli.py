@@ -418,7 +418,7 @@ def test_exit_2_names_the_instance_option(cli: Cli, emulator: Emulator) -> None:
         (["-i", "H100", "--autoscaling", "fixed", "--max-replicas", "2"], "--max-replicas"),
         (["-i", "H100", "--autoscaling", "always-on", "--min-replicas", "0"], "--min-replicas"),
         (["-i", "H100", "--autoscaling", "scale-to-zero", "--cooldown", "-1"], "--cooldown"),
-        (["-i", "H100", "--max-batch-size", "0"], "--max-batch-size"),
+        (["-i", "H100", "--max-context-length", "0"], "--max-context-length"),  # the contract's minimum is 1
         (["-i", "H100", "--queue-backpressure-metric-kind", "NOPE"], "--queue-backpressure-metric-kind"),
         (["-i", "H100", "--wait", "--timeout", "-1"], "--timeout"),
     ],
@@ -428,6 +428,37 @@ def test_exit_2_names_the_option(cli: Cli, emulator: Emulator, options: list[str
     assert result.exit_code == ExitCode.USAGE, result.stderr
     assert result.stderr.startswith(f"Error: invalid {named}"), result.stderr
     assert emulator.endpoint_ids() == []
+
+
+@pytest.mark.parametrize(
+    ("global_options", "named"),
+    [
+        (["--team", "t\u00e9am"], "team_id"),
+        (["--team", "team\u200b"], "team_id"),
+        (["--token", "flp_secret\u200b"], "token"),
+    ],
+    ids=["team-accent", "team-zero-width", "token-zero-width"],
+)
+def test_bad_configuration_is_exit_2_not_a_bug(
+    cli: Cli, emulator: Emulator, global_options: list[str], named: str
+) -> None:
+    result = cli(*global_options, "endpoints", "list")
+    assert result.exit_code == ExitCode.USAGE, result.stderr
+    assert named in result.stderr
+    assert "bug" not in result.stderr
+    assert "flp_secret" not in result.stdout + result.stderr
+    assert emulator.stats.requests == 0
+
+
+@pytest.mark.parametrize(
+    "base_url", ["https://api.test/x?y=1", "https://api.test/#frag", "http://xn--", "https://u:p@h.test"]
+)
+def test_a_bad_base_url_is_exit_2_before_any_connection(monkeypatch: pytest.MonkeyPatch, base_url: str) -> None:
+    monkeypatch.setattr(_app, "client_factory", _app.default_client_factory)  # the real client: no request made
+    result = Cli(Emulator())("--base-url", base_url, "endpoints", "list")
+    assert result.exit_code == ExitCode.USAGE, result.stderr
+    assert "base_url" in result.stderr
+    assert "u:p@" not in result.stderr  # a password in the URL is never echoed
 
 
 @pytest.mark.parametrize("timeout", ["inf", "nan", "1e309", "-1"])

@@ -165,11 +165,10 @@ GLOBAL = [
     ("--max-retries", "number"),
     ("--base-url", "text"),
     ("--allow-insecure", "flag"),
-    # Printable ASCII only, for now: a token or team with other characters fails when the request is
-    # built (exit 1, "a bug"). ClientConfig.resolve (_config.py) is being changed to refuse them with
-    # a ConfigurationError (exit 2); then these become "text" like the others.
-    ("--token", "ascii"),
-    ("--team", "ascii"),
+    # Any text: a token or team with characters a header cannot carry is refused when the client is
+    # built (ConfigurationError, exit 2), never when the request is.
+    ("--token", "text"),
+    ("--team", "text"),
 ]
 
 

@@ -223,15 +223,19 @@ def test_module_main_prints_the_launcher_lines_and_exits_0_on_sigint(
     assert captured.err == "stopping (SIGINT)\n"
 
 
-def test_module_main_exits_2_when_the_host_does_not_resolve(
+def test_module_main_exits_2_for_a_host_name_without_looking_it_up(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    def unresolvable(*args: object, **kwargs: object) -> None:
-        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+    def no_lookups(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a name lookup was attempted")
 
-    monkeypatch.setattr(socket.socket, "bind", unresolvable)  # no resolver (and no DNS) in a test
-    assert main(["--host", "no-such-host.invalid", "--port", "0"]) == 2
-    assert capsys.readouterr().err == ("error: host: cannot bind no-such-host.invalid:0: Name or service not known\n")
+    monkeypatch.setattr(socket, "getaddrinfo", no_lookups)
+    with pytest.raises(SystemExit) as caught:
+        main(["--host", "no-such-host.invalid", "--port", "0"])
+    assert caught.value.code == 2
+    error = capsys.readouterr().err
+    assert "argument --host: must be an IP address" in error
+    assert "no-such-host.invalid" in error
 
 
 def test_the_cli_command_has_the_launcher_defaults() -> None:

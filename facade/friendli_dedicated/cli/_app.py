@@ -259,7 +259,9 @@ def _show_state(session: Session, endpoint_id: str, state: fd.EndpointState) -> 
     session.out.state(state_json(endpoint_id, state))
 
 
-def _instance(instance: str | None, gpu: str | None, count: int | None) -> fd.InstanceOption | None:
+def _instance(
+    instance: str | None, gpu: str | None, count: int | None
+) -> fd.InstanceOption | fd.UnlistedInstanceOption | None:
     """``--instance`` or ``--gpu``/``--count`` as an ``InstanceOption`` (None when neither is given)."""
     if instance is not None:
         if gpu is not None or count is not None:

@@ -31,6 +31,7 @@ from types import FrameType
 
 import attrs
 
+from friendli_dedicated.emulator import _checks as checks
 from friendli_dedicated.emulator._core import DEFAULT_TEAM, DEFAULT_TOKEN, Emulator
 from friendli_dedicated.emulator._faults import Faults
 from friendli_dedicated.errors import InvalidInputError, TransportError
@@ -51,10 +52,8 @@ _POLL_SECONDS = 0.1  # how soon the loop notices a signal's flag; shutdown itsel
 
 
 def _host(_instance: object, _attribute: attrs.Attribute[str], value: str) -> None:
-    # Refused here rather than by the resolver: a name that is not plain ASCII would be looked up
-    # in DNS (a network request) only to fail.
-    if not isinstance(value, str) or not value or not all("!" <= char <= "~" for char in value) or "/" in value:
-        raise InvalidInputError("host", f"must be an address or host name to bind, e.g. 127.0.0.1, got {value!r}")
+    # The emulator's own rule (an IP address or "localhost": no name lookups), named as the option.
+    checks.host("host", value)
 
 
 def _port(_instance: object, _attribute: attrs.Attribute[int], value: int) -> None:

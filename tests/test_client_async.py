@@ -47,7 +47,7 @@ async def test_get_returns_the_parsed_spec() -> None:
     (request,) = api.requests
     assert (request.method, str(request.url)) == ("GET", f"{BASE}{COLLECTION}/{EP}")
     assert_headers(request)
-    assert (spec.name, spec.num_gpu, spec.autoscaling_max) == ("chat", 2, 2)
+    assert (spec.name, spec.num_gpu, spec.autoscaling_max) == ("chat", 1, 2)
 
 
 async def test_status_returns_the_parsed_state() -> None:

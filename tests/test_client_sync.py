@@ -122,7 +122,7 @@ def spec_json(name: str = "chat", **extra: Any) -> dict[str, Any]:
     return {
         "name": name,
         "gpuType": "NVIDIA H100",
-        "numGpu": 2,
+        "numGpu": 1,
         "projectId": "proj",
         "creatorId": "user-1",
         "teamId": TEAM,
@@ -175,7 +175,7 @@ def test_get_sends_get_on_the_endpoint_path_and_parses_the_spec() -> None:
     (request,) = api.requests
     assert (request.method, str(request.url)) == ("GET", f"{BASE}{COLLECTION}/{EP}")
     assert_headers(request)
-    assert (spec.name, spec.gpu_type, spec.num_gpu, spec.max_batch_size) == ("chat", "NVIDIA H100", 2, 256)
+    assert (spec.name, spec.gpu_type, spec.num_gpu, spec.max_batch_size) == ("chat", "NVIDIA H100", 1, 256)
     assert (spec.tokenizer_skip_special_tokens, spec.tokenizer_add_special_tokens) == (False, True)
 
 

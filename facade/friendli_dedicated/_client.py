@@ -21,6 +21,7 @@ import httpx
 
 from friendli_dedicated import _redirect
 from friendli_dedicated._config import DEFAULT_TIMEOUT, ClientConfig
+from friendli_dedicated._creates import AsyncCreates, Creates
 from friendli_dedicated._flows import Emit, Flow, Pause
 from friendli_dedicated._resources import AsyncEndpoints, Endpoints
 from friendli_dedicated._retry import RetryPolicy
@@ -261,6 +262,7 @@ class Client(_ClientBase):
             random_source=random,
         )
         self._sleep: Callable[[float], None] = callback(sleep, "sleep") or time.sleep
+        self._creates = Creates()
         self._owns_http = http_client is None
         transport = None if redirect is None else redirect.transport()
         self._http = http_client or httpx.Client(transport=transport, follow_redirects=False)
@@ -360,6 +362,7 @@ class AsyncClient(_ClientBase):
             random_source=random,
         )
         self._sleep: Callable[[float], Awaitable[None]] = callback(sleep, "sleep") or asyncio.sleep
+        self._creates = AsyncCreates()
         self._owns_http = http_client is None
         transport = None if redirect is None else redirect.transport()
         self._http = http_client or httpx.AsyncClient(transport=transport, follow_redirects=False)

@@ -61,7 +61,9 @@ class Endpoints:
         a raw instance-option id. Every input is checked before anything is sent. Never re-sent
         once the request may have reached the server; when its outcome is unknown (a lost
         response, a 5xx, an unreadable reply) the endpoint is looked up by name, and if it cannot
-        be found ``EndpointCreationUnresolvedError`` says it may exist (see ``_flows.create_flow``).
+        be found ``EndpointCreationUnresolvedError`` says it may exist (see ``_creates``). Creates in
+        flight at once on one client share their listings of the project, so a fleet created
+        concurrently costs about three requests per endpoint, whatever its size.
 
         >>> option = fd.InstanceOption(fd.GPU.H100, 2)
         >>> ep = client.endpoints.create("proj", "chat", "org/model", option)  # doctest: +SKIP
@@ -77,7 +79,7 @@ class Endpoints:
             advanced=advanced,
             extra_engine_options=extra_engine_options,
         )
-        endpoint_id, state = self._client._drive(flows.create_flow(body, self._team))
+        endpoint_id, state = self._client._creates.create(self._client, body, self._team)
         return Endpoint(self, endpoint_id, state)
 
     def create_from_wandb(
@@ -262,7 +264,7 @@ class AsyncEndpoints:
             advanced=advanced,
             extra_engine_options=extra_engine_options,
         )
-        endpoint_id, state = await self._client._drive(flows.create_flow(body, self._team))
+        endpoint_id, state = await self._client._creates.create(self._client, body, self._team)
         return AsyncEndpoint(self, endpoint_id, state)
 
     async def create_from_wandb(

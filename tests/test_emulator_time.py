@@ -103,7 +103,7 @@ def test_sleep_stops_at_the_next_transition_of_any_endpoint() -> None:
     with emu.client() as client:
         first = client.endpoints.create("p", "a", "m", "H100")  # 30 -> 45 -> 90 -> 120 RUNNING
         emu.advance(100)  # 130: first is RUNNING
-        second = client.endpoints.create("p", "b", "m", "H100")  # 130 -> 145 -> 190 -> 220
+        client.endpoints.create("p", "b", "m", "H100")  # 130 -> 145 -> 190 -> 220
         client.endpoints.update(first.id, name="a2")  # UPDATING 130 -> 137 RUNNING
     moments = []
     for _ in range(5):

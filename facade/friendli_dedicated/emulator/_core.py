@@ -191,7 +191,8 @@ class Emulator:
         self.max_body_size = checks.integer("Emulator.max_body_size", max_body_size, minimum=1, maximum=SEED_MAX)
         self.rate_limit = checked_rate(rate_limit)
         self._limiter = RateLimiter(self.rate_limit) if self.rate_limit is not None else None
-        self._log = RequestLog(checked_limit(request_log))
+        self.request_log = checked_limit(request_log)
+        self._log = RequestLog(self.request_log)
         self._injections = controls.Injections()
         self.contract: Contract = load_contract()
         advanced = self.contract.schemas.get("EndpointAdvancedConfig", {})

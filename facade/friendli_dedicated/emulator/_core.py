@@ -144,21 +144,25 @@ class Emulator:
     The clock is read once here, to check that it gives seconds since the epoch. Any bad value or
     wrong type raises ``InvalidInputError`` naming the argument (a token is never shown).
 
-    Controls for tests, each in a module of its own:
+    Controls for tests, their parts each in a module of its own:
 
-    - time (``_clock``): ``sleep``/``async_sleep`` wait, on a ``ManualClock`` by advancing it, but
-      never past the next transition of any endpoint, so a poller sees every state (the in-process
-      clients sleep with them); ``advance`` moves a manual clock by hand;
+    - time: ``sleep``/``async_sleep`` wait, on a ``ManualClock`` (``_clock``) by advancing it, but
+      never past ``next_transition()`` of any endpoint (``_lifecycle``), so a poller sees every
+      state (the in-process clients sleep with them); ``advance`` moves a manual clock by hand;
     - faults and failures on demand (``_controls``): ``inject`` answers the next requests of one
-      operation with a fault; ``fail`` makes an endpoint's next transition end FAILED;
-    - what it saw (``_log``, ``_faults``): ``requests`` and ``requests_for``, and ``stats``;
+      operation with a fault, ``pending_faults`` lists those not used yet; ``fail`` makes an
+      endpoint's next transition end FAILED (``_lifecycle.fail_transition``);
+    - what it saw: ``requests`` and ``requests_for`` (``_log``), and ``stats`` (``_faults``);
     - its rate limit (``_ratelimit``).
 
     >>> from friendli_dedicated.emulator import ManualClock
     >>> emu = Emulator(clock=ManualClock(), time_scale=0.1)
-    >>> with emu.client() as client:  # doctest: +SKIP
+    >>> with emu.client() as client:
     ...     ep = client.endpoints.create("proj", "chat", "org/model", "H100")
-    ...     ep.wait_until_running(timeout=60).state.status
+    ...     ep.wait_until_running(timeout=60).state.status.value
+    'RUNNING'
+    >>> [r.facade_name for r in emu.requests][:4]
+    ['list', 'create', 'list', 'get']
     """
 
     def __init__(
@@ -829,9 +833,10 @@ class Emulator:
         - ``retry_after``: seconds (at most an hour) sent as ``Retry-After`` and ``retry-after-ms``.
 
         A request is matched by its route (method and path), whatever its token or body; it changes
-        nothing. Injected faults come before random ones (``Faults``), in the order they were asked
-        for, and are counted in ``stats.faults``. A bad value raises ``InvalidInputError`` naming it
-        (``Emulator.inject.operation``, ...), and nothing is injected.
+        nothing. Injected faults come before random ones (``Faults``, whose draws they leave in
+        place), in the order they were asked for, and are counted in ``stats.faults``. A bad value
+        raises ``InvalidInputError`` naming it (``Emulator.inject.operation``, ...), and nothing is
+        injected.
 
         >>> import friendli_dedicated as fd
         >>> emu = Emulator(clock=ManualClock())

@@ -5,6 +5,11 @@ loopback; it follows the API contract shipped with the SDK (routes, JSON shapes,
 keeps endpoints in memory, moves them through their lifecycle by an injectable clock, and can
 inject faults (429, 503, dropped connections) reproducibly.
 
+For the tests of a service that uses the SDK, an ``Emulator`` also has controls: emulated time
+that waits follow without skipping a state (``sleep``, ``advance``), faults and failures on demand
+(``inject("create", 503)``, ``fail(endpoint_id, error_code)``), a log of the requests it saw
+(``requests``, ``requests_for("create")``, ``LoggedRequest``) and a rate limit (``rate_limit=``).
+
 >>> import friendli_dedicated as fd
 >>> from friendli_dedicated.emulator import Emulator, ManualClock
 >>> emu = Emulator(clock=ManualClock())
@@ -12,6 +17,8 @@ inject faults (429, 503, dropped connections) reproducibly.
 ...     ep = client.endpoints.create("proj", "chat", "org/model", fd.GPU.H100)
 ...     ep.wait_until_running(timeout=600).state.status.value
 'RUNNING'
+>>> len(emu.requests_for("create"))
+1
 
 From a shell: ``python -m friendli_dedicated.emulator --port 8080``.
 Models named ``emulator/fail-<ERROR_CODE>`` fail on purpose (see ``_lifecycle``).
@@ -32,6 +39,7 @@ from __future__ import annotations
 
 from friendli_dedicated.emulator._clock import Clock, ManualClock, SystemClock
 from friendli_dedicated.emulator._contract import MAX_JSON_DEPTH, MAX_STRING_LENGTH
+from friendli_dedicated.emulator._controls import OPERATION_NAMES
 from friendli_dedicated.emulator._core import (
     DEFAULT_MAX_BODY_SIZE,
     DEFAULT_PROJECT,
@@ -42,19 +50,23 @@ from friendli_dedicated.emulator._core import (
 from friendli_dedicated.emulator._faults import FAULT_KINDS, Faults, Stats
 from friendli_dedicated.emulator._http import Response
 from friendli_dedicated.emulator._lifecycle import FAIL_PREFIX, Timings
+from friendli_dedicated.emulator._log import DEFAULT_REQUEST_LOG, LoggedRequest
 
 __all__ = [
     "DEFAULT_MAX_BODY_SIZE",
     "DEFAULT_PROJECT",
+    "DEFAULT_REQUEST_LOG",
     "DEFAULT_TEAM",
     "DEFAULT_TOKEN",
     "FAIL_PREFIX",
     "FAULT_KINDS",
     "MAX_JSON_DEPTH",
     "MAX_STRING_LENGTH",
+    "OPERATION_NAMES",
     "Clock",
     "Emulator",
     "Faults",
+    "LoggedRequest",
     "ManualClock",
     "Response",
     "Stats",

@@ -104,8 +104,8 @@ class Contract:
     """The loaded contract: routing, parameter coercion and validation.
 
     >>> contract = load_contract()
-    >>> contract.error_codes[:1]
-    ('WORKLOAD_INIT_UNKNOWN_ERROR',)
+    >>> contract.error_codes[:1], contract.phases[:1]
+    (('WORKLOAD_INIT_UNKNOWN_ERROR',), ('REQUESTING_VIRTUAL_MACHINE',))
     """
 
     def __init__(self, document: Mapping[str, Any]) -> None:
@@ -122,6 +122,7 @@ class Contract:
         )
         self.error_codes: tuple[str, ...] = tuple(self.schemas["InferenceDeploymentErrorCode"]["enum"])
         self.statuses: tuple[str, ...] = tuple(self.schemas["InferenceDeploymentStatus"]["enum"])
+        self.phases: tuple[str, ...] = self.enum_values(self.schemas["DedicatedEndpointStatus"]["properties"]["phase"])
 
     @staticmethod
     def _operations(document: Mapping[str, Any]) -> Iterable[Operation]:
@@ -153,6 +154,16 @@ class Contract:
                     responses=spec.get("responses", {}),
                     pattern=re.compile(regex),
                 )
+
+    def enum_values(self, schema: Mapping[str, Any]) -> tuple[str, ...]:
+        """The ``enum`` values of ``schema`` (through a ``$ref`` and ``anyOf``/``oneOf``, as a nullable enum has)."""
+        reference = schema.get("$ref")
+        if isinstance(reference, str) and reference.startswith("#/components/schemas/"):
+            return self.enum_values(self.schemas[reference.rsplit("/", 1)[-1]])
+        values: list[str] = list(schema.get("enum", ()))
+        for branch in (*schema.get("anyOf", ()), *schema.get("oneOf", ())):
+            values.extend(value for value in self.enum_values(branch) if value not in values)
+        return tuple(values)
 
     def operation(self, operation_id: str) -> Operation:
         """The operation with this ``operationId`` (KeyError if the contract has none)."""

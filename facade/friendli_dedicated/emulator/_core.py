@@ -2,10 +2,12 @@
 
 Both runners (the in-process httpx transport and the HTTP server) call the same core, so what a
 test sees in-process is what a client sees over a socket. A request goes through, in order: the
-fault decision (before anything else, so a refused or dropped request changes nothing), the bearer
-token (401), the route from the contract (404/405), the team (403), the declared body size (413):
-all before the body is read; then the body's size (413), the parameters and body checked against
-the contract (422), and the operation, on state kept in memory.
+fault decision, an injected fault of its route's operation first, then a random one (before
+anything else, so a refused or dropped request changes nothing), the bearer token (401), the
+rate limit (429), the route from the contract (404/405), the team (403), the declared body size
+(413): all before the body is read; then the body's size (413), the parameters and body checked
+against the contract (422), and the operation, on state kept in memory. Every request, whatever
+its answer, is then added to the request log.
 
 ``handle`` takes a whole request. A runner that reads bodies itself (the HTTP server) calls
 ``handle_head`` first, and reads the body only if that did not already answer, at most
@@ -21,21 +23,25 @@ read, nor one over the limit.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 import secrets
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from friendli_dedicated.emulator import _checks as checks, _lifecycle as life
-from friendli_dedicated.emulator._clock import SystemClock
+from friendli_dedicated.emulator import _checks as checks, _controls as controls, _lifecycle as life
+from friendli_dedicated.emulator._clock import ManualClock, SystemClock
 from friendli_dedicated.emulator._contract import MAX_STRING_LENGTH, Contract, Issue, Operation, load_contract
 from friendli_dedicated.emulator._faults import SEED_MAX, SEED_MIN, FaultDecider, Faults, Stats
-from friendli_dedicated.emulator._http import Response
+from friendli_dedicated.emulator._http import Response, retry_after_headers
+from friendli_dedicated.emulator._log import DEFAULT_REQUEST_LOG, LoggedRequest, RequestLog, checked_limit
 from friendli_dedicated.emulator._pagination import CursorCodec, paginate
+from friendli_dedicated.emulator._ratelimit import RateLimiter, checked_rate
 from friendli_dedicated.emulator._store import EndpointRecord, Scaling
 from friendli_dedicated.errors import InvalidInputError
 
@@ -78,6 +84,10 @@ class RequestHead:
     creator: str
     content_type: str | None
     body_limit: int
+    method: str = ""
+    path: str = ""
+    query: tuple[tuple[str, str], ...] = ()
+    received_at: float = 0.0
 
 
 @attrs.frozen
@@ -125,16 +135,34 @@ class Emulator:
     - ``seed``: a 64-bit integer that makes endpoint ids and cursors the same from run to run
       (default: random);
     - ``max_body_size``: the largest request body, in bytes, the emulator reads (default 1 MiB);
-      a larger one is answered 413 without being read.
+      a larger one is answered 413 without being read;
+    - ``rate_limit``: requests per second per token (a token bucket on the emulator's clock, see
+      ``_ratelimit``); beyond it, 429 with ``Retry-After``. None (default): no limit;
+    - ``request_log``: how many requests ``requests`` keeps, the last ones (default 10 000;
+      None: all; 0: none).
 
     The clock is read once here, to check that it gives seconds since the epoch. Any bad value or
     wrong type raises ``InvalidInputError`` naming the argument (a token is never shown).
 
+    Controls for tests, their parts each in a module of its own:
+
+    - time: ``sleep``/``async_sleep`` wait, on a ``ManualClock`` (``_clock``) by advancing it, but
+      never past ``next_transition()`` of any endpoint (``_lifecycle``), so a poller sees every
+      state (the in-process clients sleep with them); ``advance`` moves a manual clock by hand;
+    - faults and failures on demand (``_controls``): ``inject`` answers the next requests of one
+      operation with a fault, ``pending_faults`` lists those not used yet; ``fail`` makes an
+      endpoint's next transition end FAILED (``_lifecycle.fail_transition``);
+    - what it saw: ``requests`` and ``requests_for`` (``_log``), and ``stats`` (``_faults``);
+    - its rate limit (``_ratelimit``).
+
     >>> from friendli_dedicated.emulator import ManualClock
     >>> emu = Emulator(clock=ManualClock(), time_scale=0.1)
-    >>> with emu.client() as client:  # doctest: +SKIP
+    >>> with emu.client() as client:
     ...     ep = client.endpoints.create("proj", "chat", "org/model", "H100")
-    ...     ep.wait_until_running(timeout=60).state.status
+    ...     ep.wait_until_running(timeout=60).state.status.value
+    'RUNNING'
+    >>> [r.facade_name for r in emu.requests][:4]
+    ['list', 'create', 'list', 'get']
     """
 
     def __init__(
@@ -148,6 +176,8 @@ class Emulator:
         expose_endpoint_id: bool = False,
         seed: int | None = None,
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+        rate_limit: float | None = None,
+        request_log: int | None = DEFAULT_REQUEST_LOG,
     ) -> None:
         self.clock: Callable[[], float] = _clock(clock)
         if timings is not None and not isinstance(timings, life.Timings):
@@ -163,6 +193,11 @@ class Emulator:
         if seed is not None:
             checks.integer("Emulator.seed", seed, minimum=SEED_MIN, maximum=SEED_MAX)
         self.max_body_size = checks.integer("Emulator.max_body_size", max_body_size, minimum=1, maximum=SEED_MAX)
+        self.rate_limit = checked_rate(rate_limit)
+        self._limiter = RateLimiter(self.rate_limit) if self.rate_limit is not None else None
+        self.request_log = checked_limit(request_log)
+        self._log = RequestLog(self.request_log)
+        self._injections = controls.Injections()
         self.contract: Contract = load_contract()
         advanced = self.contract.schemas.get("EndpointAdvancedConfig", {})
         self._advanced_keys = frozenset(advanced.get("properties", {}))
@@ -220,22 +255,61 @@ class Emulator:
         ``RequestHead`` to finish with ``handle_body``. ``content_length``: the declared size, if any.
         """
         self.stats.count_request()
+        now = self.clock()
+        matched = self.contract.match(method, path)
+        operation = None if isinstance(matched, str) else matched[0].operation_id
         with self._lock:
-            fault = self._decider.decide()
-        if fault is not None:
-            self.stats.count_fault(fault)
-            return self._fault(fault)
-        head = self._head(method, path, query, {k.lower(): v for k, v in headers.items()}, content_length)
-        if isinstance(head, Response):
-            self.stats.count_response(head.status)
-        return head
+            # Drawn for every request, so that injecting a fault does not move the random ones.
+            random_fault = self._decider.decide()
+        injected = self._injections.take(operation) if operation is not None else None
+        if injected is not None:
+            self.stats.count_fault(injected.kind)
+            answer: Response | RequestHead = injected.response()
+        elif random_fault is not None:
+            self.stats.count_fault(random_fault)
+            answer = self._fault(random_fault)
+        else:
+            lowered = {k.lower(): v for k, v in headers.items()}
+            answer = self._head(method, path, query, lowered, content_length, matched, now)
+            if isinstance(answer, Response):
+                self.stats.count_response(answer.status)
+        if isinstance(answer, Response):
+            self._record(method, path, query, operation, None, answer, now)
+        return answer
 
     def handle_body(self, head: RequestHead, body: bytes) -> Response:
         """Finish a request that ``handle_head`` let through, with its body (at most ``head.body_limit`` bytes)."""
         with self._lock:
-            response = self._body(head, body)
+            response, parsed = self._body(head, body)
         self.stats.count_response(response.status)
+        operation = head.operation.operation_id
+        self._record(head.method, head.path, head.query, operation, parsed, response, head.received_at)
         return response
+
+    def _record(
+        self,
+        method: str,
+        path: str,
+        query: Sequence[tuple[str, str]],
+        operation: str | None,
+        body: Any,
+        response: Response,
+        now: float,
+    ) -> None:
+        if not self._log.enabled:
+            return
+        self._log.append(
+            LoggedRequest(
+                method=method.upper(),
+                path=path,
+                query=tuple((str(name), str(value)) for name, value in query),
+                operation=operation,
+                facade_name=controls.facade_name(operation),
+                body=body,
+                status=None if response.dropped else response.status,
+                time=now,
+            )
+        )
 
     def _fault(self, kind: str) -> Response:
         if kind == "drop":
@@ -256,6 +330,8 @@ class Emulator:
         query: Sequence[tuple[str, str]],
         headers: Mapping[str, str],
         content_length: int | None,
+        matched: tuple[Operation, dict[str, str]] | str,
+        now: float,
     ) -> Response | RequestHead:
         scheme, _, token = headers.get("authorization", "").partition(" ")
         token = token.strip()
@@ -265,7 +341,15 @@ class Emulator:
             return Response.detail(
                 401, "Not authenticated: send Authorization: Bearer <token>", {"www-authenticate": "Bearer"}
             )
-        matched = self.contract.match(method, path)
+        if self._limiter is not None:
+            wait = self._limiter.admit(self._creators[token], now)
+            if wait is not None:
+                self.stats.count_rate_limited()
+                return Response.detail(
+                    429,
+                    f"Too Many Requests: the emulator admits {self.rate_limit:g} requests per second per token",
+                    retry_after_headers(wait),
+                )
         if matched == "404":
             return Response.detail(404, "Not Found")
         if matched == "405":
@@ -290,23 +374,28 @@ class Emulator:
             creator=self._creators[token],
             content_type=headers.get("content-type"),
             body_limit=self.max_body_size + 1,
+            method=method,
+            path=path,
+            query=tuple(query),
+            received_at=now,
         )
 
-    def _body(self, head: RequestHead, body: bytes) -> Response:
+    def _body(self, head: RequestHead, body: bytes) -> tuple[Response, Any]:
+        """The response, and the body as parsed (None if it was not read as JSON), for the log."""
         if len(body) > self.max_body_size:
-            return self._too_large()
+            return self._too_large(), None
         parsed, body_issues = self.contract.body(head.operation, body, head.content_type)
         issues = [*head.issues, *body_issues]
         if issues:
-            return Response.invalid(issues)
+            return Response.invalid(issues), parsed
         handler = self._handlers.get(head.operation.operation_id)
         if handler is None:
-            return Response.detail(501, f"{head.operation.operation_id} is not emulated")
+            return Response.detail(501, f"{head.operation.operation_id} is not emulated"), parsed
         context = _Context(head.team, head.creator, self.clock(), head.params, parsed)
         try:
-            return handler(context, head.path_params.get("endpoint_id"))
+            return handler(context, head.path_params.get("endpoint_id")), parsed
         except _Refused as refused:
-            return refused.response
+            return refused.response, parsed
 
     # -- helpers --------------------------------------------------------------------------------
     def _next_seq(self) -> int:
@@ -358,14 +447,25 @@ class Emulator:
     def _cooldown(self, record: EndpointRecord) -> float | None:
         return record.scaling.cooldown * self.time_scale if record.scaling.scales_to_zero else None
 
+    def _plan(self, record: EndpointRecord, plan: list[life.Segment], now: float) -> None:
+        """Make ``plan`` (a transition toward RUNNING starting now) the endpoint's future: with its
+        cooldown, and ending FAILED if a failure was armed (``fail``), which it then uses up."""
+        plan = life.with_cooldown(plan, self._cooldown(record))
+        if record.armed_failure is not None:
+            error_code, phase = record.armed_failure
+            failed = life.fail_transition(plan, now, error_code, phase, fresh=True)
+            if failed is not None:
+                plan, record.armed_failure = failed, None
+        record.timeline = plan
+
     def _deploy(self, record: EndpointRecord, now: float) -> None:
         plan = life.deploy(now, self.timings, self.time_scale, failure=self._failure(record.model, ["body"]))
-        record.timeline = life.with_cooldown(plan, self._cooldown(record))
+        self._plan(record, plan, now)
 
     def _roll_out(self, record: EndpointRecord, now: float) -> None:
         failure = self._failure(record.model, ["body"])
         plan = life.transition(now, "UPDATING", self.timings.updating * self.time_scale, "RUNNING", failure=failure)
-        record.timeline = life.with_cooldown(plan, self._cooldown(record))
+        self._plan(record, plan, now)
 
     # -- operations -----------------------------------------------------------------------------
     def _create(self, context: _Context, _endpoint_id: str | None) -> Response:
@@ -519,7 +619,7 @@ class Emulator:
         status = record.current(context.now).status
         if status == "SLEEPING":
             plan = life.transition(context.now, "AWAKING", self.timings.awaking * self.time_scale, "RUNNING")
-            record.timeline = life.with_cooldown(plan, self._cooldown(record))
+            self._plan(record, plan, context.now)
         elif status not in ("AWAKING", "RUNNING", "READY"):
             raise _bad_request(f"Endpoint {record.endpoint_id!r} is {status}; only a SLEEPING endpoint can wake")
         return Response.json_body(200, record.status_json(context.now))
@@ -642,6 +742,180 @@ class Emulator:
         """Every endpoint's id, of every team, in creation order (for tests)."""
         with self._lock:
             return [record.endpoint_id for record in sorted(self._endpoints.values(), key=lambda r: r.seq)]
+
+    # -- controls for tests -----------------------------------------------------------------------
+    def next_transition(self) -> float | None:
+        """When (clock seconds) the next planned change of any endpoint's state happens; None if none is planned.
+
+        >>> emu = Emulator(clock=ManualClock())
+        >>> emu.next_transition() is None
+        True
+        """
+        with self._lock:
+            now = self.clock()
+            upcoming = [life.next_change(record.timeline, now) for record in self._endpoints.values()]
+        return min((moment for moment in upcoming if moment is not None), default=None)
+
+    def _sleep_step(self, seconds: Any, field: str) -> float:
+        """Advance a manual clock by the sleep's step and return 0, or return the real seconds to sleep."""
+        wanted = checks.duration(field, seconds)
+        with self._lock:  # one sleeper at a time: two could otherwise both step over the same transition
+            upcoming = self.next_transition()
+            step = wanted if upcoming is None else min(wanted, max(upcoming - self.clock(), 0.0))
+            if isinstance(self.clock, ManualClock):
+                self.clock.advance(step)
+                return 0.0
+        return step
+
+    def sleep(self, seconds: float) -> None:
+        """Wait ``seconds``, or only until the next planned transition of any endpoint, whichever comes first.
+
+        On a ``ManualClock`` it advances the clock and returns at once; on any other clock it sleeps
+        for real. Stopping at a transition means a poller never jumps over a state: an endpoint that
+        scales to zero five seconds after it is RUNNING is seen RUNNING even by a wait that polls
+        every ten. It may return early, then: a caller that needs the whole time checks the clock.
+        The in-process clients (``client()``, ``async_client()``) sleep with it on a ``ManualClock``.
+        ``seconds`` is a finite number >= 0 (else ``InvalidInputError``).
+
+        >>> import friendli_dedicated as fd
+        >>> emu = Emulator(clock=ManualClock())
+        >>> with emu.client() as client:
+        ...     ep = client.endpoints.create("proj", "chat", "org/model", fd.GPU.H100)
+        >>> start = emu.clock()
+        >>> emu.sleep(3600)  # the deployment moves to DOWNLOADING_MODEL 15 s in
+        >>> emu.clock() - start
+        15.0
+        """
+        step = self._sleep_step(seconds, "Emulator.sleep.seconds")
+        if step > 0:
+            time.sleep(step)
+
+    async def async_sleep(self, seconds: float) -> None:
+        """The async twin of ``sleep``: the same step, and on a ``ManualClock`` it still yields to the event loop.
+
+        >>> emu = Emulator(clock=ManualClock())
+        >>> asyncio.run(emu.async_sleep(5)); emu.clock() - 1_767_225_600.0
+        5.0
+        """
+        await asyncio.sleep(self._sleep_step(seconds, "Emulator.async_sleep.seconds"))
+
+    def advance(self, seconds: float) -> None:
+        """Move the emulator's ``ManualClock`` forward by ``seconds`` (over any transitions on the way).
+
+        ``InvalidInputError`` if the clock is not a ``ManualClock`` (``Emulator.clock``) or ``seconds``
+        is not a finite number >= 0 (``Emulator.advance.seconds``).
+
+        >>> emu = Emulator(clock=ManualClock())
+        >>> emu.advance(90); emu.clock() - 1_767_225_600.0
+        90.0
+        >>> Emulator().advance(1)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        friendli_dedicated.errors.InvalidInputError: Emulator.clock: advance needs a ManualClock ... a SystemClock
+        """
+        clock = self.clock
+        if not isinstance(clock, ManualClock):
+            raise InvalidInputError(
+                "Emulator.clock",
+                f"advance needs a ManualClock (Emulator(clock=ManualClock())), this one is a {type(clock).__name__}",
+            )
+        step = checks.duration("Emulator.advance.seconds", seconds)
+        with self._lock:
+            clock.advance(step)
+
+    def inject(self, operation: str, status: int | str = 503, times: int = 1, retry_after: float | None = None) -> None:
+        """Answer the next ``times`` requests of ``operation`` with a fault instead of handling them.
+
+        - ``operation``: an operationId of the contract (``dedicatedCreateEndpoint``, ...) or the SDK's
+          name for it (``create``, ``create_from_wandb``, ``get``, ``status``, ``list``, ``versions``,
+          ``update``, ``delete``, ``sleep``, ``wake``, ``terminate``, ``restart``);
+        - ``status``: 429 or a 5xx, or ``"drop"`` (the connection is closed without a response);
+        - ``times``: how many requests (a whole number >= 1);
+        - ``retry_after``: seconds (at most an hour) sent as ``Retry-After`` and ``retry-after-ms``.
+
+        A request is matched by its route (method and path), whatever its token or body; it changes
+        nothing. Injected faults come before random ones (``Faults``, whose draws they leave in
+        place), in the order they were asked for, and are counted in ``stats.faults``. A bad value
+        raises ``InvalidInputError`` naming it (``Emulator.inject.operation``, ...), and nothing is
+        injected.
+
+        >>> import friendli_dedicated as fd
+        >>> emu = Emulator(clock=ManualClock())
+        >>> emu.inject("status", 503, times=3)
+        >>> with emu.client(max_retries=1) as client:
+        ...     client.endpoints.status("ep-1")
+        Traceback (most recent call last):
+        friendli_dedicated.errors.ServerError: ...
+        >>> emu.pending_faults(), [r.status for r in emu.requests_for("status")]
+        ({'dedicatedGetEndpointStatus': 1}, [503, 503])
+        """
+        operation_id = controls.operation_id(self.contract, "Emulator.inject.operation", operation)
+        fault = controls.checked_fault(status, retry_after)
+        count = controls.checked_times(times)
+        self._injections.add(operation_id, fault, times=count)
+
+    def pending_faults(self) -> dict[str, int]:
+        """The injected faults not used yet, as operationId -> how many (an empty dict: all used)."""
+        return self._injections.pending()
+
+    def fail(self, endpoint_id: str, error_code: str, phase: str | None = None) -> None:
+        """Make the endpoint's next transition end FAILED with ``error_code`` (reported in ``phase``).
+
+        A transition toward RUNNING under way (deploying, updating, waking) ends FAILED: at the end
+        of ``phase`` if it still has that phase to go through, else at the end of its current step
+        (see ``_lifecycle.fail_transition``). ``phase`` defaults to the phase the code belongs to
+        (``WORKLOAD_INIT_*`` codes while downloading the model, others while the engine
+        initialises), or the phase the endpoint is in if that one is past. With none under way (the
+        endpoint is RUNNING, say), the failure is armed and ends the next one: an update, a wake, a
+        restart (only the last armed failure counts).
+
+        ``error_code`` is an ``InferenceDeploymentErrorCode`` of the contract and ``phase`` one of
+        its phases or None; an unknown ``endpoint_id`` (of any team) raises ``InvalidInputError``
+        too, each naming the field (``Emulator.fail.endpoint_id``, ...).
+
+        >>> import friendli_dedicated as fd
+        >>> emu = Emulator(clock=ManualClock())
+        >>> with emu.client() as client:
+        ...     ep = client.endpoints.create("proj", "chat", "org/model", fd.GPU.H100)
+        ...     emu.fail(ep.id, "INFERENCE_ENGINE_MEMORY_ERROR")
+        ...     ep.wait_until_running(timeout=600)
+        Traceback (most recent call last):
+        friendli_dedicated.errors.EndpointFailedError: endpoint ep-... (error_code=INFERENCE_ENGINE_MEMORY_ERROR, ...
+        """
+        error_code, phase = controls.checked_failure(self.contract, error_code, phase)
+        with self._lock:
+            record = self._endpoints.get(endpoint_id) if isinstance(endpoint_id, str) else None
+            if record is None:
+                shown = checks.shown(endpoint_id)
+                raise InvalidInputError(
+                    "Emulator.fail.endpoint_id", f"no endpoint has the id {shown} (see endpoint_ids())"
+                )
+            failed = life.fail_transition(record.timeline, self.clock(), error_code, phase)
+            if failed is not None:
+                record.timeline = failed
+            else:
+                record.armed_failure = (error_code, phase)
+
+    @property
+    def requests(self) -> list[LoggedRequest]:
+        """The requests this emulator saw, oldest first: the last ``request_log`` of them (see ``_log``).
+
+        >>> emu = Emulator(clock=ManualClock())
+        >>> with emu.client() as client:
+        ...     _ = list(client.endpoints.list("proj"))
+        >>> [(r.method, r.path, r.facade_name, r.status) for r in emu.requests]
+        [('GET', '/dedicated/beta/endpoint', 'list', 200)]
+        """
+        return self._log.entries()
+
+    def requests_for(self, operation: str) -> list[LoggedRequest]:
+        """The logged requests of ``operation`` (an operationId or the SDK's name, as for ``inject``), oldest first.
+
+        >>> emu = Emulator(clock=ManualClock())
+        >>> emu.requests_for("create")
+        []
+        """
+        operation_id = controls.operation_id(self.contract, "Emulator.requests_for.operation", operation)
+        return [entry for entry in self._log.entries() if entry.operation == operation_id]
 
 
 def _clock(clock: Callable[[], float] | None) -> Callable[[], float]:

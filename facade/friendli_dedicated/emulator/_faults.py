@@ -1,11 +1,12 @@
-"""Faults on demand and the counters that let tests check what the emulator saw.
+"""Random faults, and the counters that let tests check what the emulator saw.
 
 A real API rate-limits, has bad minutes and drops connections; clients must survive that without
 doing anything twice. ``Faults`` makes a share of requests fail, chosen by a seeded random
 generator so a failing test replays exactly. The fault is decided before the request is handled,
 so a refused or dropped request never changes state (what a client may safely retry is then
-exactly what the SDK's retry rules assume). ``Stats`` counts requests, faults by kind and creates
-per (team, project, name), so a test can assert that no endpoint was created twice.
+exactly what the SDK's retry rules assume); one fault at one place is ``Emulator.inject``
+(``_controls``). ``Stats`` counts requests, faults by kind and creates per (team, project, name),
+so a test can assert that no endpoint was created twice.
 
 >>> decider = FaultDecider(Faults(rate=1.0, kinds=("503",), seed=7))
 >>> decider.decide()
@@ -105,7 +106,10 @@ class Stats:
 
     - ``requests``: every request received, faulted or not;
     - ``responses``: responses sent, by status code (dropped requests have none);
-    - ``faults``: faults by kind ("429", "503", "drop");
+    - ``faults``: faults by kind ("429", "503", "drop"; an injected fault may also be another 5xx),
+      random (``Faults``) and injected (``Emulator.inject``) alike;
+    - ``rate_limited``: requests refused by the rate limit (``Emulator(rate_limit=...)``), also
+      counted in ``responses[429]``;
     - ``creates``: endpoints created, by (team, project, name), from create and W&B create
       (a W&B rollout of an existing endpoint is counted in ``rollouts``).
 
@@ -118,6 +122,7 @@ class Stats:
     faults: Counter[str] = attrs.field(factory=Counter)
     creates: Counter[tuple[str, str, str]] = attrs.field(factory=Counter)
     rollouts: Counter[tuple[str, str, str]] = attrs.field(factory=Counter)
+    rate_limited: int = 0
     _lock: threading.Lock = attrs.field(factory=threading.Lock, repr=False, eq=False)
 
     def count_request(self) -> None:
@@ -129,6 +134,11 @@ class Stats:
         """One more request answered by a fault of ``kind``."""
         with self._lock:
             self.faults[kind] += 1
+
+    def count_rate_limited(self) -> None:
+        """One more request refused by the rate limit."""
+        with self._lock:
+            self.rate_limited += 1
 
     def count_response(self, status: int) -> None:
         """One more response sent with ``status``."""

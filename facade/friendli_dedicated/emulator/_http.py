@@ -5,17 +5,20 @@ into its own kind of response, or, for ``Response.drop()``, into no response at 
 
 >>> Response.json_body(404, {"detail": "Not Found"}).status
 404
+>>> retry_after_headers(0.0333)
+{'retry-after': '0.034', 'retry-after-ms': '34'}
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from typing import Any
 
 import attrs
 
-__all__ = ["Response"]
+__all__ = ["Response", "retry_after_headers"]
 
 
 @attrs.frozen
@@ -51,3 +54,15 @@ class Response:
     def json(self) -> Any:
         """The body parsed as JSON."""
         return json.loads(self.body)
+
+
+def retry_after_headers(seconds: float) -> dict[str, str]:
+    """``Retry-After`` (seconds) and ``retry-after-ms`` for a wait of ``seconds``, rounded up to a millisecond.
+
+    Rounded up, never down: a client that waits exactly what it was told must then be admitted.
+    """
+    # round() first: 0.05 * 1000 is 50.00000000000001, which is 50 ms, not 51.
+    milliseconds = math.ceil(round(max(seconds, 0.0) * 1000, 6))
+    whole, rest = divmod(milliseconds, 1000)
+    text = str(whole) if rest == 0 else f"{whole}.{rest:03d}".rstrip("0")  # exact: no float formatting
+    return {"retry-after": text, "retry-after-ms": str(milliseconds)}

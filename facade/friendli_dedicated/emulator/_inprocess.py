@@ -62,31 +62,28 @@ def client(emulator: Emulator, **kwargs: Any) -> Client:
 
     Defaults: ``token=DEFAULT_TOKEN``, ``base_url="http://emulator.invalid"`` (with
     ``allow_insecure``). When the emulator's clock is a ``ManualClock`` and no ``sleep``/``clock``
-    is given, the client sleeps by advancing that clock and reads time from it, so waiting for a
-    deployment takes no real time.
+    is given, the client sleeps with ``Emulator.sleep`` (which advances that clock, never past an
+    endpoint's next transition) and reads time from it, so waiting for a deployment takes no real
+    time and sees every state on the way.
     """
     from friendli_dedicated import Client
 
     settings = _defaults(emulator, kwargs)
     if isinstance(emulator.clock, ManualClock):
-        settings.setdefault("sleep", emulator.clock.advance)
+        settings.setdefault("sleep", emulator.sleep)
         settings.setdefault("clock", emulator.clock)
     http = httpx.Client(transport=transport(emulator), follow_redirects=False)
     return Client(http_client=http, **settings)
 
 
 def async_client(emulator: Emulator, **kwargs: Any) -> AsyncClient:
-    """A ``friendli_dedicated.AsyncClient`` on ``emulator``; the same defaults as ``client``."""
+    """A ``friendli_dedicated.AsyncClient`` on ``emulator``; the same defaults as ``client``
+    (its sleep is ``Emulator.async_sleep``)."""
     from friendli_dedicated import AsyncClient
 
     settings = _defaults(emulator, kwargs)
-    clock = emulator.clock
-    if isinstance(clock, ManualClock):
-
-        async def advance(seconds: float) -> None:
-            clock.advance(seconds)
-
-        settings.setdefault("sleep", advance)
-        settings.setdefault("clock", clock)
+    if isinstance(emulator.clock, ManualClock):
+        settings.setdefault("sleep", emulator.async_sleep)
+        settings.setdefault("clock", emulator.clock)
     http = httpx.AsyncClient(transport=transport(emulator), follow_redirects=False)
     return AsyncClient(http_client=http, **settings)

@@ -11,7 +11,8 @@ Failures on purpose: a model repo (or W&B artifact) named ``emulator/fail-<ERROR
 ``InferenceDeploymentErrorCode`` of the contract, deploys normally until the phase where that
 error happens and then ends FAILED with that ``errorCode``, its ``phase`` kept as it was:
 ``WORKLOAD_INIT_*`` codes at the end of DOWNLOADING_MODEL, ``INFERENCE_ENGINE_*`` codes (and any
-other) at the end of ENGINE_INITIALIZING.
+other) at the end of ENGINE_INITIALIZING. ``fail_transition`` does the same to a transition already
+under way (``Emulator.fail``).
 
 >>> plan = deploy(0.0, Timings(), 1.0, failure=None)
 >>> [(s.start, s.status, s.phase) for s in plan][-1]
@@ -24,12 +25,24 @@ import attrs
 
 from friendli_dedicated.emulator._checks import duration
 
-__all__ = ["FAIL_PREFIX", "Segment", "Timings", "deploy", "failure_phase", "state_at"]
+__all__ = [
+    "FAIL_PREFIX",
+    "TOWARD_RUNNING",
+    "Segment",
+    "Timings",
+    "deploy",
+    "fail_transition",
+    "failure_phase",
+    "next_change",
+    "state_at",
+]
 
 FAIL_PREFIX = "emulator/fail-"
 """A model named ``emulator/fail-<ERROR_CODE>`` fails on purpose with that error code."""
 
 REQUESTING, DOWNLOADING, ENGINE = "REQUESTING_VIRTUAL_MACHINE", "DOWNLOADING_MODEL", "ENGINE_INITIALIZING"
+TOWARD_RUNNING = frozenset({"INITIALIZING", "UPDATING", "AWAKING"})
+"""The statuses of a transition that ends RUNNING (a deployment, an update, a wake): the ones that can fail."""
 
 
 def _non_negative(_instance: object, attribute: attrs.Attribute[float], value: float) -> None:
@@ -109,3 +122,66 @@ def state_at(timeline: list[Segment], now: float) -> Segment:
         else:
             break
     return current
+
+
+def _current_index(timeline: list[Segment], now: float) -> int:
+    index = 0
+    for position, segment in enumerate(timeline):
+        if segment.start > now:
+            break
+        index = position
+    return index
+
+
+def next_change(timeline: list[Segment], now: float) -> float | None:
+    """When the next planned segment starts (after ``now``), or None if nothing is planned.
+
+    >>> next_change(deploy(0.0, Timings(), 1.0, failure=None), 20.0)
+    60.0
+    """
+    for segment in timeline:
+        if segment.start > now:
+            return segment.start
+    return None
+
+
+def fail_transition(
+    timeline: list[Segment], now: float, error_code: str, phase: str | None, *, fresh: bool = False
+) -> list[Segment] | None:
+    """``timeline`` with its transition under way at ``now`` ending FAILED with ``error_code``; None if none is.
+
+    Only a transition toward RUNNING fails (``TOWARD_RUNNING``: a deployment, an update, a wake);
+    terminating and falling asleep do not. Where it fails: at the end of ``phase`` (default: the
+    code's phase, ``failure_phase``) if the transition still has that phase to go through, as a
+    model named ``emulator/fail-<ERROR_CODE>`` would; otherwise (the phase is past, or the
+    transition has no phases, as an update) at the end of its current step, reported in ``phase``
+    if given, else in the phase it is in, else in the code's phase. What was planned after is dropped.
+    ``fresh``: ``timeline`` is a plan just made at ``now``, failed from its first step.
+
+    >>> plan = deploy(0.0, Timings(), 1.0, failure=None)
+    >>> fail_transition(plan, 20.0, "WORKLOAD_INIT_DOWNLOAD_ERROR", None)[-1]
+    Segment(start=60.0, status='FAILED', phase='DOWNLOADING_MODEL', error_code='WORKLOAD_INIT_DOWNLOAD_ERROR')
+    >>> fail_transition(plan, 70.0, "WORKLOAD_INIT_DOWNLOAD_ERROR", None)[-1].phase  # past it: where it is
+    'ENGINE_INITIALIZING'
+    >>> fail_transition(plan, 95.0, "WORKLOAD_INIT_DOWNLOAD_ERROR", None) is None  # RUNNING: nothing under way
+    True
+    """
+    if not timeline:
+        return None
+    # A plan just made (``fresh``) is failed from its first step, even if its steps take no time.
+    index = 0 if fresh else _current_index(timeline, now)
+    current = timeline[index]
+    if current.status not in TOWARD_RUNNING or (current.start > now and not fresh):
+        return None
+    end = index + 1  # the first segment of another status: where the transition ends
+    while end < len(timeline) and timeline[end].status == current.status:
+        end += 1
+    if end == len(timeline):
+        return None  # nothing planned after it: not a transition (a plan always has an end)
+    wanted = phase if phase is not None else failure_phase(error_code)
+    ahead = [position for position in range(index, end) if timeline[position].phase == wanted]
+    if ahead:
+        stop, reported = ahead[-1] + 1, wanted
+    else:
+        stop, reported = index + 1, phase or current.phase or failure_phase(error_code)
+    return [*timeline[:stop], Segment(timeline[stop].start, "FAILED", reported, error_code)]

@@ -67,7 +67,7 @@ class Version:
 
 @attrs.define
 class EndpointRecord:
-    """One endpoint: identity, configuration, lifecycle timeline and version history."""
+    """One endpoint: identity, configuration, lifecycle timeline, version history, an armed failure."""
 
     endpoint_id: str
     seq: int
@@ -86,6 +86,8 @@ class EndpointRecord:
     timeline: list[Segment]
     versions: list[Version] = attrs.field(factory=list)
     versions_made: int = 0
+    armed_failure: tuple[str, str | None] | None = None
+    """(error code, phase or None) that the next transition ends with (``Emulator.fail``), if any."""
 
     def current(self, now: float) -> Segment:
         return state_at(self.timeline, now)

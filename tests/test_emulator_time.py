@@ -222,18 +222,11 @@ def test_the_clients_sleep_with_the_emulator_and_read_its_clock() -> None:
     assert statuses[-1] == 90.0
 
 
-@pytest.mark.xfail(
-    raises=fd.WaitTimeoutError,
-    reason=(
-        "the waiter's resume() raises the timeout after a sleep it cut to the deadline even when that sleep "
-        "returned early (here at a transition); the lead is changing it to check the clock only"
-    ),
-)
 def test_a_sleep_cut_short_by_a_transition_does_not_end_the_wait_early() -> None:
     # RUNNING at 92; polls at 0, 0.95, ..., 12.53, 15 (cut), 24.5, ..., 53, 60 (cut), 69.5, 79, 88.5.
     # From the poll at 88.5 the waiter sleeps to its deadline (95), and the emulator cuts that
-    # sleep at 92: the wait has 3 s left and the endpoint serves. Today it raises WaitTimeoutError
-    # at 92, before its deadline.
+    # sleep at 92: the wait has 3 s left and the endpoint serves, so it must poll, not give up
+    # (the waiter decides by the clock, not by the length it asked the sleep for).
     emu = Emulator(clock=ManualClock(), timings=Timings(engine_initializing=32))
     with emu.client(random=half_jitter) as client:
         ep = client.endpoints.create("p", "a", "m", "H100")

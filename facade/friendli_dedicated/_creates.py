@@ -42,7 +42,7 @@ from friendli_dedicated_api.models import DedicatedEndpointCreateBody, Dedicated
 if TYPE_CHECKING:
     from friendli_dedicated._client import AsyncClient, Client
 
-__all__ = ["AsyncCreates", "Creates", "RELIST_PAUSES"]
+__all__ = ["RELIST_PAUSES", "AsyncCreates", "Creates"]
 
 T = TypeVar("T")
 
@@ -236,7 +236,9 @@ class Creates:
     def _giving_up(self, attempt: _Attempt, matching: list[str]) -> EndpointCreationUnresolvedError:
         name = attempt.body.name
         if len(matching) > 1:
-            return _unresolved(attempt.body, attempt.doubt, f"{len(matching)} new endpoints are named {name!r}", matching)
+            return _unresolved(
+                attempt.body, attempt.doubt, f"{len(matching)} new endpoints are named {name!r}", matching
+            )
         return _unresolved(attempt.body, attempt.doubt, "no new endpoint appeared in the project's listing", [])
 
 
@@ -372,4 +374,3 @@ class AsyncCreates:
         while view.pending_reads(view.new_ids(attempt.before)):
             async with condition:
                 await condition.wait()
-

@@ -19,10 +19,10 @@ from typing import Any, Generic, TypeAlias, TypeVar
 import attrs
 
 from friendli_dedicated import _engine as engine, _requests as requests
+from friendli_dedicated._directory import LISTING_LIMIT
 from friendli_dedicated._models import EndpointState
 from friendli_dedicated._requests import Page
 from friendli_dedicated._transport import Call
-from friendli_dedicated._directory import LISTING_LIMIT
 from friendli_dedicated.errors import PaginationError
 from friendli_dedicated_api.models import DedicatedEndpointSpec, DedicatedEndpointUpdateBody
 

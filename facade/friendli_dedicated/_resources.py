@@ -130,7 +130,7 @@ class Endpoints:
         listing = flows.paginate(lambda cursor: requests.list_page(project, cursor, size, self._team))
         return self._handles(listing)
 
-    def _handles(self, listing: flows.Flow[None]) -> Iterator[Endpoint]:
+    def _handles(self, listing: flows.Flow[str | None]) -> Iterator[Endpoint]:
         # A generator of its own, so that list() checks its arguments when it is called.
         for endpoint_id, state in self._client._steps(listing, []):
             yield Endpoint(self, endpoint_id, state)
@@ -142,7 +142,7 @@ class Endpoints:
         history = flows.paginate(lambda cursor: requests.versions_page(checked_id, cursor, size, self._team))
         return self._versions(history)
 
-    def _versions(self, history: flows.Flow[None]) -> Iterator[EndpointVersion]:
+    def _versions(self, history: flows.Flow[str | None]) -> Iterator[EndpointVersion]:
         for _key, version in self._client._steps(history, []):
             yield version
 
@@ -308,7 +308,7 @@ class AsyncEndpoints:
         listing = flows.paginate(lambda cursor: requests.list_page(project, cursor, size, self._team))
         return self._handles(listing)
 
-    async def _handles(self, listing: flows.Flow[None]) -> AsyncIterator[AsyncEndpoint]:
+    async def _handles(self, listing: flows.Flow[str | None]) -> AsyncIterator[AsyncEndpoint]:
         async for endpoint_id, state in self._client._steps(listing, []):
             yield AsyncEndpoint(self, endpoint_id, state)
 
@@ -319,7 +319,7 @@ class AsyncEndpoints:
         history = flows.paginate(lambda cursor: requests.versions_page(checked_id, cursor, size, self._team))
         return self._versions(history)
 
-    async def _versions(self, history: flows.Flow[None]) -> AsyncIterator[EndpointVersion]:
+    async def _versions(self, history: flows.Flow[str | None]) -> AsyncIterator[EndpointVersion]:
         async for _key, version in self._client._steps(history, []):
             yield version
 

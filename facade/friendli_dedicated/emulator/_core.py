@@ -744,6 +744,15 @@ class Emulator:
             return [record.endpoint_id for record in sorted(self._endpoints.values(), key=lambda r: r.seq)]
 
     # -- controls for tests -----------------------------------------------------------------------
+    def default_credentials(self) -> tuple[str, str]:
+        """(token, team) a client uses by default: the first token given, and its first team.
+
+        >>> Emulator(tokens={"t-1": ["team-a", "team-b"]}).default_credentials()
+        ('t-1', 'team-a')
+        """
+        token, teams = next(iter(self._tokens.items()))
+        return token, teams[0]
+
     def next_transition(self) -> float | None:
         """When (clock seconds) the next planned change of any endpoint's state happens; None if none is planned.
 

@@ -55,13 +55,14 @@ class mock_friendli:  # used like a function: `with mock_friendli() as emu`, `@m
     """
 
     def __init__(self, emulator: Emulator | None = None) -> None:
-        if emulator is not None:
+        given: object = emulator
+        if given is not None:
             from friendli_dedicated.emulator import Emulator
 
-            if not isinstance(emulator, Emulator):
+            if not isinstance(given, Emulator):
                 from friendli_dedicated.errors import InvalidInputError
 
-                raise InvalidInputError("emulator", f"must be an Emulator or None, got {type(emulator).__name__}")
+                raise InvalidInputError("emulator", f"must be an Emulator or None, got {type(given).__name__}")
         self._emulator = emulator
         self._entered: list[tuple[Emulator, _redirect.Redirect]] = []
 

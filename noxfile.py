@@ -9,8 +9,9 @@
 - ``nox -s demo``: start the emulator on loopback and run examples/demo.py against it.
 - ``nox -s chaos``: 100 endpoint lifecycles per seed under 20% injected faults (and a loopback run).
 - ``nox -s conformance``: schemathesis against the emulator's loopback server (all checks, fixed seed).
-- ``nox -s installed [-- core cli cli-lowest emulator cli-emulator]``: the built wheel, installed as users
-  install it (each extra in a fresh virtualenv, newest dependencies), and what the sdist and wheel carry.
+- ``nox -s installed [-- core cli cli-lowest emulator cli-emulator service-project]``: the built wheel,
+  installed as users install it (each extra in a fresh virtualenv, newest dependencies), what the sdist and
+  wheel carry, and examples/service_project's tests run against it (the testing kit as a service uses it).
 """
 
 from __future__ import annotations
@@ -149,6 +150,18 @@ def demo(session: nox.Session) -> None:
         session.run("python", "examples/demo.py", env=env)
 
 
+def service_project(session: nox.Session, python: str, work: Path) -> None:
+    """Run examples/service_project's tests as its team would: a copy of the project, its test group
+    installed next to the wheel, pytest finding the SDK's fixtures through the installed plugin."""
+    project = work / "service_project"
+    shutil.rmtree(project, ignore_errors=True)
+    shutil.copytree("examples/service_project", project, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
+    groups = nox.project.dependency_groups(nox.project.load_toml(project / "pyproject.toml"), "test")
+    session.run(python, "-m", "pip", "install", "--quiet", *groups, external=True)
+    with session.chdir(project):
+        session.run(python, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", external=True, env={"PYTHONPATH": ""})
+
+
 @nox.session
 def chaos(session: nox.Session) -> None:
     """Lifecycles under injected faults: in-process (100 endpoints x 5 seeds), then on loopback."""
@@ -172,6 +185,9 @@ INSTALLED_ENVS = {
     "cli-lowest": ("[cli]", ("typer",)),  # typer at the lower bound the cli extra declares
     "emulator": ("[emulator]", ()),
     "cli-emulator": ("[cli,emulator]", ()),
+    # A downstream service's own project (examples/service_project): the wheel with its emulator extra and
+    # pytest, newest versions, and the project's tests, which use only the documented testing kit.
+    "service-project": ("[emulator]", ()),
 }
 
 
@@ -202,7 +218,9 @@ def installed(session: nox.Session) -> None:
     - ``emulator``: ``python -m friendli_dedicated.emulator --help``; it serves the SDK on loopback and
       stops on Ctrl-C with exit status 0;
     - ``cli-emulator``: ``friendli-dedicated emulator --help``; it serves, the CLI creates and lists an
-      endpoint on it, and it stops on SIGTERM with exit status 0.
+      endpoint on it, and it stops on SIGTERM with exit status 0;
+    - ``service-project``: examples/service_project (a service module and its tests) with the wheel's
+      ``emulator`` extra and pytest: its tests use only the documented testing kit and fixtures.
 
     Name cases to run only those: ``nox -s installed -- cli core``. The build tools live in this session's
     (reused) virtualenv; the users' virtualenvs are made anew on every run, as a user's is (pip's cache
@@ -231,12 +249,15 @@ def installed(session: nox.Session) -> None:
         pins = [f"{name}=={lower_bound('cli', name)}" for name in pinned]
         session.run(python, "-m", "pip", "install", "--quiet", f"{wheel}{extras}", *pins, external=True)
         options = [f"--typer={lower_bound('cli', 'typer')}"] if "typer" in pinned else []
-        with session.chdir(env):  # where nothing of the source tree can be imported by accident
-            try:
+        try:
+            if case == "service-project":
+                service_project(session, python, work)
+                continue
+            with session.chdir(env):  # where nothing of the source tree can be imported by accident
                 session.run(
                     python, check, case.removesuffix("-lowest"), *options, external=True, env={"PYTHONPATH": ""}
                 )
-            except nox.command.CommandFailed:
-                failed.append(case)  # the other cases still run: one report of everything that is wrong
+        except nox.command.CommandFailed:
+            failed.append(case)  # the other cases still run: one report of everything that is wrong
     if failed:
         session.error(f"checks failed in {failed} (see above)")

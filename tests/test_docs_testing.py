@@ -1,0 +1,78 @@
+"""docs/testing.md runs as written: its service module, its pytest file (in a pytest process of its own,
+so the fixtures come from the installed plugin), its unittest case and its scripts.
+
+A block whose first line is ``# <name>.py`` is that file; a ``print(...)  # <output>`` line says
+what the block prints.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import subprocess
+import sys
+import unittest
+from pathlib import Path
+
+import pytest
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "testing.md"
+FILE_NAME = re.compile(r"# (\w+\.py)\n")
+EXPECTED_OUTPUT = re.compile(r"^print\(.*\)\s+# (.+)$", re.MULTILINE)
+
+
+def blocks() -> list[str]:
+    return re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), flags=re.DOTALL)
+
+
+def test_the_guide_has_its_three_styles() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    for heading in ("## 1. With pytest", "## 2. With unittest", "## 3. For clients in other languages"):
+        assert heading in text
+    assert len(blocks()) >= 5
+
+
+def test_every_example_of_the_guide_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    for variable in ("FRIENDLI_TOKEN", "FRIENDLI_BASE_URL", "FRIENDLI_TEAM"):
+        monkeypatch.delenv(variable, raising=False)
+    ran = {"module": 0, "pytest": 0, "unittest": 0, "script": 0}
+    for block in blocks():
+        named = FILE_NAME.match(block)
+        if named and named.group(1).startswith("test_"):
+            (tmp_path / named.group(1)).write_text(block, encoding="utf-8")
+            result = subprocess.run(
+                [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", named.group(1)],
+                capture_output=True,
+                text=True,
+                cwd=tmp_path,
+                check=False,
+            )
+            assert result.returncode == 0, result.stdout + result.stderr
+            assert re.search(r"\d+ passed", result.stdout)
+            ran["pytest"] += 1
+        elif named:
+            (tmp_path / named.group(1)).write_text(block, encoding="utf-8")
+            sys.modules.pop(named.group(1).removesuffix(".py"), None)
+            ran["module"] += 1
+        else:
+            namespace: dict[str, object] = {"__name__": "guide"}
+            output = io.StringIO()
+            with contextlib.redirect_stdout(output):
+                exec(compile(block, str(DOC), "exec"), namespace)
+            cases = [v for v in namespace.values() if isinstance(v, type) and issubclass(v, unittest.TestCase)]
+            for case in cases:
+                suite = unittest.defaultTestLoader.loadTestsFromTestCase(case)
+                result_ = unittest.TextTestRunner(stream=io.StringIO(), verbosity=0).run(suite)
+                assert result_.wasSuccessful(), result_.failures + result_.errors
+                assert result_.testsRun >= 1
+                ran["unittest"] += 1
+            for expected in EXPECTED_OUTPUT.findall(block):
+                assert expected.strip() in output.getvalue(), (expected, output.getvalue())
+            ran["script"] += 1
+    assert ran["module"] >= 1
+    assert ran["pytest"] >= 1
+    assert ran["unittest"] >= 1
+    assert ran["script"] >= 3

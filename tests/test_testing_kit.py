@@ -126,7 +126,7 @@ def test_the_decorator_wraps_functions_coroutines_and_test_classes() -> None:
     class Case(unittest.TestCase):
         def test_deploy(self) -> None:
             endpoint_id = deploy()
-            self.assertEqual(current_emulator().endpoint_ids(), [endpoint_id])
+            self.assertEqual(current_emulator().endpoint_ids(), [endpoint_id])  # noqa: PT009 (a unittest case)
 
     result = unittest.TextTestRunner(stream=open("/dev/null", "w"), verbosity=0).run(  # noqa: SIM115
         unittest.defaultTestLoader.loadTestsFromTestCase(Case)

@@ -513,15 +513,54 @@ def test_create_whose_outcome_is_unknown_finds_the_endpoint_it_made(post_reply: 
     assert len(api.calls("POST", COLLECTION)) == 1
 
 
-def test_create_refused_for_rate_is_a_rate_limit_error_and_not_resent() -> None:
+def test_create_refused_for_rate_is_sent_again_after_the_pause() -> None:
+    # A 429 is a refusal before any processing: nothing was created, so sending again is safe.
+    time = Recorder()
+    api = (
+        FakeAPI()
+        .on("GET", COLLECTION, listing())
+        .on(
+            "POST",
+            COLLECTION,
+            reply(429, {"detail": "slow down"}, headers={"Retry-After": "3"}),
+            reply(200, status_json("INITIALIZING", endpointId="ep-9")),
+        )
+    )
+    endpoint = make_client(api, time, max_retries=2).endpoints.create("proj", "chat", "org/model", "H100")
+    assert endpoint.id == "ep-9"
+    assert len(api.calls("POST", COLLECTION)) == 2
+    assert time.sleeps == [3.0]
+
+
+def test_create_still_refused_for_rate_after_its_retries_is_a_rate_limit_error() -> None:
     api = (
         FakeAPI()
         .on("GET", COLLECTION, listing())
         .on("POST", COLLECTION, reply(429, {"detail": "slow down"}, headers={"Retry-After": "1"}))
     )
     with pytest.raises(fd.RateLimitError):
-        make_client(api, max_retries=5).endpoints.create("proj", "chat", "org/model", "H100")
-    assert len(api.calls("POST", COLLECTION)) == 1
+        make_client(api, max_retries=2).endpoints.create("proj", "chat", "org/model", "H100")
+    assert len(api.calls("POST", COLLECTION)) == 3
+
+
+def test_a_429_pauses_every_request_of_the_client() -> None:
+    time = Recorder()
+    api = (
+        FakeAPI()
+        .on("GET", f"{COLLECTION}/ep-1/status", reply(429, headers={"Retry-After": "5"}), reply(200, status_json()))
+        .on("GET", f"{COLLECTION}/ep-2/status", reply(200, status_json()))
+    )
+    client = make_client(api, time, max_retries=0, timeout=60)
+    with pytest.raises(fd.RateLimitError):
+        client.endpoints.status("ep-1")
+    sent = len(api.requests)
+    client.endpoints.status("ep-2")  # another call: it waits for the pause the 429 asked for first
+    assert time.sleeps == [5.0]
+    assert len(api.requests) == sent + 1
+    quick = client.with_options(timeout=2)  # a copy shares the pause, and never waits past its deadline
+    time.now -= 5.0  # (rewind: the pause is ahead again)
+    with pytest.raises(fd.RequestTimeoutError, match="pacing its requests after a 429"):
+        quick.endpoints.status("ep-2")
 
 
 def test_create_is_retried_when_the_connection_was_never_made() -> None:

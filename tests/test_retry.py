@@ -350,7 +350,8 @@ def test_should_retry_transport_errors(exc: Exception, idempotent: bool) -> None
 @pytest.mark.parametrize("status", [429, 500, 502, 503, 504, 404, 400, 409, 200, 501])
 @pytest.mark.parametrize("idempotent", [True, False], ids=["idempotent", "not-idempotent"])
 def test_should_retry_statuses(status: int, idempotent: bool) -> None:
-    expected = idempotent and status in {429, 502, 503, 504}
+    # 429 is a refusal before any processing: even a create may be sent again.
+    expected = status == 429 or (idempotent and status in {502, 503, 504})
     assert should_retry(idempotent=idempotent, retries_done=0, policy=POLICY, status=status) is expected
 
 

@@ -37,7 +37,10 @@ __all__ = [
     "should_retry",
 ]
 
-RETRYABLE_STATUSES: frozenset[int] = frozenset({429, 502, 503, 504})
+RATE_LIMITED = 429
+"""Too Many Requests: the request was refused before it was processed, so even a create may be sent again."""
+
+RETRYABLE_STATUSES: frozenset[int] = frozenset({RATE_LIMITED, 502, 503, 504})
 """Statuses that say "try again later" rather than "this request is wrong".
 
 500 is left out on purpose: it usually means the request hit a bug, and sending it again hits it again.
@@ -142,8 +145,9 @@ def should_retry(
 
     Pass exactly one of ``status`` and ``exc``. Only ``httpx.TransportError`` is worth retrying
     (anything else, such as a decoding error, would fail the same way again). A request that is not
-    idempotent is retried only when it cannot have reached the server: once any response came back,
-    or the connection broke mid-request, sending again may do the work twice.
+    idempotent is retried only when it cannot have been acted on: it never left the client, or it
+    was refused with 429 (a rate limit answers before the request is processed). After any other
+    response, or a connection broken mid-request, sending again may do the work twice.
 
     >>> policy = RetryPolicy(max_retries=2)
     >>> should_retry(idempotent=False, retries_done=0, policy=policy, exc=httpx.ConnectError("refused"))
@@ -152,6 +156,8 @@ def should_retry(
     False
     >>> should_retry(idempotent=True, retries_done=2, policy=policy, status=503)
     False
+    >>> should_retry(idempotent=False, retries_done=0, policy=policy, status=429)  # refused, not done
+    True
     """
     if (status is None) == (exc is None):
         raise TypeError("should_retry() needs exactly one of status= and exc=")
@@ -161,4 +167,6 @@ def should_retry(
         if not isinstance(exc, httpx.TransportError):
             return False
         return idempotent or not may_have_reached_server(exc)
+    if status == RATE_LIMITED:
+        return True
     return idempotent and status in RETRYABLE_STATUSES

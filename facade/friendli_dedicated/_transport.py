@@ -29,8 +29,10 @@ import attrs
 import httpx
 
 from friendli_dedicated._config import ClientConfig
+from friendli_dedicated._gate import RateLimitGate
 from friendli_dedicated._parsing import Malformed
 from friendli_dedicated._retry import (
+    RATE_LIMITED,
     RetryPolicy,
     may_have_reached_server,
     parse_retry_after,
@@ -99,6 +101,8 @@ class Sender:
     total: float
     random: Callable[[], float]
     clock: Callable[[], float]
+    gate: RateLimitGate = attrs.field(factory=RateLimitGate, repr=False)
+    """Shared by the client and its ``with_options`` copies: a 429 pauses them all."""
     # httpx normalises a plain dict of headers on every request but copies an httpx.Headers as it
     # is: the few header sets a client sends (its own, plus the team or content type) are built
     # once. Kept because `nox -s bench` shows it: the per-call overhead goal is missed without it.
@@ -165,6 +169,21 @@ class Attempts(Generic[T]):
             pool=_capped(limits.pool, left),
         )
 
+    def gate_pause(self) -> float:
+        """Seconds to wait at the client's rate-limit gate before this attempt (0.0: send now).
+
+        Raises ``RequestTimeoutError`` when the wait would end after the call's deadline.
+        """
+        now = self.sender.clock()
+        pause = self.sender.gate.wait(now=now, deadline=self.deadline)
+        if pause is None:
+            raise RequestTimeoutError(
+                f"{self.call.label}: the client is pacing its requests after a 429, and this one's turn comes "
+                "after its deadline",
+                may_have_reached_server=self.reached,
+            )
+        return pause
+
     def timed_out_reading(self) -> RequestTimeoutError:
         return self._timed_out("while the response was arriving", sent=True)
 
@@ -189,20 +208,25 @@ class Attempts(Generic[T]):
 
     def after_reply(self, reply: Reply) -> float | None:
         """None when the reply is a success; else seconds before a retry; else raises its APIError."""
-        self.reached = True
         status = reply.status_code
+        # A 429 is a refusal before any processing: the request has not been acted on.
+        self.reached = self.reached or status != RATE_LIMITED
+        if status != RATE_LIMITED:
+            self.sender.gate.accepted()
         if 200 <= status < 300:
             return None
         call = self.call
-        if should_retry(
-            idempotent=call.idempotent, retries_done=self.retries, policy=self.sender.policy, status=status
-        ):
-            retry_after = parse_retry_after(reply.headers)
-            delay = retry_delay(self.sender.policy, self.retries, retry_after=retry_after, random=self.sender.random)
+        retry_after = parse_retry_after(reply.headers)
+        delay = retry_delay(self.sender.policy, self.retries, retry_after=retry_after, random=self.sender.random)
+        if status == RATE_LIMITED:
+            # The whole client pauses, not only this call: the retry below waits at the gate.
+            self.sender.gate.refused(now=self.sender.clock(), pause=delay)
+        policy = self.sender.policy
+        if should_retry(idempotent=call.idempotent, retries_done=self.retries, policy=policy, status=status):
             if self._fits(delay):
                 logger.info("retrying %s after %d in %.2fs (retry %d)", call.label, status, delay, self.retries + 1)
                 self.retries += 1
-                return delay
+                return 0.0 if status == RATE_LIMITED else delay
         raise make_status_error(reply.as_response())
 
     def parse(self, reply: Reply) -> T:
@@ -256,6 +280,9 @@ def send_sync(
     attempts = sender.attempts(call, deadline)
     args = sender.request_args(call)
     while True:
+        pause = attempts.gate_pause()  # this attempt's turn is taken: after the pause, it goes
+        if pause > 0:
+            sleep(pause)
         request = http.build_request(**args, timeout=attempts.timeout())
         failure: httpx.RequestError | None = None
         reply: Reply | None = None
@@ -272,7 +299,8 @@ def send_sync(
         delay = attempts.after_reply(reply)
         if delay is None:
             return attempts.parse(reply)
-        sleep(delay)
+        if delay > 0:  # 0.0: a 429, whose pause is the gate's, at the top of the loop
+            sleep(delay)
 
 
 def _exchange_sync(http: httpx.Client, request: httpx.Request, attempts: Attempts[Any]) -> Reply:
@@ -304,6 +332,9 @@ async def send_async(
     attempts = sender.attempts(call, deadline)
     args = sender.request_args(call)
     while True:
+        pause = attempts.gate_pause()  # this attempt's turn is taken: after the pause, it goes
+        if pause > 0:
+            await sleep(pause)
         request = http.build_request(**args, timeout=attempts.timeout())
         failure: httpx.RequestError | None = None
         reply: Reply | None = None
@@ -326,7 +357,8 @@ async def send_async(
         delay = attempts.after_reply(reply)
         if delay is None:
             return attempts.parse(reply)
-        await sleep(delay)
+        if delay > 0:  # 0.0: a 429, whose pause is the gate's, at the top of the loop
+            await sleep(delay)
 
 
 async def _exchange_async(http: httpx.AsyncClient, request: httpx.Request, attempts: Attempts[Any]) -> Reply:

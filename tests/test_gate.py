@@ -1,0 +1,50 @@
+"""The client's rate-limit gate: one pause for every request after a 429, then a pace learned from refusals."""
+
+from __future__ import annotations
+
+import pytest
+
+from friendli_dedicated._gate import RateLimitGate
+
+
+def test_an_untouched_gate_never_delays() -> None:
+    gate = RateLimitGate()
+    assert [gate.wait(now=float(t), deadline=1e9) for t in range(5)] == [0.0] * 5
+    assert gate.interval == 0.0
+
+
+def test_a_refusal_pauses_everyone_then_paces_them() -> None:
+    gate = RateLimitGate()
+    gate.refused(now=10.0, pause=0.5)
+    # Three requests arrive at once: the first goes when the pause ends, the others one interval apart.
+    assert [gate.wait(now=10.0, deadline=100.0) for _ in range(3)] == pytest.approx([0.5, 1.0, 1.5])
+
+
+def test_refusals_within_one_pause_slow_the_pace_once() -> None:
+    gate = RateLimitGate()
+    gate.refused(now=0.0, pause=0.2)
+    first = gate.interval
+    for _ in range(10):  # a burst of 429s for requests that were already in flight
+        gate.refused(now=0.1, pause=0.2)
+    assert gate.interval == first
+    gate.refused(now=5.0, pause=0.2)  # a new pause: slower again
+    assert gate.interval == pytest.approx(2 * first)
+
+
+def test_successes_quicken_the_pace_until_there_is_none() -> None:
+    gate = RateLimitGate()
+    gate.refused(now=0.0, pause=0.02)
+    intervals = []
+    for _ in range(400):
+        gate.accepted()
+        intervals.append(gate.interval)
+    assert intervals[0] == pytest.approx(0.02 * 0.99)
+    assert intervals == sorted(intervals, reverse=True)
+    assert intervals[-1] == 0.0
+
+
+def test_a_turn_after_the_deadline_is_refused_and_not_taken() -> None:
+    gate = RateLimitGate()
+    gate.refused(now=0.0, pause=5.0)
+    assert gate.wait(now=0.0, deadline=4.0) is None
+    assert gate.wait(now=0.0, deadline=60.0) == 5.0  # the slot the refused caller did not take

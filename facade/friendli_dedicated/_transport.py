@@ -222,11 +222,11 @@ class Attempts(Generic[T]):
             # The whole client pauses, not only this call: the retry below waits at the gate.
             self.sender.gate.refused(now=self.sender.clock(), pause=delay)
         policy = self.sender.policy
-        if should_retry(idempotent=call.idempotent, retries_done=self.retries, policy=policy, status=status):
-            if self._fits(delay):
-                logger.info("retrying %s after %d in %.2fs (retry %d)", call.label, status, delay, self.retries + 1)
-                self.retries += 1
-                return 0.0 if status == RATE_LIMITED else delay
+        retry = should_retry(idempotent=call.idempotent, retries_done=self.retries, policy=policy, status=status)
+        if retry and self._fits(delay):
+            logger.info("retrying %s after %d in %.2fs (retry %d)", call.label, status, delay, self.retries + 1)
+            self.retries += 1
+            return 0.0 if status == RATE_LIMITED else delay
         raise make_status_error(reply.as_response())
 
     def parse(self, reply: Reply) -> T:

@@ -48,3 +48,10 @@ def test_a_turn_after_the_deadline_is_refused_and_not_taken() -> None:
     gate.refused(now=0.0, pause=5.0)
     assert gate.wait(now=0.0, deadline=4.0) is None
     assert gate.wait(now=0.0, deadline=60.0) == 5.0  # the slot the refused caller did not take
+
+
+def test_the_pace_never_drops_below_one_request_a_second() -> None:
+    gate = RateLimitGate()
+    for episode in range(50):  # 429s at random, not from a rate: each a new pause
+        gate.refused(now=10.0 * episode, pause=0.05)
+    assert gate.interval == 1.0

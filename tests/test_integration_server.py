@@ -671,7 +671,7 @@ def test_endpoint_handle_chains(client: fd.Client) -> None:
     assert ep.wait_until_running(timeout=WAIT, poll=POLL) is ep
     assert ep.state.status is fd.Status.RUNNING
     assert ep.update(name="chain2", max_batch_size=8) is ep
-    assert ep.state.status is fd.Status.UPDATING  # update refreshes the state
+    assert ep.refresh().state.status is fd.Status.UPDATING  # the update is rolling out
     assert (ep.spec().name, ep.spec().max_batch_size) == ("chain2", 8)
     assert ep.wait_until_running(timeout=WAIT, poll=POLL).terminate() is ep
     assert ep.state.status is fd.Status.TERMINATING
@@ -898,7 +898,7 @@ async def test_async_handle_chains_and_failure(base_url: str) -> None:
         assert await ep.wait_until_running(timeout=WAIT, wake=True, poll=POLL) is ep
         assert ep.state.status is fd.Status.RUNNING
         assert await ep.update(name="achain2") is ep
-        assert ep.state.status is fd.Status.UPDATING
+        assert (await ep.refresh()).state.status is fd.Status.UPDATING
         assert (await ep.spec()).name == "achain2"
         assert await ep.terminate() is ep
         assert ep.state.status is fd.Status.TERMINATING

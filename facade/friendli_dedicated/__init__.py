@@ -29,7 +29,13 @@ if TYPE_CHECKING:
     from friendli_dedicated._autoscaling import Autoscaling as Autoscaling
     from friendli_dedicated._backoff import Backoff as Backoff
     from friendli_dedicated._client import AsyncClient as AsyncClient, Client as Client
-    from friendli_dedicated._endpoint import AsyncEndpoint as AsyncEndpoint, Endpoint as Endpoint
+    from friendli_dedicated._endpoint import (
+        AsyncEndpoint as AsyncEndpoint,
+        AsyncRunningEndpoint as AsyncRunningEndpoint,
+        Endpoint as Endpoint,
+        RunningEndpoint as RunningEndpoint,
+    )
+    from friendli_dedicated._fleet import FleetResult as FleetResult
     from friendli_dedicated._instances import (
         GPU as GPU,
         InstanceOption as InstanceOption,
@@ -55,6 +61,7 @@ if TYPE_CHECKING:
         EndpointCreationUnresolvedError as EndpointCreationUnresolvedError,
         EndpointFailedError as EndpointFailedError,
         EndpointStoppedError as EndpointStoppedError,
+        FleetWaitError as FleetWaitError,
         FriendliError as FriendliError,
         InvalidInputError as InvalidInputError,
         NotFoundError as NotFoundError,
@@ -77,6 +84,9 @@ _LAZY = {
     "Endpoints": "_resources",
     "AsyncEndpoints": "_resources",
     "Endpoint": "_endpoint",
+    "RunningEndpoint": "_endpoint",
+    "AsyncRunningEndpoint": "_endpoint",
+    "FleetResult": "_fleet",
     "AsyncEndpoint": "_endpoint",
     "GPU": "_instances",
     "InstanceOption": "_instances",
@@ -100,6 +110,7 @@ _LAZY = {
             "EndpointCreationUnresolvedError",
             "EndpointFailedError",
             "EndpointStoppedError",
+            "FleetWaitError",
             "FriendliError",
             "InvalidInputError",
             "NotFoundError",
@@ -125,6 +136,7 @@ __all__ = [
     "AsyncClient",
     "AsyncEndpoint",
     "AsyncEndpoints",
+    "AsyncRunningEndpoint",
     "AuthenticationError",
     "Autoscaling",
     "Backoff",
@@ -141,6 +153,8 @@ __all__ = [
     "EndpointVersion",
     "Endpoints",
     "ErrorCode",
+    "FleetResult",
+    "FleetWaitError",
     "FriendliError",
     "InstanceOption",
     "InvalidInputError",
@@ -151,6 +165,7 @@ __all__ = [
     "RequestTimeoutError",
     "ResponseFormatError",
     "RetryPolicy",
+    "RunningEndpoint",
     "ServerError",
     "SpecPin",
     "Status",

@@ -285,8 +285,9 @@ class Client(_ClientBase):
     def _send(self, call: Call[T], *, deadline: float | None = None) -> T:
         return send_sync(self._http, self._sender, call, self._sleep, deadline=deadline)
 
-    def _steps(self, flow: Flow[T], result: list[T]) -> Iterator[Any]:
-        """Drive ``flow``: send its calls, sleep its pauses, yield what it emits; its value goes in ``result``."""
+    def _steps(self, flow: Flow[T], result: list[T], *, deadline: float | None = None) -> Iterator[Any]:
+        """Drive ``flow``: send its calls (each within ``deadline`` too, if given), sleep its pauses,
+        yield what it emits; its value goes in ``result``."""
         try:
             step = next(flow)
             while True:
@@ -298,7 +299,7 @@ class Client(_ClientBase):
                     step = next(flow)
                 else:
                     try:
-                        outcome = self._send(step)
+                        outcome = self._send(step, deadline=deadline)
                     except FriendliError as exc:
                         step = flow.throw(exc)
                         continue
@@ -306,10 +307,10 @@ class Client(_ClientBase):
         except StopIteration as stop:
             result.append(stop.value)
 
-    def _drive(self, flow: Flow[T]) -> T:
+    def _drive(self, flow: Flow[T], *, deadline: float | None = None) -> T:
         """Run a flow that emits nothing to its end and return its value."""
         result: list[T] = []
-        for _ in self._steps(flow, result):
+        for _ in self._steps(flow, result, deadline=deadline):
             raise AssertionError("a driven flow emitted items")
         return result[0]
 
@@ -387,7 +388,7 @@ class AsyncClient(_ClientBase):
     async def _send(self, call: Call[T], *, deadline: float | None = None) -> T:
         return await send_async(self._http, self._sender, call, self._sleep, deadline=deadline)
 
-    async def _steps(self, flow: Flow[T], result: list[T]) -> AsyncIterator[Any]:
+    async def _steps(self, flow: Flow[T], result: list[T], *, deadline: float | None = None) -> AsyncIterator[Any]:
         """The async twin of ``Client._steps``."""
         try:
             step = next(flow)
@@ -401,7 +402,7 @@ class AsyncClient(_ClientBase):
                     step = next(flow)
                 else:
                     try:
-                        outcome = await self._send(step)
+                        outcome = await self._send(step, deadline=deadline)
                     except FriendliError as exc:
                         step = flow.throw(exc)
                         continue
@@ -409,8 +410,9 @@ class AsyncClient(_ClientBase):
         except StopIteration as stop:
             result.append(stop.value)
 
-    async def _drive(self, flow: Flow[T]) -> T:
+    async def _drive(self, flow: Flow[T], *, deadline: float | None = None) -> T:
+        """See ``Client._drive``."""
         result: list[T] = []
-        async for _ in self._steps(flow, result):
+        async for _ in self._steps(flow, result, deadline=deadline):
             raise AssertionError("a driven flow emitted items")
         return result[0]

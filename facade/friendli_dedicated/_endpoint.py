@@ -1,36 +1,57 @@
 """Endpoint handles: an id, the last state seen, and methods that act on the endpoint and chain.
 
+Every action method returns the handle, so calls chain; after ``wait_until_running`` its
+``state`` is known, and type checkers see that too (the return type is ``RunningEndpoint``, the
+same object, whose ``state`` is not Optional).
+
 >>> ep = client.endpoints.create("proj", "demo", "meta-llama/Llama-3.1-8B-Instruct", "H100")  # doctest: +SKIP
->>> ep.wait_until_running(timeout=900).sleep()  # doctest: +SKIP
+>>> ep.wait_until_running(timeout=900).state.status  # doctest: +SKIP
+<InferenceDeploymentStatus.RUNNING: 'RUNNING'>
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Unpack, cast
 
+from friendli_dedicated._autoscaling import Autoscaling
 from friendli_dedicated._backoff import Backoff
+from friendli_dedicated._instances import GPU, InstanceOption, UnlistedInstanceOption
 from friendli_dedicated._models import EndpointState
+from friendli_dedicated_api._contract import EngineOptions
 from friendli_dedicated_api.models import DedicatedEndpointSpec
 
 if TYPE_CHECKING:
     from friendli_dedicated._resources import AsyncEndpoints, Endpoints
 
+__all__ = ["AsyncEndpoint", "AsyncRunningEndpoint", "Endpoint", "ProgressCallback", "RunningEndpoint"]
+
 ProgressCallback = Callable[[EndpointState, float], None]
+Instance = InstanceOption | UnlistedInstanceOption | GPU | str
 
 
 class Endpoint:
-    """A handle on one endpoint. Action methods refresh ``state`` and return the handle.
+    """A handle on one endpoint: ``id``, the last ``state`` seen (None until one is), and its
+    ``project_id`` when known (handles from ``create`` and ``list(project_id)`` know it).
+
+    Action methods refresh ``state`` and return the handle.
 
     >>> ep = client.endpoints.get_handle("ep-123")  # doctest: +SKIP
     >>> ep.wake().wait_until_running(timeout=900).state.status  # doctest: +SKIP
     <InferenceDeploymentStatus.RUNNING: 'RUNNING'>
     """
 
-    def __init__(self, endpoints: Endpoints, endpoint_id: str, state: EndpointState | None = None) -> None:
+    def __init__(
+        self,
+        endpoints: Endpoints,
+        endpoint_id: str,
+        state: EndpointState | None = None,
+        project_id: str | None = None,
+    ) -> None:
         self._endpoints = endpoints
         self.id = endpoint_id
         self.state = state
+        self.project_id = project_id
 
     def __repr__(self) -> str:
         status = self.state.status.value if self.state is not None else "unknown"
@@ -52,17 +73,40 @@ class Endpoint:
         on_progress: ProgressCallback | None = None,
         wake: bool = False,
         poll: Backoff | None = None,
-    ) -> Endpoint:
-        """Wait until the endpoint serves; see ``Endpoints.wait_until_running``."""
+    ) -> RunningEndpoint:
+        """Wait until the endpoint serves; see ``Endpoints.wait_until_running``. Returns the handle,
+        whose ``state`` is now the serving one."""
         self.state = self._endpoints.wait_until_running(
             self.id, timeout=timeout, on_progress=on_progress, wake=wake, poll=poll
         )
-        return self
+        return cast("RunningEndpoint", self)
 
-    def update(self, **changes: Any) -> Endpoint:
-        """Apply ``Endpoints.update`` changes, then refresh the status."""
-        self._endpoints.update(self.id, **changes)
-        return self.refresh()
+    def update(
+        self,
+        *,
+        name: str | None = None,
+        model: str | None = None,
+        revision: str | None = None,
+        instance: Instance | None = None,
+        autoscaling: Autoscaling | None = None,
+        comment: str | None = None,
+        extra_engine_options: Mapping[str, Any] | None = None,
+        **advanced: Unpack[EngineOptions],
+    ) -> Endpoint:
+        """Change the endpoint (see ``Endpoints.update``); one request. The new version rolls out
+        (UPDATING, then RUNNING): follow with ``wait_until_running``. ``state`` is the last one seen."""
+        self._endpoints.update(
+            self.id,
+            name=name,
+            model=model,
+            revision=revision,
+            instance=instance,
+            autoscaling=autoscaling,
+            comment=comment,
+            extra_engine_options=extra_engine_options,
+            **advanced,
+        )
+        return self
 
     def sleep(self) -> Endpoint:
         """Put the endpoint to sleep."""
@@ -96,10 +140,17 @@ class AsyncEndpoint:
     >>> await (await ep.wake()).wait_until_running(timeout=900)  # doctest: +SKIP
     """
 
-    def __init__(self, endpoints: AsyncEndpoints, endpoint_id: str, state: EndpointState | None = None) -> None:
+    def __init__(
+        self,
+        endpoints: AsyncEndpoints,
+        endpoint_id: str,
+        state: EndpointState | None = None,
+        project_id: str | None = None,
+    ) -> None:
         self._endpoints = endpoints
         self.id = endpoint_id
         self.state = state
+        self.project_id = project_id
 
     def __repr__(self) -> str:
         status = self.state.status.value if self.state is not None else "unknown"
@@ -121,15 +172,38 @@ class AsyncEndpoint:
         on_progress: ProgressCallback | None = None,
         wake: bool = False,
         poll: Backoff | None = None,
-    ) -> AsyncEndpoint:
+    ) -> AsyncRunningEndpoint:
+        """See ``Endpoint.wait_until_running``."""
         self.state = await self._endpoints.wait_until_running(
             self.id, timeout=timeout, on_progress=on_progress, wake=wake, poll=poll
         )
-        return self
+        return cast("AsyncRunningEndpoint", self)
 
-    async def update(self, **changes: Any) -> AsyncEndpoint:
-        await self._endpoints.update(self.id, **changes)
-        return await self.refresh()
+    async def update(
+        self,
+        *,
+        name: str | None = None,
+        model: str | None = None,
+        revision: str | None = None,
+        instance: Instance | None = None,
+        autoscaling: Autoscaling | None = None,
+        comment: str | None = None,
+        extra_engine_options: Mapping[str, Any] | None = None,
+        **advanced: Unpack[EngineOptions],
+    ) -> AsyncEndpoint:
+        """See ``Endpoint.update``."""
+        await self._endpoints.update(
+            self.id,
+            name=name,
+            model=model,
+            revision=revision,
+            instance=instance,
+            autoscaling=autoscaling,
+            comment=comment,
+            extra_engine_options=extra_engine_options,
+            **advanced,
+        )
+        return self
 
     async def sleep(self) -> AsyncEndpoint:
         """Put the endpoint to sleep."""
@@ -154,3 +228,21 @@ class AsyncEndpoint:
     async def delete(self) -> None:
         """Delete the endpoint."""
         await self._endpoints.delete(self.id)
+
+
+if TYPE_CHECKING:
+
+    class RunningEndpoint(Endpoint):
+        """An ``Endpoint`` after ``wait_until_running``: its ``state`` is known (for type checkers)."""
+
+        state: EndpointState
+
+    class AsyncRunningEndpoint(AsyncEndpoint):
+        """An ``AsyncEndpoint`` after ``wait_until_running``: its ``state`` is known."""
+
+        state: EndpointState
+
+else:
+    # At run time the handle itself is returned: these names are the classes it is an instance of.
+    RunningEndpoint = Endpoint
+    AsyncRunningEndpoint = AsyncEndpoint

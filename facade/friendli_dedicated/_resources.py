@@ -7,14 +7,15 @@ have the same methods with the same arguments; only awaiting differs.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Unpack
 
-from friendli_dedicated import _flows as flows, _requests as requests, _waiter
+from friendli_dedicated import _fleet, _flows as flows, _requests as requests, _waiter
 from friendli_dedicated._autoscaling import Autoscaling
 from friendli_dedicated._backoff import Backoff
 from friendli_dedicated._bodies import create_body, update_body, wandb_body
 from friendli_dedicated._endpoint import AsyncEndpoint, Endpoint, ProgressCallback
+from friendli_dedicated._fleet import FleetProgress, FleetResult
 from friendli_dedicated._instances import GPU, InstanceOption, UnlistedInstanceOption
 from friendli_dedicated._models import EndpointState, EndpointVersion
 from friendli_dedicated._validate import flag, identifier, page_limit
@@ -80,7 +81,7 @@ class Endpoints:
             extra_engine_options=extra_engine_options,
         )
         endpoint_id, state = self._client._creates.create(self._client, body, self._team)
-        return Endpoint(self, endpoint_id, state)
+        return Endpoint(self, endpoint_id, state, body.project_id)
 
     def create_from_wandb(
         self,
@@ -105,9 +106,11 @@ class Endpoints:
         response = self._client._send(requests.create_from_wandb(body, self._team))
         return Endpoint(self, response.endpoint_id)
 
-    def get_handle(self, endpoint_id: str) -> Endpoint:
-        """A handle on an existing endpoint, without a request (``refresh()`` fetches its state)."""
-        return Endpoint(self, _endpoint_id(endpoint_id))
+    def get_handle(self, endpoint_id: str, *, project_id: str | None = None) -> Endpoint:
+        """A handle on an existing endpoint, without a request (``refresh()`` fetches its state);
+        ``project_id``, if known, lets ``wait_all`` watch it through its project's listing."""
+        project = None if project_id is None else identifier(project_id, "project_id")
+        return Endpoint(self, _endpoint_id(endpoint_id), None, project)
 
     def get(self, endpoint_id: str) -> DedicatedEndpointSpec:
         """The endpoint's specification."""
@@ -128,12 +131,12 @@ class Endpoints:
         project = None if project_id is None else identifier(project_id, "project_id")
         size = page_limit(limit)
         listing = flows.paginate(lambda cursor: requests.list_page(project, cursor, size, self._team))
-        return self._handles(listing)
+        return self._handles(listing, project)
 
-    def _handles(self, listing: flows.Flow[str | None]) -> Iterator[Endpoint]:
+    def _handles(self, listing: flows.Flow[str | None], project: str | None) -> Iterator[Endpoint]:
         # A generator of its own, so that list() checks its arguments when it is called.
         for endpoint_id, state in self._client._steps(listing, []):
-            yield Endpoint(self, endpoint_id, state)
+            yield Endpoint(self, endpoint_id, state, project)
 
     def versions(self, endpoint_id: str, *, limit: int = 20) -> Iterator[EndpointVersion]:
         """The endpoint's version history, across all pages."""
@@ -230,6 +233,35 @@ class Endpoints:
             random=client._sender.random,
         )
 
+    def wait_all(
+        self,
+        endpoints: Iterable[str | Endpoint],
+        *,
+        timeout: float = 1800.0,
+        on_progress: FleetProgress | None = None,
+        wake: bool = False,
+        poll: Backoff | None = None,
+    ) -> FleetResult:
+        """Wait until every endpoint of a fleet serves, or cannot, or the deadline passes.
+
+        ``endpoints`` are ids or handles, possibly in several projects (handles from ``create`` or
+        ``list`` know theirs; for a bare id it is read once). Each poll reads the listing pages of
+        the projects involved (100 endpoints per request), falling back to an endpoint's own status
+        when its project's listing does not show it. The status table, errors and hints are those of
+        ``wait_until_running``; one endpoint that fails does not stop the wait for the others.
+        Polls back off from 1 s by x1.5 up to 4 s (``poll`` overrides), every request runs within
+        the deadline, and ``on_progress(endpoint_id, state, elapsed)`` is called on each change.
+
+        Returns a ``FleetResult`` (``running``, ``failed``, ``stopped``, ``timed_out``); call
+        ``raise_for_failures()`` on it to raise ``FleetWaitError`` unless every endpoint serves.
+
+        >>> fleet = [client.endpoints.create("proj", f"w{n}", "org/model", "H100") for n in range(3)]  # doctest: +SKIP
+        >>> client.endpoints.wait_all(fleet, timeout=1800).raise_for_failures().running.keys()  # doctest: +SKIP
+        """
+        return _fleet.wait_all(
+            self._client, self._team, endpoints, timeout=timeout, on_progress=on_progress, wake=wake, poll=poll
+        )
+
 
 class AsyncEndpoints:
     """``client.endpoints`` of ``AsyncClient``: the same methods as ``Endpoints``, awaited
@@ -265,7 +297,7 @@ class AsyncEndpoints:
             extra_engine_options=extra_engine_options,
         )
         endpoint_id, state = await self._client._creates.create(self._client, body, self._team)
-        return AsyncEndpoint(self, endpoint_id, state)
+        return AsyncEndpoint(self, endpoint_id, state, body.project_id)
 
     async def create_from_wandb(
         self,
@@ -289,9 +321,10 @@ class AsyncEndpoints:
         response = await self._client._send(requests.create_from_wandb(body, self._team))
         return AsyncEndpoint(self, response.endpoint_id)
 
-    def get_handle(self, endpoint_id: str) -> AsyncEndpoint:
+    def get_handle(self, endpoint_id: str, *, project_id: str | None = None) -> AsyncEndpoint:
         """See ``Endpoints.get_handle``."""
-        return AsyncEndpoint(self, _endpoint_id(endpoint_id))
+        project = None if project_id is None else identifier(project_id, "project_id")
+        return AsyncEndpoint(self, _endpoint_id(endpoint_id), None, project)
 
     async def get(self, endpoint_id: str) -> DedicatedEndpointSpec:
         """See ``Endpoints.get``."""
@@ -306,11 +339,11 @@ class AsyncEndpoints:
         project = None if project_id is None else identifier(project_id, "project_id")
         size = page_limit(limit)
         listing = flows.paginate(lambda cursor: requests.list_page(project, cursor, size, self._team))
-        return self._handles(listing)
+        return self._handles(listing, project)
 
-    async def _handles(self, listing: flows.Flow[str | None]) -> AsyncIterator[AsyncEndpoint]:
+    async def _handles(self, listing: flows.Flow[str | None], project: str | None) -> AsyncIterator[AsyncEndpoint]:
         async for endpoint_id, state in self._client._steps(listing, []):
-            yield AsyncEndpoint(self, endpoint_id, state)
+            yield AsyncEndpoint(self, endpoint_id, state, project)
 
     def versions(self, endpoint_id: str, *, limit: int = 20) -> AsyncIterator[EndpointVersion]:
         """See ``Endpoints.versions``."""
@@ -371,6 +404,20 @@ class AsyncEndpoints:
     async def restart(self, endpoint_id: str) -> EndpointState:
         """See ``Endpoints.restart``."""
         return await self._client._send(requests.lifecycle("restart", _endpoint_id(endpoint_id), self._team))
+
+    async def wait_all(
+        self,
+        endpoints: Iterable[str | AsyncEndpoint],
+        *,
+        timeout: float = 1800.0,
+        on_progress: FleetProgress | None = None,
+        wake: bool = False,
+        poll: Backoff | None = None,
+    ) -> FleetResult:
+        """See ``Endpoints.wait_all``; cancellation-safe."""
+        return await _fleet.async_wait_all(
+            self._client, self._team, endpoints, timeout=timeout, on_progress=on_progress, wake=wake, poll=poll
+        )
 
     async def wait_until_running(
         self,

@@ -59,6 +59,8 @@ __all__ = [
     "Outcome",
     "async_wait_until_running",
     "classify",
+    "failed_error",
+    "stopped_error",
     "wait_until_running",
 ]
 
@@ -252,20 +254,12 @@ class _Wait:
         if outcome is Outcome.SUCCESS:
             return _Step.DONE
         if outcome is Outcome.FAILURE:
-            raise self._failed(state)
+            raise failed_error(self.endpoint_id, state)
         if outcome is Outcome.STOPPED:
-            raise EndpointStoppedError(
-                f"endpoint {self.endpoint_id} is {status}, so it will not become RUNNING by waiting",
-                endpoint_id=self.endpoint_id,
-                state=state,
-            )
+            raise stopped_error(self.endpoint_id, state)
         if outcome is Outcome.SLEEPING:
             if not self.can_wake:
-                raise EndpointStoppedError(
-                    f"endpoint {self.endpoint_id} is SLEEPING; pass wake=True to wake it and wait until it serves",
-                    endpoint_id=self.endpoint_id,
-                    state=state,
-                )
+                raise stopped_error(self.endpoint_id, state)
             # Wake once per sleep: a wake call takes a while to show as AWAKING, and repeating it
             # meanwhile would only add requests.
             return _Step.POLL_AGAIN if self.woken else _Step.WAKE
@@ -329,19 +323,6 @@ class _Wait:
         if self.on_progress is not None:
             self.on_progress(state, elapsed)
 
-    def _failed(self, state: EndpointState) -> EndpointFailedError:
-        code = state.error_code.value if state.error_code is not None else None
-        phase = state.phase.value if state.phase is not None else None
-        hint = hint_for(code)
-        return EndpointFailedError(
-            f"endpoint {self.endpoint_id} failed (error_code={code or 'none'}, phase={phase or 'none'}): {hint}",
-            endpoint_id=self.endpoint_id,
-            state=state,
-            error_code=code,
-            phase=phase,
-            hint=hint,
-        )
-
     def _timed_out(self) -> WaitTimeoutError:
         seen = f"last seen {_describe(self.last_state)}" if self.last_state is not None else "no status was read"
         if self.last_error is not None:
@@ -351,6 +332,34 @@ class _Wait:
             endpoint_id=self.endpoint_id,
             state=self.last_state,
         )
+
+
+def failed_error(endpoint_id: str, state: EndpointState) -> EndpointFailedError:
+    """The error of an endpoint seen FAILED: its error code, phase and the hint for the code."""
+    code = state.error_code.value if state.error_code is not None else None
+    phase = state.phase.value if state.phase is not None else None
+    hint = hint_for(code)
+    return EndpointFailedError(
+        f"endpoint {endpoint_id} failed (error_code={code or 'none'}, phase={phase or 'none'}): {hint}",
+        endpoint_id=endpoint_id,
+        state=state,
+        error_code=code,
+        phase=phase,
+        hint=hint,
+    )
+
+
+def stopped_error(endpoint_id: str, state: EndpointState | None) -> EndpointStoppedError:
+    """The error of an endpoint that will not serve by waiting: stopping, stopped, asleep, or gone."""
+    if state is None:
+        return EndpointStoppedError(
+            f"endpoint {endpoint_id} was not found (deleted?)", endpoint_id=endpoint_id, state=None
+        )
+    if state.status is Status.SLEEPING:
+        message = f"endpoint {endpoint_id} is SLEEPING; pass wake=True to wake it and wait until it serves"
+    else:
+        message = f"endpoint {endpoint_id} is {state.status}, so it will not become RUNNING by waiting"
+    return EndpointStoppedError(message, endpoint_id=endpoint_id, state=state)
 
 
 def wait_until_running(

@@ -17,10 +17,11 @@
     │   └── ResponseFormatError       a body that is not what the contract says (HTML, truncated, too deep)
     │       └── PaginationError       pages that never end: a repeated cursor, no progress, the page budget
     ├── EndpointCreationUnresolvedError  create may have reached the server, but the new endpoint's id is unknown
-    └── WaitError                     waiting for an endpoint ended without it serving
-        ├── EndpointFailedError       status FAILED, with ``error_code``, ``phase`` and a hint
-        ├── EndpointStoppedError      TERMINATING, TERMINATED, STOPPING, or SLEEPING without wake=True
-        └── WaitTimeoutError          the deadline passed (also a TimeoutError)
+    ├── WaitError                     waiting for an endpoint ended without it serving
+    │   ├── EndpointFailedError       status FAILED, with ``error_code``, ``phase`` and a hint
+    │   ├── EndpointStoppedError      TERMINATING, TERMINATED, STOPPING, or SLEEPING without wake=True
+    │   └── WaitTimeoutError          the deadline passed (also a TimeoutError)
+    └── FleetWaitError                ``FleetResult.raise_for_failures``: some endpoints of a fleet do not serve
 
 The rules the tree keeps:
 
@@ -62,6 +63,7 @@ __all__ = [
     "EndpointCreationUnresolvedError",
     "EndpointFailedError",
     "EndpointStoppedError",
+    "FleetWaitError",
     "FriendliError",
     "InvalidInputError",
     "NotFoundError",
@@ -284,6 +286,15 @@ class EndpointStoppedError(WaitError):
 
 class WaitTimeoutError(WaitError, TimeoutError):
     """Raised when the wait's deadline passed; ``state`` is the last state seen (None if none was)."""
+
+
+class FleetWaitError(FriendliError):
+    """Raised by ``FleetResult.raise_for_failures`` when some endpoints of a fleet do not serve;
+    ``result`` is the whole ``FleetResult`` (its ``failed``, ``stopped`` and ``timed_out`` say which)."""
+
+    def __init__(self, message: str, *, result: Any) -> None:
+        super().__init__(message)
+        self.result = result
 
 
 def redacted_request(request: httpx.Request | None) -> httpx.Request | None:

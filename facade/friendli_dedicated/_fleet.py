@@ -1,0 +1,361 @@
+"""Waiting for many endpoints at once: ``client.endpoints.wait_all``.
+
+One poll of a fleet reads the listing pages of the projects involved (100 endpoints' statuses per
+request) instead of one status per endpoint, and falls back to an endpoint's own status only when
+its project's listing does not show it. Each endpoint's states go through the same status table as
+``wait_until_running`` (``_waiter.classify``), with the same errors and hints; one endpoint that
+fails does not stop the wait for the others. Polls follow a ``Backoff`` (``FLEET_POLL`` by
+default: a poll of a fleet is cheap per endpoint, so it may come more often), every request runs
+within the wait's deadline, and transient failures of a poll are retried at the next one.
+
+``_FleetWait`` holds the decisions, free of I/O; ``wait_all`` and ``async_wait_all`` do the I/O.
+
+>>> result = FleetResult(running={}, failed={}, stopped={}, timed_out={"ep-1": None})
+>>> result.all_running
+False
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from friendli_dedicated import _flows as flows, _requests as requests
+from friendli_dedicated._backoff import Backoff
+from friendli_dedicated._models import EndpointState
+from friendli_dedicated._validate import callback, flag, identifier, seconds
+from friendli_dedicated._waiter import FIRST_POLL_SECONDS, Outcome, classify, failed_error, stopped_error
+from friendli_dedicated.errors import (
+    EndpointFailedError,
+    EndpointStoppedError,
+    FleetWaitError,
+    FriendliError,
+    InvalidInputError,
+    NotFoundError,
+    RateLimitError,
+    ServerError,
+    TransportError,
+)
+
+if TYPE_CHECKING:
+    from friendli_dedicated._client import AsyncClient, Client
+
+__all__ = ["FLEET_POLL", "FleetProgress", "FleetResult", "async_wait_all", "wait_all"]
+
+FLEET_POLL = Backoff(initial=1.0, multiplier=1.5, maximum=4.0, jitter=0.1)
+"""Poll after 1 s, then 1.5 s, ... up to every 4 s: a fleet's poll reads 100 endpoints per request,
+so it can afford to look more often than one endpoint's (10 s), and see each endpoint sooner."""
+
+FleetProgress = Callable[[str, EndpointState, float], None]
+"""``on_progress(endpoint_id, state, elapsed)``: called on each endpoint's first state and changes."""
+
+_TRANSIENT_STATUSES = frozenset({502, 503, 504})
+
+
+@attrs.frozen
+class FleetResult:
+    """How a fleet wait ended, endpoint by endpoint.
+
+    - ``running``: id -> the serving state;
+    - ``failed``: id -> its ``EndpointFailedError`` (error code, phase, hint);
+    - ``stopped``: id -> its ``EndpointStoppedError`` (stopping, stopped, asleep, or not found);
+    - ``timed_out``: id -> the last state seen (None if none was) when the deadline passed.
+    """
+
+    running: Mapping[str, EndpointState]
+    failed: Mapping[str, EndpointFailedError]
+    stopped: Mapping[str, EndpointStoppedError]
+    timed_out: Mapping[str, EndpointState | None]
+
+    @property
+    def all_running(self) -> bool:
+        """Whether every endpoint serves."""
+        return not (self.failed or self.stopped or self.timed_out)
+
+    def raise_for_failures(self) -> FleetResult:
+        """Raise ``FleetWaitError`` if any endpoint does not serve; else return the result (to chain)."""
+        if self.all_running:
+            return self
+        parts = [f"{len(self.running)} running"]
+        parts += [f"{len(group)} {name}" for name, group in self._groups() if group]
+        raise FleetWaitError(f"not every endpoint became RUNNING: {', '.join(parts)}", result=self)
+
+    def _groups(self) -> list[tuple[str, Mapping[str, Any]]]:
+        return [("failed", self.failed), ("stopped", self.stopped), ("timed out", self.timed_out)]
+
+
+@attrs.define
+class _Watched:
+    endpoint_id: str
+    project_id: str | None
+    state: EndpointState | None = None
+    progress_key: tuple[str, str | None] | None = None
+    woken: bool = False
+
+
+@attrs.define
+class _FleetWait:
+    """One fleet wait's bookkeeping, free of I/O."""
+
+    pending: dict[str, _Watched]
+    timeout: float
+    poll: Backoff
+    can_wake: bool
+    on_progress: FleetProgress | None
+    clock: Callable[[], float]
+    random: Callable[[], float]
+    start: float
+    deadline: float
+    polls_done: int = 0
+    running: dict[str, EndpointState] = attrs.field(factory=dict)
+    failed: dict[str, EndpointFailedError] = attrs.field(factory=dict)
+    stopped: dict[str, EndpointStoppedError] = attrs.field(factory=dict)
+    to_wake: list[str] = attrs.field(factory=list)
+
+    @classmethod
+    def begin(
+        cls,
+        endpoints: Iterable[object],
+        *,
+        timeout: object,
+        poll: object,
+        wake: object,
+        on_progress: object,
+        clock: Callable[[], float],
+        random: Callable[[], float],
+    ) -> _FleetWait:
+        """Check every argument (before any request) and start the clock."""
+        if isinstance(endpoints, str | bytes) or not isinstance(endpoints, Iterable):
+            raise InvalidInputError("endpoints", "must be an iterable of endpoint ids or handles")
+        pending: dict[str, _Watched] = {}
+        for item in endpoints:
+            endpoint_id, project_id = _target(item)
+            known = pending.get(endpoint_id)
+            pending[endpoint_id] = _Watched(endpoint_id, project_id or (known.project_id if known else None))
+        limit = seconds(timeout, "timeout")
+        if poll is not None and not isinstance(poll, Backoff):
+            raise InvalidInputError("poll", f"must be a Backoff or None, got {type(poll).__name__}")
+        progress = callback(on_progress, "on_progress")
+        start = clock()
+        return cls(
+            pending=pending,
+            timeout=limit,
+            poll=poll or FLEET_POLL,
+            can_wake=flag(wake, "wake"),
+            on_progress=progress,
+            clock=clock,
+            random=random,
+            start=start,
+            deadline=start + limit,
+        )
+
+    def request_deadline(self) -> float:
+        return max(self.deadline, self.start + FIRST_POLL_SECONDS)
+
+    def projects(self) -> dict[str, list[str]]:
+        """Project -> the pending endpoints in it (those whose project is known)."""
+        grouped: dict[str, list[str]] = {}
+        for watched in self.pending.values():
+            if watched.project_id is not None:
+                grouped.setdefault(watched.project_id, []).append(watched.endpoint_id)
+        return grouped
+
+    def unknown_projects(self) -> list[str]:
+        return [w.endpoint_id for w in self.pending.values() if w.project_id is None]
+
+    def located(self, endpoint_id: str, project_id: str) -> None:
+        if endpoint_id in self.pending:
+            self.pending[endpoint_id].project_id = project_id
+
+    def observe(self, endpoint_id: str, state: EndpointState) -> None:
+        """Record a state; settle the endpoint when it serves, failed or stopped."""
+        watched = self.pending.get(endpoint_id)
+        if watched is None:
+            return
+        watched.state = state
+        self._report(watched, state)
+        outcome = classify(state.status)
+        if outcome is not Outcome.SLEEPING:
+            watched.woken = False
+        if outcome is Outcome.SUCCESS:
+            self.running[endpoint_id] = state
+        elif outcome is Outcome.FAILURE:
+            self.failed[endpoint_id] = failed_error(endpoint_id, state)
+        elif outcome is Outcome.STOPPED or (outcome is Outcome.SLEEPING and not self.can_wake):
+            self.stopped[endpoint_id] = stopped_error(endpoint_id, state)
+        elif outcome is Outcome.SLEEPING:
+            if not watched.woken:
+                self.to_wake.append(endpoint_id)
+            return
+        else:
+            return
+        del self.pending[endpoint_id]
+
+    def gone(self, endpoint_id: str) -> None:
+        """The endpoint was not found (deleted): stopped, with no state."""
+        if self.pending.pop(endpoint_id, None) is not None:
+            self.stopped[endpoint_id] = stopped_error(endpoint_id, None)
+
+    def woke(self, endpoint_id: str) -> None:
+        if endpoint_id in self.pending:
+            self.pending[endpoint_id].woken = True
+
+    def pause(self) -> float | None:
+        """Seconds before the next poll, never past the deadline; None when the deadline has passed."""
+        remaining = self.deadline - self.clock()
+        if remaining <= 0:
+            return None
+        delay = self.poll.delay(self.polls_done, random=self.random)
+        self.polls_done += 1
+        return min(delay, remaining)
+
+    def result(self) -> FleetResult:
+        timed_out = {endpoint_id: watched.state for endpoint_id, watched in self.pending.items()}
+        return FleetResult(dict(self.running), dict(self.failed), dict(self.stopped), timed_out)
+
+    def _report(self, watched: _Watched, state: EndpointState) -> None:
+        key = (state.status.value, state.phase.value if state.phase is not None else None)
+        if key == watched.progress_key:
+            return
+        watched.progress_key = key
+        if self.on_progress is not None:
+            self.on_progress(watched.endpoint_id, state, self.clock() - self.start)
+
+
+def _target(item: object) -> tuple[str, str | None]:
+    endpoint_id = getattr(item, "id", item)
+    project_id = getattr(item, "project_id", None)
+    return identifier(endpoint_id, "endpoints"), project_id if isinstance(project_id, str) else None
+
+
+def _transient(exc: FriendliError) -> bool:
+    if isinstance(exc, TransportError | RateLimitError):
+        return True
+    return isinstance(exc, ServerError) and exc.status_code in _TRANSIENT_STATUSES
+
+
+# -- the drivers --------------------------------------------------------------------------------------
+def wait_all(
+    client: Client,
+    team_id: str | None,
+    endpoints: Iterable[object],
+    *,
+    timeout: float,
+    on_progress: FleetProgress | None,
+    wake: bool,
+    poll: Backoff | None,
+) -> FleetResult:
+    """See ``Endpoints.wait_all``."""
+    sender = client._sender
+    wait = _FleetWait.begin(
+        endpoints,
+        timeout=timeout,
+        poll=poll,
+        wake=wake,
+        on_progress=on_progress,
+        clock=sender.clock,
+        random=sender.random,
+    )
+    while wait.pending:
+        try:
+            _poll_sync(client, team_id, wait)
+        except FriendliError as exc:
+            if not _transient(exc):
+                raise
+        if not wait.pending:
+            break
+        pause = wait.pause()
+        if pause is None:
+            break
+        client._sleep(pause)
+    return wait.result()
+
+
+def _poll_sync(client: Client, team_id: str | None, wait: _FleetWait) -> None:
+    deadline = wait.request_deadline()
+    for endpoint_id in wait.unknown_projects():
+        try:
+            spec = client._send(requests.spec(endpoint_id, team_id), deadline=deadline)
+        except NotFoundError:
+            wait.gone(endpoint_id)
+            continue
+        wait.located(endpoint_id, spec.project_id)
+    for project_id, members in wait.projects().items():
+        states, _tail = client._drive(flows.collect(project_id, team_id), deadline=deadline)
+        for endpoint_id in members:
+            state = states.get(endpoint_id)
+            if state is None:  # not in its project's listing: its own status says what became of it
+                try:
+                    state = client._send(requests.status(endpoint_id, team_id), deadline=deadline)
+                except NotFoundError:
+                    wait.gone(endpoint_id)
+                    continue
+            wait.observe(endpoint_id, state)
+    while wait.to_wake:
+        endpoint_id = wait.to_wake.pop()
+        client._send(requests.lifecycle("wake", endpoint_id, team_id), deadline=deadline)
+        wait.woke(endpoint_id)
+
+
+async def async_wait_all(
+    client: AsyncClient,
+    team_id: str | None,
+    endpoints: Iterable[object],
+    *,
+    timeout: float,
+    on_progress: FleetProgress | None,
+    wake: bool,
+    poll: Backoff | None,
+) -> FleetResult:
+    """See ``Endpoints.wait_all``; cancellation-safe (only ``FriendliError`` is caught)."""
+    sender = client._sender
+    wait = _FleetWait.begin(
+        endpoints,
+        timeout=timeout,
+        poll=poll,
+        wake=wake,
+        on_progress=on_progress,
+        clock=sender.clock,
+        random=sender.random,
+    )
+    while wait.pending:
+        try:
+            await _poll_async(client, team_id, wait)
+        except FriendliError as exc:
+            if not _transient(exc):
+                raise
+        if not wait.pending:
+            break
+        pause = wait.pause()
+        if pause is None:
+            break
+        await client._sleep(pause)
+    return wait.result()
+
+
+async def _poll_async(client: AsyncClient, team_id: str | None, wait: _FleetWait) -> None:
+    deadline = wait.request_deadline()
+    for endpoint_id in wait.unknown_projects():
+        try:
+            spec = await client._send(requests.spec(endpoint_id, team_id), deadline=deadline)
+        except NotFoundError:
+            wait.gone(endpoint_id)
+            continue
+        wait.located(endpoint_id, spec.project_id)
+    for project_id, members in wait.projects().items():
+        states, _tail = await client._drive(flows.collect(project_id, team_id), deadline=deadline)
+        for endpoint_id in members:
+            state = states.get(endpoint_id)
+            if state is None:
+                try:
+                    state = await client._send(requests.status(endpoint_id, team_id), deadline=deadline)
+                except NotFoundError:
+                    wait.gone(endpoint_id)
+                    continue
+            wait.observe(endpoint_id, state)
+    while wait.to_wake:
+        endpoint_id = wait.to_wake.pop()
+        await client._send(requests.lifecycle("wake", endpoint_id, team_id), deadline=deadline)
+        wait.woke(endpoint_id)

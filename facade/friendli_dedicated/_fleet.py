@@ -44,8 +44,8 @@ if TYPE_CHECKING:
 
 __all__ = ["FLEET_POLL", "FleetProgress", "FleetResult", "async_wait_all", "wait_all"]
 
-FLEET_POLL = Backoff(initial=1.0, multiplier=1.5, maximum=4.0, jitter=0.1)
-"""Poll after 1 s, then 1.5 s, ... up to every 4 s: a fleet's poll reads 100 endpoints per request,
+FLEET_POLL = Backoff(initial=1.0, multiplier=1.5, maximum=3.0, jitter=0.1)
+"""Poll after 1 s, then 1.5 s, ... up to every 3 s: a fleet's poll reads 100 endpoints per request,
 so it can afford to look more often than one endpoint's (10 s), and see each endpoint sooner."""
 
 FleetProgress = Callable[[str, EndpointState, float], None]

@@ -396,7 +396,7 @@ def create(
     timeout: TimeoutOpt = 1800.0,
     json_: JsonOpt = False,
 ) -> None:
-    """Deploy a model on an instance (--instance, or --gpu with --count; see instance-options); --wait to wait for it."""
+    """Deploy a model on an instance (--instance, or --gpu and --count: see instance-options); --wait for it."""
     with _command(ctx, json_) as session:
         option = to_instance(instance, gpu, count, unlisted_instance)
         if option is None:

@@ -435,7 +435,9 @@ def to_instance(
     """
     if unlisted is not None:
         if instance is not None or gpu is not None or count is not None:
-            raise InvalidInputError("unlisted_instance", "give either --unlisted-instance or --instance/--gpu, not both")
+            raise InvalidInputError(
+                "unlisted_instance", "give either --unlisted-instance or --instance/--gpu, not both"
+            )
         try:
             return fd.InstanceOption.unlisted(unlisted)
         except InvalidInputError as exc:

@@ -419,7 +419,6 @@ def test_exit_2_names_the_instance_option(cli: Cli, emulator: Emulator) -> None:
         (["-i", "H100", "--autoscaling", "always-on", "--min-replicas", "0"], "--min-replicas"),
         (["-i", "H100", "--autoscaling", "scale-to-zero", "--cooldown", "-1"], "--cooldown"),
         (["-i", "H100", "--max-context-length", "0"], "--max-context-length"),  # the contract's minimum is 1
-        (["-i", "H100", "--queue-backpressure-metric-kind", "NOPE"], "--queue-backpressure-metric-kind"),
         (["-i", "H100", "--wait", "--timeout", "-1"], "--timeout"),
     ],
 )

@@ -24,8 +24,9 @@ from hypothesis import HealthCheck, event, given, settings, strategies as st
 from typer.testing import CliRunner
 
 import friendli_dedicated as fd
-from friendli_dedicated.cli import _app
+from friendli_dedicated.cli import _app, _options
 from friendli_dedicated.emulator import DEFAULT_TEAM, Emulator, ManualClock, _launcher
+from friendli_dedicated_api._contract import ENGINE_OPTIONS
 
 TOKEN = "flp_fuzz-secret-5e1f"
 EXIT_CODES = {0, 1, 2, 3, 4}
@@ -117,22 +118,31 @@ def numbers() -> st.SearchStrategy[str]:
 
 
 # -- commands --------------------------------------------------------------------------------------
-# Each option: (name, kind). "flag": given or not; "text", "number", "ascii": takes such a value.
-ENGINE = [
-    ("--max-batch-size", "number"),
-    ("--max-input-length", "number"),
-    ("--max-context-length", "number"),
-    ("--max-token-count", "number"),
-    ("--queue-timeout-ms", "number"),
-    ("--queue-backpressure-metric-kind", "text"),
-    ("--queue-backpressure-metric-threshold", "number"),
-    ("--tokenizer-add-special-tokens", "flag"),
-    ("--no-tokenizer-skip-special-tokens", "flag"),
-    ("--content-logging", "flag"),
-]
+# Each option: (name, kind). "flag": given or not; "text", "number", "ascii": takes such a value;
+# "choice:<engine option>": one of its enum values or any text; "engine-option": NAME=JSON-ish text.
+def _engine_options() -> list[tuple[str, str]]:
+    """Every engine option's flag (and old spelling), from the contract's table: none is listed by hand."""
+    options: list[tuple[str, str]] = []
+    for flag in _options.ENGINE_FLAGS:
+        option = flag.option
+        spellings = [flag.flag, *flag.aliases]
+        if option.kind == "boolean" and not option.enum:
+            options += [(spelling, "flag") for spelling in spellings]
+            options += [(f"--no-{spelling[2:]}", "flag") for spelling in spellings]
+        elif option.enum:
+            options += [(spelling, f"choice:{option.name}") for spelling in spellings]
+        elif option.kind in ("integer", "number"):
+            options += [(spelling, "number") for spelling in spellings]
+        else:
+            options += [(spelling, "text") for spelling in spellings]
+    return options
+
+
+ENGINE = [*_engine_options(), ("--engine-option", "engine-option"), ("--engine-option", "engine-option")]
 SPEC = [
     ("--instance", "text"),
     ("--gpu", "text"),
+    ("--unlisted-instance", "text"),
     ("--count", "number"),
     ("--autoscaling", "text"),
     ("--replicas", "number"),
@@ -175,7 +185,22 @@ GLOBAL = [
 PRINTABLE_ASCII = [chr(code) for code in range(0x20, 0x7F)]
 
 
+ENUMS = {option.name: [str(value) for value in option.enum] for option in ENGINE_OPTIONS if option.enum}
+JSONISH = ["true", "false", "null", "1", "-1", "1.5", "1e999", "NaN", "Infinity", '"X"', "[", "{}", '{"a": [1]}', ""]
+
+
+def engine_option_pairs() -> st.SearchStrategy[str]:
+    """``--engine-option`` values: NAME=JSON with listed, new and hostile names and values, or any text."""
+    names = st.sampled_from([*(option.name for option in ENGINE_OPTIONS), "new_option", "", " ", "a=b"])
+    values = st.one_of(st.sampled_from(JSONISH), texts())
+    return st.one_of(st.builds(lambda name, value: f"{name}={value}", names, values), texts())
+
+
 def _value(kind: str) -> st.SearchStrategy[str]:
+    if kind.startswith("choice:"):
+        return st.one_of(st.sampled_from(ENUMS[kind.removeprefix("choice:")]), texts())
+    if kind == "engine-option":
+        return engine_option_pairs()
     if kind == "ascii":
         return st.text(alphabet=PRINTABLE_ASCII, max_size=30)
     return texts() if kind == "text" else numbers()
@@ -183,7 +208,9 @@ def _value(kind: str) -> st.SearchStrategy[str]:
 
 @st.composite
 def options_of(draw: st.DrawFn, available: list[tuple[str, str]]) -> list[str]:
-    chosen = draw(st.lists(st.sampled_from(available), unique=True, max_size=len(available))) if available else []
+    # Indices, so that an option listed twice (--engine-option, which repeats) may be drawn twice.
+    indices = st.lists(st.sampled_from(range(len(available))), unique=True, max_size=len(available))
+    chosen = [available[index] for index in draw(indices)] if available else []
     args: list[str] = []
     for name, kind in chosen:
         args += [name] if kind == "flag" else [name, draw(_value(kind))]

@@ -1,5 +1,8 @@
 """The commands of ``friendli-dedicated``: a thin layer of options over ``friendli_dedicated.Client``.
 
+The options and their translation into the facade's values are in ``_options`` (the engine options
+of create and update are generated there from the contract); this module has the commands only.
+
 Every command that talks to the API gets its client from ``client_factory(settings)``, the one
 place a client is built: tests replace it (``monkeypatch.setattr(_app, "client_factory", ...)``)
 with one wired to the in-process emulator, so the commands run end to end without sockets. Inputs
@@ -8,10 +11,10 @@ refuses exactly what the library refuses, with the option named.
 """
 
 import contextlib
-import enum
 import itertools
 import sys
 import traceback
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from typing import Annotated, Any
 
@@ -21,6 +24,36 @@ import typer
 import friendli_dedicated as fd
 from friendli_dedicated.cli import _output
 from friendli_dedicated.cli._exit import EXIT_CODES_HELP, ExitCode, Failure, describe
+from friendli_dedicated.cli._options import (
+    NO_ENGINE_OPTIONS,
+    AutoscalingOpt,
+    CommentOpt,
+    CooldownOpt,
+    CountOpt,
+    EndpointArg,
+    EngineOptionOpt,
+    EngineValues,
+    GpuOpt,
+    InstanceOpt,
+    JsonOpt,
+    MaxReplicasOpt,
+    MinReplicasOpt,
+    ModelOpt,
+    NameOpt,
+    NewModelOpt,
+    NewNameOpt,
+    ProjectOpt,
+    ReplicasOpt,
+    RevisionOpt,
+    TimeoutOpt,
+    UnlistedInstanceOpt,
+    WaitOpt,
+    instance_examples,
+    to_autoscaling,
+    to_extra_engine_options,
+    to_instance,
+    with_engine_flags,
+)
 from friendli_dedicated.cli._output import Output, duration, spec_json, state_json, version_json
 from friendli_dedicated.cli._progress import WaitDisplay
 from friendli_dedicated.errors import InvalidInputError
@@ -83,114 +116,6 @@ endpoints_app = typer.Typer(
 app.add_typer(endpoints_app, name="endpoints")
 
 
-# -- shared options --------------------------------------------------------------------------------
-JsonOpt = Annotated[
-    bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else (notes go to stderr).")
-]
-EndpointArg = Annotated[str, typer.Argument(metavar="ENDPOINT_ID", help="The endpoint's id.", show_default=False)]
-WaitOpt = Annotated[bool, typer.Option("--wait", help="Then wait until the endpoint is RUNNING, showing progress.")]
-TimeoutOpt = Annotated[
-    float, typer.Option("--timeout", help="Seconds to wait for RUNNING before giving up (exit code 4).")
-]
-InstanceOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--instance",
-        "-i",
-        help="GPU kind and count, e.g. '2x H100' or 'H200', or a raw instance option id (see instance-options).",
-        show_default=False,
-    ),
-]
-GpuOpt = Annotated[
-    str | None, typer.Option("--gpu", help="GPU kind (A100-80GB, H100, H200, B200); with --count.", show_default=False)
-]
-CountOpt = Annotated[
-    int | None, typer.Option("--count", help="How many GPUs of --gpu (default 1).", show_default=False)
-]
-
-
-class ScalingMode(enum.StrEnum):
-    """``--autoscaling``: the three shapes of ``fd.Autoscaling``."""
-
-    FIXED = "fixed"
-    SCALE_TO_ZERO = "scale-to-zero"
-    ALWAYS_ON = "always-on"
-
-
-AutoscalingOpt = Annotated[
-    ScalingMode | None,
-    typer.Option(
-        "--autoscaling",
-        help="fixed (--replicas), scale-to-zero (--max-replicas, --cooldown) or always-on "
-        "(--min-replicas, --max-replicas, --cooldown).",
-        show_default=False,
-    ),
-]
-ReplicasOpt = Annotated[
-    int | None, typer.Option("--replicas", help="Replica count of --autoscaling fixed (default 1).", show_default=False)
-]
-MinReplicasOpt = Annotated[
-    int | None, typer.Option("--min-replicas", help="Fewest replicas (always-on: default 1).", show_default=False)
-]
-MaxReplicasOpt = Annotated[int | None, typer.Option("--max-replicas", help="Most replicas.", show_default=False)]
-CooldownOpt = Annotated[
-    int | None, typer.Option("--cooldown", help="Seconds idle before scaling down (default 300).", show_default=False)
-]
-RevisionOpt = Annotated[
-    str | None, typer.Option("--revision", help="Model revision (branch, tag or commit).", show_default=False)
-]
-CommentOpt = Annotated[
-    str | None, typer.Option("--comment", help="A note for the version history.", show_default=False)
-]
-MaxBatchOpt = Annotated[
-    int | None, typer.Option("--max-batch-size", help="Engine: max batch size.", show_default=False)
-]
-MaxInputOpt = Annotated[
-    int | None, typer.Option("--max-input-length", help="Engine: max input tokens.", show_default=False)
-]
-MaxContextOpt = Annotated[
-    int | None, typer.Option("--max-context-length", help="Engine: max context tokens.", show_default=False)
-]
-MaxTokenOpt = Annotated[
-    int | None, typer.Option("--max-token-count", help="Engine: max token count (default 2560).", show_default=False)
-]
-AddSpecialOpt = Annotated[
-    bool | None,
-    typer.Option(
-        "--tokenizer-add-special-tokens/--no-tokenizer-add-special-tokens",
-        help="Engine: add special tokens when tokenizing.",
-        show_default=False,
-    ),
-]
-SkipSpecialOpt = Annotated[
-    bool | None,
-    typer.Option(
-        "--tokenizer-skip-special-tokens/--no-tokenizer-skip-special-tokens",
-        help="Engine: skip special tokens when detokenizing.",
-        show_default=False,
-    ),
-]
-ContentLoggingOpt = Annotated[
-    bool | None,
-    typer.Option("--content-logging/--no-content-logging", help="Engine: log request content.", show_default=False),
-]
-QueueTimeoutOpt = Annotated[
-    int | None, typer.Option("--queue-timeout-ms", help="Engine: queue timeout in ms.", show_default=False)
-]
-QueueKindOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--queue-backpressure-metric-kind",
-        help="Engine: QUEUED_PREFILL_TOKENS, REQUEST_COUNT, TPOT_MS, TTFT_MS or WORKSPACE_UTILIZATION.",
-        show_default=False,
-    ),
-]
-QueueThresholdOpt = Annotated[
-    float | None,
-    typer.Option("--queue-backpressure-metric-threshold", help="Engine: backpressure threshold.", show_default=False),
-]
-
-
 # -- running a command -----------------------------------------------------------------------------
 class Session:
     """One command's settings, output and (built on first use) client."""
@@ -222,7 +147,8 @@ def _command(ctx: typer.Context, json_mode: bool) -> Iterator[Session]:
     settings = _settings(ctx)
     session = Session(settings, Output(json_mode=json_mode))
     try:
-        yield session
+        with _warnings_as_lines(session.out):
+            yield session
     except (typer.Exit, typer.Abort, typer.BadParameter):
         raise
     except KeyboardInterrupt:
@@ -236,6 +162,23 @@ def _command(ctx: typer.Context, json_mode: bool) -> Iterator[Session]:
         raise typer.Exit(int(failure.code)) from None
     finally:
         session.close()
+
+
+@contextlib.contextmanager
+def _warnings_as_lines(out: Output) -> Iterator[None]:
+    """Warnings (the escape hatches' ``UnlistedWarning``) as one ``Warning:`` line each on stderr, once."""
+    seen: set[str] = set()
+
+    def show(message: Warning | str, *_: object, **__: object) -> None:
+        text = str(message)
+        if text not in seen:
+            seen.add(text)
+            out.warning(text)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", fd.UnlistedWarning)  # shown once each by ``show``, not once per place
+        warnings.showwarning = show
+        yield
 
 
 def _wait(session: Session, endpoint_id: str, timeout: float, *, wake: bool = False) -> fd.EndpointState:
@@ -257,82 +200,6 @@ def _wait(session: Session, endpoint_id: str, timeout: float, *, wake: bool = Fa
 
 def _show_state(session: Session, endpoint_id: str, state: fd.EndpointState) -> None:
     session.out.state(state_json(endpoint_id, state))
-
-
-def _instance(
-    instance: str | None, gpu: str | None, count: int | None
-) -> fd.InstanceOption | fd.UnlistedInstanceOption | None:
-    """``--instance`` or ``--gpu``/``--count`` as an ``InstanceOption`` (None when neither is given)."""
-    if instance is not None:
-        if gpu is not None or count is not None:
-            raise InvalidInputError("instance", "give either --instance or --gpu/--count, not both")
-        return fd.InstanceOption.coerce(instance, field="instance")
-    if gpu is None:
-        if count is not None:
-            raise InvalidInputError("count", "needs --gpu (e.g. --gpu H100 --count 2)")
-        return None
-    option = fd.InstanceOption.parse(gpu, field="gpu")
-    if count is None or count == option.count:
-        return option
-    if option.count != 1:
-        raise InvalidInputError("count", f"--gpu {gpu!r} already says {option.count} GPUs")
-    try:
-        return fd.InstanceOption(option.gpu, count)
-    except InvalidInputError as exc:
-        raise InvalidInputError("count", exc.message) from None
-
-
-def _autoscaling(
-    mode: ScalingMode | None,
-    replicas: int | None,
-    min_replicas: int | None,
-    max_replicas: int | None,
-    cooldown: int | None,
-) -> fd.Autoscaling | None:
-    """The ``--autoscaling`` options as an ``fd.Autoscaling`` (None when none is given)."""
-    given = {
-        "replicas": replicas,
-        "min_replicas": min_replicas,
-        "max_replicas": max_replicas,
-        "cooldown": cooldown,
-    }
-
-    def refuse(*names: str) -> None:
-        for name in names:
-            if given[name] is not None:
-                shown = "none" if mode is None else mode.value
-                raise InvalidInputError(name, f"does not apply to --autoscaling {shown}")
-
-    if mode is None:
-        if replicas is not None:
-            refuse("min_replicas", "max_replicas", "cooldown")
-            return fd.Autoscaling.fixed(replicas)
-        if min_replicas is None and max_replicas is None and cooldown is None:
-            return None
-        return fd.Autoscaling(
-            min_replicas=0 if min_replicas is None else min_replicas,
-            max_replicas=max(1, min_replicas or 0) if max_replicas is None else max_replicas,
-            cooldown=300 if cooldown is None else cooldown,
-        )
-    if mode is ScalingMode.FIXED:
-        refuse("min_replicas", "max_replicas", "cooldown")
-        return fd.Autoscaling.fixed(1 if replicas is None else replicas)
-    if mode is ScalingMode.SCALE_TO_ZERO:
-        refuse("replicas", "min_replicas")
-        return fd.Autoscaling.scale_to_zero(
-            max_replicas=1 if max_replicas is None else max_replicas, cooldown=300 if cooldown is None else cooldown
-        )
-    refuse("replicas")
-    return fd.Autoscaling.always_on(
-        min_replicas=1 if min_replicas is None else min_replicas,
-        max_replicas=max_replicas,
-        cooldown=300 if cooldown is None else cooldown,
-    )
-
-
-def _engine(**options: Any) -> dict[str, Any]:
-    """The engine options that were given (the facade checks them and names the bad one)."""
-    return {name: value for name, value in options.items() if value is not None}
 
 
 def _limited(items: Iterator[Any], limit: int | None) -> list[Any]:
@@ -506,61 +373,50 @@ def status(ctx: typer.Context, endpoint_id: EndpointArg, json_: JsonOpt = False)
 
 
 @endpoints_app.command("create", epilog=EXIT_CODES_HELP)
+@with_engine_flags
 def create(
     ctx: typer.Context,
-    project: Annotated[str, typer.Option("--project", "-p", help="Project id.", show_default=False)],
-    name: Annotated[str, typer.Option("--name", "-n", help="Endpoint name.", show_default=False)],
-    model: Annotated[
-        str, typer.Option("--model", "-m", help="Hugging Face model repo, e.g. org/model.", show_default=False)
-    ],
+    project: ProjectOpt,
+    name: NameOpt,
+    model: ModelOpt,
     instance: InstanceOpt = None,
     gpu: GpuOpt = None,
     count: CountOpt = None,
+    unlisted_instance: UnlistedInstanceOpt = None,
     autoscaling: AutoscalingOpt = None,
     replicas: ReplicasOpt = None,
     min_replicas: MinReplicasOpt = None,
     max_replicas: MaxReplicasOpt = None,
     cooldown: CooldownOpt = None,
-    max_batch_size: MaxBatchOpt = None,
-    max_input_length: MaxInputOpt = None,
-    max_context_length: MaxContextOpt = None,
-    max_token_count: MaxTokenOpt = None,
-    tokenizer_add_special_tokens: AddSpecialOpt = None,
-    tokenizer_skip_special_tokens: SkipSpecialOpt = None,
-    content_logging: ContentLoggingOpt = None,
-    queue_timeout_ms: QueueTimeoutOpt = None,
-    queue_backpressure_metric_kind: QueueKindOpt = None,
-    queue_backpressure_metric_threshold: QueueThresholdOpt = None,
+    engine: EngineValues = NO_ENGINE_OPTIONS,
+    engine_option: EngineOptionOpt = None,
     revision: RevisionOpt = None,
     comment: CommentOpt = None,
     wait: WaitOpt = False,
     timeout: TimeoutOpt = 1800.0,
     json_: JsonOpt = False,
 ) -> None:
-    """Deploy a model on an instance (--instance '2x H100', or --gpu H100 --count 2); --wait to wait for it."""
+    """Deploy a model on an instance (--instance, or --gpu and --count: see instance-options); --wait for it."""
     with _command(ctx, json_) as session:
-        option = _instance(instance, gpu, count)
+        option = to_instance(instance, gpu, count, unlisted_instance)
         if option is None:
             raise InvalidInputError(
-                "instance", "is required: --instance '2x H100' (or a raw option id), or --gpu H100 --count 2"
+                "instance", f"is required: --instance {instance_examples()} (or a raw option id), or --gpu and --count"
             )
-        scaling = _autoscaling(autoscaling, replicas, min_replicas, max_replicas, cooldown)
-        engine = _engine(
-            max_batch_size=max_batch_size,
-            max_input_length=max_input_length,
-            max_context_length=max_context_length,
-            max_token_count=max_token_count,
-            tokenizer_add_special_tokens=tokenizer_add_special_tokens,
-            tokenizer_skip_special_tokens=tokenizer_skip_special_tokens,
-            enable_content_logging=content_logging,
-            queue_timeout_ms=queue_timeout_ms,
-            queue_backpressure_metric_kind=queue_backpressure_metric_kind,
-            queue_backpressure_metric_threshold=queue_backpressure_metric_threshold,
-        )
+        scaling = to_autoscaling(autoscaling, replicas, min_replicas, max_replicas, cooldown)
+        extra = to_extra_engine_options(engine_option, engine)
         if wait:  # checked now: a bad --timeout must not be found after GPUs were requested
             _check_timeout(timeout)
         endpoint = session.client.endpoints.create(
-            project, name, model, option, autoscaling=scaling, revision=revision, comment=comment, **engine
+            project,
+            name,
+            model,
+            option,
+            autoscaling=scaling,
+            revision=revision,
+            comment=comment,
+            extra_engine_options=extra,
+            **engine,
         )
         session.out.note(f"Created endpoint {endpoint.id} ({name} in project {project}, {option}).")
         state = endpoint.state
@@ -578,29 +434,23 @@ def _check_timeout(timeout: float) -> None:
 
 
 @endpoints_app.command("update", epilog=EXIT_CODES_HELP)
+@with_engine_flags
 def update(
     ctx: typer.Context,
     endpoint_id: EndpointArg,
-    name: Annotated[str | None, typer.Option("--name", "-n", help="New name.", show_default=False)] = None,
-    model: Annotated[str | None, typer.Option("--model", "-m", help="New model repo.", show_default=False)] = None,
+    name: NewNameOpt = None,
+    model: NewModelOpt = None,
     instance: InstanceOpt = None,
     gpu: GpuOpt = None,
     count: CountOpt = None,
+    unlisted_instance: UnlistedInstanceOpt = None,
     autoscaling: AutoscalingOpt = None,
     replicas: ReplicasOpt = None,
     min_replicas: MinReplicasOpt = None,
     max_replicas: MaxReplicasOpt = None,
     cooldown: CooldownOpt = None,
-    max_batch_size: MaxBatchOpt = None,
-    max_input_length: MaxInputOpt = None,
-    max_context_length: MaxContextOpt = None,
-    max_token_count: MaxTokenOpt = None,
-    tokenizer_add_special_tokens: AddSpecialOpt = None,
-    tokenizer_skip_special_tokens: SkipSpecialOpt = None,
-    content_logging: ContentLoggingOpt = None,
-    queue_timeout_ms: QueueTimeoutOpt = None,
-    queue_backpressure_metric_kind: QueueKindOpt = None,
-    queue_backpressure_metric_threshold: QueueThresholdOpt = None,
+    engine: EngineValues = NO_ENGINE_OPTIONS,
+    engine_option: EngineOptionOpt = None,
     revision: RevisionOpt = None,
     comment: CommentOpt = None,
     json_: JsonOpt = False,
@@ -612,21 +462,11 @@ def update(
             name=name,
             model=model,
             revision=revision,
-            instance=_instance(instance, gpu, count),
-            autoscaling=_autoscaling(autoscaling, replicas, min_replicas, max_replicas, cooldown),
+            instance=to_instance(instance, gpu, count, unlisted_instance),
+            autoscaling=to_autoscaling(autoscaling, replicas, min_replicas, max_replicas, cooldown),
             comment=comment,
-            **_engine(
-                max_batch_size=max_batch_size,
-                max_input_length=max_input_length,
-                max_context_length=max_context_length,
-                max_token_count=max_token_count,
-                tokenizer_add_special_tokens=tokenizer_add_special_tokens,
-                tokenizer_skip_special_tokens=tokenizer_skip_special_tokens,
-                enable_content_logging=content_logging,
-                queue_timeout_ms=queue_timeout_ms,
-                queue_backpressure_metric_kind=queue_backpressure_metric_kind,
-                queue_backpressure_metric_threshold=queue_backpressure_metric_threshold,
-            ),
+            extra_engine_options=to_extra_engine_options(engine_option, engine),
+            **engine,
         )
         session.out.note(f"Updated endpoint {endpoint_id}; it rolls out the new version now.")
         session.out.fields(spec_json(endpoint_id, updated))

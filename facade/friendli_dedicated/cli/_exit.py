@@ -2,7 +2,8 @@
 
 The mapping is here and only here, so ``--help``, docs/cli.md and the tests all read one table.
 Messages come from the SDK's exceptions, which never include the token (see ``errors``); the
-CLI adds the option a refused field came from (``--max-replicas`` for ``autoscaling.max_replicas``).
+CLI adds the option a refused field came from (``--max-replicas`` for ``autoscaling.max_replicas``,
+and for an engine option the flag ``_options`` generated for it).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 import attrs
 
 from friendli_dedicated import errors
+from friendli_dedicated.cli._options import flag_for
 
 __all__ = ["EXIT_CODES_HELP", "ExitCode", "Failure", "describe", "option_for"]
 
@@ -53,8 +55,8 @@ _OPTIONS: Mapping[str, str] = {
     "autoscaling.min_replicas": "--min-replicas",
     "autoscaling.max_replicas": "--max-replicas",
     "autoscaling.cooldown": "--cooldown",
-    "enable_content_logging": "--content-logging",
     "update": "the options",
+    "extra_engine_options": "--engine-option",
 }
 
 
@@ -64,7 +66,9 @@ def option_for(field: str) -> str:
     >>> option_for("autoscaling.max_replicas"), option_for("max_batch_size")
     ('--max-replicas', '--max-batch-size')
     """
-    return _OPTIONS.get(field) or "--" + field.replace("_", "-").replace(".", "-")
+    if field.startswith("extra_engine_options."):  # one entry of --engine-option NAME=JSON
+        return "--engine-option"
+    return _OPTIONS.get(field) or flag_for(field) or "--" + field.replace("_", "-").replace(".", "-")
 
 
 @attrs.frozen

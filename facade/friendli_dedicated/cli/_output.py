@@ -180,6 +180,10 @@ class Output:
         if failure.hint:
             typer.echo(typer.style("Hint:", fg="yellow", bold=True) + " " + failure.hint, err=True)
 
+    def warning(self, text: str) -> None:
+        """A warning (an escape hatch was used): one line on stderr, in both modes."""
+        typer.echo(typer.style("Warning:", fg="yellow", bold=True) + " " + text, err=True)
+
     def _print(self, table: Table) -> None:
         """A table on stdout; without a terminal, without the padding that ends rich's lines."""
         if self.out.is_terminal:

@@ -147,9 +147,7 @@ def run(
 ) -> FleetReport:
     context = multiprocessing.get_context("spawn")
     urls, stop, counts = context.Queue(), context.Event(), context.Queue()
-    server = context.Process(
-        target=_serve, args=(deployment / SIMULATED, rate_limit, urls, stop, counts), daemon=True
-    )
+    server = context.Process(target=_serve, args=(deployment / SIMULATED, rate_limit, urls, stop, counts), daemon=True)
     server.start()
     try:
         base_url = urls.get(timeout=60)
@@ -188,7 +186,7 @@ def markdown_row(report: FleetReport) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="A fleet created and awaited in one project, on the loopback emulator.")
+    parser = argparse.ArgumentParser(description="A fleet created and awaited in one project, on loopback.")
     parser.add_argument("--endpoints", type=int, default=1000)
     parser.add_argument("--deployment", type=float, default=60.0, help="simulated deployment seconds")
     parser.add_argument("--concurrency", type=int, default=50, help="creates in flight at once")

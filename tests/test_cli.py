@@ -637,3 +637,50 @@ def test_the_library_works_without_typer_and_rich() -> None:
     assert result.returncode == 1, result.stderr
     assert result.stderr.strip().startswith("Error: the friendli-dedicated command line needs the 'cli' extra")
     assert "Traceback" not in result.stderr
+
+
+# -- several endpoints at once -------------------------------------------------------------------------
+def test_wait_for_several_endpoints_watches_them_together(cli: Cli, emulator: Emulator) -> None:
+    ids = [cli.create(f"fleet-{n}") for n in range(3)]
+    sent = len(emulator.requests)
+    result = cli("endpoints", "wait", *ids, "--timeout", "600")
+    assert result.exit_code == 0, result.stderr
+    assert "Waiting for 3 endpoints" in result.stdout
+    assert "3 of 3 RUNNING" in result.stdout
+    for endpoint_id in ids:
+        assert f"{endpoint_id}  RUNNING" in result.stdout
+    watched = {request.facade_name for request in emulator.requests[sent:]}
+    assert "status" not in watched  # through the project's listing, not one status each
+
+
+def test_wait_for_several_with_json_lists_every_endpoint(cli: Cli) -> None:
+    ids = [cli.create(f"fleet-{n}") for n in range(2)]
+    rows = cli.json("endpoints", "wait", *ids)
+    assert [(row["id"], row["status"]) for row in rows] == [(endpoint_id, "RUNNING") for endpoint_id in ids]
+
+
+def test_wait_for_several_exits_3_when_one_fails_and_shows_its_hint(cli: Cli, emulator: Emulator) -> None:
+    ids = [cli.create(f"fleet-{n}") for n in range(2)]
+    emulator.fail(ids[0], "INFERENCE_ENGINE_MEMORY_ERROR")
+    result = cli("endpoints", "wait", *ids)
+    assert result.exit_code == ExitCode.ENDPOINT_FAILED
+    assert "1 of 2 RUNNING; 1 failed" in result.stdout
+    assert "Hint:" in result.stdout
+
+
+def test_wait_for_several_exits_4_when_one_times_out(cli: Cli, emulator: Emulator) -> None:
+    quick = cli.create("quick")
+    cli.advance(100)  # quick is RUNNING; the next one has just started
+    slow = cli.create("slow")
+    result = cli("endpoints", "wait", quick, slow, "--timeout", "10")
+    assert result.exit_code == ExitCode.WAIT_TIMEOUT, result.stderr
+    assert "1 of 2 RUNNING; 0 failed, 0 stopped, 1 timed out" in result.stdout
+
+
+def test_the_emulator_command_takes_a_rate_limit() -> None:
+    from friendli_dedicated.emulator import _launcher
+
+    assert _launcher.LaunchOptions(rate_limit=50).emulator().rate_limit == 50
+    with pytest.raises(fd.InvalidInputError) as refused:
+        _launcher.LaunchOptions(rate_limit=0)
+    assert refused.value.field == "rate_limit"

@@ -294,6 +294,12 @@ def emulator(
     time_scale: Annotated[float, typer.Option("--time-scale", help="Multiply every lifecycle duration.")] = 1.0,
     fault_rate: Annotated[float, typer.Option("--fault-rate", help="Share of requests answered by a fault.")] = 0.0,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the fault sequence and the endpoint ids.")] = 1234,
+    rate_limit: Annotated[
+        float | None,
+        typer.Option(
+            "--rate-limit", help="Requests per second per token; beyond it, 429 with Retry-After.", show_default=False
+        ),
+    ] = None,
     json_: JsonOpt = False,
 ) -> None:
     """Serve a local emulator of the API until Ctrl-C (needs the 'emulator' extra).
@@ -310,7 +316,9 @@ def emulator(
             raise fd.ConfigurationError(
                 f"the emulator needs the 'emulator' extra: pip install 'friendli-dedicated[emulator]' ({missing})"
             ) from None
-        options = _launcher.LaunchOptions(host=host, port=port, time_scale=time_scale, fault_rate=fault_rate, seed=seed)
+        options = _launcher.LaunchOptions(
+            host=host, port=port, time_scale=time_scale, fault_rate=fault_rate, seed=seed, rate_limit=rate_limit
+        )
 
         def announce(base_url: str) -> None:
             if session.out.json_mode:
@@ -538,19 +546,70 @@ def restart(
 @endpoints_app.command("wait", epilog=EXIT_CODES_HELP)
 def wait_command(
     ctx: typer.Context,
-    endpoint_id: EndpointArg,
+    endpoint_ids: Annotated[
+        list[str], typer.Argument(metavar="ENDPOINT_ID...", help="The endpoints' ids.", show_default=False)
+    ],
     timeout: TimeoutOpt = 1800.0,
-    wake_: Annotated[bool, typer.Option("--wake", help="Wake the endpoint if it is SLEEPING.")] = False,
+    wake_: Annotated[bool, typer.Option("--wake", help="Wake the endpoints that are SLEEPING.")] = False,
     json_: JsonOpt = False,
 ) -> None:
-    """Wait until an endpoint is RUNNING, showing status, phase and elapsed time.
+    """Wait until endpoints are RUNNING, showing status, phase and elapsed time.
 
-    Exit code 3 if it FAILED (error code and hint shown) or stopped, 4 if --timeout passed first.
+    One id: a live display of its progress. Several: they are watched together through their
+    projects' listings (one line per change), and a table of every endpoint ends the wait.
+    Exit code 3 if any FAILED (error code and hint shown) or stopped, else 4 if --timeout passed
+    first for any.
     """
     with _command(ctx, json_) as session:
-        state = _wait(session, endpoint_id, timeout, wake=wake_)
-        if session.out.json_mode:
-            _show_state(session, endpoint_id, state)
+        if len(endpoint_ids) == 1:
+            (endpoint_id,) = endpoint_ids
+            state = _wait(session, endpoint_id, timeout, wake=wake_)
+            if session.out.json_mode:
+                _show_state(session, endpoint_id, state)
+            return
+        _wait_fleet(session, endpoint_ids, timeout, wake=wake_)
+
+
+def _wait_fleet(session: Session, endpoint_ids: list[str], timeout: float, *, wake: bool) -> None:
+    """Wait for several endpoints with ``wait_all``: a line per change, then every endpoint's state."""
+    _check_timeout(timeout)
+    endpoints = session.client.endpoints
+    for endpoint_id in endpoint_ids:
+        endpoints.get_handle(endpoint_id)  # checks each id before anything is printed or sent
+    out = session.out
+    out.note(f"Waiting for {len(endpoint_ids)} endpoints to be RUNNING (timeout {duration(timeout)})...")
+
+    def progress(endpoint_id: str, state: fd.EndpointState, elapsed: float) -> None:
+        phase = state.phase.value if state.phase is not None else ""
+        out.note(f"{duration(elapsed):>6}  {endpoint_id}  {state.status.value}  {phase}".rstrip())
+
+    result = endpoints.wait_all(endpoint_ids, timeout=timeout, on_progress=progress, wake=wake)
+    rows: list[dict[str, Any]] = []
+    for endpoint_id in endpoint_ids:
+        if endpoint_id in result.failed:
+            failed = result.failed[endpoint_id]
+            row = state_json(endpoint_id, failed.state)
+            row["hint"] = failed.hint
+        elif endpoint_id in result.stopped:
+            stopped = result.stopped[endpoint_id]
+            row = state_json(endpoint_id, stopped.state)
+            if stopped.state is None:
+                row["status"] = "NOT FOUND"
+        elif endpoint_id in result.timed_out:
+            row = state_json(endpoint_id, result.timed_out[endpoint_id])
+            row["timedOut"] = True
+        else:
+            row = state_json(endpoint_id, result.running[endpoint_id])
+        rows.append(row)
+    out.states(rows)
+    out.note(
+        f"{len(result.running)} of {len(endpoint_ids)} RUNNING; {len(result.failed)} failed, "
+        f"{len(result.stopped)} stopped, {len(result.timed_out)} timed out."
+    )
+    if result.failed or result.stopped:
+        raise typer.Exit(int(ExitCode.ENDPOINT_FAILED))
+    if result.timed_out:
+        raise typer.Exit(int(ExitCode.WAIT_TIMEOUT))
 
 
 @endpoints_app.command("versions", epilog=EXIT_CODES_HELP)

@@ -6,7 +6,7 @@ Ctrl-C or SIGTERM stops it cleanly (exit status 0). ``friendli-dedicated emulato
 extra) is the same launcher (``_launcher``) with the same options; this one needs only the
 ``emulator`` extra.
 
-    python -m friendli_dedicated.emulator --port 8080 --time-scale 0.1 --fault-rate 0.2 --seed 1
+    python -m friendli_dedicated.emulator --port 8080 --time-scale 0.1 --fault-rate 0.2 --seed 1 --rate-limit 50
 """
 
 from __future__ import annotations
@@ -38,6 +38,12 @@ def _parser() -> argparse.ArgumentParser:
         "--fault-rate", type=float, default=_DEFAULTS.fault_rate, help="share of requests answered by a fault (0 to 1)"
     )
     parser.add_argument(
+        "--rate-limit",
+        type=float,
+        default=_DEFAULTS.rate_limit,
+        help="requests per second per token; beyond it, 429 with Retry-After (default: no limit)",
+    )
+    parser.add_argument(
         "--seed",
         type=int,
         default=_DEFAULTS.seed,
@@ -52,7 +58,12 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchOptions:
     args = parser.parse_args(argv)
     try:
         return LaunchOptions(
-            host=args.host, port=args.port, time_scale=args.time_scale, fault_rate=args.fault_rate, seed=args.seed
+            host=args.host,
+            port=args.port,
+            time_scale=args.time_scale,
+            fault_rate=args.fault_rate,
+            seed=args.seed,
+            rate_limit=args.rate_limit,
         )
     except InvalidInputError as exc:
         parser.error(f"argument --{exc.field.replace('_', '-')}: {exc.message}")

@@ -71,6 +71,13 @@ def _fault_rate(_instance: object, _attribute: attrs.Attribute[float], value: fl
         raise InvalidInputError("fault_rate", f"must be a number from 0 to 1, got {value!r}")
 
 
+def _rate_limit(_instance: object, _attribute: attrs.Attribute[float | None], value: float | None) -> None:
+    if value is None:
+        return
+    if not isinstance(value, int | float) or isinstance(value, bool) or not (math.isfinite(value) and value > 0):
+        raise InvalidInputError("rate_limit", f"must be a number of requests per second > 0, got {value!r}")
+
+
 def _seed(_instance: object, _attribute: attrs.Attribute[int], value: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool):
         raise InvalidInputError("seed", f"must be an integer, got {value!r}")
@@ -94,11 +101,13 @@ class LaunchOptions:
     """Share of requests answered by a fault (429, 503 or a dropped connection)."""
     seed: int = attrs.field(default=1234, validator=_seed)
     """Seed of the fault sequence and of the endpoint ids."""
+    rate_limit: float | None = attrs.field(default=None, validator=_rate_limit)
+    """Requests per second per token beyond which the emulator answers 429 (None: no limit)."""
 
     def emulator(self) -> Emulator:
         """A new emulator with these options (faults only when ``fault_rate`` is above 0)."""
         faults = Faults(rate=self.fault_rate, seed=self.seed) if self.fault_rate > 0 else None
-        return Emulator(time_scale=self.time_scale, faults=faults, seed=self.seed)
+        return Emulator(time_scale=self.time_scale, faults=faults, seed=self.seed, rate_limit=self.rate_limit)
 
 
 def export_lines(base_url: str) -> list[str]:

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 import typer
-from test_client_sync import COLLECTION, EP, FakeAPI, listing, make_client, reply, spec_json, status_json
+from fakes import COLLECTION, EP, FakeAPI, listing, make_client, reply, spec_json, status_json
 from test_engine_options import valid_value
 from typer.testing import CliRunner, Result
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from test_client_sync import (
+from fakes import (
     ADVANCED_DEFAULTS,
     BASE,
     COLLECTION,

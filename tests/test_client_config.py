@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from test_client_sync import COLLECTION, EP, TOKEN, FakeAPI, reply, status_json
+from fakes import COLLECTION, EP, TOKEN, FakeAPI, reply, status_json
 
 import friendli_dedicated as fd
 

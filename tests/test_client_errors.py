@@ -12,8 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from hypothesis import given, settings, strategies as st
-from test_client_sync import (
+from fakes import (
     COLLECTION,
     EP,
     FakeAPI,
@@ -26,6 +25,7 @@ from test_client_sync import (
     spec_json,
     status_json,
 )
+from hypothesis import given, settings, strategies as st
 
 import friendli_dedicated as fd
 from friendli_dedicated_api._contract import ENGINE_OPTIONS, EngineOption

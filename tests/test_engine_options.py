@@ -12,7 +12,7 @@ import warnings
 from typing import Any
 
 import pytest
-from test_client_sync import COLLECTION, EP, FakeAPI, listing, make_client, reply, spec_json, status_json
+from fakes import COLLECTION, EP, FakeAPI, listing, make_client, reply, spec_json, status_json
 
 import friendli_dedicated as fd
 from friendli_dedicated_api._contract import ENGINE_OPTIONS, EngineOption

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from test_client_sync import COLLECTION, EP, FakeAPI, make_async_client, make_client, reply, status_json
+from fakes import COLLECTION, EP, FakeAPI, make_async_client, make_client, reply, status_json
 
 import friendli_dedicated as fd
 from friendli_dedicated import _flows as flows, _requests as requests

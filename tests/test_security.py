@@ -11,7 +11,7 @@ import pickle
 
 import httpx
 import pytest
-from test_client_sync import (
+from fakes import (
     COLLECTION,
     EP,
     TEAM,

@@ -1,7 +1,8 @@
-"""Every docstring example in the installed package runs and shows what it says.
+"""Every docstring example in the installed package runs and shows what it says; none is skipped.
 
-Examples use the package's usual alias ``fd``; the ones that need a live API or a server are marked
-``# doctest: +SKIP`` in place.
+Examples use the package's usual alias ``fd`` and a ``client``; they run inside ``mock_friendli``, so
+``client`` (and any ``fd.Client()`` an example builds) talks to a fresh emulator, in-process, on
+emulated time. The testing kit's own examples run outside it (they open their own block).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import pkgutil
 import pytest
 
 import friendli_dedicated
+from friendli_dedicated.testing import mock_friendli
 
 MODULES = sorted(
     info.name
@@ -22,15 +24,32 @@ MODULES = sorted(
 
 
 @pytest.mark.parametrize("name", MODULES)
-def test_docstring_examples(name: str) -> None:
+def test_docstring_examples(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    for variable in ("FRIENDLI_TOKEN", "FRIENDLI_TEAM", "FRIENDLI_BASE_URL"):
+        monkeypatch.delenv(variable, raising=False)
     module = importlib.import_module(name)
-    result = doctest.testmod(
-        module,
-        extraglobs={"fd": friendli_dedicated},
-        optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
-        report=True,
-    )
+    options = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+    if name.startswith("friendli_dedicated.testing"):
+        result = doctest.testmod(module, extraglobs={"fd": friendli_dedicated}, optionflags=options, report=True)
+    else:
+        with mock_friendli(), friendli_dedicated.Client() as client:
+            result = doctest.testmod(
+                module, extraglobs={"fd": friendli_dedicated, "client": client}, optionflags=options, report=True
+            )
     assert result.failed == 0
+
+
+def test_no_example_is_skipped() -> None:
+    skipped = [
+        name for name in MODULES if "doctest: +SKIP" in (importlib.import_module(name).__doc__ or "") + _sources(name)
+    ]
+    assert skipped == []
+
+
+def _sources(name: str) -> str:
+    import inspect
+
+    return inspect.getsource(importlib.import_module(name))
 
 
 def test_the_package_has_examples() -> None:

@@ -7,11 +7,12 @@ need for ordinary work.
 >>> import friendli_dedicated as fd
 >>> fd.InstanceOption.parse("2x H100").id
 'zfTutSiLn0Hq'
->>> with fd.Client() as client:  # token from FRIENDLI_TOKEN  # doctest: +SKIP
+>>> with fd.Client() as client:  # token from FRIENDLI_TOKEN
 ...     ep = client.endpoints.create("my-project", "chat", "meta-llama/Llama-3.1-8B-Instruct",
 ...                                  fd.InstanceOption(fd.GPU.H100, 2),
 ...                                  autoscaling=fd.Autoscaling.scale_to_zero(max_replicas=2))
-...     ep.wait_until_running(timeout=1800, on_progress=lambda state, t: print(state.status, t))
+...     ep.wait_until_running(timeout=1800).state.status.value
+'RUNNING'
 
 Public names are imported on first use (PEP 562), so ``import friendli_dedicated`` stays cheap for
 services that import it at start-up and use it later.

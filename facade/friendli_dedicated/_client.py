@@ -220,9 +220,10 @@ class Client(_ClientBase):
     ``client.with_options(timeout=..., max_retries=...)`` gives a variant sharing the connections.
 
     >>> import friendli_dedicated as fd
-    >>> with fd.Client(token="flp_...", base_url="http://127.0.0.1:8080") as client:  # doctest: +SKIP
-    ...     for ep in client.endpoints.list():
-    ...         print(ep.id, ep.state.status)
+    >>> with fd.Client() as client:  # FRIENDLI_TOKEN (and FRIENDLI_TEAM, FRIENDLI_BASE_URL) from the environment
+    ...     created = client.endpoints.create("proj", "chat", "org/model", "1x H100")
+    ...     [ep.id == created.id for ep in client.endpoints.list("proj")]
+    [True]
     """
 
     def __init__(
@@ -321,9 +322,13 @@ class AsyncClient(_ClientBase):
     ``http_client`` takes an ``httpx.AsyncClient``; ``sleep`` is an async callable. Each attempt
     also runs under ``asyncio.timeout``, so the deadline holds even while a body trickles in.
 
-    >>> async with fd.AsyncClient() as client:  # doctest: +SKIP
-    ...     ep = await client.endpoints.create("proj", "demo", "org/model", fd.GPU.H100)
-    ...     await ep.wait_until_running(timeout=900)
+    >>> import asyncio
+    >>> async def deploy() -> str:
+    ...     async with fd.AsyncClient() as client:
+    ...         ep = await client.endpoints.create("proj", "demo", "org/model", fd.GPU.H100)
+    ...         return (await ep.wait_until_running(timeout=900)).state.status.value
+    >>> asyncio.run(deploy())
+    'RUNNING'
     """
 
     def __init__(

@@ -4,8 +4,8 @@ Every action method returns the handle, so calls chain; after ``wait_until_runni
 ``state`` is known, and type checkers see that too (the return type is ``RunningEndpoint``, the
 same object, whose ``state`` is not Optional).
 
->>> ep = client.endpoints.create("proj", "demo", "meta-llama/Llama-3.1-8B-Instruct", "H100")  # doctest: +SKIP
->>> ep.wait_until_running(timeout=900).state.status  # doctest: +SKIP
+>>> ep = client.endpoints.create("proj", "demo", "meta-llama/Llama-3.1-8B-Instruct", "H100")
+>>> ep.wait_until_running(timeout=900).state.status
 <InferenceDeploymentStatus.RUNNING: 'RUNNING'>
 """
 
@@ -36,8 +36,11 @@ class Endpoint:
 
     Action methods refresh ``state`` and return the handle.
 
-    >>> ep = client.endpoints.get_handle("ep-123")  # doctest: +SKIP
-    >>> ep.wake().wait_until_running(timeout=900).state.status  # doctest: +SKIP
+    >>> created = client.endpoints.create("proj", "chat", "org/model", "H100")
+    >>> ep = client.endpoints.get_handle(created.id)  # no request: the state is not known yet
+    >>> ep.state is None, ep.wait_until_running(timeout=900).sleep().state.status.value
+    (True, 'SLEEPING')
+    >>> ep.wake().wait_until_running(timeout=900).state.status
     <InferenceDeploymentStatus.RUNNING: 'RUNNING'>
     """
 
@@ -136,8 +139,14 @@ class Endpoint:
 class AsyncEndpoint:
     """The async twin of ``Endpoint``: the same methods, awaited.
 
-    >>> ep = await client.endpoints.create("proj", "demo", "org/model", "H100")  # doctest: +SKIP
-    >>> await (await ep.wake()).wait_until_running(timeout=900)  # doctest: +SKIP
+    >>> import asyncio
+    >>> async def deploy() -> str:
+    ...     async with fd.AsyncClient() as aclient:
+    ...         ep = await aclient.endpoints.create("proj", "demo", "org/model", "H100")
+    ...         await (await ep.wait_until_running(timeout=900)).sleep()
+    ...         return (await (await ep.wake()).wait_until_running(timeout=900)).state.status.value
+    >>> asyncio.run(deploy())
+    'RUNNING'
     """
 
     def __init__(

@@ -35,8 +35,10 @@ def _endpoint_id(value: object) -> str:
 class Endpoints:
     """``client.endpoints``: every Dedicated Endpoints operation of the contract.
 
-    >>> ep = client.endpoints.create("proj", "demo", "org/model", "2x H100",  # doctest: +SKIP
+    >>> ep = client.endpoints.create("proj", "demo", "org/model", "2x H100",
     ...                              autoscaling=fd.Autoscaling.scale_to_zero(max_replicas=2))
+    >>> ep.project_id, ep.state.status.value
+    ('proj', 'INITIALIZING')
     """
 
     def __init__(self, client: Client) -> None:
@@ -67,7 +69,9 @@ class Endpoints:
         concurrently costs about three requests per endpoint, whatever its size.
 
         >>> option = fd.InstanceOption(fd.GPU.H100, 2)
-        >>> ep = client.endpoints.create("proj", "chat", "org/model", option)  # doctest: +SKIP
+        >>> ep = client.endpoints.create("proj", "chat", "org/model", option, max_batch_size=64)
+        >>> client.endpoints.get(ep.id).max_batch_size
+        64
         """
         body = create_body(
             project_id,
@@ -126,7 +130,9 @@ class Endpoints:
         Pages are fetched as the iterator is consumed. A listing that would never end (a server
         that keeps returning new cursors) stops with ``PaginationError``.
 
-        >>> [ep.id for ep in client.endpoints.list(limit=100)]  # doctest: +SKIP
+        >>> ids = {client.endpoints.create("listed", f"chat-{n}", "org/model", "H100").id for n in range(3)}
+        >>> {ep.id for ep in client.endpoints.list("listed", limit=2)} == ids  # two pages
+        True
         """
         project = None if project_id is None else identifier(project_id, "project_id")
         size = page_limit(limit)
@@ -215,7 +221,9 @@ class Endpoints:
         (the poll in flight, its retries and any Retry-After are cut short at the deadline).
         ``on_progress(state, elapsed)`` is called on every change.
 
-        >>> client.endpoints.wait_until_running("ep-123", timeout=900, on_progress=print)  # doctest: +SKIP
+        >>> ep = client.endpoints.create("proj", "chat", "org/model", "H100")
+        >>> client.endpoints.wait_until_running(ep.id, timeout=900).status.value
+        'RUNNING'
         """
         checked_id = _endpoint_id(endpoint_id)
         status_call = requests.status(checked_id, self._team)
@@ -255,8 +263,9 @@ class Endpoints:
         Returns a ``FleetResult`` (``running``, ``failed``, ``stopped``, ``timed_out``); call
         ``raise_for_failures()`` on it to raise ``FleetWaitError`` unless every endpoint serves.
 
-        >>> fleet = [client.endpoints.create("proj", f"w{n}", "org/model", "H100") for n in range(3)]  # doctest: +SKIP
-        >>> client.endpoints.wait_all(fleet, timeout=1800).raise_for_failures().running.keys()  # doctest: +SKIP
+        >>> fleet = [client.endpoints.create("proj", f"w{n}", "org/model", "H100") for n in range(3)]
+        >>> len(client.endpoints.wait_all(fleet, timeout=1800).raise_for_failures().running)
+        3
         """
         return _fleet.wait_all(
             self._client, self._team, endpoints, timeout=timeout, on_progress=on_progress, wake=wake, poll=poll

@@ -13,8 +13,10 @@ the limit whatever a client sends. What the server does not read of an answered 
 reads and throws away (a keep-alive connection must get past it), holding none of it.
 
 >>> from friendli_dedicated.emulator import Emulator
->>> with Emulator().serve() as base_url:  # doctest: +SKIP
+>>> import httpx
+>>> with Emulator().serve() as base_url:  # a real server, on loopback
 ...     httpx.get(base_url + "/dedicated/beta/endpoint", headers={"Authorization": "Bearer emulator-token"})
+<Response [200 OK]>
 """
 
 from __future__ import annotations

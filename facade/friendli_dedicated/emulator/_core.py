@@ -36,9 +36,9 @@ import attrs
 
 from friendli_dedicated.emulator import _checks as checks, _controls as controls, _lifecycle as life
 from friendli_dedicated.emulator._clock import ManualClock, SystemClock
-from friendli_dedicated.emulator._contract import MAX_STRING_LENGTH, Contract, Issue, Operation, load_contract
+from friendli_dedicated.emulator._contract import MAX_STRING_LENGTH, Contract, Operation, load_contract
 from friendli_dedicated.emulator._faults import SEED_MAX, SEED_MIN, FaultDecider, Faults, Stats
-from friendli_dedicated.emulator._http import Response, retry_after_headers
+from friendli_dedicated.emulator._http import RequestHead, Response, retry_after_headers
 from friendli_dedicated.emulator._log import DEFAULT_REQUEST_LOG, LoggedRequest, RequestLog, checked_limit
 from friendli_dedicated.emulator._pagination import CursorCodec, paginate
 from friendli_dedicated.emulator._ratelimit import RateLimiter, checked_rate
@@ -66,28 +66,6 @@ DEFAULT_MAX_BODY_SIZE = 1 << 20
 
 _TEAM_HEADER = "X-Friendli-Team"
 _VISIBLE_ASCII = re.compile(r"[!-~]+")
-
-
-@attrs.frozen
-class RequestHead:
-    """A request that passed every check made before its body, for ``Emulator.handle_body``.
-
-    A runner reads at most ``body_limit`` bytes of the body (one more than the emulator takes, so
-    that it can tell a body over the limit) and stops there.
-    """
-
-    operation: Operation
-    path_params: Mapping[str, str]
-    params: Mapping[str, Any]
-    issues: tuple[Issue, ...]
-    team: str
-    creator: str
-    content_type: str | None
-    body_limit: int
-    method: str = ""
-    path: str = ""
-    query: tuple[tuple[str, str], ...] = ()
-    received_at: float = 0.0
 
 
 @attrs.frozen

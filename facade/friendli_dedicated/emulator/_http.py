@@ -14,9 +14,12 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
+
+if TYPE_CHECKING:
+    from friendli_dedicated.emulator._contract import Issue, Operation
 
 __all__ = ["Response", "retry_after_headers"]
 
@@ -66,3 +69,25 @@ def retry_after_headers(seconds: float) -> dict[str, str]:
     whole, rest = divmod(milliseconds, 1000)
     text = str(whole) if rest == 0 else f"{whole}.{rest:03d}".rstrip("0")  # exact: no float formatting
     return {"retry-after": text, "retry-after-ms": str(milliseconds)}
+
+
+@attrs.frozen
+class RequestHead:
+    """A request that passed every check made before its body, for ``Emulator.handle_body``.
+
+    A runner reads at most ``body_limit`` bytes of the body (one more than the emulator takes, so
+    that it can tell a body over the limit) and stops there.
+    """
+
+    operation: Operation
+    path_params: Mapping[str, str]
+    params: Mapping[str, Any]
+    issues: tuple[Issue, ...]
+    team: str
+    creator: str
+    content_type: str | None
+    body_limit: int
+    method: str = ""
+    path: str = ""
+    query: tuple[tuple[str, str], ...] = ()
+    received_at: float = 0.0

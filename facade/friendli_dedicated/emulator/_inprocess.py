@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from friendli_dedicated.emulator._clock import ManualClock
-from friendli_dedicated.emulator._core import DEFAULT_TOKEN, Emulator
 
 if TYPE_CHECKING:
     from friendli_dedicated import AsyncClient, Client
+    from friendli_dedicated.emulator._core import Emulator
 
 __all__ = ["BASE_URL", "async_client", "client", "transport"]
 
@@ -50,7 +50,7 @@ def transport(emulator: Emulator) -> httpx.MockTransport:
 
 def _defaults(emulator: Emulator, kwargs: dict[str, Any]) -> dict[str, Any]:
     settings = dict(kwargs)
-    settings.setdefault("token", DEFAULT_TOKEN)
+    settings.setdefault("token", emulator.default_credentials()[0])
     if "base_url" not in settings:
         settings["base_url"] = BASE_URL
         settings.setdefault("allow_insecure", True)  # plain http to a host that is never reached
@@ -60,11 +60,11 @@ def _defaults(emulator: Emulator, kwargs: dict[str, Any]) -> dict[str, Any]:
 def client(emulator: Emulator, **kwargs: Any) -> Client:
     """A ``friendli_dedicated.Client`` on ``emulator``; ``kwargs`` go to ``Client``.
 
-    Defaults: ``token=DEFAULT_TOKEN``, ``base_url="http://emulator.invalid"`` (with
-    ``allow_insecure``). When the emulator's clock is a ``ManualClock`` and no ``sleep``/``clock``
-    is given, the client sleeps with ``Emulator.sleep`` (which advances that clock, never past an
-    endpoint's next transition) and reads time from it, so waiting for a deployment takes no real
-    time and sees every state on the way.
+    Defaults: the emulator's first token (``DEFAULT_TOKEN`` unless it was given others),
+    ``base_url="http://emulator.invalid"`` (with ``allow_insecure``). When the emulator's clock is a
+    ``ManualClock`` and no ``sleep``/``clock`` is given, the client sleeps with ``Emulator.sleep``
+    (which advances that clock, never past an endpoint's next transition) and reads time from it,
+    so waiting for a deployment takes no real time and sees every state on the way.
     """
     from friendli_dedicated import Client
 

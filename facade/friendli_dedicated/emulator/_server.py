@@ -29,8 +29,8 @@ import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from friendli_dedicated.emulator._core import RequestHead
 from friendli_dedicated.emulator._extra import extra_required
+from friendli_dedicated.emulator._http import RequestHead
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette

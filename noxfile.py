@@ -2,7 +2,7 @@
 
 - ``nox -s tests``: pytest (offline; includes the generated/ staleness check).
 - ``nox -s lint``: ruff check and ruff format --check (generated/ excluded); deptry: no undeclared import.
-- ``nox -s typecheck``: mypy --strict over facade/ and scripts/.
+- ``nox -s typecheck``: mypy --strict over facade/ and scripts/, and over the README's and docs' examples.
 - ``nox -s regenerate -- [--upstream URL_OR_PATH]``: re-pin the contract and regenerate generated/.
 - ``nox -s drift -- [--upstream URL_OR_PATH] [--json]``: compare the upstream with the pinned contract.
 - ``nox -s bench``: benchmarks as ratios against same-run baselines; writes BENCHMARKS.md.
@@ -86,10 +86,12 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict over the hand-written code (facade/ and scripts/)."""
+    """mypy --strict over the hand-written code (facade/ and scripts/), and over every Python example of
+    README.md and docs/ as user code (scripts/typecheck_examples.py)."""
     install_groups(session, "typecheck")
     session.install(".")
     session.run("mypy")
+    session.run("python", "scripts/typecheck_examples.py")
 
 
 @nox.session

@@ -32,8 +32,10 @@ if TYPE_CHECKING:
     from friendli_dedicated._client import AsyncClient as AsyncClient, Client as Client
     from friendli_dedicated._endpoint import (
         AsyncEndpoint as AsyncEndpoint,
+        AsyncListedEndpoint as AsyncListedEndpoint,
         AsyncRunningEndpoint as AsyncRunningEndpoint,
         Endpoint as Endpoint,
+        ListedEndpoint as ListedEndpoint,
         RunningEndpoint as RunningEndpoint,
     )
     from friendli_dedicated._fleet import FleetResult as FleetResult
@@ -87,6 +89,8 @@ _LAZY = {
     "Endpoint": "_endpoint",
     "RunningEndpoint": "_endpoint",
     "AsyncRunningEndpoint": "_endpoint",
+    "ListedEndpoint": "_endpoint",
+    "AsyncListedEndpoint": "_endpoint",
     "FleetResult": "_fleet",
     "AsyncEndpoint": "_endpoint",
     "GPU": "_instances",
@@ -137,6 +141,7 @@ __all__ = [
     "AsyncClient",
     "AsyncEndpoint",
     "AsyncEndpoints",
+    "AsyncListedEndpoint",
     "AsyncRunningEndpoint",
     "AuthenticationError",
     "Autoscaling",
@@ -159,6 +164,7 @@ __all__ = [
     "FriendliError",
     "InstanceOption",
     "InvalidInputError",
+    "ListedEndpoint",
     "NotFoundError",
     "PaginationError",
     "PermissionDeniedError",

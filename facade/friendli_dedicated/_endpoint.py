@@ -24,7 +24,15 @@ from friendli_dedicated_api.models import DedicatedEndpointSpec
 if TYPE_CHECKING:
     from friendli_dedicated._resources import AsyncEndpoints, Endpoints
 
-__all__ = ["AsyncEndpoint", "AsyncRunningEndpoint", "Endpoint", "ProgressCallback", "RunningEndpoint"]
+__all__ = [
+    "AsyncEndpoint",
+    "AsyncListedEndpoint",
+    "AsyncRunningEndpoint",
+    "Endpoint",
+    "ListedEndpoint",
+    "ProgressCallback",
+    "RunningEndpoint",
+]
 
 ProgressCallback = Callable[[EndpointState, float], None]
 Instance = InstanceOption | UnlistedInstanceOption | GPU | str
@@ -251,7 +259,17 @@ if TYPE_CHECKING:
 
         state: EndpointState
 
+    class ListedEndpoint(Endpoint):
+        """An ``Endpoint`` from ``endpoints.list``: its ``state`` is the one listed (for type checkers)."""
+
+        state: EndpointState
+
+    class AsyncListedEndpoint(AsyncEndpoint):
+        """An ``AsyncEndpoint`` from ``endpoints.list``: its ``state`` is the one listed."""
+
+        state: EndpointState
+
 else:
     # At run time the handle itself is returned: these names are the classes it is an instance of.
-    RunningEndpoint = Endpoint
-    AsyncRunningEndpoint = AsyncEndpoint
+    RunningEndpoint = ListedEndpoint = Endpoint
+    AsyncRunningEndpoint = AsyncListedEndpoint = AsyncEndpoint

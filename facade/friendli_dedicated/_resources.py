@@ -8,13 +8,19 @@ have the same methods with the same arguments; only awaiting differs.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Unpack
+from typing import TYPE_CHECKING, Any, Unpack, cast
 
 from friendli_dedicated import _fleet, _flows as flows, _requests as requests, _waiter
 from friendli_dedicated._autoscaling import Autoscaling
 from friendli_dedicated._backoff import Backoff
 from friendli_dedicated._bodies import create_body, update_body, wandb_body
-from friendli_dedicated._endpoint import AsyncEndpoint, Endpoint, ProgressCallback
+from friendli_dedicated._endpoint import (
+    AsyncEndpoint,
+    AsyncListedEndpoint,
+    Endpoint,
+    ListedEndpoint,
+    ProgressCallback,
+)
 from friendli_dedicated._fleet import FleetProgress, FleetResult
 from friendli_dedicated._instances import GPU, InstanceOption, UnlistedInstanceOption
 from friendli_dedicated._models import EndpointState, EndpointVersion
@@ -124,7 +130,7 @@ class Endpoints:
         """The endpoint's current status, phase and error code."""
         return self._client._send(requests.status(_endpoint_id(endpoint_id), self._team))
 
-    def list(self, project_id: str | None = None, *, limit: int = 20) -> Iterator[Endpoint]:
+    def list(self, project_id: str | None = None, *, limit: int = 20) -> Iterator[ListedEndpoint]:
         """Every endpoint (of ``project_id``, or of the team), across all pages of ``limit`` each.
 
         Pages are fetched as the iterator is consumed. A listing that would never end (a server
@@ -139,10 +145,10 @@ class Endpoints:
         listing = flows.paginate(lambda cursor: requests.list_page(project, cursor, size, self._team))
         return self._handles(listing, project)
 
-    def _handles(self, listing: flows.Flow[str | None], project: str | None) -> Iterator[Endpoint]:
+    def _handles(self, listing: flows.Flow[str | None], project: str | None) -> Iterator[ListedEndpoint]:
         # A generator of its own, so that list() checks its arguments when it is called.
         for endpoint_id, state in self._client._steps(listing, []):
-            yield Endpoint(self, endpoint_id, state, project)
+            yield cast("ListedEndpoint", Endpoint(self, endpoint_id, state, project))
 
     def versions(self, endpoint_id: str, *, limit: int = 20) -> Iterator[EndpointVersion]:
         """The endpoint's version history, across all pages."""
@@ -343,16 +349,18 @@ class AsyncEndpoints:
         """See ``Endpoints.status``."""
         return await self._client._send(requests.status(_endpoint_id(endpoint_id), self._team))
 
-    def list(self, project_id: str | None = None, *, limit: int = 20) -> AsyncIterator[AsyncEndpoint]:
+    def list(self, project_id: str | None = None, *, limit: int = 20) -> AsyncIterator[AsyncListedEndpoint]:
         """See ``Endpoints.list``: ``async for ep in client.endpoints.list(): ...``."""
         project = None if project_id is None else identifier(project_id, "project_id")
         size = page_limit(limit)
         listing = flows.paginate(lambda cursor: requests.list_page(project, cursor, size, self._team))
         return self._handles(listing, project)
 
-    async def _handles(self, listing: flows.Flow[str | None], project: str | None) -> AsyncIterator[AsyncEndpoint]:
+    async def _handles(
+        self, listing: flows.Flow[str | None], project: str | None
+    ) -> AsyncIterator[AsyncListedEndpoint]:
         async for endpoint_id, state in self._client._steps(listing, []):
-            yield AsyncEndpoint(self, endpoint_id, state, project)
+            yield cast("AsyncListedEndpoint", AsyncEndpoint(self, endpoint_id, state, project))
 
     def versions(self, endpoint_id: str, *, limit: int = 20) -> AsyncIterator[EndpointVersion]:
         """See ``Endpoints.versions``."""

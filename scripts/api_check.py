@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -153,19 +154,16 @@ def _explain(breakage: griffe.Breakage) -> str:
 
 def _export(root: Path, commit: str, search_paths: tuple[str, ...], destination: Path) -> None:
     """The files of ``search_paths`` at ``commit``, written under ``destination`` (git archive, no worktree)."""
+    top = _git(root, "rev-parse", "--show-toplevel").strip()
     prefix = _git(root, "rev-parse", "--show-prefix").strip()
+    tree = f"{commit}:{prefix}" if prefix else commit  # the project's folder of that commit
     archive = subprocess.run(
-        ["git", "-C", str(root), "archive", "--format=tar", commit, "--", *(f"{prefix}{p}" for p in search_paths)],
-        capture_output=True,
-        check=False,
+        [_git_path(), "-C", top, "archive", "--format=tar", tree, "--", *search_paths], capture_output=True, check=False
     )
     if archive.returncode != 0:
-        raise ApiCheckError(f"git archive {commit} failed: {archive.stderr.decode(errors='replace').strip()}")
+        raise ApiCheckError(f"git archive {tree} failed: {archive.stderr.decode(errors='replace').strip()}")
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
         tar.extractall(destination, filter="data")
-    if prefix:  # the project is a subfolder of the repository: bring its folders up
-        for path in search_paths:
-            (destination / prefix / path).rename(destination / path)
 
 
 def _shallow_boundary(root: Path) -> set[str]:
@@ -173,11 +171,15 @@ def _shallow_boundary(root: Path) -> set[str]:
     return set(shallow_file.read_text(encoding="utf-8").split()) if shallow_file.exists() else set()
 
 
+def _git_path() -> str:
+    path = shutil.which("git")
+    if path is None:
+        raise BaselineUnavailableError("git is not installed")
+    return path
+
+
 def _git(root: Path, *args: str, check: bool = True) -> str:
-    try:
-        result = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=False)
-    except FileNotFoundError as exc:
-        raise BaselineUnavailableError("git is not installed") from exc
+    result = subprocess.run([_git_path(), "-C", str(root), *args], capture_output=True, text=True, check=False)
     if result.returncode != 0:
         if check:
             raise ApiCheckError(f"git {' '.join(args)} failed: {result.stderr.strip()}")

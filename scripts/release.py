@@ -21,6 +21,7 @@ pyproject.toml. ``docs/versions.md`` is rendered from CHANGELOG.md alone, so the
 
 from __future__ import annotations
 
+import itertools
 import re
 import sys
 from dataclasses import dataclass, field
@@ -115,7 +116,9 @@ def render_contract_line(pin: dict[str, str]) -> str:
     )
 
 
-def render_entry(version: Version, date: str, level: Level, reason: str, pin: dict[str, str], bullets: list[str]) -> str:
+def render_entry(
+    version: Version, date: str, level: Level, reason: str, pin: dict[str, str], bullets: list[str]
+) -> str:
     """A CHANGELOG.md entry: heading, why the version moved, the contract pin, then one bullet per change."""
     lines = [
         f"## {version} - {date}",
@@ -156,8 +159,8 @@ def entries(changelog_text: str) -> list[Entry]:
             raise ReleaseError(f"CHANGELOG.md: heading {text.splitlines()[0]!r} is not '## VERSION - YYYY-MM-DD'")
         release, pin = _RELEASE.search(text), _CONTRACT.search(text)
         if release is None or pin is None:
-            missing = "a 'Release: LEVEL (why).' line" if release is None else "a 'Contract: URL retrieved ...' line"
-            raise ReleaseError(f"CHANGELOG.md: the entry {heading['version']} has no {missing}")
+            missing = "'Release: LEVEL (why).'" if release is None else "'Contract: URL retrieved DATE (...).'"
+            raise ReleaseError(f"CHANGELOG.md: the entry {heading['version']} has no {missing} line")
         kinds = _CONTRACT_CHANGE.findall(text)
         found.append(
             Entry(
@@ -239,7 +242,9 @@ def _cell(text: str) -> str:
 
 def _changes(entry: Entry) -> str:
     """``contract: 1 breaking, 2 additive; 3 notes``: the entry's bullets, counted."""
-    counts = [f"{count} {kind.lower()}" for kind in ("BREAKING", "additive") if (count := entry.contract_changes.get(kind))]
+    counts = [
+        f"{count} {kind.lower()}" for kind in ("BREAKING", "additive") if (count := entry.contract_changes.get(kind))
+    ]
     parts = [f"contract: {', '.join(counts)}"] if counts else []
     if entry.other_changes:
         parts.append(f"{entry.other_changes} note{'s' if entry.other_changes > 1 else ''}")
@@ -300,7 +305,7 @@ def problems(root: Path) -> list[str]:
         found.append(f"the newest CHANGELOG.md entry's contract line is not openapi.yaml's pin {pin}")
     if f'description = "{summary(pin)}"' not in pyproject.splitlines():
         found.append("pyproject.toml's description does not name openapi.yaml's pin (run nox -s bump or regenerate)")
-    for newer, older in zip(all_entries, all_entries[1:], strict=False):
+    for newer, older in itertools.pairwise(all_entries):
         try:
             new_version, old_version = Version.parse(newer.version), Version.parse(older.version)
         except VersionError as exc:

@@ -123,7 +123,12 @@ def pull_request(*, root: Path, work: Path, nox_outcome: str, run_url: str = "")
         f"{newest.level.name} release {newest.version}"
     )
     body = render_body(
-        report=report, entry=newest.text, version=newest.version, level=newest.level.name, passed=passed, run_url=run_url
+        report=report,
+        entry=newest.text,
+        version=newest.version,
+        level=newest.level.name,
+        passed=passed,
+        run_url=run_url,
     )
     body_path = work / "pr-body.md"
     body_path.write_text(body, encoding="utf-8")
@@ -154,7 +159,7 @@ def render_body(*, report: str, entry: str, version: str, level: str, passed: bo
         f"### Checks\n\n{checks}\n\n"
         "### Review\n\n"
         "- Each BREAKING line is a change users' code may notice: check the facade and the docs name it.\n"
-        "- After merging, release the version (README, \"For maintainers: releasing\").\n\n"
+        '- After merging, release the version (README, "For maintainers: releasing").\n\n'
         "---\n"
         "Opened by `.github/workflows/upstream.yml` (`scripts/upkeep.py`). A later run updates this pull "
         "request while it is open.\n"

@@ -65,13 +65,21 @@ def pinned_upstream() -> dict[str, Any]:
     }
     upstream["components"]["schemas"]["ThingAdvanced"] = {
         "type": "object",
-        "properties": {"max_batch": {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "null"}], "title": "Max batch"}},
+        "properties": {
+            "max_batch": {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "null"}], "title": "Max batch"}
+        },
     }
     return upstream
 
 
-def build_project(root: Path, *, version: Version = START_VERSION, with_contract: bool = True) -> Path:
-    """The project under ``root``; the upstream it was pinned from is written beside it (``UPSTREAM_NAME``)."""
+def build_project(
+    root: Path, *, version: Version = START_VERSION, with_contract: bool = True, generate: bool = True
+) -> Path:
+    """The project under ``root``; the upstream it was pinned from is written beside it (``UPSTREAM_NAME``).
+
+    ``with_contract=False``: no openapi.yaml (a project before its first contract); ``generate=False``:
+    no generated/ (for tools that do not read it: bump, the versions table).
+    """
     root.mkdir(parents=True, exist_ok=True)
     raw = dump(pinned_upstream())
     (root.parent / UPSTREAM_NAME).write_bytes(raw)
@@ -79,7 +87,8 @@ def build_project(root: Path, *, version: Version = START_VERSION, with_contract
     pin = contract.pin(document)
     if with_contract:
         contract.dump(document, root / "openapi.yaml")
-        codegen.generate(root / "openapi.yaml", root / "generated")
+        if generate:
+            codegen.generate(root / "openapi.yaml", root / "generated")
     (root / "pyproject.toml").write_text(
         PYPROJECT.format(version=version, description=release.summary(pin)), encoding="utf-8"
     )

@@ -103,7 +103,7 @@ def test_a_breaking_change_is_a_major_release(root, tmp_path, capsys):
     assert newest.date == LATER.isoformat()
     assert (newest.level, newest.reason) == (Level.MAJOR, release.BREAKING_CONTRACT)
     assert newest.pin == pin
-    assert [line for line in newest.text.splitlines() if line.startswith("- ")] == [f"- {l}" for l in drift_lines]
+    assert [line for line in newest.text.splitlines() if line.startswith("- ")] == [f"- {line}" for line in drift_lines]
     assert older == entries_before
     assert release.problems(root) == []  # versions.md rendered again, summary, pin and version agree
 

@@ -148,8 +148,8 @@ def render_body(*, report: str, entry: str, version: str, level: str, passed: bo
     else:
         checks = (
             f"**`nox` failed on the regenerated SDK**{run}: this pull request stays a draft. Push the fixes of "
-            "the hand-written layer to this branch (a break of the facade's public API makes this release a "
-            "MAJOR: `nox -s api` says so)."
+            "the hand-written layer to this branch (a break of the facade's public API needs a MAJOR: "
+            "`nox -s api` finds it, `nox -s bump -- major` releases it)."
         )
     return (
         "## The upstream API contract changed\n\n"
@@ -159,7 +159,8 @@ def render_body(*, report: str, entry: str, version: str, level: str, passed: bo
         f"### Checks\n\n{checks}\n\n"
         "### Review\n\n"
         "- Each BREAKING line is a change users' code may notice: check the facade and the docs name it.\n"
-        '- After merging, release the version (README, "For maintainers: releasing").\n\n'
+        "- Add bullets to the entry for anything users must change in their code; after merging, release "
+        'the version (README, "From a new upstream to a release", steps 4 to 7).\n\n'
         "---\n"
         "Opened by `.github/workflows/upstream.yml` (`scripts/upkeep.py`). A later run updates this pull "
         "request while it is open.\n"

@@ -4,13 +4,14 @@ pin), and the parsing and rendering behind it, on fixture texts with fixed dates
 
 from __future__ import annotations
 
+import doctest
 import re
 from pathlib import Path
 
 import pytest
 from project_factory import START_VERSION, build_project
 
-from scripts import contract, release
+from scripts import api_check, bump, contract, release, upkeep, versioning
 from scripts.versioning import Level, Version, VersionError, current_version, version_line_pattern, with_version
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -229,3 +230,9 @@ def test_the_version_line_pattern_matches_that_line_only():
     assert pattern.search('x\nversion = "1.0.0"\ny')
     for other in ('version = "1x0x0"', 'version = "1.0.0.1"', 'my_version = "1.0.0"', 'version = "11.0.0"'):
         assert pattern.search(other) is None, other
+
+
+@pytest.mark.parametrize("module", [versioning, release, api_check, bump, upkeep], ids=lambda module: module.__name__)
+def test_docstring_examples_of_the_release_tooling(module):
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0

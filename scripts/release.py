@@ -21,6 +21,7 @@ pyproject.toml. ``docs/versions.md`` is rendered from CHANGELOG.md alone, so the
 
 from __future__ import annotations
 
+import argparse
 import itertools
 import re
 import sys
@@ -34,6 +35,7 @@ from scripts import contract
 from scripts.contract import Document
 from scripts.versioning import Level, Version, VersionError, current_version, with_version
 
+ROOT = Path(__file__).resolve().parent.parent
 CHANGELOG_TITLE = "# Changelog\n"
 VERSIONS_PATH = Path("docs") / "versions.md"
 SUMMARY = "Python SDK for Friendli Dedicated Endpoints"
@@ -322,9 +324,13 @@ def problems(root: Path) -> list[str]:
     return found
 
 
-def main() -> int:
-    """Re-render docs/versions.md from CHANGELOG.md (after a hand edit of an entry), then list any problem."""
-    root = Path(__file__).resolve().parent.parent
+def main(argv: list[str] | None = None) -> int:
+    """Render docs/versions.md from CHANGELOG.md again (after a hand edit of an entry), then list any problem."""
+    parser = argparse.ArgumentParser(
+        description="Render docs/versions.md from CHANGELOG.md and check the release files."
+    )
+    parser.add_argument("--root", type=Path, default=ROOT, help="the project root")
+    root = parser.parse_args(argv).root
     changelog = (root / "CHANGELOG.md").read_text(encoding="utf-8")
     try:
         rendered = render_versions(entries(changelog))

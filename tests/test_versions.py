@@ -92,6 +92,19 @@ def test_a_level_that_is_not_the_step_is_named(project):
     assert release.problems(project) == ["CHANGELOG.md: 2.3.4 -> 2.3.5 is not one MINOR step"]
 
 
+def test_the_versions_command_renders_the_page_again_and_lists_problems(project, capsys):
+    (project / release.VERSIONS_PATH).write_text("edited by hand\n", encoding="utf-8")
+    assert release.main(["--root", str(project)]) == 0
+    assert capsys.readouterr().out == "wrote docs/versions.md\n"
+    assert release.problems(project) == []
+
+    _edit(project / "CHANGELOG.md", "- The fixture's contract.", f"- {release.PLACEHOLDER}")
+    assert release.main(["--root", str(project)]) == 1
+    assert capsys.readouterr().out.splitlines()[1:] == [
+        f"release: CHANGELOG.md: the entry 2.3.4 still says {release.PLACEHOLDER!r}: write what changed"
+    ]
+
+
 # -- CHANGELOG.md entries ----------------------------------------------------------------------------------
 def test_an_entry_reads_back_as_written():
     bullets = [

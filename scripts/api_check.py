@@ -1,7 +1,8 @@
 """The facade's public Python API against the last release: griffe's breaking-change check.
 
 The last release is the commit that set the version pyproject.toml has at HEAD, found in the git
-history (``git log -G`` on the version line), so no tag is needed. The facade of that commit
+history (``git log --first-parent -G`` on the version line), so no tag is needed: on main, the commit
+(or the merge) that brought that version into main, whose facade is the one released. The facade of that commit
 (``facade/`` and ``generated/``, taken with ``git archive``: no worktree, no branch) and the facade
 in the working tree are loaded by griffe without importing them, and ``griffe.find_breaking_changes``
 lists what breaks: a public name of ``friendli_dedicated`` or of its public modules removed, a
@@ -108,8 +109,11 @@ def find_baseline(root: Path) -> Baseline:
         released = current_version(committed)
     except VersionError as exc:
         raise BaselineUnavailableError(f"pyproject.toml at HEAD: {exc}") from exc
+    # First parents only: on main, the commit that brought the version into main's line (a merge is
+    # compared with its first parent), whose facade is the one released; on a branch, the same.
+    pattern = version_line_pattern(released)
     commit = _git(
-        root, "log", "-1", "--format=%H", "-G", version_line_pattern(released), "HEAD", "--", "pyproject.toml"
+        root, "log", "-1", "--format=%H", "--first-parent", "-G", pattern, "HEAD", "--", "pyproject.toml"
     ).strip()
     shallow = _git(root, "rev-parse", "--is-shallow-repository").strip() == "true"
     if shallow and (not commit or commit in _shallow_boundary(root)):

@@ -51,15 +51,22 @@ def test_an_uncommitted_version_is_not_the_baseline(repo):
     assert api_check.find_baseline(repo).version == "1.0.0"
 
 
-def test_a_version_set_on_a_merged_branch_is_found(repo):
+def test_a_version_merged_into_main_is_released_by_the_merge(repo):
+    """The baseline is the merge that brought the version into main: its facade is main's, including what
+    main changed meanwhile (here a break, released by the merge), not the branch's."""
     git(repo, "switch", "--quiet", "-c", "feature")
-    set_version(repo, "1.1.0")
-    released = commit(repo, "release 1.1.0 on a branch")
+    set_version(repo, "2.0.0")
+    commit(repo, "release 2.0.0 on a branch")
     git(repo, "switch", "--quiet", "main")
-    (repo / "OTHER.md").write_text("Meanwhile.\n", encoding="utf-8")
+    break_greet(repo)
     commit(repo, "meanwhile on main")
     git(repo, "merge", "--quiet", "--no-ff", "-m", "merge feature", "feature")
-    assert api_check.find_baseline(repo) == api_check.Baseline("1.1.0", released)
+    merge = git(repo, "rev-parse", "HEAD")
+
+    assert api_check.find_baseline(repo) == api_check.Baseline("2.0.0", merge)
+    assert api_check.check(repo).breaks == []
+    git(repo, "switch", "--quiet", "feature")  # on the branch, the branch's own commit
+    assert api_check.find_baseline(repo).commit == git(repo, "rev-parse", "HEAD")
 
 
 def test_a_project_in_a_subfolder_of_the_repository(tmp_path):

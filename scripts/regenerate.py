@@ -1,13 +1,19 @@
-"""Bring the SDK in step with an upstream document: contract, generated client, changelog, version.
+"""Bring the SDK in step with an upstream document: contract, generated client, version, changelog.
 
-1. Read the upstream (URL or file). If its bytes are the pinned ones (same sha256), the contract,
-   CHANGELOG.md and the version are left exactly as they are.
-2. Otherwise extract the new contract, compare it with the pinned one (the same comparison as the
-   drift check), write ``openapi.yaml``, prepend a dated CHANGELOG.md entry listing every change, and
-   move the package version to ``MAJOR.MINOR.<retrieval date>`` (``.N`` added for a second pin on the
-   same day), with the pin in the distribution's summary.
-3. Regenerate ``generated/friendli_dedicated_api`` from ``openapi.yaml`` (also when the contract is
-   unchanged, so that a change of templates or generator configuration lands the same way).
+1. Read the upstream (URL or file). If its bytes are the pinned ones (same sha256), nothing is released.
+2. Otherwise extract its contract and compare it with the pinned one (the drift check's comparison).
+   No change on the wire (prose, ``info``, operations outside the SDK's surface): nothing is released
+   either, and the pin is kept, so that a version always names the upstream document its contract
+   was first extracted from, and a weekly re-pin of moving prose makes no release.
+3. A change: ``openapi.yaml`` is rewritten with the new pin, the version moves (MAJOR when any change
+   is breaking, else MINOR; the first contract is a MAJOR), a CHANGELOG.md entry lists every change,
+   ``docs/versions.md`` is rendered again, the summary in pyproject.toml names the new pin, and
+   ``generated/friendli_dedicated_api`` is regenerated. The new client is generated before any file is
+   written, so a failure leaves every file as it was.
+
+When nothing is released, ``generated/`` is still checked against a fresh generation of the unchanged
+``openapi.yaml`` and rewritten only if it differs: that happens only after a change of the templates or
+the generator configuration, a change of the hand-written layer (release it with ``nox -s bump``).
 
 Command line::
 
@@ -19,25 +25,26 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
-import re
+import shutil
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as `python scripts/<name>.py`: make `scripts` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts import codegen, contract
-from scripts.contract import ContractFormatError, Document
+from scripts import codegen, contract, release
+from scripts.contract import ContractFormatError
 from scripts.drift import Change, compare
 from scripts.extract import ExtractionError, extract, pin_url
+from scripts.release import ReleaseError
 from scripts.upstream import UpstreamUnreadableError, read
+from scripts.versioning import Level, Version, VersionError, current_version
 
 ROOT = Path(__file__).resolve().parent.parent
-CHANGELOG_TITLE = "# Changelog\n"
-_VERSION_LINE = re.compile(r'^version = "(?P<version>[^"]+)"$', re.MULTILINE)
-_DESCRIPTION_LINE = re.compile(r'^description = "[^"]*"$', re.MULTILINE)
-SUMMARY = "Python SDK for Friendli Dedicated Endpoints"
+SAME_BYTES = "same upstream bytes"
+SAME_SURFACE = "the upstream changed only outside the SDK's surface or in prose"
 
 
 class RegenerateError(RuntimeError):
@@ -48,9 +55,16 @@ class RegenerateError(RuntimeError):
 class Outcome:
     """What a regeneration did."""
 
-    contract_changed: bool
+    released: bool
+    """A new version was written (contract, generated/, pyproject.toml, CHANGELOG.md, docs/versions.md)."""
     version: str
+    """The version after the run (the old one when nothing was released)."""
+    level: Level | None = None
+    reason: str = ""
+    """Why the version moved (the entry's "Release:" words), or why it did not."""
     changes: list[Change] = field(default_factory=list)
+    generated_refreshed: bool = False
+    """Nothing released, but generated/ differed from a fresh generation and was rewritten."""
 
 
 def regenerate(source: str, *, root: Path = ROOT, url: str | None = None, today: dt.date | None = None) -> Outcome:
@@ -58,106 +72,66 @@ def regenerate(source: str, *, root: Path = ROOT, url: str | None = None, today:
     raw = read(source)
     contract_path = root / "openapi.yaml"
     pinned = contract.load(contract_path) if contract_path.exists() else None
-    pyproject = root / "pyproject.toml"
-    version = current_version(pyproject.read_text(encoding="utf-8"))
+    try:
+        version = Version.parse(current_version((root / "pyproject.toml").read_text(encoding="utf-8")))
+    except VersionError as exc:
+        raise RegenerateError(f"pyproject.toml: {exc}") from exc
 
     if pinned is not None and contract.pin(pinned).get("sha256") == hashlib.sha256(raw).hexdigest():
-        codegen.generate(contract_path, root / "generated")
-        return Outcome(contract_changed=False, version=version)
+        return _unreleased(root, version, SAME_BYTES)
 
     retrieved = (today or dt.datetime.now(dt.UTC).date()).isoformat()
     fresh = extract(raw, url=pin_url(source, url), retrieved=retrieved)
-    changes = compare(contract.surface(pinned), contract.surface(fresh)) if pinned is not None else []
-    new_version = next_version(version, retrieved)
-
-    # Every new text is computed (and every check made) before the first write: nothing half-done.
-    changelog = root / "CHANGELOG.md"
-    pyproject_text = versioned(pyproject.read_text(encoding="utf-8"), new_version, fresh)
-    changelog_text = with_entry(
-        changelog.read_text(encoding="utf-8") if changelog.exists() else CHANGELOG_TITLE,
-        changelog_entry(new_version, fresh, changes, initial=pinned is None),
-    )
-    contract.dump(fresh, contract_path)
-    pyproject.write_text(pyproject_text, encoding="utf-8")
-    changelog.write_text(changelog_text, encoding="utf-8")
-    codegen.generate(contract_path, root / "generated")
-    return Outcome(contract_changed=True, version=new_version, changes=changes)
-
-
-def current_version(pyproject_text: str) -> str:
-    match = _VERSION_LINE.search(pyproject_text)
-    if match is None:
-        raise RegenerateError('pyproject.toml has no `version = "..."` line in [project]')
-    return match["version"]
-
-
-def next_version(version: str, retrieved: str) -> str:
-    """``MAJOR.MINOR`` kept, then the retrieval date; a second pin on one day adds ``.1``, ``.2`` ...
-
-    >>> next_version("0.1.20261123", "2026-12-01")
-    '0.1.20261201'
-    >>> next_version("0.1.20261201", "2026-12-01")
-    '0.1.20261201.1'
-    """
-    parts = version.split(".")
-    if not 2 <= len(parts) <= 4 or not all(part.isdigit() for part in parts):
-        raise RegenerateError(f"version {version!r} is not MAJOR.MINOR[.SPEC[.N]]")
-    date = retrieved.replace("-", "")
-    if len(parts) >= 3 and len(parts[2]) == len(date) and date < parts[2]:
-        raise RegenerateError(f"retrieval date {retrieved} is before the pinned one in version {version}")
-    if len(parts) >= 3 and parts[2] == date:
-        serial = int(parts[3]) + 1 if len(parts) == 4 else 1
-        return f"{parts[0]}.{parts[1]}.{date}.{serial}"
-    return f"{parts[0]}.{parts[1]}.{date}"
-
-
-def summary(document: Document) -> str:
-    """The distribution's one-line summary, which carries the pin into the installed metadata."""
-    pin = contract.pin(document)
-    return (
-        f"{SUMMARY} (API contract: upstream sha256 {pin['sha256']}, "
-        f"surface sha256 {pin['surface_sha256']}, retrieved {pin['retrieved']})"
-    )
-
-
-def versioned(pyproject_text: str, version: str, document: Document) -> str:
-    """pyproject.toml's text with the new version and the pin in the summary."""
-    if _DESCRIPTION_LINE.search(pyproject_text) is None:
-        raise RegenerateError('pyproject.toml has no `description = "..."` line in [project]')
-    text = _VERSION_LINE.sub(f'version = "{version}"', pyproject_text, count=1)
-    return _DESCRIPTION_LINE.sub(f'description = "{summary(document)}"', text, count=1)
-
-
-def changelog_entry(version: str, document: Document, changes: list[Change], *, initial: bool) -> str:
-    pin = contract.pin(document)
-    lines = [
-        f"## {version} - {pin['retrieved']}",
-        "",
-        f"API contract pinned to {pin['url']} (sha256 `{pin['sha256']}`, surface sha256 `{pin['surface_sha256']}`).",
-        "",
-    ]
-    if initial:
-        operations = sum(len(item) for item in document["paths"].values())
-        schemas = len(document["components"].get("schemas", {}))
-        options = len(document.get(contract.INSTANCE_OPTIONS_KEY) or [])
-        lines.append(f"- First contract: {operations} operations, {schemas} schemas, {options} instance options.")
-    elif changes:
-        lines += [f"- {change.line()}" for change in changes]
+    if pinned is None:
+        changes: list[Change] = []
+        level, reason, bullets = Level.MAJOR, release.FIRST_CONTRACT, [release.first_contract_bullet(fresh)]
     else:
-        lines.append("- No contract change: the upstream changed outside the SDK's surface or in prose only.")
-    return "\n".join(lines) + "\n"
+        changes = compare(contract.surface(pinned), contract.surface(fresh))
+        if not changes:
+            return _unreleased(root, version, SAME_SURFACE)
+        pinned_date = contract.pin(pinned).get("retrieved", "")
+        if retrieved < pinned_date:
+            raise RegenerateError(f"retrieval date {retrieved} is before the pinned one ({pinned_date})")
+        breaking = any(change.breaking for change in changes)
+        level = Level.MAJOR if breaking else Level.MINOR
+        reason = release.BREAKING_CONTRACT if breaking else release.ADDITIVE_CONTRACT
+        bullets = [change.line() for change in changes]
+
+    new_version = version.bump(level)
+    pin = contract.pin(fresh)
+    entry = release.render_entry(new_version, retrieved, level, reason, pin, bullets)
+    # Every new text, and the new client, before the first write: a failure leaves the project as it was.
+    try:
+        texts = release.prepare(root, new_version, entry, pin)
+    except ReleaseError as exc:
+        raise RegenerateError(str(exc)) from exc
+    with tempfile.TemporaryDirectory(prefix="friendli-regenerate-") as tmp:
+        staged_contract = Path(tmp) / "openapi.yaml"
+        contract.dump(fresh, staged_contract)
+        staged_package = codegen.generate(staged_contract, Path(tmp) / "generated")
+        shutil.copyfile(staged_contract, contract_path)
+        release.write(root, texts)
+        _replace_tree(staged_package, root / "generated" / codegen.PACKAGE)
+    return Outcome(released=True, version=str(new_version), level=level, reason=reason, changes=changes)
 
 
-def with_entry(changelog_text: str, entry: str) -> str:
-    """CHANGELOG.md's text with ``entry`` below the title, newest first."""
-    if not changelog_text.startswith(CHANGELOG_TITLE):
-        raise RegenerateError(f"CHANGELOG.md does not start with {CHANGELOG_TITLE.strip()!r}")
-    rest = changelog_text[len(CHANGELOG_TITLE) :].lstrip("\n")
-    return f"{CHANGELOG_TITLE}\n{entry}" + (f"\n{rest}" if rest else "")
+def _unreleased(root: Path, version: Version, reason: str) -> Outcome:
+    """No release; generated/ rewritten only if it is not what the unchanged contract generates."""
+    refreshed = bool(codegen.stale_files(root / "openapi.yaml", root / "generated"))
+    if refreshed:
+        codegen.generate(root / "openapi.yaml", root / "generated")
+    return Outcome(released=False, version=str(version), reason=reason, generated_refreshed=refreshed)
+
+
+def _replace_tree(source: Path, destination: Path) -> None:
+    if destination.exists():
+        shutil.rmtree(destination)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(source, destination)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Regenerate the contract, the client, CHANGELOG.md and the version.")
+    parser = argparse.ArgumentParser(description="Regenerate the contract, the client, the version and the changelog.")
     parser.add_argument("--upstream", default=contract.DEFAULT_UPSTREAM_URL, help="URL or file path")
     parser.add_argument(
         "--url", help="the URL to record in the pin when --upstream is a file (default: the upstream URL)"
@@ -165,17 +139,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--date", type=dt.date.fromisoformat, help="retrieval date to record (default: today, UTC)")
     args = parser.parse_args(argv)
     try:
-        outcome = regenerate(args.upstream, url=args.url, today=args.date)
+        outcome = regenerate(args.upstream, root=ROOT, url=args.url, today=args.date)
     except (UpstreamUnreadableError, ContractFormatError, ExtractionError) as exc:
         print(f"regenerate: cannot use upstream {args.upstream}: {exc}", file=sys.stderr)
         return 2
     except (RegenerateError, codegen.CodegenError) as exc:
         print(f"regenerate: {exc}", file=sys.stderr)
         return 1
-    if not outcome.contract_changed:
-        print(f"upstream unchanged (same sha256): contract and version {outcome.version} kept; generated/ refreshed")
+    if not outcome.released:
+        print(f"nothing to release ({outcome.reason}): contract, pin and version {outcome.version} kept")
+        if outcome.generated_refreshed:
+            print(
+                "generated/ differed from a fresh generation of openapi.yaml and was rewritten: the templates or "
+                "the generator configuration changed; release that with nox -s bump -- patch"
+            )
         return 0
-    print(f"contract updated: version {outcome.version}, {len(outcome.changes)} change(s)")
+    assert outcome.level is not None
+    print(f"version {outcome.version} ({outcome.level.name}: {outcome.reason}), {len(outcome.changes)} change(s)")
     for change in outcome.changes:
         print(f"  {change.line()}")
     return 0

@@ -1,12 +1,12 @@
-"""scripts/regenerate.py on a temporary project root: contract, generated/, CHANGELOG.md and version.
+"""scripts/regenerate.py on a small project root: what moves the version, and what writes nothing at all.
 
-The root starts as a copy of pyproject.toml and CHANGELOG.md (and, in one case, openapi.yaml). The
-first pin is shared by the module; each other test works on its own copy of the pinned root.
+The project (``project_factory``) is pinned from a small upstream-like document on a fixed date
+at version 2.3.4, independent of the committed contract; it is built once per module and each test
+works on its own copy. Every upstream is a variation of that document, and every date is fixed.
 """
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import hashlib
 import shutil
@@ -14,239 +14,254 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from upstream_factory import build_upstream, dump
+from project_factory import PINNED_DATE, START_VERSION, UPSTREAM_NAME, build_project, pinned_upstream, snapshot
+from upstream_factory import dump
 
-from scripts import codegen, contract, drift, regenerate
+from scripts import codegen, contract, drift, regenerate, release
+from scripts.versioning import Level, Version, current_version
 
-ROOT = Path(__file__).resolve().parent.parent
-FIRST_DAY = dt.date(2026, 12, 1)
-PINNED = contract.load(ROOT / "openapi.yaml")
-COMMITTED_PYPROJECT = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-COMMITTED_CHANGELOG = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
-COMMITTED_VERSION = regenerate.current_version(COMMITTED_PYPROJECT)
-
-
-def _upstream() -> dict[str, Any]:
-    return build_upstream(copy.deepcopy(PINNED))
-
-
-def _new_root(path: Path, *, with_contract: bool = False) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
-    (path / "pyproject.toml").write_text(COMMITTED_PYPROJECT, encoding="utf-8")
-    (path / "CHANGELOG.md").write_text(COMMITTED_CHANGELOG, encoding="utf-8")
-    if with_contract:
-        shutil.copyfile(ROOT / "openapi.yaml", path / "openapi.yaml")
-    return path
-
-
-def _snapshot(root: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and "__pycache__" not in p.parts
-    }
-
-
-def _entries(changelog: str) -> list[str]:
-    """The changelog's entries, newest first (each from its '## ' line)."""
-    return ["## " + part for part in changelog.split("\n## ")[1:]]
-
-
-def _bullets(entry: str) -> list[str]:
-    return [line for line in entry.splitlines() if line.startswith("- ")]
+LATER = PINNED_DATE + dt.timedelta(days=14)
 
 
 @pytest.fixture(scope="module")
-def first_pin(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """A project root without openapi.yaml, pinned once from an upstream file on FIRST_DAY."""
-    work = tmp_path_factory.mktemp("first-pin")
-    root = _new_root(work / "project")
-    upstream = work / "upstream.yaml"
-    upstream.write_bytes(dump(_upstream()))
-    assert not (root / "openapi.yaml").exists()
-    outcome = regenerate.regenerate(str(upstream), root=root, today=FIRST_DAY)
-    return {"root": root, "upstream": upstream, "outcome": outcome}
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_project(tmp_path_factory.mktemp("built") / "project")
 
 
 @pytest.fixture
-def pinned_root(first_pin: dict[str, Any], tmp_path: Path) -> Path:
-    """A private copy of the first-pinned root."""
-    return Path(shutil.copytree(first_pin["root"], tmp_path / "project"))
+def root(built: Path, tmp_path: Path) -> Path:
+    """A private copy of the built project (its pinned upstream beside it)."""
+    shutil.copyfile(built.parent / UPSTREAM_NAME, tmp_path / UPSTREAM_NAME)
+    return Path(shutil.copytree(built, tmp_path / "project"))
 
 
-def test_first_pin_writes_contract_generated_changelog_and_version(first_pin):
-    root, outcome = first_pin["root"], first_pin["outcome"]
-    raw = first_pin["upstream"].read_bytes()
-    assert outcome.contract_changed is True
-    assert outcome.version == "0.1.20261201"
-    assert outcome.changes == []
+def _write(tmp_path: Path, document: dict[str, Any], name: str = "upstream.yaml") -> Path:
+    path = tmp_path / name
+    path.write_bytes(dump(document))
+    return path
+
+
+def _breaking_and_additive() -> dict[str, Any]:
+    upstream = pinned_upstream()
+    upstream["components"]["schemas"]["ThingStatus"]["enum"].append("PAUSED")
+    del upstream["paths"]["/things/{thing_id}"]["delete"]
+    return upstream
+
+
+def _additive() -> dict[str, Any]:
+    upstream = pinned_upstream()
+    upstream["components"]["schemas"]["ThingStatus"]["enum"].append("PAUSED")
+    return upstream
+
+
+def _prose_only() -> dict[str, Any]:
+    """Other bytes, same surface: reworded prose, and a change of an operation outside the SDK's tag."""
+    upstream = pinned_upstream()
+    upstream["info"]["description"] = "Reworded."
+    upstream["paths"]["/things/{thing_id}"]["get"]["summary"] = "Reworded."
+    upstream["components"]["schemas"]["Thing"]["description"] = "Reworded too."
+    upstream["paths"]["/other"]["get"]["operationId"] = "otherRenamed"
+    return upstream
+
+
+def _pyproject(root: Path) -> str:
+    return (root / "pyproject.toml").read_text(encoding="utf-8")
+
+
+def _entries(root: Path) -> list[release.Entry]:
+    return release.entries((root / "CHANGELOG.md").read_text(encoding="utf-8"))
+
+
+# -- what moves the version ---------------------------------------------------------------------------
+def test_a_breaking_change_is_a_major_release(root, tmp_path, capsys):
+    """MAJOR, and the entry lists exactly what the drift check prints; every file moves together."""
+    source = _write(tmp_path, _breaking_and_additive())
+    assert drift.main(["--upstream", str(source), "--contract", str(root / "openapi.yaml")]) == 1
+    drift_lines = capsys.readouterr().out.split("\n\n")[0].splitlines()
+    entries_before = _entries(root)
+
+    outcome = regenerate.regenerate(str(source), root=root, today=LATER)
+
+    assert drift_lines == [
+        "BREAKING  DELETE /things/{thing_id}: operation removed",
+        "additive  components.schemas.ThingStatus: enum value 'PAUSED' added",
+    ]
+    assert outcome.released is True
+    assert outcome.level is Level.MAJOR
+    assert outcome.version == "3.0.0" == str(START_VERSION.bump(Level.MAJOR))
+    assert [change.line() for change in outcome.changes] == drift_lines
 
     written = contract.load(root / "openapi.yaml")
-    assert contract.surface(written) == contract.surface(PINNED)
-    assert written[contract.UPSTREAM_KEY] == {
-        "url": contract.DEFAULT_UPSTREAM_URL,
-        "sha256": hashlib.sha256(raw).hexdigest(),
-        "surface_sha256": PINNED[contract.UPSTREAM_KEY]["surface_sha256"],
-        "retrieved": "2026-12-01",
-    }
+    pin = contract.pin(written)
+    assert pin["sha256"] == hashlib.sha256(source.read_bytes()).hexdigest()
+    assert pin["retrieved"] == LATER.isoformat()
+    assert current_version(_pyproject(root)) == "3.0.0"
+    assert f'description = "{release.summary(pin)}"' in _pyproject(root).splitlines()
+
+    newest, *older = _entries(root)
+    assert newest.version == "3.0.0"
+    assert newest.date == LATER.isoformat()
+    assert (newest.level, newest.reason) == (Level.MAJOR, release.BREAKING_CONTRACT)
+    assert newest.pin == pin
+    assert [line for line in newest.text.splitlines() if line.startswith("- ")] == [f"- {line}" for line in drift_lines]
+    assert older == entries_before
+    assert release.problems(root) == []  # versions.md rendered again, summary, pin and version agree
 
     package = root / "generated" / codegen.PACKAGE
-    assert f'UPSTREAM_SHA256: Final[str] = "{hashlib.sha256(raw).hexdigest()}"' in (package / "_contract.py").read_text(
-        encoding="utf-8"
-    )
-    # Same surface as the committed contract: apart from the pin (in the data module and the shipped
-    # contract), the same client as the committed one.
-    assert codegen._differences(package, ROOT / "generated" / codegen.PACKAGE) == [
-        f"{codegen.PACKAGE}/_contract.py",
-        f"{codegen.PACKAGE}/{codegen.CONTRACT_JSON}",
-    ]
-
-    changelog = (root / "CHANGELOG.md").read_text(encoding="utf-8")
-    pin = written[contract.UPSTREAM_KEY]
-    assert changelog == (
-        "# Changelog\n\n"
-        "## 0.1.20261201 - 2026-12-01\n\n"
-        f"API contract pinned to {pin['url']} (sha256 `{pin['sha256']}`, surface sha256 `{pin['surface_sha256']}`).\n\n"
-        "- First contract: 12 operations, 17 schemas, 16 instance options.\n\n"
-        + COMMITTED_CHANGELOG.removeprefix("# Changelog\n\n")
-    )
-
-    pyproject = (root / "pyproject.toml").read_text(encoding="utf-8")
-    assert regenerate.current_version(pyproject) == "0.1.20261201"
-    assert (
-        f'description = "Python SDK for Friendli Dedicated Endpoints (API contract: upstream sha256 {pin["sha256"]}, '
-        f'surface sha256 {pin["surface_sha256"]}, retrieved 2026-12-01)"'
-    ) in pyproject.splitlines()
-    changed = [
-        (old, new)
-        for old, new in zip(COMMITTED_PYPROJECT.splitlines(), pyproject.splitlines(), strict=True)
-        if old != new
-    ]
-    assert [new.split(" = ")[0] for _, new in changed] == ["version", "description"]
+    assert not (package / "api" / "dedicated_endpoint" / "delete_thing.py").exists()
+    assert codegen.stale_files(root / "openapi.yaml", root / "generated") == []
 
 
-def test_identical_bytes_change_nothing(pinned_root, first_pin):
-    """The pinned upstream again, even on another day: no file changes at all, generated/ included."""
-    before = _snapshot(pinned_root)
-    outcome = regenerate.regenerate(str(first_pin["upstream"]), root=pinned_root, today=dt.date(2027, 1, 15))
-    assert outcome.contract_changed is False
-    assert outcome.version == "0.1.20261201"
+def test_additive_changes_only_are_a_minor_release(root, tmp_path):
+    outcome = regenerate.regenerate(str(_write(tmp_path, _additive())), root=root, today=LATER)
+
+    assert (outcome.released, outcome.level, outcome.version) == (True, Level.MINOR, "2.4.0")
+    newest = _entries(root)[0]
+    assert (newest.version, newest.level, newest.reason) == ("2.4.0", Level.MINOR, release.ADDITIVE_CONTRACT)
+    assert newest.contract_changes == {"additive": 1}
+    versions = (root / release.VERSIONS_PATH).read_text(encoding="utf-8")
+    rows = [line for line in versions.splitlines() if line.startswith("| 2.")]
+    assert [row.split(" | ")[0] for row in rows] == ["| 2.4.0", "| 2.3.4"]
+    assert release.problems(root) == []
+
+
+def test_releases_follow_each_other(root, tmp_path):
+    """Additive, then breaking, then additive: 2.4.0, 3.0.0, 3.1.0, each step checked by problems()."""
+    additive = regenerate.regenerate(str(_write(tmp_path, _additive(), "a.yaml")), root=root, today=LATER)
+    breaking = regenerate.regenerate(str(_write(tmp_path, _breaking_and_additive(), "b.yaml")), root=root, today=LATER)
+    third = _breaking_and_additive()
+    third["components"]["schemas"]["ThingStatus"]["enum"].append("SLEEPING")
+    again = regenerate.regenerate(str(_write(tmp_path, third, "c.yaml")), root=root, today=LATER)
+
+    assert [additive.version, breaking.version, again.version] == ["2.4.0", "3.0.0", "3.1.0"]
+    assert [entry.version for entry in _entries(root)] == ["3.1.0", "3.0.0", "2.4.0", "2.3.4"]
+    assert release.problems(root) == []
+
+
+def test_the_first_contract_is_a_major_release(tmp_path):
+    root = build_project(tmp_path / "project", version=Version(0, 4, 1), with_contract=False)
+    source = _write(tmp_path, pinned_upstream())
+
+    outcome = regenerate.regenerate(str(source), root=root, today=LATER)
+
+    assert (outcome.released, outcome.level, outcome.version) == (True, Level.MAJOR, "1.0.0")
+    newest = _entries(root)[0]
+    assert newest.reason == release.FIRST_CONTRACT
+    document = contract.load(root / "openapi.yaml")
+    assert f"- {release.first_contract_bullet(document)}" in newest.text.splitlines()
+    assert release.first_contract_bullet(document) == "First contract: 3 operations, 4 schemas, 0 instance options."
+    assert (root / "generated" / codegen.PACKAGE / "py.typed").exists()
+
+
+# -- what releases nothing ----------------------------------------------------------------------------
+def test_the_identical_upstream_changes_nothing_at_all(root, tmp_path):
+    """The pinned bytes again, on a later day: every file byte for byte as it was, generated/ included."""
+    before = snapshot(root)
+
+    outcome = regenerate.regenerate(str(tmp_path / UPSTREAM_NAME), root=root, today=LATER)
+
+    assert (outcome.released, outcome.version, outcome.reason) == (False, str(START_VERSION), regenerate.SAME_BYTES)
     assert outcome.changes == []
-    assert _snapshot(pinned_root) == before
+    assert outcome.generated_refreshed is False
+    assert snapshot(root) == before
 
 
-def test_surface_change_prepends_the_drift_lines_and_moves_the_version(pinned_root, tmp_path, capsys):
-    """Same day: version gets '.1'; the entry lists exactly what the drift check prints."""
-    upstream = _upstream()
-    upstream["components"]["schemas"]["InferenceDeploymentStatus"]["enum"].append("SCALING")
-    del upstream["paths"]["/dedicated/beta/endpoint/{endpoint_id}/restart"]
-    source = tmp_path / "upstream-2.yaml"
-    source.write_bytes(dump(upstream))
+def test_prose_only_changes_nothing_and_keeps_the_pin(root, tmp_path):
+    """Other bytes, same surface: no version, no entry, no new pin (the version names the first bytes)."""
+    source = _write(tmp_path, _prose_only())
+    assert drift.main(["--upstream", str(source), "--contract", str(root / "openapi.yaml")]) == 0
+    before = snapshot(root)
 
-    assert drift.main(["--upstream", str(source), "--contract", str(pinned_root / "openapi.yaml")]) == 1
-    drift_lines = capsys.readouterr().out.split("\n\n")[0].splitlines()
-    changelog_before = (pinned_root / "CHANGELOG.md").read_text(encoding="utf-8")
+    outcome = regenerate.regenerate(str(source), root=root, today=LATER)
 
-    outcome = regenerate.regenerate(str(source), root=pinned_root, today=FIRST_DAY)
-
-    expected = [
-        "BREAKING  PUT /dedicated/beta/endpoint/{endpoint_id}/restart: operation removed",
-        "additive  components.schemas.InferenceDeploymentStatus: enum value 'SCALING' added",
-    ]
-    assert drift_lines == expected
-    assert outcome.contract_changed is True
-    assert outcome.version == "0.1.20261201.1"
-    assert [change.line() for change in outcome.changes] == expected
-
-    changelog = (pinned_root / "CHANGELOG.md").read_text(encoding="utf-8")
-    newest, *older = _entries(changelog)
-    assert newest.startswith("## 0.1.20261201.1 - 2026-12-01\n")
-    assert _bullets(newest) == [f"- {line}" for line in drift_lines]
-    assert older == _entries(changelog_before)
-
-    assert regenerate.current_version((pinned_root / "pyproject.toml").read_text(encoding="utf-8")) == "0.1.20261201.1"
-    written = contract.load(pinned_root / "openapi.yaml")
-    assert "SCALING" in written["components"]["schemas"]["InferenceDeploymentStatus"]["enum"]
-    package = pinned_root / "generated" / codegen.PACKAGE
-    assert 'SCALING = "SCALING"' in (package / "models" / "inference_deployment_status.py").read_text()
-    assert not (package / "api" / "dedicated_endpoint" / "dedicated_restart_endpoint.py").exists()
+    assert (outcome.released, outcome.reason) == (False, regenerate.SAME_SURFACE)
+    assert snapshot(root) == before
+    assert contract.pin(contract.load(root / "openapi.yaml"))["retrieved"] == PINNED_DATE.isoformat()
 
 
-def test_prose_only_change_records_no_contract_change(tmp_path):
-    """Starting from the committed openapi.yaml: other upstream bytes, same surface."""
-    root = _new_root(tmp_path / "project", with_contract=True)
-    upstream = _upstream()
-    upstream["info"]["description"] = "Reworded."
-    upstream["paths"]["/dedicated/beta/endpoint"]["get"]["summary"] = "Reworded."
-    source = tmp_path / "upstream.yaml"
-    source.write_bytes(dump(upstream))
+def test_a_stale_generated_folder_is_rewritten_when_nothing_is_released(root, tmp_path):
+    """generated/ differing from the unchanged contract's generation is rewritten; nothing else moves."""
+    data_module = root / "generated" / codegen.PACKAGE / codegen.DATA_MODULE
+    expected = data_module.read_bytes()
+    data_module.write_text("# edited by hand\n", encoding="utf-8")
+    before = snapshot(root)
 
-    outcome = regenerate.regenerate(str(source), root=root, today=dt.date(2026, 11, 23))
+    outcome = regenerate.regenerate(str(tmp_path / UPSTREAM_NAME), root=root, today=LATER)
 
-    assert outcome.contract_changed is True
-    assert outcome.changes == []
-    assert outcome.version == regenerate.next_version(COMMITTED_VERSION, "2026-11-23")  # 0.1.20261123 -> ....1
-    assert regenerate.current_version((root / "pyproject.toml").read_text(encoding="utf-8")) == outcome.version
-    written = contract.load(root / "openapi.yaml")
-    assert contract.surface(written) == contract.surface(PINNED)
-    assert written[contract.UPSTREAM_KEY]["sha256"] == hashlib.sha256(source.read_bytes()).hexdigest()
-    newest, *older = _entries((root / "CHANGELOG.md").read_text(encoding="utf-8"))
-    assert newest.startswith(f"## {outcome.version} - 2026-11-23\n")
-    assert _bullets(newest) == [
-        "- No contract change: the upstream changed outside the SDK's surface or in prose only."
-    ]
-    assert older == _entries(COMMITTED_CHANGELOG)
+    assert (outcome.released, outcome.generated_refreshed) == (False, True)
+    after = snapshot(root)
+    assert data_module.read_bytes() == expected
+    changed = sorted(name for name in before if before[name] != after.get(name))
+    assert changed == [f"generated/{codegen.PACKAGE}/{codegen.DATA_MODULE}"]
 
 
-@pytest.mark.parametrize(
-    ("version", "retrieved", "expected"),
-    [
-        ("0.1.20261123", "2026-12-01", "0.1.20261201"),
-        ("0.1.20261201", "2026-12-01", "0.1.20261201.1"),
-        ("0.1.20261201.1", "2026-12-01", "0.1.20261201.2"),
-        ("0.1.20261201.9", "2026-12-01", "0.1.20261201.10"),
-        ("0.1.20261201.3", "2026-12-02", "0.1.20261202"),
-        ("2.7.20261201", "2027-01-05", "2.7.20270105"),
-        ("0.1", "2026-12-01", "0.1.20261201"),
-    ],
-)
-def test_next_version(version, retrieved, expected):
-    assert regenerate.next_version(version, retrieved) == expected
-
-
-@pytest.mark.parametrize("version", ["0.1.dev0", "1", "0.1.20261201rc1", ""])
-def test_next_version_rejects_other_schemes(version):
-    with pytest.raises(regenerate.RegenerateError):
-        regenerate.next_version(version, "2026-12-01")
-
-
-def test_project_files_without_the_expected_lines_are_errors():
-    with pytest.raises(regenerate.RegenerateError, match="no `version"):
-        regenerate.current_version('[project]\nname = "x"\n')
-    with pytest.raises(regenerate.RegenerateError, match="no `description"):
-        regenerate.versioned('[project]\nversion = "0.1.20261123"\n', "0.1.20261201", PINNED)
-    entry = regenerate.changelog_entry("0.1.20261201", PINNED, [], initial=True)
-    with pytest.raises(regenerate.RegenerateError, match="does not start with"):
-        regenerate.with_entry("Changes\n", entry)
-
-
-def test_a_refused_project_file_leaves_every_file_untouched(tmp_path):
-    """Nothing is half-done: a pyproject.toml without a description line stops before any write."""
-    (tmp_path / "pyproject.toml").write_text('[project]\nversion = "0.1.20261123"\n', encoding="utf-8")
-    upstream = tmp_path / "upstream.yaml"
-    upstream.write_bytes(dump(_upstream()))
-    with pytest.raises(regenerate.RegenerateError):
-        regenerate.regenerate(str(upstream), root=tmp_path, today=dt.date(2026, 12, 1))
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["pyproject.toml", "upstream.yaml"]
-
-
-def test_an_earlier_retrieval_date_is_refused():
+# -- nothing half-done ----------------------------------------------------------------------------------
+def test_an_earlier_retrieval_date_is_refused_and_nothing_is_written(root, tmp_path):
+    before = snapshot(root)
     with pytest.raises(regenerate.RegenerateError, match="before the pinned one"):
-        regenerate.next_version("0.1.20261201", "2026-11-30")
+        regenerate.regenerate(str(_write(tmp_path, _additive())), root=root, today=PINNED_DATE - dt.timedelta(days=1))
+    assert snapshot(root) == before
 
 
-def test_changelog_is_created_when_missing():
-    entry = regenerate.changelog_entry("0.1.20261201", PINNED, [], initial=True)
-    text = regenerate.with_entry(regenerate.CHANGELOG_TITLE, entry)
-    assert text.startswith("# Changelog\n\n## 0.1.20261201 - 2026-11-23\n")
-    assert text.endswith("- First contract: 12 operations, 17 schemas, 16 instance options.\n")
+def test_a_refused_project_file_leaves_every_file_untouched(root, tmp_path):
+    """A pyproject.toml without a description line stops the release before any write."""
+    text = "\n".join(line for line in _pyproject(root).splitlines() if not line.startswith("description")) + "\n"
+    (root / "pyproject.toml").write_text(text, encoding="utf-8")
+    before = snapshot(root)
+    with pytest.raises(regenerate.RegenerateError, match="no `description"):
+        regenerate.regenerate(str(_write(tmp_path, _additive())), root=root, today=LATER)
+    assert snapshot(root) == before
+
+
+def test_a_generator_failure_leaves_every_file_untouched(root, tmp_path, monkeypatch):
+    """The client is generated before the first write: its failure leaves the contract and version too."""
+
+    def fail(contract_path: Path, output_root: Path) -> Path:
+        raise codegen.CodegenError("openapi-python-client failed (1):\nboom")
+
+    monkeypatch.setattr(codegen, "generate", fail)
+    before = snapshot(root)
+    with pytest.raises(codegen.CodegenError, match="boom"):
+        regenerate.regenerate(str(_write(tmp_path, _additive())), root=root, today=LATER)
+    assert snapshot(root) == before
+
+
+def test_a_version_that_is_not_semantic_is_refused(root, tmp_path):
+    text = _pyproject(root).replace(f'version = "{START_VERSION}"', 'version = "0.1.20261123.1"')
+    (root / "pyproject.toml").write_text(text, encoding="utf-8")
+    before = snapshot(root)
+    with pytest.raises(regenerate.RegenerateError, match=r"is not MAJOR\.MINOR\.PATCH"):
+        regenerate.regenerate(str(_write(tmp_path, _additive())), root=root, today=LATER)
+    assert snapshot(root) == before
+
+
+# -- command line -------------------------------------------------------------------------------------
+def test_command_line_reports_a_release(root, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(regenerate, "ROOT", root)
+    source = _write(tmp_path, _breaking_and_additive())
+    code = regenerate.main(["--upstream", str(source), "--date", LATER.isoformat()])
+    out = capsys.readouterr().out.splitlines()
+    assert code == 0
+    assert out[0] == "version 3.0.0 (MAJOR: breaking contract changes), 2 change(s)"
+    assert out[1:] == [
+        "  BREAKING  DELETE /things/{thing_id}: operation removed",
+        "  additive  components.schemas.ThingStatus: enum value 'PAUSED' added",
+    ]
+
+
+def test_command_line_reports_nothing_to_release(root, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(regenerate, "ROOT", root)
+    code = regenerate.main(["--upstream", str(_write(tmp_path, _prose_only())), "--date", LATER.isoformat()])
+    assert code == 0
+    assert capsys.readouterr().out == (
+        f"nothing to release ({regenerate.SAME_SURFACE}): contract, pin and version {START_VERSION} kept\n"
+    )
+
+
+def test_command_line_refusal_exits_1_naming_the_reason(root, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(regenerate, "ROOT", root)
+    code = regenerate.main(["--upstream", str(_write(tmp_path, _additive())), "--date", "2000-01-01"])
+    assert code == 1
+    assert capsys.readouterr().err == (
+        f"regenerate: retrieval date 2000-01-01 is before the pinned one ({PINNED_DATE.isoformat()})\n"
+    )

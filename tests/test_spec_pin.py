@@ -10,7 +10,8 @@ from pathlib import Path
 import attrs
 import pytest
 
-from scripts import contract
+from scripts import contract, release
+from scripts.versioning import Version
 
 ROOT = Path(__file__).resolve().parent.parent
 PIN = contract.pin(contract.load(ROOT / "openapi.yaml"))
@@ -23,11 +24,11 @@ def test_pin_is_complete():
     assert isinstance(PIN["retrieved"], str)  # a date string, not a YAML timestamp
 
 
-def test_version_third_part_is_the_retrieval_date():
-    parts = PROJECT["version"].split(".")
-    assert parts[2] == PIN["retrieved"].replace("-", "")
-    assert all(part.isdigit() for part in parts)
-    assert len(parts) in (3, 4)
+def test_version_is_semantic_and_its_changelog_entry_names_the_pin():
+    Version.parse(PROJECT["version"])  # MAJOR.MINOR.PATCH, or VersionError
+    newest = release.entries((ROOT / "CHANGELOG.md").read_text(encoding="utf-8"))[0]
+    assert newest.version == PROJECT["version"]
+    assert newest.pin == PIN
 
 
 def test_description_names_both_shas_and_the_date():

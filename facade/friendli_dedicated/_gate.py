@@ -6,9 +6,9 @@ sending from every task that has not been refused yet, which only prolongs the l
 - the first 429 pauses the whole client for its ``Retry-After`` (or the retry policy's backoff when
   it gives none): requests waiting to be sent, and new ones, wait for the pause to end;
 - from then on requests start at most one per ``interval``: doubled (at most once per pause, and
-  never beyond a second) on a 429, shortened by 1% on each success, and dropped once it is under a
+  never beyond a second) on a 429, shortened by 0.5% on each success, and dropped once it is under a
   millisecond. So a client that meets a limit settles just under it, with a 429 once in some
-  seventy requests, instead of bursting into it again after every pause (multiplicative decrease,
+  140 requests, instead of bursting into it again after every pause (multiplicative decrease,
   gentle increase); and 429s that come at random, not from a rate, slow it to one request a second
   at worst;
 - a pause or a slot never passes a caller's deadline: the call ends with ``RequestTimeoutError``.
@@ -26,7 +26,7 @@ import threading
 
 __all__ = ["RateLimitGate"]
 
-_SPEED_UP = 0.99  # the interval after a success, as a share of the one before
+_SPEED_UP = 0.995  # the interval after a success, as a share of the one before
 _SLOWEST = 1.0  # the interval never grows beyond this (one request a second)
 _FASTEST = 0.001  # an interval under this is no pacing at all
 

@@ -116,11 +116,11 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """mypy --strict over the hand-written code (facade/ and scripts/), and over every Python example of
-    README.md and docs/ as user code (scripts/typecheck_examples.py)."""
+    README.md and docs/ as user code (scripts/harness/typecheck_examples.py)."""
     install_groups(session, "typecheck")
     session.install(".")
     session.run("mypy")
-    session.run("python", "scripts/typecheck_examples.py")
+    session.run("python", "scripts/harness/typecheck_examples.py")
 
 
 @nox.session
@@ -131,49 +131,49 @@ def api(session: nox.Session) -> None:
     Without that history (a shallow clone, an unpacked sdist) it says so in one line and passes.
     """
     install_groups(session, "api")
-    session.run("python", "scripts/api_check.py", *session.posargs)
+    session.run("python", "scripts/pipeline/api_check.py", *session.posargs)
 
 
 @nox.session
 def regenerate(session: nox.Session) -> None:
     """Re-pin openapi.yaml from the upstream, regenerate generated/, move the version, write the changelog."""
     install_groups(session, "codegen")
-    session.run("python", "scripts/regenerate.py", *session.posargs)
+    session.run("python", "scripts/pipeline/regenerate.py", *session.posargs)
 
 
 @nox.session
 def bump(session: nox.Session) -> None:
     """Release a change of the hand-written layer: ``nox -s bump -- patch|minor|major [--date YYYY-MM-DD]``."""
     install_groups(session, "release")
-    session.run("python", "scripts/bump.py", *session.posargs)
+    session.run("python", "scripts/pipeline/bump.py", *session.posargs)
 
 
 @nox.session
 def versions(session: nox.Session) -> None:
     """Render docs/versions.md from CHANGELOG.md again and list what disagrees (version, pin, summary)."""
     install_groups(session, "release")
-    session.run("python", "scripts/release.py", *session.posargs)
+    session.run("python", "scripts/pipeline/release.py", *session.posargs)
 
 
 @nox.session
 def upkeep(session: nox.Session) -> None:
     """The steps of .github/workflows/upstream.yml: ``-- check --upstream URL`` and ``-- pr --nox-outcome ...``."""
     install_groups(session, "codegen")
-    session.run("python", "scripts/upkeep.py", *session.posargs)
+    session.run("python", "scripts/pipeline/upkeep.py", *session.posargs)
 
 
 @nox.session
 def drift(session: nox.Session) -> None:
     """Compare the upstream's contract with openapi.yaml; fails (exit 1) on any difference."""
     install_groups(session, "codegen")
-    session.run("python", "scripts/drift.py", *session.posargs)
+    session.run("python", "scripts/pipeline/drift.py", *session.posargs)
 
 
 @nox.session
 def bench(session: nox.Session) -> None:
     """Benchmarks as same-run ratios (per-call overhead, cold import, waiter, load); writes BENCHMARKS.md."""
     session.install(".[emulator]")
-    session.run("python", "scripts/bench.py", *session.posargs)
+    session.run("python", "scripts/harness/bench.py", *session.posargs)
 
 
 EMULATOR_TOKEN, EMULATOR_TEAM = "emulator-token", "emulator-team"
@@ -232,8 +232,8 @@ def service_project(session: nox.Session, python: str, work: Path) -> None:
 def chaos(session: nox.Session) -> None:
     """Lifecycles under injected faults: in-process (100 endpoints x 5 seeds), then on loopback."""
     session.install(".[emulator]")
-    session.run("python", "scripts/chaos.py", "--endpoints", "100", "--seeds", "1", "2", "3", "4", "5")
-    session.run("python", "scripts/chaos.py", "--endpoints", "10", "--seeds", "1", "--server")
+    session.run("python", "scripts/harness/chaos.py", "--endpoints", "100", "--seeds", "1", "2", "3", "4", "5")
+    session.run("python", "scripts/harness/chaos.py", "--endpoints", "10", "--seeds", "1", "--server")
 
 
 @nox.session
@@ -241,7 +241,7 @@ def conformance(session: nox.Session) -> None:
     """schemathesis against the emulator's loopback server: every operation, zero failures."""
     install_groups(session, "conformance")
     session.install(".[emulator]")
-    session.run("python", "scripts/conformance.py", *session.posargs)
+    session.run("python", "scripts/harness/conformance.py", *session.posargs)
 
 
 # The environments of `nox -s installed`: the extras a user asks for, and pins other than the extras' own.
@@ -273,7 +273,7 @@ def installed(session: nox.Session) -> None:
     Builds the sdist and, from it, the wheel (``python -m build``), checks that the wheel carries LICENSE and
     the sdist carries LICENSE, tests/ and every file the tests read, then installs the wheel with pip into
     a new virtualenv per case, with no development dependencies and no pins, so each gets the newest
-    versions its ranges allow, and runs ``scripts/check_installed.py`` there with that environment's python:
+    versions its ranges allow, and runs ``scripts/harness/check_installed.py`` there with that environment's python:
 
     - ``core`` (no extra): ``import friendli_dedicated``, its docstring examples, a request through a mock
       transport; ``import friendli_dedicated.emulator`` raises an ImportError naming the ``emulator`` extra;
@@ -303,8 +303,8 @@ def installed(session: nox.Session) -> None:
     session.run("python", "-m", "build", "--outdir", str(dist), ".")
     [wheel] = dist.glob("*.whl")
     [sdist] = dist.glob("*.tar.gz")
-    session.run("python", "scripts/check_installed.py", "dist", str(wheel), str(sdist), str(Path.cwd()))
-    check = str(Path("scripts/check_installed.py").resolve())
+    session.run("python", "scripts/harness/check_installed.py", "dist", str(wheel), str(sdist), str(Path.cwd()))
+    check = str(Path("scripts/harness/check_installed.py").resolve())
     failed = []
     for case in cases:
         extras, pinned = INSTALLED_ENVS[case]

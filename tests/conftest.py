@@ -19,7 +19,7 @@ if str(TESTS) not in sys.path:  # tests/ is not a package: make upstream_factory
 
 from upstream_factory import build_upstream  # noqa: E402
 
-from scripts import contract  # noqa: E402
+from scripts.pipeline import contract  # noqa: E402
 
 _PINNED = contract.load(CONTRACT_PATH)
 

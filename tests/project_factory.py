@@ -18,8 +18,8 @@ from typing import Any
 
 from upstream_factory import TAG, dump, small_upstream
 
-from scripts import codegen, contract, extract, release
-from scripts.versioning import Level, Version
+from scripts.pipeline import codegen, contract, extract, release
+from scripts.pipeline.versioning import Level, Version
 
 PINNED_DATE = dt.date(2026, 3, 2)
 START_VERSION = Version(2, 3, 4)

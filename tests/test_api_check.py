@@ -1,4 +1,4 @@
-"""scripts/api_check.py: the last release found in git history, griffe's breaks, and no spurious failure.
+"""scripts/pipeline/api_check.py: the last release found in git history, griffe's breaks, and no spurious failure.
 
 Each test builds a tiny repository (``git_fixture``) with a stand-in facade, commits, and changes the
 work tree as a maintainer would.
@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from git_fixture import add_farewell, break_greet, commit, git, init, set_version, write_facade
 
-from scripts import api_check
-from scripts.versioning import Version
+from scripts.pipeline import api_check
+from scripts.pipeline.versioning import Version
 
 
 @pytest.fixture

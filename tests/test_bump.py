@@ -1,4 +1,4 @@
-"""scripts/bump.py: PATCH, MINOR and MAJOR for the hand-written layer, refused over a break of the facade.
+"""scripts/pipeline/bump.py: PATCH, MINOR and MAJOR for the hand-written layer, refused over a break of the facade.
 
 Most tests inject the API check (a function returning an ``ApiReport``) into a small project
 (``project_factory``, no generated/); the last ones run the real check (griffe) in a tiny git
@@ -15,9 +15,9 @@ import pytest
 from git_fixture import break_greet, commit, git, init, write_facade
 from project_factory import START_VERSION, build_project, snapshot
 
-from scripts import api_check, bump, contract, release
-from scripts.api_check import ApiReport, Baseline
-from scripts.versioning import Level, current_version
+from scripts.pipeline import api_check, bump, contract, release
+from scripts.pipeline.api_check import ApiReport, Baseline
+from scripts.pipeline.versioning import Level, current_version
 
 DAY = dt.date(2026, 4, 1)
 BASELINE = Baseline(str(START_VERSION), "0123456789abcdef0123456789abcdef01234567")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scripts import chaos
+from scripts.harness import chaos
 
 
 @pytest.mark.parametrize("seed", [7, 11])

@@ -1,4 +1,4 @@
-"""scripts/codegen.py: generated/ is a fresh, deterministic generation of openapi.yaml.
+"""scripts/pipeline/codegen.py: generated/ is a fresh, deterministic generation of openapi.yaml.
 
 Each generation runs openapi-python-client and ruff (about a second): the trees are shared per module.
 """
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts import codegen, contract
+from scripts.pipeline import codegen, contract
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = ROOT / "openapi.yaml"
@@ -72,7 +72,7 @@ def test_changed_contract_makes_generated_stale(modified_contract, fresh):
 
 def test_check_command_line_fails_on_a_changed_contract(modified_contract):
     result = subprocess.run(
-        [sys.executable, "scripts/codegen.py", "--check", "--contract", str(modified_contract)],
+        [sys.executable, "scripts/pipeline/codegen.py", "--check", "--contract", str(modified_contract)],
         cwd=ROOT,
         capture_output=True,
         text=True,

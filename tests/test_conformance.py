@@ -1,7 +1,7 @@
-"""The emulator's HTTP server conforms to openapi.yaml: a small, fast run of scripts/conformance.py.
+"""The emulator's HTTP server conforms to openapi.yaml: a small, fast run of scripts/harness/conformance.py.
 
 schemathesis is a test dependency (the ``conformance`` group): when it is missing this test fails at
-import, loudly; it is never skipped. The full run is ``python scripts/conformance.py``.
+import, loudly; it is never skipped. The full run is ``python scripts/harness/conformance.py``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 import schemathesis  # noqa: F401 (a test dependency: fail, do not skip, when it is missing)
 import yaml
 
-from scripts import conformance
+from scripts.harness import conformance
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -4,7 +4,7 @@ Each hostile server here would give a client that did not keep its deadline a *d
 not only a later one: it answers RUNNING after longer than the deadline (late, or trickled a byte at
 a time), or asks for an hour's Retry-After. So the tests check outcomes, never wall time: a
 wait that overran would return RUNNING instead of raising WaitTimeoutError. The overshoot itself is
-measured by ``python scripts/hostile.py`` (a harness, not a test).
+measured by ``python scripts/harness/hostile.py`` (a harness, not a test).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import time
 import pytest
 
 import friendli_dedicated as fd
-from scripts.hostile import late, retry_after, serve, trickle
+from scripts.harness.hostile import late, retry_after, serve, trickle
 
 TOKEN = "deadline-token"
 

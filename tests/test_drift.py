@@ -1,4 +1,4 @@
-"""scripts/drift.py compare(): each drift rule, both ways, on small fixture documents.
+"""scripts/pipeline/drift.py compare(): each drift rule, both ways, on small fixture documents.
 
 Every fixture is a minimal OpenAPI 3.1 contract (validated before it is compared) with one
 operation, ``POST /things``; a schema under test is the request body (input), the 200 response
@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from scripts import contract, drift, openapi31, schema_diff
-from scripts.drift import Change
+from scripts.pipeline import contract, drift, openapi31, schema_diff
+from scripts.pipeline.drift import Change
 
 Doc = dict[str, Any]
 OP = "POST /things"

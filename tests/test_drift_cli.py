@@ -1,4 +1,4 @@
-"""scripts/drift.py command line: exit 0 (no drift), 1 (drift), 2 (unreadable or invalid), and --json.
+"""scripts/pipeline/drift.py command line: exit 0 (no drift), 1 (drift), 2 (unreadable or invalid), and --json.
 
 The pinned contract is extracted, in the test, from a small upstream-like document
 (``upstream_factory.small_upstream``); one test runs against the committed openapi.yaml, the
@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from upstream_factory import dump, small_upstream
 
-from scripts import contract, drift, extract
+from scripts.pipeline import contract, drift, extract
 
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 
@@ -256,11 +256,11 @@ def _env() -> dict[str, str]:
 
 
 def test_command_line_exit_codes(root, pinned_file, same_surface, drifted, loopback):
-    """`python scripts/drift.py` as a maintainer runs it: 0, 1 with JSON on stdout, 2."""
+    """`python scripts/pipeline/drift.py` as a maintainer runs it: 0, 1 with JSON on stdout, 2."""
 
     def run(*argv: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "scripts/drift.py", "--contract", str(pinned_file), *argv],
+            [sys.executable, "scripts/pipeline/drift.py", "--contract", str(pinned_file), *argv],
             cwd=root,
             env=_env(),
             capture_output=True,

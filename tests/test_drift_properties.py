@@ -1,4 +1,4 @@
-"""Properties of scripts/drift.py compare() on generated contracts (hypothesis, derandomized).
+"""Properties of scripts/pipeline/drift.py compare() on generated contracts (hypothesis, derandomized).
 
 The contracts are built from random component graphs: objects whose properties are primitives with
 bounds and enums, arrays, nullable unions, unions and references to any component (so recursion,
@@ -14,7 +14,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from scripts import drift
+from scripts.pipeline import drift
 
 Doc = dict[str, Any]
 MAX_COMPONENTS = 4

@@ -1,4 +1,4 @@
-"""scripts/extract.py: an upstream-sized document in, exactly the contract out."""
+"""scripts/pipeline/extract.py: an upstream-sized document in, exactly the contract out."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from upstream_factory import (
     instance_option_description,
 )
 
-from scripts import contract, drift, extract, openapi31
+from scripts.pipeline import contract, drift, extract, openapi31
 
 RETRIEVED = "2026-11-23"
 B300 = {"id": "abcDEF123456", "gpu": "NVIDIA B300", "count": 1}

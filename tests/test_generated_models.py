@@ -13,7 +13,7 @@ from friendli_dedicated_api.models import (
     InferenceDeploymentErrorCode,
     InferenceDeploymentStatus,
 )
-from scripts import contract
+from scripts.pipeline import contract
 
 TOKEN = "flp_s3cr3t-token-value"
 STATUS_WITH_NEWS = {

@@ -1,6 +1,6 @@
 """One rule for bad input, over every public callable: refused with InvalidInputError (or
 ConfigurationError for a client's configuration) naming the field, before any request; never any
-other exception. The fuzz itself is ``scripts/fuzz_inputs.py`` (run it for a much larger budget).
+other exception. The fuzz itself is ``scripts/harness/fuzz_inputs.py`` (run it for a much larger budget).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import inspect
 import pytest
 
 import friendli_dedicated as fd
-from scripts import fuzz_inputs
+from scripts.harness import fuzz_inputs
 
 EXAMPLES = 60
 

@@ -1,4 +1,4 @@
-"""scripts/regenerate.py on a small project root: what moves the version, and what writes nothing at all.
+"""scripts/pipeline/regenerate.py on a small project root: what moves the version, and what writes nothing at all.
 
 The project (``project_factory``) is pinned from a small upstream-like document on a fixed date
 at version 2.3.4, independent of the committed contract; it is built once per module and each test
@@ -17,8 +17,8 @@ import pytest
 from project_factory import PINNED_DATE, START_VERSION, UPSTREAM_NAME, build_project, pinned_upstream, snapshot
 from upstream_factory import dump
 
-from scripts import codegen, contract, drift, regenerate, release
-from scripts.versioning import Level, Version, current_version
+from scripts.pipeline import codegen, contract, drift, regenerate, release
+from scripts.pipeline.versioning import Level, Version, current_version
 
 LATER = PINNED_DATE + dt.timedelta(days=14)
 

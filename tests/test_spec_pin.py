@@ -10,8 +10,8 @@ from pathlib import Path
 import attrs
 import pytest
 
-from scripts import contract, release
-from scripts.versioning import Version
+from scripts.pipeline import contract, release
+from scripts.pipeline.versioning import Version
 
 ROOT = Path(__file__).resolve().parent.parent
 PIN = contract.pin(contract.load(ROOT / "openapi.yaml"))

@@ -1,4 +1,4 @@
-"""scripts/upkeep.py, the steps of the weekly upkeep workflow, and the workflow's wiring of them.
+"""scripts/pipeline/upkeep.py, the steps of the weekly upkeep workflow, and the workflow's wiring of them.
 
 The workflow itself runs only on GitHub; here its steps run as it runs them (check, regenerate, pr) on
 a small project (``project_factory``) with fixture upstreams and fixed dates, and its YAML is read to
@@ -21,7 +21,7 @@ import yaml
 from project_factory import PINNED_DATE, UPSTREAM_NAME, build_project, pinned_upstream, snapshot
 from upstream_factory import dump
 
-from scripts import contract, regenerate, release, upkeep
+from scripts.pipeline import contract, regenerate, release, upkeep
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOW = ROOT / ".github" / "workflows" / "upstream.yml"

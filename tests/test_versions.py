@@ -11,8 +11,15 @@ from pathlib import Path
 import pytest
 from project_factory import START_VERSION, build_project
 
-from scripts import api_check, bump, contract, release, upkeep, versioning
-from scripts.versioning import Level, Version, VersionError, current_version, version_line_pattern, with_version
+from scripts.pipeline import api_check, bump, contract, release, upkeep, versioning
+from scripts.pipeline.versioning import (
+    Level,
+    Version,
+    VersionError,
+    current_version,
+    version_line_pattern,
+    with_version,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 PIN = {

@@ -8,7 +8,7 @@ others. Run by ``nox -s typecheck``.
 
 Command line::
 
-    python scripts/typecheck_examples.py [FILE.md ...]
+    python scripts/harness/typecheck_examples.py [FILE.md ...]
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
 FILE_NAME = re.compile(r"# (\w+\.py)\n")
 

@@ -1,13 +1,13 @@
 """Validation of a contract as OpenAPI 3.1, with openapi-spec-validator, failing in one line.
 
-Every extraction is validated (``scripts/extract.py``), so ``regenerate`` never pins, and ``drift``
+Every extraction is validated (``scripts/pipeline/extract.py``), so ``regenerate`` never pins, and ``drift``
 never compares, a contract that the generator or the comparison would misread.
 
 >>> validate({"openapi": "3.1.0", "info": {"title": "T", "version": "1"}, "paths": {}})
 >>> validate({"openapi": "3.1.0", "info": {"title": "T"}, "paths": {}})  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-scripts.openapi31.InvalidContractError: not valid OpenAPI 3.1: ...version... is a required property (at info)
+scripts.pipeline.openapi31.InvalidContractError: not valid OpenAPI 3.1: ...version... is a required property (at info)
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 from openapi_spec_validator import OpenAPIV31SpecValidator
 from referencing.exceptions import Unresolvable
 
-from scripts.contract import ContractFormatError, Document
+from scripts.pipeline.contract import ContractFormatError, Document
 
 _MESSAGE_LIMIT = 300
 

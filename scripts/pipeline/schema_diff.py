@@ -17,7 +17,7 @@ The keyword rules are the tables ``VALUE_RULES`` (keywords compared as values) a
 ``STRUCTURE_RULES`` (keywords holding schemas), below; a keyword in neither, and not an annotation,
 is compared by equality and any change of it breaks.
 
->>> from scripts.schema_diff import SchemaDiff, INPUT
+>>> from scripts.pipeline.schema_diff import SchemaDiff, INPUT
 >>> document = {"components": {"schemas": {}}}
 >>> diff = SchemaDiff(document, document)
 >>> diff.compare("x", {"type": "integer"}, {"type": "number"}, INPUT)
@@ -34,8 +34,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from scripts import contract
-from scripts.contract import Document
+from scripts.pipeline import contract
+from scripts.pipeline.contract import Document
 
 INPUT, OUTPUT = "input", "output"
 
@@ -66,7 +66,7 @@ def is_breaking(effect: Effect, directions: Iterable[str]) -> bool:
     if effect is Effect.WIDENS:
         return OUTPUT in directions
     # NEUTRAL; ADDS_ENUM_VALUES: a response may carry a value the SDK has never seen, which is
-    # tolerated ONLY because the generated enums are open (scripts/templates/*_enum.py.jinja).
+    # tolerated ONLY because the generated enums are open (scripts/pipeline/templates/*_enum.py.jinja).
     return False
 
 

@@ -5,14 +5,14 @@
 2. Cold import: ``python -c "import friendli_dedicated"`` versus ``python -c "import httpx"``.
 3. Waiter efficiency: a simulated 10-minute deployment on an injected clock; polls and detection
    lag of ``wait_until_running`` versus a fixed 5-second poller.
-4. Load (``scripts/load.py``): ``AsyncClient.wait_until_running`` on 1,000 endpoints at once against
+4. Load (``scripts/harness/load.py``): ``AsyncClient.wait_until_running`` on 1,000 endpoints at once against
    the emulator's loopback server, versus the simulated deployment time.
 
 Medians throughout. Prints a table and writes BENCHMARKS.md with the command that produced it.
 
 Command line::
 
-    python scripts/bench.py [--calls 5000] [--rounds 7] [--imports 15] [--output BENCHMARKS.md]
+    python scripts/harness/bench.py [--calls 5000] [--rounds 7] [--imports 15] [--output BENCHMARKS.md]
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 if __package__ in (None, ""):  # run as `python scripts/<name>.py`: make `scripts` importable
     sys.path.insert(0, str(ROOT))
 STATUS_BODY = json.dumps(
@@ -175,7 +175,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=11)
     parser.add_argument("--imports", type=int, default=15)
     parser.add_argument("--seeds", type=int, default=25)
-    parser.add_argument("--load-endpoints", type=int, default=1000, help="0 skips the load run (scripts/load.py)")
+    parser.add_argument(
+        "--load-endpoints", type=int, default=1000, help="0 skips the load run (scripts/harness/load.py)"
+    )
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
     args = parser.parse_args(argv)
 
@@ -218,13 +220,13 @@ def main(argv: list[str] | None = None) -> int:
     table = [header, tuple("---" for _ in header), *rows]
     markdown = "\n".join("| " + " | ".join(row) + " |" for row in table)
     if args.load_endpoints:
-        from scripts import load
+        from scripts.harness import load
 
         markdown += "\n" + load.markdown_row(load.run(args.load_endpoints))
     command = "python3 -m nox -s bench" + (f" -- {' '.join(argv)}" if argv else "")
     text = (
         "# Benchmarks\n\n"
-        f"Produced by `{command}` (scripts/bench.py) on Python {platform.python_version()}, "
+        f"Produced by `{command}` (scripts/harness/bench.py) on Python {platform.python_version()}, "
         f"{platform.machine()}, {_cpu_count()} CPUs. Ratios compare with a baseline measured in the same run.\n\n"
         f"{markdown}\n"
     )

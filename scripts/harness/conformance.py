@@ -5,7 +5,7 @@ CLI against it (every operation of the contract, ``--checks all``, the examples,
 and stateful phases, a fixed seed), prints schemathesis's own report, then one last line with the
 number of test cases that ran and the number of failures. Exits 0 only when there are none.
 
-    PYTHONPATH=facade:generated python scripts/conformance.py [--max-examples N] [--seed S] [--workers 1]
+    PYTHONPATH=facade:generated python scripts/harness/conformance.py [--max-examples N] [--seed S] [--workers 1]
 
 The schema given to schemathesis is openapi.yaml plus OpenAPI links (see ``contract_with_links``).
 What is configured away, and why, is in ``schemathesis_config``, one comment per exclusion: only
@@ -30,7 +30,7 @@ from typing import Any
 
 import attrs
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CONTRACT = ROOT / "openapi.yaml"
 if importlib.util.find_spec("friendli_dedicated") is None:  # not installed: use the source tree
     sys.path[:0] = [str(ROOT / "facade"), str(ROOT / "generated")]

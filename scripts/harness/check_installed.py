@@ -5,11 +5,11 @@ per extra, no development dependencies, the newest versions the ranges allow) an
 with each environment's own python. It imports only the standard library and what that install
 brought, never the source tree::
 
-    python scripts/check_installed.py core            # no extra
-    python scripts/check_installed.py cli [--typer VERSION]
-    python scripts/check_installed.py emulator
-    python scripts/check_installed.py cli-emulator
-    python scripts/check_installed.py dist WHEEL SDIST ROOT   # what the archives carry
+    python scripts/harness/check_installed.py core            # no extra
+    python scripts/harness/check_installed.py cli [--typer VERSION]
+    python scripts/harness/check_installed.py emulator
+    python scripts/harness/check_installed.py cli-emulator
+    python scripts/harness/check_installed.py dist WHEEL SDIST ROOT   # what the archives carry
 
 Each check prints one line per fact it verified and stops with exit status 1 at the first that
 does not hold.

@@ -7,7 +7,7 @@ measures, for each behaviour and both clients, how far past its ``timeout`` a wa
 
 Command line (prints a table; the worst overshoot is the figure to quote)::
 
-    python scripts/hostile.py [--timeout 2] [--runs 3]
+    python scripts/harness/hostile.py [--timeout 2] [--runs 3]
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from pathlib import Path
 import attrs
 
 if __package__ in (None, ""):  # run as `python scripts/<name>.py`: make `scripts` importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 __all__ = ["BEHAVIOURS", "Behaviour", "HostileServer", "measure", "serve"]
 

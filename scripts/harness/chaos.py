@@ -19,7 +19,7 @@ looks for the endpoint by name before trying again.
 
 Command line::
 
-    python scripts/chaos.py [--endpoints 100] [--fault-rate 0.2] [--seeds 1 2 3] [--server]
+    python scripts/harness/chaos.py [--endpoints 100] [--fault-rate 0.2] [--seeds 1 2 3] [--server]
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import TypeVar
 
 if __package__ in (None, ""):  # run as `python scripts/<name>.py`: make `scripts` importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import friendli_dedicated as fd
 from friendli_dedicated.emulator import Emulator, Faults, ManualClock

@@ -13,12 +13,12 @@ Normalisations, each because the generated client would otherwise be wrong for t
   description, is lifted into ``x-instance-options`` at the root: ``[{id, gpu, count}, ...]``.
 - Integral float bounds (``minimum: 0.0``) become integers.
 
-The result is validated as OpenAPI 3.1 (``scripts/openapi31.py``): an upstream whose extraction is
+The result is validated as OpenAPI 3.1 (``scripts/pipeline/openapi31.py``): an upstream whose extraction is
 not valid raises ``InvalidContractError`` (a ``ContractFormatError``) naming the first problem.
 
 Command line::
 
-    python scripts/extract.py --upstream URL_OR_PATH [--output openapi.yaml] [--date YYYY-MM-DD]
+    python scripts/pipeline/extract.py --upstream URL_OR_PATH [--output openapi.yaml] [--date YYYY-MM-DD]
 """
 
 from __future__ import annotations
@@ -34,11 +34,11 @@ from pathlib import Path
 from typing import Any
 
 if __package__ in (None, ""):  # run as `python scripts/<name>.py`: make `scripts` importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from scripts import contract, openapi31
-from scripts.contract import Document
-from scripts.upstream import UpstreamUnreadableError, is_url, read
+from scripts.pipeline import contract, openapi31
+from scripts.pipeline.contract import Document
+from scripts.pipeline.upstream import UpstreamUnreadableError, is_url, read
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scripts.contract import Document
+from scripts.pipeline.contract import Document
 
 __all__ = ["ENGINE_BOUNDS", "advanced_schema", "engine_options", "render"]
 

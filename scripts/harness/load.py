@@ -18,7 +18,7 @@ Reported (the figures go in BENCHMARKS.md and the closing note; nothing here is 
 
 Command line::
 
-    python scripts/load.py [--endpoints 1000] [--deployment 60] [--concurrency 50] [--rate-limit R]
+    python scripts/harness/load.py [--endpoints 1000] [--deployment 60] [--concurrency 50] [--rate-limit R]
 """
 
 from __future__ import annotations

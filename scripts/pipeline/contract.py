@@ -21,7 +21,7 @@ UPSTREAM_KEY = "x-upstream"
 INSTANCE_OPTIONS_KEY = "x-instance-options"
 
 HEADER = (
-    "# The API contract of friendli-dedicated, produced by scripts/extract.py from the upstream\n"
+    "# The API contract of friendli-dedicated, produced by scripts/pipeline/extract.py from the upstream\n"
     "# document pinned in x-upstream. Do not edit by hand: run `nox -s regenerate`.\n"
 )
 

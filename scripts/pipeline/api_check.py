@@ -19,7 +19,7 @@ the command says why in one line and exits 0 (``git fetch --unshallow`` brings t
 Command line (exit 0: no break, a break in a MAJOR release, or no baseline; 1: a break without a
 MAJOR release; 2: git or griffe failed)::
 
-    python scripts/api_check.py [--root .]
+    python scripts/pipeline/api_check.py [--root .]
 """
 
 from __future__ import annotations
@@ -35,13 +35,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as `python scripts/<name>.py`: make `scripts` importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import griffe
 
-from scripts.versioning import Version, VersionError, current_version, version_line_pattern
+from scripts.pipeline.versioning import Version, VersionError, current_version, version_line_pattern
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = "friendli_dedicated"
 # Where the package and what it imports live, relative to the project root.
 SEARCH_PATHS = ("facade", "generated")

@@ -55,7 +55,7 @@ class Version:
         >>> Version.parse("1.0")
         Traceback (most recent call last):
         ...
-        scripts.versioning.VersionError: version '1.0' is not MAJOR.MINOR.PATCH (three numbers, e.g. 1.4.2)
+        scripts.pipeline.versioning.VersionError: version '1.0' is not MAJOR.MINOR.PATCH (three numbers, e.g. 1.4.2)
         """
         match = _VERSION.fullmatch(text)
         if match is None:

@@ -5,7 +5,7 @@ path template) and compares everything that changes what goes over the wire: ope
 security; parameters (``in``, ``required``, ``style``, ``explode``, ``allowReserved``,
 ``allowEmptyValue``, ``content``, ``schema``, and ``deprecated``); request bodies (``required``,
 media types, schemas, encodings); responses (status codes, media types, schemas, headers); and the
-instance options. Schemas are compared keyword by keyword by ``scripts/schema_diff.py``, through
+instance options. Schemas are compared keyword by keyword by ``scripts/pipeline/schema_diff.py``, through
 references (an inlined, extracted or renamed component is not a change).
 
 Each change has a location (``POST /dedicated/beta/endpoint parameters.query.limit``,
@@ -22,7 +22,7 @@ document version moves with every part of the Suite API).
 Command line (exit 0: no drift, 1: drift, 2: the upstream or the contract cannot be read or is not
 valid OpenAPI 3.1)::
 
-    python scripts/drift.py --upstream URL_OR_PATH [--contract openapi.yaml] [--json]
+    python scripts/pipeline/drift.py --upstream URL_OR_PATH [--contract openapi.yaml] [--json]
 """
 
 from __future__ import annotations
@@ -38,15 +38,15 @@ from pathlib import Path
 from typing import Any
 
 if __package__ in (None, ""):  # run as `python scripts/<name>.py`: make `scripts` importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from scripts import contract
-from scripts.contract import ContractFormatError, Document
-from scripts.extract import HTTP_METHODS, ExtractionError, build_surface
-from scripts.schema_diff import INPUT, OUTPUT, Effect, Finding, SchemaDiff, is_breaking, renames
-from scripts.upstream import UpstreamUnreadableError, read
+from scripts.pipeline import contract
+from scripts.pipeline.contract import ContractFormatError, Document
+from scripts.pipeline.extract import HTTP_METHODS, ExtractionError, build_surface
+from scripts.pipeline.schema_diff import INPUT, OUTPUT, Effect, Finding, SchemaDiff, is_breaking, renames
+from scripts.pipeline.upstream import UpstreamUnreadableError, read
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 # A parameter's (or header's) flags: keyword -> (text when it becomes true, when it becomes false,
 # effect of becoming true). Becoming false has the opposite effect.

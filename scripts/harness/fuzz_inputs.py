@@ -11,7 +11,7 @@ Anything else (a TypeError, a KeyError, a RecursionError, a refusal after a requ
 
 ``tests/test_input_rule.py`` runs it with a modest budget; the command line runs many more:
 
-    python scripts/fuzz_inputs.py [--examples 2000]
+    python scripts/harness/fuzz_inputs.py [--examples 2000]
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import attrs
 import httpx
 
 if __package__ in (None, ""):  # run as `python scripts/<name>.py`: make `scripts` importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 

@@ -29,13 +29,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as `python scripts/<name>.py`: make `scripts` importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from scripts import contract
-from scripts.contract import Document
-from scripts.versioning import Level, Version, VersionError, current_version, with_version
+from scripts.pipeline import contract
+from scripts.pipeline.contract import Document
+from scripts.pipeline.versioning import Level, Version, VersionError, current_version, with_version
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CHANGELOG_TITLE = "# Changelog\n"
 VERSIONS_PATH = Path("docs") / "versions.md"
 SUMMARY = "Python SDK for Friendli Dedicated Endpoints"
@@ -183,7 +183,7 @@ def entries(changelog_text: str) -> list[Entry]:
 VERSIONS_INTRO = """\
 # Versions
 
-<!-- Rendered from CHANGELOG.md by scripts/release.py (nox -s regenerate, nox -s bump): do not edit. -->
+<!-- Rendered from CHANGELOG.md by scripts/pipeline/release.py (nox -s regenerate, nox -s bump): do not edit. -->
 
 Every version of `friendli-dedicated`, the API contract it was generated from, and why its number
 moved. The full list of changes of each is in [CHANGELOG.md](../CHANGELOG.md).

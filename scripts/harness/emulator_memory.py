@@ -13,7 +13,7 @@ and throws away, and then reads the answer; a connection closed under the client
 To compare with another version of the emulator, put its sources first on ``PYTHONPATH`` (the
 child process inherits it)::
 
-    python scripts/emulator_memory.py [--size-mib 100] [--concurrency 4] [--json]
+    python scripts/harness/emulator_memory.py [--size-mib 100] [--concurrency 4] [--json]
 """
 
 from __future__ import annotations

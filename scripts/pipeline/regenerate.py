@@ -17,7 +17,7 @@ the generator configuration, a change of the hand-written layer (release it with
 
 Command line::
 
-    python scripts/regenerate.py [--upstream URL_OR_PATH] [--url URL] [--date YYYY-MM-DD]
+    python scripts/pipeline/regenerate.py [--upstream URL_OR_PATH] [--url URL] [--date YYYY-MM-DD]
 """
 
 from __future__ import annotations
@@ -32,17 +32,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as `python scripts/<name>.py`: make `scripts` importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from scripts import codegen, contract, release
-from scripts.contract import ContractFormatError
-from scripts.drift import Change, compare
-from scripts.extract import ExtractionError, extract, pin_url
-from scripts.release import ReleaseError
-from scripts.upstream import UpstreamUnreadableError, read
-from scripts.versioning import Level, Version, VersionError, current_version
+from scripts.pipeline import codegen, contract, release
+from scripts.pipeline.contract import ContractFormatError
+from scripts.pipeline.drift import Change, compare
+from scripts.pipeline.extract import ExtractionError, extract, pin_url
+from scripts.pipeline.release import ReleaseError
+from scripts.pipeline.upstream import UpstreamUnreadableError, read
+from scripts.pipeline.versioning import Level, Version, VersionError, current_version
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SAME_BYTES = "same upstream bytes"
 SAME_SURFACE = "the upstream changed only outside the SDK's surface or in prose"
 

@@ -4,7 +4,7 @@ Contract changes are released by ``nox -s regenerate``; everything else a person
 the templates and the generator configuration, the emulator, the CLI) is released with this command:
 
 - ``patch``: fixes; ``minor``: additions to the public API; ``major``: a breaking change of it;
-- it runs the facade's API check (``scripts/api_check.py``, as ``nox -s api`` does) and refuses a
+- it runs the facade's API check (``scripts/pipeline/api_check.py``, as ``nox -s api`` does) and refuses a
   PATCH or a MINOR when the public API broke since the last release, or when there is no last release
   to compare with (a shallow clone: ``git fetch --unshallow``); a MAJOR needs no check, and its
   changelog entry lists the breaks found;
@@ -14,7 +14,7 @@ the templates and the generator configuration, the emulator, the CLI) is release
 
 Command line (exit 0: written; 1: refused, nothing written)::
 
-    python scripts/bump.py patch|minor|major [--date YYYY-MM-DD]
+    python scripts/pipeline/bump.py patch|minor|major [--date YYYY-MM-DD]
 """
 
 from __future__ import annotations
@@ -27,15 +27,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as `python scripts/<name>.py`: make `scripts` importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from scripts import api_check, contract, release
-from scripts.api_check import ApiReport
-from scripts.contract import ContractFormatError
-from scripts.release import ReleaseError
-from scripts.versioning import Level, Version, VersionError, current_version
+from scripts.pipeline import api_check, contract, release
+from scripts.pipeline.api_check import ApiReport
+from scripts.pipeline.contract import ContractFormatError
+from scripts.pipeline.release import ReleaseError
+from scripts.pipeline.versioning import Level, Version, VersionError, current_version
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class BumpRefusedError(RuntimeError):

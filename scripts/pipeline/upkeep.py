@@ -19,8 +19,8 @@ lines; printed when that variable is not set):
 
 Command line::
 
-    python scripts/upkeep.py check [--upstream URL_OR_PATH] [--contract openapi.yaml] [--work .upkeep]
-    python scripts/upkeep.py pr [--work .upkeep] [--nox-outcome success|failure|...] [--run-url URL]
+    python scripts/pipeline/upkeep.py check [--upstream URL_OR_PATH] [--contract openapi.yaml] [--work .upkeep]
+    python scripts/pipeline/upkeep.py pr [--work .upkeep] [--nox-outcome success|failure|...] [--run-url URL]
 """
 
 from __future__ import annotations
@@ -35,17 +35,17 @@ from pathlib import Path
 from typing import Any
 
 if __package__ in (None, ""):  # run as `python scripts/<name>.py`: make `scripts` importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from scripts import contract, release
-from scripts.contract import ContractFormatError
-from scripts.drift import Change, compare
-from scripts.extract import ExtractionError, build_surface
-from scripts.release import ReleaseError
-from scripts.upstream import UpstreamUnreadableError, read
-from scripts.versioning import current_version
+from scripts.pipeline import contract, release
+from scripts.pipeline.contract import ContractFormatError
+from scripts.pipeline.drift import Change, compare
+from scripts.pipeline.extract import ExtractionError, build_surface
+from scripts.pipeline.release import ReleaseError
+from scripts.pipeline.upstream import UpstreamUnreadableError, read
+from scripts.pipeline.versioning import current_version
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 WORK = Path(".upkeep")
 BRANCH = "upkeep/upstream-contract"
 NOX_OUTCOMES = ("success", "failure", "cancelled", "skipped")
@@ -162,7 +162,7 @@ def render_body(*, report: str, entry: str, version: str, level: str, passed: bo
         "- Add bullets to the entry for anything users must change in their code; after merging, release "
         'the version (README, "From a new upstream to a release", steps 4 to 7).\n\n'
         "---\n"
-        "Opened by `.github/workflows/upstream.yml` (`scripts/upkeep.py`). A later run updates this pull "
+        "Opened by `.github/workflows/upstream.yml` (`scripts/pipeline/upkeep.py`). A later run updates this pull "
         "request while it is open.\n"
     )
 

@@ -44,6 +44,8 @@ class RateLimitGate:
     def wait(self, *, now: float, deadline: float) -> float | None:
         """Seconds to wait before sending at ``now`` (the slot is then taken); None when the wait
         would end at or after ``deadline`` (nothing is taken)."""
+        if self._interval == 0.0 and self._paused_until <= now:
+            return 0.0  # the common case, no 429 seen lately: no lock to take
         with self._lock:
             start = max(now, self._paused_until, self._next_slot)
             if start > now and start >= deadline:
@@ -63,6 +65,8 @@ class RateLimitGate:
 
     def accepted(self) -> None:
         """A request was not refused: quicken the pace a little."""
+        if self._interval == 0.0:
+            return
         with self._lock:
             if self._interval > 0:
                 self._interval *= _SPEED_UP

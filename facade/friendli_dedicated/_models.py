@@ -63,7 +63,7 @@ class EndpointState:
         if not isinstance(status, str):
             raise Malformed("missing field 'status'" if status is None else f"status is {type(status).__name__}")
         return cls(
-            status=_STATUSES.get(status) or Status(status),
+            status=Status(status),
             phase=_optional(DeploymentPhase, data.get("phase")),
             error_code=_optional(ErrorCode, data.get("errorCode")),
             created_at=_timestamp(data.get("createdAt")),
@@ -72,10 +72,6 @@ class EndpointState:
         )
 
 
-# Known values are found in the member map directly: EnumType.__call__ costs more than the rest of
-# parsing a status, and the waiter parses one per poll. Unknown values still go through the open
-# enums' _missing_.
-_STATUSES: Mapping[object, Status] = Status._value2member_map_  # type: ignore[assignment]
 
 
 def _optional(enum: Any, value: object) -> Any:
@@ -83,7 +79,7 @@ def _optional(enum: Any, value: object) -> Any:
         return None
     if not isinstance(value, str):
         raise Malformed(f"expected a string or null, got {type(value).__name__}")
-    return enum._value2member_map_.get(value) or enum(value)
+    return enum(value)
 
 
 def _timestamp(value: object) -> dt.datetime | None:

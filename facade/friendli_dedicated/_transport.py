@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
@@ -53,7 +54,7 @@ logger = logging.getLogger("friendli_dedicated")
 
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 """A response body larger than this is refused (a page of 100 endpoints is about 50 KB)."""
-_MAX_HEADER_SETS = 64
+_MAX_URLS = 4096
 
 
 @attrs.frozen
@@ -103,27 +104,33 @@ class Sender:
     clock: Callable[[], float]
     gate: RateLimitGate = attrs.field(factory=RateLimitGate, repr=False)
     """Shared by the client and its ``with_options`` copies: a 429 pauses them all."""
-    # httpx normalises a plain dict of headers on every request but copies an httpx.Headers as it
-    # is: the few header sets a client sends (its own, plus the team or content type) are built
-    # once. Kept because `nox -s bench` shows it: the per-call overhead goal is missed without it.
-    _header_sets: dict[tuple[tuple[str, str], ...], httpx.Headers] = attrs.field(factory=dict, repr=False)
+    longest_limit: float = attrs.field(init=False, repr=False)
+    """The longest of ``timeout``'s limits (inf if one is unlimited): below it, an attempt's are capped."""
+    # Parsing a URL costs httpx about 8 us, a tenth of an in-process call; a poller sends the same few
+    # paths again and again. Kept because `nox -s bench` shows the per-call goal missed without it.
+    _urls: dict[str, httpx.URL] = attrs.field(factory=dict, repr=False)
 
-    def headers(self, extra: dict[str, str]) -> httpx.Headers:
-        key = tuple(extra.items())
-        headers = self._header_sets.get(key)
-        if headers is None:
-            if len(self._header_sets) >= _MAX_HEADER_SETS:
-                self._header_sets.clear()
-            headers = self._header_sets[key] = httpx.Headers({**self.config.headers, **extra})
-        return headers
+    @longest_limit.default
+    def _longest_limit(self) -> float:
+        limits = (self.timeout.connect, self.timeout.read, self.timeout.write, self.timeout.pool)
+        return math.inf if None in limits else max(float(limit) for limit in limits if limit is not None)
+
+    def url(self, path: str) -> httpx.URL:
+        """The parsed URL of ``path`` under the base URL (parsed once per path)."""
+        url = self._urls.get(path)
+        if url is None:
+            if len(self._urls) >= _MAX_URLS:
+                self._urls.clear()
+            url = self._urls[path] = httpx.URL(self.config.base_url + path)
+        return url
 
     def request_args(self, call: Call[Any]) -> dict[str, Any]:
         """The arguments of ``httpx.Client.build_request`` for ``call`` (timeout added per attempt)."""
         kwargs = call.kwargs
         args: dict[str, Any] = {
             "method": kwargs["method"].upper(),
-            "url": self.config.base_url + kwargs["url"],
-            "headers": self.headers(kwargs.get("headers") or {}),
+            "url": self.url(kwargs["url"]),
+            "headers": {**self.config.headers, **(kwargs.get("headers") or {})},
         }
         if kwargs.get("params"):
             args["params"] = kwargs["params"]
@@ -162,6 +169,8 @@ class Attempts(Generic[T]):
         if left <= 0:
             raise self._timed_out("before it could be sent", sent=self.reached)
         limits = self.sender.timeout
+        if left >= self.sender.longest_limit:
+            return limits  # nothing to cap: the same object every time (most calls, at their start)
         return httpx.Timeout(
             connect=_capped(limits.connect, left),
             read=_capped(limits.read, left),

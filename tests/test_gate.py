@@ -20,14 +20,14 @@ def test_a_refusal_pauses_everyone_then_paces_them() -> None:
     assert [gate.wait(now=10.0, deadline=100.0) for _ in range(3)] == pytest.approx([0.5, 1.0, 1.5])
 
 
-def test_refusals_within_one_pause_slow_the_pace_once() -> None:
+def test_refusals_of_requests_already_in_flight_slow_the_pace_once() -> None:
     gate = RateLimitGate()
-    gate.refused(now=0.0, pause=0.2)
+    gate.refused(now=1.0, pause=0.2, sent_at=0.9)
     first = gate.interval
-    for _ in range(10):  # a burst of 429s for requests that were already in flight
-        gate.refused(now=0.1, pause=0.2)
+    for n in range(10):  # a burst of 429s for requests sent before the first one came back
+        gate.refused(now=1.5 + n, pause=0.2, sent_at=0.95)
     assert gate.interval == first
-    gate.refused(now=5.0, pause=0.2)  # a new pause: slower again
+    gate.refused(now=20.0, pause=0.2, sent_at=19.9)  # a request sent at the slower pace, refused: slower again
     assert gate.interval == pytest.approx(2 * first)
 
 
@@ -52,6 +52,6 @@ def test_a_turn_after_the_deadline_is_refused_and_not_taken() -> None:
 
 def test_the_pace_never_drops_below_one_request_a_second() -> None:
     gate = RateLimitGate()
-    for episode in range(50):  # 429s at random, not from a rate: each a new pause
-        gate.refused(now=10.0 * episode, pause=0.05)
+    for episode in range(50):  # 429s at random, not from a rate: each for a request sent after the last
+        gate.refused(now=10.0 * episode, pause=0.05, sent_at=10.0 * episode - 0.01)
     assert gate.interval == 1.0

@@ -30,7 +30,7 @@ def test_every_endpoint_of_a_fleet_is_seen_running() -> None:
     assert all(state.status is fd.Status.RUNNING for state in result.running.values())
     polls = emulator.requests[created:]
     assert {request.facade_name for request in polls} == {"list"}  # listing pages only, no per-endpoint status
-    assert len(polls) < len(endpoints) / 2
+    assert len(polls) < len(endpoints)  # less than a request per endpoint for the whole wait
     assert result.raise_for_failures() is result
 
 

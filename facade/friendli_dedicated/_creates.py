@@ -199,7 +199,7 @@ class Creates:
     def _run_round(self, view: ProjectView, started: Round, attempt: _Attempt) -> None:
         listing = flows.collect(attempt.body.project_id, attempt.team_id, cursor=started.cursor)
         try:
-            states, tail = attempt.client._drive(listing)
+            listed = attempt.client._drive(listing)
         except FriendliError as exc:
             with self._condition:
                 view.round_failed()
@@ -208,7 +208,7 @@ class Creates:
                 raise _unresolved(attempt.body, attempt.doubt, f"listing the project failed: {exc}", []) from exc
             raise
         with self._condition:
-            view.round_done(started, states, tail, attempt.client._sender.clock())
+            view.round_done(started, listed.states, listed.tail, attempt.client._sender.clock())
             self._condition.notify_all()
 
     def _read_specs(self, view: ProjectView, attempt: _Attempt) -> None:
@@ -342,7 +342,7 @@ class AsyncCreates:
     ) -> None:
         listing = flows.collect(attempt.body.project_id, attempt.team_id, cursor=started.cursor)
         try:
-            states, tail = await attempt.client._drive(listing)
+            listed = await attempt.client._drive(listing)
         except FriendliError as exc:
             view.round_failed()
             async with condition:
@@ -350,7 +350,7 @@ class AsyncCreates:
             if attempt.waiting:
                 raise _unresolved(attempt.body, attempt.doubt, f"listing the project failed: {exc}", []) from exc
             raise
-        view.round_done(started, states, tail, attempt.client._sender.clock())
+        view.round_done(started, listed.states, listed.tail, attempt.client._sender.clock())
         async with condition:
             condition.notify_all()
 

@@ -2,11 +2,15 @@
 
 One poll of a fleet reads the listing pages of the projects involved (100 endpoints' statuses per
 request) instead of one status per endpoint, and falls back to an endpoint's own status only when
-its project's listing does not show it. Each endpoint's states go through the same status table as
-``wait_until_running`` (``_waiter.classify``), with the same errors and hints; one endpoint that
-fails does not stop the wait for the others. Polls follow a ``Backoff`` (``FLEET_POLL`` by
-default: a poll of a fleet is cheap per endpoint, so it may come more often), every request runs
-within the wait's deadline, and transient failures of a poll are retried at the next one.
+its project's listing does not show it. A poll starts at the page where the first endpoint still
+awaited was last seen, so as a fleet comes up its polls get shorter; if an endpoint is not where it
+was, the next poll reads the project from its first page again (the order of a listing is not in the
+contract: it is relied on for speed, never for correctness). Each endpoint's states go through the
+same status table as ``wait_until_running`` (``_waiter.classify``), with the same errors and hints;
+one endpoint that fails does not stop the wait for the others. Polls follow a ``Backoff``
+(``FLEET_POLL`` by default: a poll of a fleet is cheap per endpoint, so it may come more often),
+every request runs within the wait's deadline, and transient failures of a poll are retried at the
+next one.
 
 ``_FleetWait`` holds the decisions, free of I/O; ``wait_all`` and ``async_wait_all`` do the I/O.
 
@@ -44,9 +48,10 @@ if TYPE_CHECKING:
 
 __all__ = ["FLEET_POLL", "FleetProgress", "FleetResult", "async_wait_all", "wait_all"]
 
-FLEET_POLL = Backoff(initial=1.0, multiplier=1.5, maximum=3.0, jitter=0.1)
-"""Poll after 1 s, then 1.5 s, ... up to every 3 s: a fleet's poll reads 100 endpoints per request,
-so it can afford to look more often than one endpoint's (10 s), and see each endpoint sooner."""
+FLEET_POLL = Backoff(initial=1.0, multiplier=1.5, maximum=2.0, jitter=0.1)
+"""Poll after 1 s, then 1.5 s, then every 2 s: a fleet's poll reads 100 endpoints per request, and
+only from where the first endpoint still awaited is, so it can afford to look more often than one
+endpoint's poll (10 s), and see each endpoint sooner."""
 
 FleetProgress = Callable[[str, EndpointState, float], None]
 """``on_progress(endpoint_id, state, elapsed)``: called on each endpoint's first state and changes."""
@@ -109,6 +114,8 @@ class _FleetWait:
     start: float
     deadline: float
     polls_done: int = 0
+    start_cursors: dict[str, str | None] = attrs.field(factory=dict)
+    """Per project, the cursor the next poll starts from (absent: its first page)."""
     running: dict[str, EndpointState] = attrs.field(factory=dict)
     failed: dict[str, EndpointFailedError] = attrs.field(factory=dict)
     stopped: dict[str, EndpointStoppedError] = attrs.field(factory=dict)
@@ -164,6 +171,24 @@ class _FleetWait:
 
     def unknown_projects(self) -> list[str]:
         return [w.endpoint_id for w in self.pending.values() if w.project_id is None]
+
+    def listed(self, project_id: str, members: list[str], listing: flows.Listing, start: str | None) -> list[str]:
+        """Record a project's listing (read from ``start``); return its pending members it does not show."""
+        unseen = []
+        for endpoint_id in members:
+            state = listing.states.get(endpoint_id)
+            if state is None:
+                unseen.append(endpoint_id)
+            else:
+                self.observe(endpoint_id, state)
+        if unseen and start is not None:
+            self.start_cursors.pop(project_id, None)  # not where it was: read from the first page again
+            return []
+        order = {cursor: n for n, cursor in enumerate(dict.fromkeys(listing.page_cursors.values()))}
+        waiting = [listing.page_cursors[i] for i in members if i in self.pending and i in listing.page_cursors]
+        if waiting:
+            self.start_cursors[project_id] = min(waiting, key=lambda cursor: order[cursor])
+        return unseen
 
     def located(self, endpoint_id: str, project_id: str) -> None:
         if endpoint_id in self.pending:
@@ -283,15 +308,15 @@ def _poll_sync(client: Client, team_id: str | None, wait: _FleetWait) -> None:
             continue
         wait.located(endpoint_id, spec.project_id)
     for project_id, members in wait.projects().items():
-        states, _tail = client._drive(flows.collect(project_id, team_id), deadline=deadline)
-        for endpoint_id in members:
-            state = states.get(endpoint_id)
-            if state is None:  # not in its project's listing: its own status says what became of it
-                try:
-                    state = client._send(requests.status(endpoint_id, team_id), deadline=deadline)
-                except NotFoundError:
-                    wait.gone(endpoint_id)
-                    continue
+        start = wait.start_cursors.get(project_id)
+        listing = client._drive(flows.collect(project_id, team_id, cursor=start), deadline=deadline)
+        for endpoint_id in wait.listed(project_id, members, listing, start):
+            # Not in its project's listing: its own status says what became of it.
+            try:
+                state = client._send(requests.status(endpoint_id, team_id), deadline=deadline)
+            except NotFoundError:
+                wait.gone(endpoint_id)
+                continue
             wait.observe(endpoint_id, state)
     while wait.to_wake:
         endpoint_id = wait.to_wake.pop()
@@ -345,15 +370,14 @@ async def _poll_async(client: AsyncClient, team_id: str | None, wait: _FleetWait
             continue
         wait.located(endpoint_id, spec.project_id)
     for project_id, members in wait.projects().items():
-        states, _tail = await client._drive(flows.collect(project_id, team_id), deadline=deadline)
-        for endpoint_id in members:
-            state = states.get(endpoint_id)
-            if state is None:
-                try:
-                    state = await client._send(requests.status(endpoint_id, team_id), deadline=deadline)
-                except NotFoundError:
-                    wait.gone(endpoint_id)
-                    continue
+        start = wait.start_cursors.get(project_id)
+        listing = await client._drive(flows.collect(project_id, team_id, cursor=start), deadline=deadline)
+        for endpoint_id in wait.listed(project_id, members, listing, start):
+            try:
+                state = await client._send(requests.status(endpoint_id, team_id), deadline=deadline)
+            except NotFoundError:
+                wait.gone(endpoint_id)
+                continue
             wait.observe(endpoint_id, state)
     while wait.to_wake:
         endpoint_id = wait.to_wake.pop()

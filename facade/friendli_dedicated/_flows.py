@@ -31,6 +31,7 @@ __all__ = [
     "MAX_STALLED_PAGES",
     "Emit",
     "Flow",
+    "Listing",
     "Pause",
     "collect",
     "paginate",
@@ -46,6 +47,16 @@ MAX_STALLED_PAGES = 10
 
 
 @attrs.frozen
+class Listing:
+    """What ``collect`` read of a project: each endpoint's state, the cursor each one's page was fetched
+    with (in the order of the pages), and the cursor of the last page."""
+
+    states: dict[str, EndpointState]
+    page_cursors: dict[str, str | None]
+    tail: str | None
+
+
+@attrs.frozen
 class Pause:
     """A flow step: sleep this long (on the client's sleep) before the next call."""
 
@@ -54,9 +65,11 @@ class Pause:
 
 @attrs.frozen
 class Emit(Generic[T]):
-    """A flow step: hand these items to the caller of an iterating method."""
+    """A flow step: hand these items to the caller of an iterating method (``cursor``: the one their
+    page was fetched with, None for the first page)."""
 
     items: list[T]
+    cursor: str | None = None
 
 
 Step: TypeAlias = Call[Any] | Pause | Emit[Any]
@@ -83,7 +96,7 @@ def paginate(
         fresh = [(key, item) for key, item in result.items if key not in keys]
         keys.update(key for key, _ in fresh)
         if fresh:
-            yield Emit(fresh)
+            yield Emit(fresh, cursor)
         following = result.next_cursor
         if following is None:
             return cursor
@@ -101,23 +114,22 @@ def _endless(reason: str) -> PaginationError:
     return PaginationError(f"{reason}; stopping to avoid an endless loop", status_code=200)
 
 
-def collect(
-    project_id: str | None, team_id: str | None, *, cursor: str | None = None
-) -> Flow[tuple[dict[str, EndpointState], str | None]]:
-    """Endpoints of a project as id -> state (every page from ``cursor`` on), and the cursor of the
-    last page (see ``paginate``); emits nothing."""
+def collect(project_id: str | None, team_id: str | None, *, cursor: str | None = None) -> Flow[Listing]:
+    """The endpoints of a project, every page from ``cursor`` on (see ``paginate``); emits nothing."""
     found: dict[str, EndpointState] = {}
+    page_cursors: dict[str, str | None] = {}
     listing = paginate(lambda at: requests.list_page(project_id, at, LISTING_LIMIT, team_id), cursor=cursor)
     step = next(listing)
     while True:
         try:
             if isinstance(step, Emit):
                 found.update(step.items)
+                page_cursors.update((endpoint_id, step.cursor) for endpoint_id, _ in step.items)
                 step = next(listing)
             else:
                 step = listing.send((yield step))
         except StopIteration as stop:
-            return found, stop.value
+            return Listing(found, page_cursors, stop.value)
 
 
 # -- update ---------------------------------------------------------------------------------------

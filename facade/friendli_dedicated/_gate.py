@@ -5,12 +5,13 @@ sending from every task that has not been refused yet, which only prolongs the l
 
 - the first 429 pauses the whole client for its ``Retry-After`` (or the retry policy's backoff when
   it gives none): requests waiting to be sent, and new ones, wait for the pause to end;
-- from then on requests start at most one per ``interval``: doubled (at most once per pause, and
-  never beyond a second) on a 429, shortened by 0.5% on each success, and dropped once it is under a
-  millisecond. So a client that meets a limit settles just under it, with a 429 once in some
-  140 requests, instead of bursting into it again after every pause (multiplicative decrease,
-  gentle increase); and 429s that come at random, not from a rate, slow it to one request a second
-  at worst;
+- from then on requests start at most one per ``interval``: doubled (never beyond a second) on a
+  429 that answers a request sent after the last slowdown (the requests already in flight when the
+  limit was met are refused too, and must not slow it again: once per round trip, as TCP does),
+  shortened by 0.5% on each success, and dropped once it is under a millisecond. So a client that
+  meets a limit settles just under it, with a 429 once in some 140 requests, instead of bursting
+  into it again after every pause (multiplicative decrease, gentle increase); and 429s that come
+  at random, not from a rate, slow it to one request a second at worst;
 - a pause or a slot never passes a caller's deadline: the call ends with ``RequestTimeoutError``.
 
 >>> gate = RateLimitGate()
@@ -54,14 +55,15 @@ class RateLimitGate:
                 self._next_slot = start + self._interval
             return start - now
 
-    def refused(self, *, now: float, pause: float) -> None:
-        """A 429: pause the client ``pause`` seconds from ``now``, and halve its pace once per pause."""
+    def refused(self, *, now: float, pause: float, sent_at: float = math.inf) -> None:
+        """A 429 at ``now`` for a request sent at ``sent_at``: pause the client ``pause`` seconds, and
+        halve its pace unless the request was sent before the last slowdown."""
         with self._lock:
             self._paused_until = max(self._paused_until, now + max(0.0, pause))
-            if now >= self._last_slowdown:
+            if sent_at >= self._last_slowdown:
                 start = min(max(pause, _FASTEST), _SLOWEST)
                 self._interval = min(max(self._interval * 2, start), _SLOWEST)
-                self._last_slowdown = self._paused_until
+                self._last_slowdown = now
 
     def accepted(self) -> None:
         """A request was not refused: quicken the pace a little."""

@@ -72,8 +72,6 @@ class EndpointState:
         )
 
 
-
-
 def _optional(enum: Any, value: object) -> Any:
     if value is None:
         return None

@@ -263,7 +263,7 @@ class Endpoints:
         the projects involved (100 endpoints per request), falling back to an endpoint's own status
         when its project's listing does not show it. The status table, errors and hints are those of
         ``wait_until_running``; one endpoint that fails does not stop the wait for the others.
-        Polls back off from 1 s by x1.5 up to 3 s (``poll`` overrides), every request runs within
+        Polls back off from 1 s by x1.5 up to 2 s (``poll`` overrides), every request runs within
         the deadline, and ``on_progress(endpoint_id, state, elapsed)`` is called on each change.
 
         Returns a ``FleetResult`` (``running``, ``failed``, ``stopped``, ``timed_out``); call

@@ -159,6 +159,9 @@ class Attempts(Generic[T]):
     retries: int = 0
     reached: bool = False
     """Whether an attempt so far may have reached the server."""
+    sent_at: float = -math.inf
+    """When the current attempt was sent (client clock): a 429 slows the client only if it answers a
+    request sent after the last slowdown."""
 
     def remaining(self) -> float:
         return self.deadline - self.sender.clock()
@@ -185,6 +188,7 @@ class Attempts(Generic[T]):
         """
         now = self.sender.clock()
         pause = self.sender.gate.wait(now=now, deadline=self.deadline)
+        self.sent_at = now + (pause or 0.0)
         if pause is None:
             raise RequestTimeoutError(
                 f"{self.call.label}: the client is pacing its requests after a 429, and this one's turn comes "
@@ -229,7 +233,7 @@ class Attempts(Generic[T]):
         delay = retry_delay(self.sender.policy, self.retries, retry_after=retry_after, random=self.sender.random)
         if status == RATE_LIMITED:
             # The whole client pauses, not only this call: the retry below waits at the gate.
-            self.sender.gate.refused(now=self.sender.clock(), pause=delay)
+            self.sender.gate.refused(now=self.sender.clock(), pause=delay, sent_at=self.sent_at)
         policy = self.sender.policy
         retry = should_retry(idempotent=call.idempotent, retries_done=self.retries, policy=policy, status=status)
         if retry and self._fits(delay):

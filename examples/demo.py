@@ -27,7 +27,7 @@ def show_progress(state: fd.EndpointState, elapsed: float) -> None:
 def main() -> None:
     started = time.monotonic()
     with fd.Client() as client:
-        print(f"API: {client.base_url}  SDK {fd.__version__}  contract {fd.SPEC_PIN.short()}")
+        print(f"API: {client.base_url}  SDK {fd.__version__}  contract {fd.CONTRACT_PIN.short()}")
 
         instance = fd.InstanceOption(fd.GPU.H100, 2)
         autoscaling = fd.Autoscaling.always_on(min_replicas=1, max_replicas=2, cooldown=300)

@@ -147,7 +147,7 @@ def assert_headers(request: httpx.Request, *, team: str | None = TEAM, has_body:
     """The headers every contract call carries: token, User-Agent, Accept, the team when set."""
     assert request.headers["Authorization"] == f"Bearer {TOKEN}"
     assert request.headers["User-Agent"].startswith("friendli-dedicated/")
-    assert fd.SPEC_PIN.short() in request.headers["User-Agent"]
+    assert fd.CONTRACT_PIN.short() in request.headers["User-Agent"]
     assert request.headers["Accept"] == "application/json"
     if team is None:
         assert "X-Friendli-Team" not in request.headers

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -115,7 +116,7 @@ def test_help_documents_the_exit_codes(cli: Cli, args: list[str]) -> None:
 def test_version(cli: Cli) -> None:
     out = cli.ok("--version").stdout
     assert out.startswith("friendli-dedicated ")
-    assert fd.SPEC_PIN.short() in out
+    assert fd.CONTRACT_PIN.short() in out
 
 
 def test_instance_options_table_and_json(cli: Cli) -> None:
@@ -128,19 +129,29 @@ def test_instance_options_table_and_json(cli: Cli) -> None:
     assert all(fd.InstanceOption.parse(row["instance"]).id == row["id"] for row in data)
 
 
-def test_spec_table_and_json(cli: Cli) -> None:
-    data = cli.json("spec")
-    assert data["upstreamSha256"] == fd.SPEC_PIN.sha256
-    assert data["surfaceSha256"] == fd.SPEC_PIN.surface_sha256
-    assert data["retrieved"] == fd.SPEC_PIN.retrieved
+def test_contract_table_and_json(cli: Cli) -> None:
+    data = cli.json("contract")
+    assert data["upstreamSha256"] == fd.CONTRACT_PIN.sha256
+    assert data["surfaceSha256"] == fd.CONTRACT_PIN.surface_sha256
+    assert data["retrieved"] == fd.CONTRACT_PIN.retrieved
     assert data["sdkVersion"] == fd.__version__
-    table = cli.ok("spec").stdout
-    assert fd.SPEC_PIN.sha256 in table
-    assert fd.SPEC_PIN.retrieved in table
+    table = cli.ok("contract").stdout
+    assert fd.CONTRACT_PIN.sha256 in table
+    assert fd.CONTRACT_PIN.retrieved in table
+
+
+def test_the_old_spec_command_still_works_says_it_is_deprecated_and_is_not_listed(cli: Cli) -> None:
+    result = cli("spec", "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == cli.json("contract")
+    assert "deprecated" in result.stderr.lower()
+    help_text = cli.ok("--help").stdout
+    assert "contract" in help_text
+    assert not re.search(r"^\W*spec\b", help_text, re.MULTILINE)
 
 
 def test_static_commands_need_no_token(cli: Cli) -> None:
-    assert cli("spec", env={"FRIENDLI_TOKEN": None}).exit_code == 0
+    assert cli("contract", env={"FRIENDLI_TOKEN": None}).exit_code == 0
     assert cli("instance-options", "--json", env={"FRIENDLI_TOKEN": None}).exit_code == 0
 
 
@@ -602,7 +613,7 @@ def test_an_unexpected_error_is_one_line_and_exit_1(cli: Cli, monkeypatch: pytes
 def test_the_token_flag_is_used_and_never_shown(cli: Cli) -> None:
     # Every call through Cli asserts the token is absent; here it comes from --token, not the environment.
     endpoint_id = cli.json("--token", TOKEN, "endpoints", "create", "-p", "p", "-n", "n", "-m", "o/m", "-i", "H100")
-    for args in (["endpoints", "list", "--wide"], ["endpoints", "get", endpoint_id["id"]], ["spec"]):
+    for args in (["endpoints", "list", "--wide"], ["endpoints", "get", endpoint_id["id"]], ["contract"]):
         result = cli("--token", TOKEN, *args, env={"FRIENDLI_TOKEN": None})
         assert result.exit_code == 0
 

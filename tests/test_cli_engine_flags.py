@@ -320,7 +320,7 @@ def warning_lines(result: Result) -> list[str]:
 def assert_one_warning_line(result: Result, about: str) -> None:
     [line] = warning_lines(result)
     assert about in line
-    assert fd.SPEC_PIN.sha256[:12] in line  # names the pin
+    assert fd.CONTRACT_PIN.sha256[:12] in line  # names the pin
     assert "UnlistedWarning" not in result.stderr  # not Python's warning format
     assert "warnings.warn" not in result.stderr
 
@@ -391,7 +391,7 @@ def test_engine_option_sends_unlisted_options_as_json_with_one_warning_each(
     assert (advanced["new_flag"], advanced["new_kind"], advanced["new_table"]) == (True, "FAST", {"a": [1, 2.5, None]})
     lines = warning_lines(result)
     assert len(lines) == 3
-    assert all(fd.SPEC_PIN.sha256[:12] in line for line in lines)
+    assert all(fd.CONTRACT_PIN.sha256[:12] in line for line in lines)
 
 
 @pytest.mark.parametrize("option", [o for o in ENGINE_OPTIONS if o.enum], ids=lambda option: option.name)

@@ -188,10 +188,10 @@ def test_an_owned_http_client_is_closed() -> None:
 
 
 # -- headers and redirects ------------------------------------------------------------------------
-def test_user_agent_names_the_sdk_and_the_spec_pin() -> None:
+def test_user_agent_names_the_sdk_and_the_contract_pin() -> None:
     user_agent = first_request({"token": "t"}).headers["User-Agent"]
     assert user_agent.startswith(f"friendli-dedicated/{fd.__version__}")
-    assert fd.SPEC_PIN.short() in user_agent
+    assert fd.CONTRACT_PIN.short() in user_agent
 
 
 def test_the_token_is_sent_as_a_bearer_authorization_header() -> None:

@@ -80,7 +80,7 @@ def test_update_sends_the_option_given_and_keeps_required_ones_from_the_endpoint
 
 def test_unlisted_engine_options_are_sent_as_given_with_a_warning_naming_the_pin() -> None:
     api = create_api()
-    with pytest.warns(fd.UnlistedWarning, match=fd.SPEC_PIN.retrieved) as caught:
+    with pytest.warns(fd.UnlistedWarning, match=fd.CONTRACT_PIN.retrieved) as caught:
         make_client(api).endpoints.create(**CREATE, extra_engine_options={"enable_prefix_caching": True})
     assert "enable_prefix_caching" in str(caught[0].message)
     assert sent_advanced(api, "POST", COLLECTION)["enable_prefix_caching"] is True

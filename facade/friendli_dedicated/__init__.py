@@ -21,9 +21,8 @@ services that import it at start-up and use it later.
 from __future__ import annotations
 
 import importlib
+import warnings
 from typing import TYPE_CHECKING, Any
-
-from friendli_dedicated._spec import SPEC_PIN, SpecPin
 
 if TYPE_CHECKING:
     from friendli_dedicated import errors as errors
@@ -50,6 +49,12 @@ if TYPE_CHECKING:
         EndpointVersion as EndpointVersion,
         ErrorCode as ErrorCode,
         Status as Status,
+    )
+    from friendli_dedicated._pin import (
+        CONTRACT_PIN as CONTRACT_PIN,
+        CONTRACT_PIN as SPEC_PIN,  # deprecated alias (1.0.0): warns at run time
+        ContractPin as ContractPin,
+        ContractPin as SpecPin,  # deprecated alias (1.0.0): warns at run time
     )
     from friendli_dedicated._resources import AsyncEndpoints as AsyncEndpoints, Endpoints as Endpoints
     from friendli_dedicated._retry import RetryPolicy as RetryPolicy
@@ -105,36 +110,12 @@ _LAZY = {
     "DeploymentPhase": "_models",
     "ErrorCode": "_models",
     "EndpointVersion": "_models",
-    **dict.fromkeys(
-        [
-            "APIError",
-            "AuthenticationError",
-            "BadRequestError",
-            "ConfigurationError",
-            "ConflictError",
-            "EndpointCreationUnresolvedError",
-            "EndpointFailedError",
-            "EndpointStoppedError",
-            "FleetWaitError",
-            "FriendliError",
-            "InvalidInputError",
-            "NotFoundError",
-            "PaginationError",
-            "PermissionDeniedError",
-            "RateLimitError",
-            "RequestTimeoutError",
-            "ResponseFormatError",
-            "ServerError",
-            "TransportError",
-            "ValidationError",
-            "WaitError",
-            "WaitTimeoutError",
-        ],
-        "errors",
-    ),
+    "ContractPin": "_pin",
+    "CONTRACT_PIN": "_pin",
 }
 
 __all__ = [
+    "CONTRACT_PIN",
     "GPU",
     "SPEC_PIN",
     "APIError",
@@ -150,6 +131,7 @@ __all__ = [
     "Client",
     "ConfigurationError",
     "ConflictError",
+    "ContractPin",
     "DeploymentPhase",
     "Endpoint",
     "EndpointCreationUnresolvedError",
@@ -187,10 +169,25 @@ __all__ = [
 ]
 
 
+# Renamed public names: the old name still works for at least one MINOR release, with a warning.
+# "Spec" now means only an endpoint's specification; the contract's pin is CONTRACT_PIN (1.0.0).
+_DEPRECATED_ALIASES = {"SPEC_PIN": "CONTRACT_PIN", "SpecPin": "ContractPin"}
+
+
 def __getattr__(name: str) -> Any:
     if name == "errors":
         return importlib.import_module("friendli_dedicated.errors")
-    module = _LAZY.get(name)
+    if name in _DEPRECATED_ALIASES:
+        new_name = _DEPRECATED_ALIASES[name]
+        warnings.warn(
+            f"friendli_dedicated.{name} is deprecated since 1.0.0 and will be removed in a later release; "
+            f"use friendli_dedicated.{new_name}",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return __getattr__(new_name)  # not cached: every use of the old name warns
+    # The public names not in _LAZY are the error classes (errors.__all__).
+    module = _LAZY.get(name, "errors" if name in __all__ else None)
     if module is None:
         raise AttributeError(f"module 'friendli_dedicated' has no attribute {name!r}")
     value = getattr(importlib.import_module(f"friendli_dedicated.{module}"), name)

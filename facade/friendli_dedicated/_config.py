@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 import httpx
 
-from friendli_dedicated._spec import SPEC_PIN
+from friendli_dedicated._pin import CONTRACT_PIN
 from friendli_dedicated._version import __version__
 from friendli_dedicated.errors import ConfigurationError
 
@@ -28,7 +28,7 @@ DEFAULT_BASE_URL = "https://api.friendli.ai"
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 TOKEN_ENV, TEAM_ENV, BASE_URL_ENV = "FRIENDLI_TOKEN", "FRIENDLI_TEAM", "FRIENDLI_BASE_URL"
 USER_AGENT = (
-    f"friendli-dedicated/{__version__} (spec {SPEC_PIN.short()}; "
+    f"friendli-dedicated/{__version__} (contract {CONTRACT_PIN.short()}; "
     f"python {platform.python_version()}; httpx {httpx.__version__})"
 )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import warnings
 
-from friendli_dedicated._spec import SPEC_PIN
+from friendli_dedicated._pin import CONTRACT_PIN
 
 __all__ = ["UnlistedWarning", "warn_unlisted"]
 
@@ -29,8 +29,8 @@ def warn_unlisted(what: str, *, stacklevel: int = 4) -> None:
     ('UnlistedWarning', True)
     """
     warnings.warn(
-        f"{what} is not in the pinned API contract (upstream sha256 {SPEC_PIN.sha256[:12]}, retrieved "
-        f"{SPEC_PIN.retrieved}); it is sent as given. A newer friendli-dedicated may list it.",
+        f"{what} is not in the pinned API contract (upstream sha256 {CONTRACT_PIN.sha256[:12]}, retrieved "
+        f"{CONTRACT_PIN.retrieved}); it is sent as given. A newer friendli-dedicated may list it.",
         UnlistedWarning,
         stacklevel=stacklevel,
     )

@@ -216,8 +216,8 @@ that keep every signature (these are described in the changelog, and a change th
 documented behaviour is released as MAJOR by hand: `nox -s bump -- major`).
 
 Each version names its contract three ways: the distribution's summary (`pip show friendli-dedicated`),
-`friendli_dedicated.SPEC_PIN` at run time, and the `User-Agent` header of every request
-(`friendli-dedicated/VERSION (spec <upstream sha256[:12]>/<surface sha256[:12]>; ...)`).
+`friendli_dedicated.CONTRACT_PIN` at run time, and the `User-Agent` header of every request
+(`friendli-dedicated/VERSION (contract <upstream sha256[:12]>/<surface sha256[:12]>; ...)`).
 
 ## Every version
 

@@ -220,7 +220,7 @@ def _sdk_version() -> str:
 
 def _print_version(value: bool) -> None:
     if value:
-        pin = fd.SPEC_PIN
+        pin = fd.CONTRACT_PIN
         typer.echo(f"friendli-dedicated {_sdk_version()} (API contract {pin.short()}, pinned {pin.retrieved})")
         raise typer.Exit()
 
@@ -279,11 +279,15 @@ def instance_options(ctx: typer.Context, json_: JsonOpt = False) -> None:
         session.out.rows(("INSTANCE", "GPU", "COUNT", "ID"), ("instance", "gpu", "count", "id"), rows)
 
 
-@app.command("spec", epilog=EXIT_CODES_HELP)
-def spec(ctx: typer.Context, json_: JsonOpt = False) -> None:
+@app.command("contract", epilog=EXIT_CODES_HELP)
+def contract(ctx: typer.Context, json_: JsonOpt = False) -> None:
     """Show the API contract this SDK was generated from (upstream and surface sha256, date) and its version."""
     with _command(ctx, json_) as session:
-        session.out.fields(_output.spec_pin_json(_sdk_version()))
+        session.out.fields(_output.contract_pin_json(_sdk_version()))
+
+
+# The command's name before 1.0.0 ("spec" now means only an endpoint's specification).
+app.command("spec", epilog=EXIT_CODES_HELP, hidden=True, deprecated=True)(contract)
 
 
 @app.command("emulator", epilog=EXIT_CODES_HELP)

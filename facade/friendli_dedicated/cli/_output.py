@@ -25,10 +25,10 @@ from friendli_dedicated_api.models import DedicatedEndpointSpec
 
 __all__ = [
     "Output",
+    "contract_pin_json",
     "duration",
     "instance_options_json",
     "spec_json",
-    "spec_pin_json",
     "state_json",
     "version_json",
 ]
@@ -109,9 +109,9 @@ def instance_options_json() -> list[dict[str, Any]]:
     ]
 
 
-def spec_pin_json(sdk_version: str) -> dict[str, Any]:
+def contract_pin_json(sdk_version: str) -> dict[str, Any]:
     """The pinned API contract and the SDK's version."""
-    pin = fd.SPEC_PIN
+    pin = fd.CONTRACT_PIN
     return {
         "url": pin.url,
         "upstreamSha256": pin.sha256,

@@ -1,4 +1,4 @@
-"""The API contract this build of the SDK was generated from."""
+"""The API contract this build of the SDK was generated from (its pin)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,18 @@ import attrs
 
 from friendli_dedicated_api import _contract
 
+__all__ = ["CONTRACT_PIN", "ContractPin"]
+
 
 @attrs.frozen
-class SpecPin:
+class ContractPin:
     """The upstream OpenAPI document the SDK's contract was extracted from.
 
+    "Spec" in this SDK means an endpoint's specification (``Endpoint.spec()``); the document the
+    SDK is generated from is the contract, and this is its pin.
+
     >>> import friendli_dedicated as fd
-    >>> len(fd.SPEC_PIN.sha256)
+    >>> len(fd.CONTRACT_PIN.sha256)
     64
     """
 
@@ -30,7 +35,7 @@ class SpecPin:
         return f"{self.sha256[:12]}/{self.surface_sha256[:12]}"
 
 
-SPEC_PIN = SpecPin(
+CONTRACT_PIN = ContractPin(
     url=_contract.UPSTREAM_URL,
     sha256=_contract.UPSTREAM_SHA256,
     surface_sha256=_contract.SURFACE_SHA256,

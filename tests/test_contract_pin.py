@@ -38,10 +38,10 @@ def test_description_names_both_shas_and_the_date():
     assert PIN["retrieved"] in description
 
 
-def test_runtime_spec_pin_is_the_contract_pin():
+def test_runtime_contract_pin_is_the_pin_of_openapi_yaml():
     friendli_dedicated = pytest.importorskip("friendli_dedicated")
-    spec_pin = friendli_dedicated.SPEC_PIN
-    as_dict = attrs.asdict(spec_pin) if attrs.has(type(spec_pin)) else dataclasses.asdict(spec_pin)
+    pin = friendli_dedicated.CONTRACT_PIN
+    as_dict = attrs.asdict(pin) if attrs.has(type(pin)) else dataclasses.asdict(pin)
     assert as_dict == PIN
 
 

@@ -6,6 +6,7 @@ work tree as a maintainer would.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -101,6 +102,30 @@ def test_a_removed_parameter_is_a_break(repo):
     ]
     assert not report.allows(Version(1, 1, 0))
     assert report.allows(Version(2, 0, 0))
+
+
+def _rewrite_greet(repo: Path, signature: str) -> None:
+    greeting = repo / "facade" / "friendli_dedicated" / "_greeting.py"
+    text = re.sub(r"^def greet\(.*$", signature, greeting.read_text(encoding="utf-8"), count=1, flags=re.MULTILINE)
+    greeting.write_text(text, encoding="utf-8")
+
+
+def test_a_renamed_variadic_keyword_is_not_a_break_but_a_removed_one_is(repo):
+    _rewrite_greet(repo, "def greet(name: str, *, loud: bool = False, **options: object) -> str:")
+    commit(repo, "greet takes **options")
+    set_version(repo, "1.1.0")
+    commit(repo, "release 1.1.0")
+    _rewrite_greet(repo, "def greet(name: str, *, loud: bool = False, **changes: object) -> str:")
+    assert api_check.check(repo).breaks == []  # every call greet accepted, it still accepts
+    _rewrite_greet(repo, "def greet(name: str, *, loud: bool = False) -> str:")
+    assert api_check.check(repo).breaks == [
+        "friendli_dedicated._greeting.greet: Parameter was removed: [variadic keyword] options: object = {}"
+    ]
+
+
+def test_keyword_parameters_taken_into_a_variadic_keyword_are_not_a_break(repo):
+    _rewrite_greet(repo, "def greet(name: str, **options: bool) -> str:")
+    assert api_check.check(repo).breaks == []
 
 
 def test_a_removed_public_name_is_a_break(repo):

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from friendli_dedicated import errors as errors
     from friendli_dedicated._autoscaling import Autoscaling as Autoscaling
     from friendli_dedicated._backoff import Backoff as Backoff
+    from friendli_dedicated._bodies import EndpointChanges as EndpointChanges
     from friendli_dedicated._client import AsyncClient as AsyncClient, Client as Client
     from friendli_dedicated._endpoint import (
         AsyncEndpoint as AsyncEndpoint,
@@ -92,6 +93,7 @@ _LAZY = {
     "Endpoints": "_resources",
     "AsyncEndpoints": "_resources",
     "Endpoint": "_endpoint",
+    "EndpointChanges": "_bodies",
     "RunningEndpoint": "_endpoint",
     "AsyncRunningEndpoint": "_endpoint",
     "ListedEndpoint": "_endpoint",
@@ -134,6 +136,7 @@ __all__ = [
     "ContractPin",
     "DeploymentPhase",
     "Endpoint",
+    "EndpointChanges",
     "EndpointCreationUnresolvedError",
     "EndpointFailedError",
     "EndpointState",

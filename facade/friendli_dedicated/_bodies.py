@@ -15,9 +15,10 @@ from typing import Any, cast
 
 from friendli_dedicated._autoscaling import Autoscaling
 from friendli_dedicated._engine import check, check_extra, create_block
-from friendli_dedicated._instances import InstanceOption, UnlistedInstanceOption
+from friendli_dedicated._instances import GPU, InstanceOption, UnlistedInstanceOption
 from friendli_dedicated._validate import identifier, text
 from friendli_dedicated.errors import InvalidInputError
+from friendli_dedicated_api._contract import EngineOptions
 from friendli_dedicated_api.models import (
     AcceleratorRequirement,
     DedicatedEndpointCreateBody,
@@ -26,7 +27,26 @@ from friendli_dedicated_api.models import (
 )
 from friendli_dedicated_api.types import UNSET, Unset
 
-__all__ = ["create_body", "update_body", "wandb_body"]
+__all__ = ["EndpointChanges", "create_body", "update_body", "wandb_body"]
+
+
+class EndpointChanges(EngineOptions, total=False):
+    """The keyword arguments of an update (``Endpoint.update``, ``Endpoints.update``): only the
+    given fields change; the engine options are those of ``EngineOptions``.
+
+    A service can build its changes as data, and type checkers check them::
+
+        changes: fd.EndpointChanges = {"max_batch_size": 64, "comment": "bigger batches"}
+        endpoint.update(**changes)
+    """
+
+    name: str | None
+    model: str | None
+    revision: str | None
+    instance: InstanceOption | UnlistedInstanceOption | GPU | str | None
+    autoscaling: Autoscaling | None
+    comment: str | None
+    extra_engine_options: Mapping[str, Any] | None
 
 
 def _autoscaling(value: object) -> Autoscaling | None:

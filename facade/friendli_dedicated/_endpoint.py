@@ -11,14 +11,13 @@ same object, whose ``state`` is not Optional).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Unpack, cast
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Unpack, cast
 
-from friendli_dedicated._autoscaling import Autoscaling
 from friendli_dedicated._backoff import Backoff
+from friendli_dedicated._bodies import EndpointChanges
 from friendli_dedicated._instances import GPU, InstanceOption, UnlistedInstanceOption
 from friendli_dedicated._models import EndpointState
-from friendli_dedicated_api._contract import EngineOptions
 from friendli_dedicated_api.models import DedicatedEndpointSpec
 
 if TYPE_CHECKING:
@@ -92,31 +91,16 @@ class Endpoint:
         )
         return cast("RunningEndpoint", self)
 
-    def update(
-        self,
-        *,
-        name: str | None = None,
-        model: str | None = None,
-        revision: str | None = None,
-        instance: Instance | None = None,
-        autoscaling: Autoscaling | None = None,
-        comment: str | None = None,
-        extra_engine_options: Mapping[str, Any] | None = None,
-        **advanced: Unpack[EngineOptions],
-    ) -> Endpoint:
-        """Change the endpoint (see ``Endpoints.update``); one request. The new version rolls out
-        (UPDATING, then RUNNING): follow with ``wait_until_running``. ``state`` is the last one seen."""
-        self._endpoints.update(
-            self.id,
-            name=name,
-            model=model,
-            revision=revision,
-            instance=instance,
-            autoscaling=autoscaling,
-            comment=comment,
-            extra_engine_options=extra_engine_options,
-            **advanced,
-        )
+    def update(self, **changes: Unpack[EndpointChanges]) -> Endpoint:
+        """Change the endpoint: the keywords of ``Endpoints.update`` (``EndpointChanges``); one request.
+        The new version rolls out (UPDATING, then RUNNING): follow with ``wait_until_running``.
+        ``state`` is the last one seen.
+
+        >>> ep = client.endpoints.create("proj", "tuned", "org/model", "H100").wait_until_running()
+        >>> ep.update(max_batch_size=64, comment="bigger batches").wait_until_running().state.status.value
+        'RUNNING'
+        """
+        self._endpoints.update(self.id, **changes)
         return self
 
     def sleep(self) -> Endpoint:
@@ -196,30 +180,9 @@ class AsyncEndpoint:
         )
         return cast("AsyncRunningEndpoint", self)
 
-    async def update(
-        self,
-        *,
-        name: str | None = None,
-        model: str | None = None,
-        revision: str | None = None,
-        instance: Instance | None = None,
-        autoscaling: Autoscaling | None = None,
-        comment: str | None = None,
-        extra_engine_options: Mapping[str, Any] | None = None,
-        **advanced: Unpack[EngineOptions],
-    ) -> AsyncEndpoint:
+    async def update(self, **changes: Unpack[EndpointChanges]) -> AsyncEndpoint:
         """See ``Endpoint.update``."""
-        await self._endpoints.update(
-            self.id,
-            name=name,
-            model=model,
-            revision=revision,
-            instance=instance,
-            autoscaling=autoscaling,
-            comment=comment,
-            extra_engine_options=extra_engine_options,
-            **advanced,
-        )
+        await self._endpoints.update(self.id, **changes)
         return self
 
     async def sleep(self) -> AsyncEndpoint:

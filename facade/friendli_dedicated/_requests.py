@@ -107,23 +107,19 @@ def lifecycle(action: str, endpoint_id: str, team_id: str | None) -> Call[Endpoi
 
 
 def list_page(project_id: str | None, cursor: str | None, limit: int, team_id: str | None) -> Call[Page[EndpointState]]:
-    kwargs = dedicated_list_endpoints._get_kwargs(
-        project_id=project_id,
-        cursor=UNSET if cursor is None else cursor,
-        limit=limit,
-        x_friendli_team=_team(team_id),
-    )
+    kwargs = dedicated_list_endpoints._get_kwargs(project_id=project_id, **_paging(cursor, limit, team_id))
     return Call(kwargs, idempotent=True, parse=_status_page)
 
 
 def versions_page(endpoint_id: str, cursor: str | None, limit: int, team_id: str | None) -> Call[Page[EndpointVersion]]:
-    kwargs = dedicated_get_endpoint_version_history._get_kwargs(
-        endpoint_id=endpoint_id,
-        cursor=UNSET if cursor is None else cursor,
-        limit=limit,
-        x_friendli_team=_team(team_id),
-    )
+    paging = _paging(cursor, limit, team_id)
+    kwargs = dedicated_get_endpoint_version_history._get_kwargs(endpoint_id=endpoint_id, **paging)
     return Call(kwargs, idempotent=True, parse=_version_page)
+
+
+def _paging(cursor: str | None, limit: int, team_id: str | None) -> dict[str, Any]:
+    """The parameters both listings take: where the page starts, its size, the team."""
+    return {"cursor": UNSET if cursor is None else cursor, "limit": limit, "x_friendli_team": _team(team_id)}
 
 
 def create(body: DedicatedEndpointCreateBody, team_id: str | None) -> Call[EndpointState]:

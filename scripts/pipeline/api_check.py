@@ -7,7 +7,8 @@ history (``git log --first-parent -G`` on the version line), so no tag is needed
 in the working tree are loaded by griffe without importing them, and ``griffe.find_breaking_changes``
 lists what breaks: a public name of ``friendli_dedicated`` or of its public modules removed, a
 parameter removed, renamed, moved, made required or given another kind, a default changed, an
-attribute's type changed, a base class removed.
+attribute's type changed, a base class removed. (Not a renamed ``*args`` or ``**kwargs``: no call
+can tell, although griffe reports the old name removed.)
 
 A break is allowed only when the working tree's version is a MAJOR release over the last one (its
 MAJOR is higher): ``nox -s bump -- major`` makes it so, and ``nox -s bump -- patch|minor`` refuses.
@@ -131,7 +132,23 @@ def breaking_changes(
 ) -> list[str]:
     """griffe's breaking changes from ``package`` under ``old_root`` to it under ``new_root``, one line each."""
     old, new = _load(old_root, package, search_paths), _load(new_root, package, search_paths)
-    return [_explain(breakage) for breakage in griffe.find_breaking_changes(old, new)]
+    breakages = griffe.find_breaking_changes(old, new)
+    return [_explain(breakage) for breakage in breakages if not _renamed_variadic(breakage)]
+
+
+def _renamed_variadic(breakage: griffe.Breakage) -> bool:
+    """``**options`` renamed ``**changes`` (or ``*args`` renamed): griffe says "removed", no caller can tell.
+
+    A variadic parameter's name is not part of how a function is called, so a function that still has
+    a variadic of the same kind accepts every call it accepted before.
+    """
+    if not isinstance(breakage, griffe.ParameterRemovedBreakage):
+        return False
+    removed = breakage.old_value
+    if removed.kind not in (griffe.ParameterKind.var_keyword, griffe.ParameterKind.var_positional):
+        return False
+    function = breakage.obj
+    return isinstance(function, griffe.Function) and any(p.kind is removed.kind for p in function.parameters)
 
 
 def _load(root: Path, package: str, search_paths: tuple[str, ...]) -> griffe.Object | griffe.Alias:

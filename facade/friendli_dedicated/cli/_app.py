@@ -511,40 +511,33 @@ def _lifecycle(
         _show_state(session, endpoint_id, state)
 
 
-@endpoints_app.command("sleep", epilog=EXIT_CODES_HELP)
-def sleep(ctx: typer.Context, endpoint_id: EndpointArg, json_: JsonOpt = False) -> None:
-    """Put an endpoint to sleep: no replicas, no GPU bill (wake brings it back)."""
-    _lifecycle(ctx, endpoint_id, "sleep", json_)
+def _lifecycle_command(action: str, help_text: str, *, can_wait: bool) -> None:
+    """Register ``endpoints ACTION ENDPOINT_ID``; the actions that end in RUNNING also take --wait."""
+    if can_wait:
+
+        def command(
+            ctx: typer.Context,
+            endpoint_id: EndpointArg,
+            wait: WaitOpt = False,
+            timeout: TimeoutOpt = 1800.0,
+            json_: JsonOpt = False,
+        ) -> None:
+            _lifecycle(ctx, endpoint_id, action, json_, wait, timeout)
+
+    else:
+
+        def command(ctx: typer.Context, endpoint_id: EndpointArg, json_: JsonOpt = False) -> None:  # type: ignore[misc]
+            _lifecycle(ctx, endpoint_id, action, json_)
+
+    endpoints_app.command(action, help=help_text, epilog=EXIT_CODES_HELP)(command)
 
 
-@endpoints_app.command("wake", epilog=EXIT_CODES_HELP)
-def wake(
-    ctx: typer.Context,
-    endpoint_id: EndpointArg,
-    wait: WaitOpt = False,
-    timeout: TimeoutOpt = 1800.0,
-    json_: JsonOpt = False,
-) -> None:
-    """Wake a sleeping endpoint (--wait: until it is RUNNING)."""
-    _lifecycle(ctx, endpoint_id, "wake", json_, wait, timeout)
-
-
-@endpoints_app.command("terminate", epilog=EXIT_CODES_HELP)
-def terminate(ctx: typer.Context, endpoint_id: EndpointArg, json_: JsonOpt = False) -> None:
-    """Terminate an endpoint (TERMINATING, then TERMINATED; restart brings it back)."""
-    _lifecycle(ctx, endpoint_id, "terminate", json_)
-
-
-@endpoints_app.command("restart", epilog=EXIT_CODES_HELP)
-def restart(
-    ctx: typer.Context,
-    endpoint_id: EndpointArg,
-    wait: WaitOpt = False,
-    timeout: TimeoutOpt = 1800.0,
-    json_: JsonOpt = False,
-) -> None:
-    """Restart a FAILED or TERMINATED endpoint (--wait: until it is RUNNING)."""
-    _lifecycle(ctx, endpoint_id, "restart", json_, wait, timeout)
+_lifecycle_command("sleep", "Put an endpoint to sleep: no replicas, no GPU bill (wake brings it back).", can_wait=False)
+_lifecycle_command("wake", "Wake a sleeping endpoint (--wait: until it is RUNNING).", can_wait=True)
+_lifecycle_command(
+    "terminate", "Terminate an endpoint (TERMINATING, then TERMINATED; restart brings it back).", can_wait=False
+)
+_lifecycle_command("restart", "Restart a FAILED or TERMINATED endpoint (--wait: until it is RUNNING).", can_wait=True)
 
 
 @endpoints_app.command("wait", epilog=EXIT_CODES_HELP)

@@ -262,7 +262,7 @@ def extended(monkeypatch: pytest.MonkeyPatch) -> tuple[typer.Typer, RecordingEnd
     table = (*ENGINE_OPTIONS, *NEW_OPTIONS)
     app = typer.Typer(rich_markup_mode=None)
     for name, command in (("create", _app.create), ("update", _app.update)):
-        app.command(name)(_options.with_engine_flags(inspect.unwrap(command), table))
+        app.command(name)(_options.with_deployment_flags(inspect.unwrap(command), table))
     client = RecordingClient()
     monkeypatch.setattr(_app, "client_factory", lambda settings: client)
     return app, client.endpoints

@@ -173,6 +173,42 @@ def test_a_command_flag_declared_outside_options_is_refused_whatever_the_contrac
         _options.with_engine_flags(command, ())
 
 
+def test_the_deployment_parameter_becomes_the_shared_flags_and_they_are_gathered() -> None:
+    seen: list[_options.DeploymentFlags] = []
+
+    def command(first: int, deployment: _options.DeploymentFlags, last: str = "z") -> None:
+        seen.append(deployment)
+
+    wrapped = _options.with_deployment_flags(command, TABLE)
+    names = list(inspect.signature(wrapped).parameters)
+    engine = [flag.parameter for flag in _options.engine_flags(TABLE)]
+    shared = [name for name in _options.DeploymentFlags.__annotations__ if name != "engine"]
+    assert (names[0], names[-1]) == ("first", "last")
+    assert set(names[1:-1]) == {*shared, *engine}  # the engine flags in place of ``engine``
+    wrapped(first=1, gpu="H100", count=2, replicas=3, autoscaling=ScalingMode.FIXED, **{engine[0]: True})
+    [given] = seen
+    assert given.instance_option() == fd.InstanceOption(fd.GPU.H100, 2)
+    assert given.scaling() == fd.Autoscaling.fixed(3)
+    assert dict(given.engine) == {"flag_a": True}
+    assert inspect.unwrap(wrapped) is command
+
+
+def test_deployment_flags_translate_when_asked_and_refuse_naming_the_field() -> None:
+    flags = _options.DeploymentFlags(instance="2x H100", gpu="H100")  # built without complaint
+    with pytest.raises(InvalidInputError) as caught:
+        flags.instance_option()
+    assert caught.value.field == "instance"
+    assert _options.DeploymentFlags(engine_option=["new_knob=3"]).extra_engine_options() == {"new_knob": 3}
+
+
+def test_a_command_without_a_deployment_parameter_is_a_programming_error() -> None:
+    def command(engine: _options.EngineValues = _options.NO_ENGINE_OPTIONS) -> None:
+        pass
+
+    with pytest.raises(TypeError, match="deployment"):
+        _options.with_deployment_flags(command, TABLE)
+
+
 # -- GPUs and instance spellings -------------------------------------------------------------------
 def test_gpu_spellings_are_the_contract_gpus_and_parse_back() -> None:
     spellings = _options.gpu_spellings()

@@ -25,34 +25,20 @@ import friendli_dedicated as fd
 from friendli_dedicated.cli import _output
 from friendli_dedicated.cli._exit import EXIT_CODES_HELP, ExitCode, Failure, describe
 from friendli_dedicated.cli._options import (
-    NO_ENGINE_OPTIONS,
-    AutoscalingOpt,
     CommentOpt,
-    CooldownOpt,
-    CountOpt,
+    DeploymentFlags,
     EndpointArg,
-    EngineOptionOpt,
-    EngineValues,
-    GpuOpt,
-    InstanceOpt,
     JsonOpt,
-    MaxReplicasOpt,
-    MinReplicasOpt,
     ModelOpt,
     NameOpt,
     NewModelOpt,
     NewNameOpt,
     ProjectOpt,
-    ReplicasOpt,
     RevisionOpt,
     TimeoutOpt,
-    UnlistedInstanceOpt,
     WaitOpt,
     instance_examples,
-    to_autoscaling,
-    to_extra_engine_options,
-    to_instance,
-    with_engine_flags,
+    with_deployment_flags,
 )
 from friendli_dedicated.cli._output import Output, duration, spec_json, state_json, version_json
 from friendli_dedicated.cli._progress import WaitDisplay
@@ -385,23 +371,13 @@ def status(ctx: typer.Context, endpoint_id: EndpointArg, json_: JsonOpt = False)
 
 
 @endpoints_app.command("create", epilog=EXIT_CODES_HELP)
-@with_engine_flags
+@with_deployment_flags
 def create(
     ctx: typer.Context,
     project: ProjectOpt,
     name: NameOpt,
     model: ModelOpt,
-    instance: InstanceOpt = None,
-    gpu: GpuOpt = None,
-    count: CountOpt = None,
-    unlisted_instance: UnlistedInstanceOpt = None,
-    autoscaling: AutoscalingOpt = None,
-    replicas: ReplicasOpt = None,
-    min_replicas: MinReplicasOpt = None,
-    max_replicas: MaxReplicasOpt = None,
-    cooldown: CooldownOpt = None,
-    engine: EngineValues = NO_ENGINE_OPTIONS,
-    engine_option: EngineOptionOpt = None,
+    deployment: DeploymentFlags,
     revision: RevisionOpt = None,
     comment: CommentOpt = None,
     wait: WaitOpt = False,
@@ -410,13 +386,13 @@ def create(
 ) -> None:
     """Deploy a model on an instance (--instance, or --gpu and --count: see instance-options); --wait for it."""
     with _command(ctx, json_) as session:
-        option = to_instance(instance, gpu, count, unlisted_instance)
+        option = deployment.instance_option()
         if option is None:
             raise InvalidInputError(
                 "instance", f"is required: --instance {instance_examples()} (or a raw option id), or --gpu and --count"
             )
-        scaling = to_autoscaling(autoscaling, replicas, min_replicas, max_replicas, cooldown)
-        extra = to_extra_engine_options(engine_option, engine)
+        scaling = deployment.scaling()
+        extra = deployment.extra_engine_options()
         if wait:  # checked now: a bad --timeout must not be found after GPUs were requested
             _check_timeout(timeout)
         endpoint = session.client.endpoints.create(
@@ -428,7 +404,7 @@ def create(
             revision=revision,
             comment=comment,
             extra_engine_options=extra,
-            **engine,
+            **deployment.engine,
         )
         session.out.note(f"Created endpoint {endpoint.id} ({name} in project {project}, {option}).")
         state = endpoint.state
@@ -446,23 +422,14 @@ def _check_timeout(timeout: float) -> None:
 
 
 @endpoints_app.command("update", epilog=EXIT_CODES_HELP)
-@with_engine_flags
+@with_deployment_flags
 def update(
     ctx: typer.Context,
     endpoint_id: EndpointArg,
+    *,
     name: NewNameOpt = None,
     model: NewModelOpt = None,
-    instance: InstanceOpt = None,
-    gpu: GpuOpt = None,
-    count: CountOpt = None,
-    unlisted_instance: UnlistedInstanceOpt = None,
-    autoscaling: AutoscalingOpt = None,
-    replicas: ReplicasOpt = None,
-    min_replicas: MinReplicasOpt = None,
-    max_replicas: MaxReplicasOpt = None,
-    cooldown: CooldownOpt = None,
-    engine: EngineValues = NO_ENGINE_OPTIONS,
-    engine_option: EngineOptionOpt = None,
+    deployment: DeploymentFlags,
     revision: RevisionOpt = None,
     comment: CommentOpt = None,
     json_: JsonOpt = False,
@@ -474,11 +441,11 @@ def update(
             name=name,
             model=model,
             revision=revision,
-            instance=to_instance(instance, gpu, count, unlisted_instance),
-            autoscaling=to_autoscaling(autoscaling, replicas, min_replicas, max_replicas, cooldown),
+            instance=deployment.instance_option(),
+            autoscaling=deployment.scaling(),
             comment=comment,
-            extra_engine_options=to_extra_engine_options(engine_option, engine),
-            **engine,
+            extra_engine_options=deployment.extra_engine_options(),
+            **deployment.engine,
         )
         session.out.note(f"Updated endpoint {endpoint_id}; it rolls out the new version now.")
         session.out.fields(spec_json(endpoint_id, updated))

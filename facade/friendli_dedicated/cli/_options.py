@@ -33,7 +33,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
-from typing import Annotated, Any, Final, get_args
+from typing import Annotated, Any, Final, get_args, get_type_hints
 
 import attrs
 import typer
@@ -52,6 +52,7 @@ __all__ = [
     "CommentOpt",
     "CooldownOpt",
     "CountOpt",
+    "DeploymentFlags",
     "EndpointArg",
     "EngineFlag",
     "EngineOptionOpt",
@@ -79,6 +80,7 @@ __all__ = [
     "to_autoscaling",
     "to_extra_engine_options",
     "to_instance",
+    "with_deployment_flags",
     "with_engine_flags",
 ]
 
@@ -421,6 +423,88 @@ def with_engine_flags(
     run.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
     run.__annotations__ = {p.name: p.annotation for p in parameters if p.annotation is not inspect.Parameter.empty}
     return run
+
+
+# -- the flags create and update share ---------------------------------------------------------------
+@attrs.frozen(kw_only=True)
+class DeploymentFlags:
+    """The flags ``create`` and ``update`` share, as given: where the endpoint runs, how it scales,
+    its engine. A command declares one ``deployment: DeploymentFlags`` parameter (see
+    ``with_deployment_flags``); the translation happens when the command asks, inside its error
+    handling, so a bad value is reported like any other input.
+
+    >>> DeploymentFlags(gpu="H100", count=2).instance_option().count
+    2
+    >>> DeploymentFlags().instance_option() is None, DeploymentFlags().scaling() is None
+    (True, True)
+    """
+
+    instance: InstanceOpt = None
+    gpu: GpuOpt = None
+    count: CountOpt = None
+    unlisted_instance: UnlistedInstanceOpt = None
+    autoscaling: AutoscalingOpt = None
+    replicas: ReplicasOpt = None
+    min_replicas: MinReplicasOpt = None
+    max_replicas: MaxReplicasOpt = None
+    cooldown: CooldownOpt = None
+    engine: EngineValues = NO_ENGINE_OPTIONS
+    engine_option: EngineOptionOpt = None
+
+    def instance_option(self) -> fd.InstanceOption | fd.UnlistedInstanceOption | None:
+        """``--instance``, ``--gpu``/``--count`` or ``--unlisted-instance`` (see ``to_instance``)."""
+        return to_instance(self.instance, self.gpu, self.count, self.unlisted_instance)
+
+    def scaling(self) -> fd.Autoscaling | None:
+        """``--autoscaling`` and its replica flags (see ``to_autoscaling``)."""
+        return to_autoscaling(self.autoscaling, self.replicas, self.min_replicas, self.max_replicas, self.cooldown)
+
+    def extra_engine_options(self) -> dict[str, Any] | None:
+        """``--engine-option NAME=JSON`` pairs (see ``to_extra_engine_options``)."""
+        return to_extra_engine_options(self.engine_option, self.engine)
+
+
+_DEPLOYMENT_PARAMETER = "deployment"
+
+
+def with_deployment_flags(
+    command: Callable[..., None], options: Iterable[EngineOption] = ENGINE_OPTIONS
+) -> Callable[..., None]:
+    """``command``, whose ``deployment`` parameter typer sees as the flags of ``DeploymentFlags``, the
+    engine options of ``options`` among them (``with_engine_flags``); called by typer, it gathers
+    them into one ``DeploymentFlags``.
+
+    >>> def command(deployment: DeploymentFlags) -> None:
+    ...     print(deployment.instance_option())
+    >>> wrapped = with_deployment_flags(command, [])
+    >>> [parameter.name for parameter in inspect.signature(wrapped).parameters.values()][:3]
+    ['instance', 'gpu', 'count']
+    >>> wrapped(instance="2x H100")
+    2x NVIDIA H100
+    """
+    signature = inspect.signature(command, eval_str=True)
+    if _DEPLOYMENT_PARAMETER not in signature.parameters:
+        raise TypeError(f"{command.__name__} has no {_DEPLOYMENT_PARAMETER!r} parameter for the deployment flags")
+    hints = get_type_hints(DeploymentFlags, include_extras=True)
+    fields = [field.name for field in attrs.fields(DeploymentFlags)]
+    flags = [
+        inspect.Parameter(
+            name, inspect.Parameter.KEYWORD_ONLY, default=getattr(DeploymentFlags(), name), annotation=hints[name]
+        )
+        for name in fields
+    ]
+    parameters: list[inspect.Parameter] = []
+    for parameter in signature.parameters.values():  # keyword-only: typer passes everything by name
+        parameters += flags if parameter.name == _DEPLOYMENT_PARAMETER else [parameter.replace(kind=flags[0].kind)]
+
+    @functools.wraps(command)
+    def run(**given: Any) -> None:
+        deployment = DeploymentFlags(**{name: given.pop(name) for name in fields if name in given})
+        command(**given, deployment=deployment)
+
+    run.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    run.__annotations__ = {p.name: p.annotation for p in parameters if p.annotation is not inspect.Parameter.empty}
+    return with_engine_flags(run, options)
 
 
 # -- translators -----------------------------------------------------------------------------------

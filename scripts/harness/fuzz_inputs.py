@@ -298,20 +298,10 @@ def run_target(target: Target, arguments: dict[str, Any], tally: Tally) -> None:
     """Call ``target`` with ``arguments`` on fresh clients; record the outcome in ``tally``."""
     api = FakeAPI()
     clock = _Clock()
-    client = fd.Client(
-        token=TOKEN,
-        base_url="https://api.test",
-        http_client=httpx.Client(transport=httpx.MockTransport(api.handler)),
-        sleep=clock.sleep,
-        clock=clock,
-    )
-    aclient = fd.AsyncClient(
-        token=TOKEN,
-        base_url="https://api.test",
-        http_client=httpx.AsyncClient(transport=httpx.MockTransport(api.handler)),
-        sleep=clock.async_sleep,
-        clock=clock,
-    )
+    transport = httpx.MockTransport(api.handler)  # answers sync and async clients alike
+    shared: dict[str, Any] = {"token": TOKEN, "base_url": "https://api.test", "clock": clock}
+    client = fd.Client(**shared, http_client=httpx.Client(transport=transport), sleep=clock.sleep)
+    aclient = fd.AsyncClient(**shared, http_client=httpx.AsyncClient(transport=transport), sleep=clock.async_sleep)
     tally.calls += 1
     try:
         function = target.reach(client, aclient)

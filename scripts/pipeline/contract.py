@@ -95,15 +95,26 @@ def refs(node: Any) -> Iterator[str]:
     >>> list(refs({"a": {"$ref": "#/components/schemas/X"}, "b": [{"$ref": "#/components/schemas/Y"}]}))
     ['#/components/schemas/X', '#/components/schemas/Y']
     """
+    return string_values(node, "$ref")
+
+
+def string_values(node: Any, keyword: str) -> Iterator[str]:
+    """Every string value of ``keyword`` in a document fragment, depth first.
+
+    A ``keyword`` whose value is not a string (a property named ``description``, say) is looked into.
+
+    >>> list(string_values({"description": "a", "properties": {"description": {"description": "b"}}}, "description"))
+    ['a', 'b']
+    """
     if isinstance(node, dict):
         for key, value in node.items():
-            if key == "$ref" and isinstance(value, str):
+            if key == keyword and isinstance(value, str):
                 yield value
             else:
-                yield from refs(value)
+                yield from string_values(value, keyword)
     elif isinstance(node, list):
         for value in node:
-            yield from refs(value)
+            yield from string_values(value, keyword)
 
 
 def pointer_parts(ref: str) -> list[str]:

@@ -32,7 +32,7 @@ import hashlib
 import json
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -105,6 +105,31 @@ class _Walk:
     def add(self, location: str, text: str, effect: Effect, direction: str | None = None) -> None:
         self.findings.append(Finding(location, text, effect, direction))
 
+    def members(
+        self,
+        noun: str,
+        before: Mapping[Any, Any],
+        after: Mapping[Any, Any],
+        where: Callable[[Any, Any], str],
+        added: Effect | Callable[[Any, Any], tuple[str, Effect]],
+        direction: str | None = None,
+    ) -> Iterator[tuple[str, Any, Any]]:
+        """Findings for the members (operations, parameters, statuses...) only one side has; the rest to compare.
+
+        ``where(key, member)`` is a member's location. Removing a member breaks (SDK code names it);
+        adding one is ``<noun> added`` with effect ``added``, or ``added(key, member)`` gives its text
+        and effect. Yields ``(location, old, new)`` for each member both sides have, in ``_keys`` order.
+        """
+        for key in _keys(before, after):
+            location = where(key, after[key] if key in after else before[key])
+            if key not in after:
+                self.add(location, f"{noun} removed", Effect.CHANGES, direction)
+            elif key not in before:
+                text, effect = added(key, after[key]) if callable(added) else (f"{noun} added", added)
+                self.add(location, text, effect, direction)
+            else:
+                yield location, before[key], after[key]
+
     def changes(self) -> list[Change]:
         """Findings merged by (location, text): classified once, with every direction they were met in.
 
@@ -134,15 +159,10 @@ class _Walk:
 
     def operations(self) -> None:
         old_ops, new_ops = _operations(self.old), _operations(self.new)
-        for key in _keys(old_ops, new_ops):
-            path = (new_ops.get(key) or old_ops[key])[0]
-            location = f"{key[0].upper()} {path}"
-            if key not in new_ops:
-                self.add(location, "operation removed", Effect.CHANGES)
-            elif key not in old_ops:
-                self.add(location, "operation added", Effect.NEUTRAL)
-            else:
-                self.operation(location, old_ops[key][1], new_ops[key][1])
+        for location, (_, old), (_, new) in self.members(
+            "operation", old_ops, new_ops, lambda key, found: f"{key[0].upper()} {found[0]}", Effect.NEUTRAL
+        ):
+            self.operation(location, old, new)
 
     def operation(self, location: str, old: dict[str, Any], new: dict[str, Any]) -> None:
         if old.get("operationId") != new.get("operationId"):
@@ -169,22 +189,22 @@ class _Walk:
         gone = {key[1]: key for key in before if key not in after}
         came = {key[1]: key for key in after if key not in before}
         moved = {came[name]: gone[name] for name in came.keys() & gone.keys()}  # same name, other `in`
-        for key in _keys(before, after):
-            parameter = after.get(key) or before[key]
-            location = f"{op} parameters.{parameter['in']}.{parameter['name']}"
-            if key in moved.values():
-                continue
-            if key in moved:
-                self.add(location, f"moved from {moved[key][0]} to {key[0]}", Effect.CHANGES)
-            elif key not in after:
-                self.add(location, "parameter removed", Effect.CHANGES)
-            elif key not in before:
-                if parameter.get("required"):
-                    self.add(location, "required parameter added", Effect.NARROWS, INPUT)
-                else:
-                    self.add(location, "optional parameter added", Effect.NEUTRAL, INPUT)
-            else:
-                self.parameter(location, before[key], after[key], key[0], INPUT)
+        before = {key: parameter for key, parameter in before.items() if key not in moved.values()}
+
+        def added(key: tuple[str, str], parameter: dict[str, Any]) -> tuple[str, Effect]:
+            if key in moved:  # reported once, where it went to
+                return f"moved from {moved[key][0]} to {key[0]}", Effect.CHANGES
+            return _added_input("parameter", parameter)
+
+        for location, old_parameter, new_parameter in self.members(
+            "parameter",
+            before,
+            after,
+            lambda _, p: f"{op} parameters.{p['in']}.{p['name']}",
+            added,
+            INPUT,
+        ):
+            self.parameter(location, old_parameter, new_parameter, _parameter_key(old_parameter)[0], INPUT)
 
     def parameter(self, location: str, old: dict[str, Any], new: dict[str, Any], place: str, direction: str) -> None:
         """A parameter, or (``place='header'``, output) a response header: flags, serialisation, schema."""
@@ -227,10 +247,7 @@ class _Walk:
         if new is None:
             self.add(location, "request body removed", Effect.CHANGES, INPUT)
         elif old is None:
-            if new.get("required"):
-                self.add(location, "required request body added", Effect.NARROWS, INPUT)
-            else:
-                self.add(location, "optional request body added", Effect.NEUTRAL, INPUT)
+            self.add(location, *_added_input("request body", new), INPUT)
         else:
             self.flag(location, "required", old, new, INPUT)
             self.content(location, old.get("content") or {}, new.get("content") or {}, INPUT)
@@ -238,45 +255,31 @@ class _Walk:
     def responses(self, op: str, old: dict[Any, Any], new: dict[Any, Any]) -> None:
         old = {str(code): response for code, response in old.items()}
         new = {str(code): response for code, response in new.items()}
-        for code in _keys(old, new):
-            location = f"{op} responses.{code}"
-            if code not in new:
-                self.add(location, "response status removed", Effect.CHANGES, OUTPUT)
-            elif code not in old:
-                # Additive: the facade turns any status it does not know into a typed error.
-                self.add(location, "response status added", Effect.NEUTRAL, OUTPUT)
-            else:
-                before, after = _deref(self.old, old[code]) or {}, _deref(self.new, new[code]) or {}
-                self.content(location, before.get("content") or {}, after.get("content") or {}, OUTPUT)
-                self.headers(location, before.get("headers") or {}, after.get("headers") or {})
+        # An added status is additive: the facade turns any status it does not know into a typed error.
+        for location, old_response, new_response in self.members(
+            "response status", old, new, lambda code, _: f"{op} responses.{code}", Effect.NEUTRAL, OUTPUT
+        ):
+            before, after = _deref(self.old, old_response) or {}, _deref(self.new, new_response) or {}
+            self.content(location, before.get("content") or {}, after.get("content") or {}, OUTPUT)
+            self.headers(location, before.get("headers") or {}, after.get("headers") or {})
 
     def content(self, location: str, old: dict[str, Any], new: dict[str, Any], direction: str) -> None:
-        for media in _keys(old, new):
-            where = f"{location}.{media}"
-            if media not in new:
-                self.add(where, "media type removed", Effect.CHANGES, direction)
-            elif media not in old:
-                self.add(where, "media type added", Effect.WIDENS, direction)
-            else:
-                before, after = old[media] or {}, new[media] or {}
-                self.schemas.compare(where, before.get("schema", {}), after.get("schema", {}), direction)
-                if _canonical(before.get("encoding")) != _canonical(after.get("encoding")):
-                    self.add(where, "encoding changed", Effect.CHANGES, direction)
+        for place, old_media, new_media in self.members(
+            "media type", old, new, lambda media, _: f"{location}.{media}", Effect.WIDENS, direction
+        ):
+            before, after = old_media or {}, new_media or {}
+            self.schemas.compare(place, before.get("schema", {}), after.get("schema", {}), direction)
+            if _canonical(before.get("encoding")) != _canonical(after.get("encoding")):
+                self.add(place, "encoding changed", Effect.CHANGES, direction)
 
     def headers(self, location: str, old: dict[str, Any], new: dict[str, Any]) -> None:
         # Header names are case-insensitive; a response's Content-Type header is its media type.
         before = {name.lower(): (name, h) for name, h in old.items() if name.lower() != "content-type"}
         after = {name.lower(): (name, h) for name, h in new.items() if name.lower() != "content-type"}
-        for key in _keys(before, after):
-            name = (after.get(key) or before[key])[0]
-            where = f"{location}.headers.{name}"
-            if key not in after:
-                self.add(where, "header removed", Effect.CHANGES, OUTPUT)
-            elif key not in before:
-                self.add(where, "header added", Effect.NEUTRAL, OUTPUT)
-            else:
-                old_header, new_header = _deref(self.old, before[key][1]), _deref(self.new, after[key][1])
-                self.parameter(where, old_header, new_header, "header", OUTPUT)
+        for place, (_, old_header), (_, new_header) in self.members(
+            "header", before, after, lambda _, named: f"{location}.headers.{named[0]}", Effect.NEUTRAL, OUTPUT
+        ):
+            self.parameter(place, _deref(self.old, old_header), _deref(self.new, new_header), "header", OUTPUT)
 
     def instance_options(self) -> None:
         before = {o["id"]: o for o in self.old.get(contract.INSTANCE_OPTIONS_KEY) or []}
@@ -311,6 +314,13 @@ def _operations(document: Document) -> dict[tuple[str, str], tuple[str, dict[str
             operation["parameters"] = [*(p for p in shared if _parameter_key(p) not in keys), *own]
             operations[(method, _TEMPLATE_VARIABLE.sub("{}", path))] = (path, operation)
     return operations
+
+
+def _added_input(noun: str, member: dict[str, Any]) -> tuple[str, Effect]:
+    """A parameter or request body that appears: a required one narrows what a request may be."""
+    if member.get("required"):
+        return f"required {noun} added", Effect.NARROWS
+    return f"optional {noun} added", Effect.NEUTRAL
 
 
 def _parameter_key(parameter: dict[str, Any]) -> tuple[str, str]:

@@ -223,21 +223,9 @@ def _instance_option_descriptions(node: Any) -> Iterator[str]:
     if node.get("name") == INSTANCE_OPTION_FIELD and "in" in node:
         field = node
     if isinstance(field, dict):
-        yield from _descriptions(field)
+        yield from contract.string_values(field, "description")
     for value in node.values():
         yield from _instance_option_descriptions(value)
-
-
-def _descriptions(node: Any) -> Iterator[str]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "description" and isinstance(value, str):
-                yield value
-            else:
-                yield from _descriptions(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _descriptions(value)
 
 
 def _is_presentation(key: str) -> bool:

@@ -27,7 +27,7 @@ import importlib.resources
 import json
 import re
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, cast
 
 import attrs
@@ -405,27 +405,23 @@ def _validator(contract: Contract, schema_text: str) -> Any:
     return jsonschema.Draft202012Validator(root)
 
 
+# The numeric types a parameter's string is read as, in order: (type, parser, error type, message).
+_NUMBER_PARSERS: tuple[tuple[str, Callable[[str], int | float], str, str], ...] = (
+    ("integer", int, "int_parsing", "Input should be a valid integer, unable to parse string as an integer"),
+    ("number", float, "float_parsing", "Input should be a valid number, unable to parse string as a number"),
+)
+
+
 def _coerce(raw: str, schema: Mapping[str, Any]) -> tuple[Any, dict[str, str] | None]:
     """A query, path or header string as the type its schema declares (the first that fits)."""
     types = _types(schema)
-    if "integer" in types:
-        try:
-            return int(raw.strip()), None
-        except ValueError:
-            if "string" not in types:
-                return None, {
-                    "msg": "Input should be a valid integer, unable to parse string as an integer",
-                    "type": "int_parsing",
-                }
-    if "number" in types:
-        try:
-            return float(raw.strip()), None
-        except ValueError:
-            if "string" not in types:
-                return None, {
-                    "msg": "Input should be a valid number, unable to parse string as a number",
-                    "type": "float_parsing",
-                }
+    for name, parse, kind, msg in _NUMBER_PARSERS:
+        if name in types:
+            try:
+                return parse(raw.strip()), None
+            except ValueError:
+                if "string" not in types:  # else it may still be the string it is
+                    return None, {"msg": msg, "type": kind}
     if "boolean" in types and "string" not in types:
         lowered = raw.strip().lower()
         if lowered in ("true", "1", "yes", "on"):
@@ -437,12 +433,8 @@ def _coerce(raw: str, schema: Mapping[str, Any]) -> tuple[Any, dict[str, str] | 
 
 
 def _types(schema: Mapping[str, Any]) -> set[str]:
-    found: set[str] = set()
-    declared = schema.get("type")
-    if isinstance(declared, str):
-        found.add(declared)
-    elif isinstance(declared, list):
-        found.update(str(item) for item in declared)
+    """The types a schema declares, its ``anyOf`` and ``oneOf`` branches' included."""
+    found = _declared_types(schema)
     for branch in [*schema.get("anyOf", ()), *schema.get("oneOf", ())]:
         found |= _types(branch)
     return found

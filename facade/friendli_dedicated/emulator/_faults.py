@@ -19,6 +19,7 @@ import random
 import threading
 from collections import Counter
 from collections.abc import Iterable
+from typing import TypeVar
 
 import attrs
 
@@ -35,6 +36,8 @@ MAX_WAIT = 3600.0
 """The longest ``retry_after`` and ``latency`` (an hour): longer would only hang the tests that use them."""
 SEED_MIN, SEED_MAX = -(2**63), 2**63 - 1
 """Seeds are 64-bit integers."""
+
+_Key = TypeVar("_Key")
 
 
 def _rate(_instance: object, _attribute: attrs.Attribute[float], value: float) -> None:
@@ -132,8 +135,7 @@ class Stats:
 
     def count_fault(self, kind: str) -> None:
         """One more request answered by a fault of ``kind``."""
-        with self._lock:
-            self.faults[kind] += 1
+        self._count(self.faults, kind)
 
     def count_rate_limited(self) -> None:
         """One more request refused by the rate limit."""
@@ -142,18 +144,19 @@ class Stats:
 
     def count_response(self, status: int) -> None:
         """One more response sent with ``status``."""
-        with self._lock:
-            self.responses[status] += 1
+        self._count(self.responses, status)
 
     def count_create(self, key: tuple[str, str, str]) -> None:
         """One more endpoint created as (team, project, name)."""
-        with self._lock:
-            self.creates[key] += 1
+        self._count(self.creates, key)
 
     def count_rollout(self, key: tuple[str, str, str]) -> None:
         """One more W&B rollout of the existing endpoint (team, project, name)."""
+        self._count(self.rollouts, key)
+
+    def _count(self, counter: Counter[_Key], key: _Key) -> None:
         with self._lock:
-            self.rollouts[key] += 1
+            counter[key] += 1
 
     def duplicate_creates(self) -> dict[tuple[str, str, str], int]:
         """The (team, project, name) keys created more than once, with their counts."""

@@ -5,8 +5,9 @@
 2. Cold import: ``python -c "import friendli_dedicated"`` versus ``python -c "import httpx"``.
 3. Waiter efficiency: a simulated 10-minute deployment on an injected clock; polls and detection
    lag of ``wait_until_running`` versus a fixed 5-second poller.
-4. Load (``scripts/harness/load.py``): ``AsyncClient.wait_until_running`` on 1,000 endpoints at once against
-   the emulator's loopback server, versus the simulated deployment time.
+4. Fleets (``scripts/harness/load.py``): 1,000 and 10,000 endpoints created and awaited (``wait_all``) in
+   one project on the emulator's loopback server, versus the simulated deployment time; and 1,000
+   under the emulator's ``rate_limit=50``, for the share of requests answered 429.
 
 Medians throughout. Prints a table and writes BENCHMARKS.md with the command that produced it.
 
@@ -176,8 +177,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--imports", type=int, default=15)
     parser.add_argument("--seeds", type=int, default=25)
     parser.add_argument(
-        "--load-endpoints", type=int, default=1000, help="0 skips the load run (scripts/harness/load.py)"
+        "--fleets",
+        type=int,
+        nargs="*",
+        default=[1000, 10000],
+        help="fleet sizes created and awaited (scripts/harness/load.py); none: skip",
     )
+    parser.add_argument(
+        "--rate-limited-fleet", type=int, default=1000, help="the fleet run under --rate-limit (0: skip)"
+    )
+    parser.add_argument("--rate-limit", type=float, default=50.0, help="the emulator's requests per second")
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
     args = parser.parse_args(argv)
 
@@ -219,10 +228,14 @@ def main(argv: list[str] | None = None) -> int:
     header = ("benchmark", "friendli-dedicated", "baseline", "ratio", "goal")
     table = [header, tuple("---" for _ in header), *rows]
     markdown = "\n".join("| " + " | ".join(row) + " |" for row in table)
-    if args.load_endpoints:
-        from scripts.harness import load
+    from scripts.harness import load
 
-        markdown += "\n" + load.markdown_row(load.run(args.load_endpoints))
+    for endpoints in args.fleets:
+        # Larger fleets take longer to create: a longer deployment keeps creation a small part of the run.
+        deployment = 60.0 if endpoints <= 1000 else 120.0
+        markdown += "\n" + load.markdown_row(load.run(endpoints, deployment))
+    if args.rate_limited_fleet:
+        markdown += "\n" + load.markdown_row(load.run(args.rate_limited_fleet, 60.0, rate_limit=args.rate_limit))
     command = "python3 -m nox -s bench" + (f" -- {' '.join(argv)}" if argv else "")
     text = (
         "# Benchmarks\n\n"

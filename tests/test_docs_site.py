@@ -29,7 +29,8 @@ DOCS = ROOT / "docs"
 
 def tooling(name: str) -> ModuleType:
     spec = importlib.util.spec_from_file_location(f"docs_tooling_{name}", DOCS / "_tooling" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -60,7 +61,9 @@ def test_every_public_name_has_a_reference_entry(module: ModuleType) -> None:
         name
         for name in module.__all__
         if f"{module.__name__}.{name}" not in entries
-        and not (errors_page and module is friendli_dedicated and name in {"errors", *friendli_dedicated.errors.__all__})
+        and not (
+            errors_page and module is friendli_dedicated and name in {"errors", *friendli_dedicated.errors.__all__}
+        )
     ]
     assert missing == [], f"no entry in docs/reference/ for {module.__name__}: {missing}"
 
@@ -68,8 +71,8 @@ def test_every_public_name_has_a_reference_entry(module: ModuleType) -> None:
 def test_every_reference_entry_names_something_that_exists() -> None:
     for entry in sorted(reference_entries()):
         module_name, _, name = entry.rpartition(".")
-        module = importlib.import_module(module_name) if module_name else None
-        assert module is not None and hasattr(module, name), entry
+        assert module_name, entry
+        assert hasattr(importlib.import_module(module_name), name), entry
 
 
 def test_the_reference_index_lists_every_page() -> None:

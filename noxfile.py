@@ -329,14 +329,14 @@ def installed(session: nox.Session) -> None:
     a new virtualenv per case, with no development dependencies and no pins, so each gets the newest
     versions its ranges allow, and runs ``scripts/harness/check_installed.py`` there with that environment's python:
 
-    - ``core`` (no extra): ``import friendli_dedicated``, its docstring examples, a request through a mock
-      transport; ``import friendli_dedicated.emulator`` raises an ImportError naming the ``emulator`` extra;
-      the console script names the ``cli`` extra;
+    - ``core`` (no extra): ``import friendli_dedicated``, a request through a mock transport;
+      ``import friendli_dedicated.emulator`` raises an ImportError naming the ``emulator`` extra; the
+      console script names the ``cli`` extra;
     - ``cli``: ``friendli-dedicated --version``, ``--help``, ``instance-options --json``; its ``emulator``
       command names the ``emulator`` extra;
     - ``cli-lowest``: the same with typer at the lower bound the ``cli`` extra declares;
     - ``emulator``: ``python -m friendli_dedicated.emulator --help``; it serves the SDK on loopback and
-      stops on Ctrl-C with exit status 0;
+      stops on Ctrl-C with exit status 0; every docstring example runs (inside ``mock_friendli``);
     - ``cli-emulator``: ``friendli-dedicated emulator --help``; it serves, the CLI creates and lists an
       endpoint on it, and it stops on SIGTERM with exit status 0;
     - ``service-project``: examples/service_project (a service module and its tests) with the wheel's

@@ -1,9 +1,13 @@
-"""Sessions: `nox` runs tests, lint, typecheck, installed and api (the README's test command and CI's).
+"""Sessions: `nox` runs tests, lint, typecheck, installed, api and docs (the README's test command and CI's).
 
-- ``nox -s tests``: pytest (offline; includes the generated/ staleness check).
+- ``nox -s tests``: pytest (offline; includes the generated/ staleness check) on every supported Python
+  this machine has (``tests-3.11``, ``tests-3.12``, ...; ``nox -s tests-3.11`` runs one). An interpreter
+  that is not installed is skipped, with nox's line saying so, not failed.
 - ``nox -s lint``: ruff check and ruff format --check (generated/ excluded); deptry: no undeclared import;
   the GitHub workflows against GitHub's schema, and actionlint where it installs (``-- --actionlint``).
 - ``nox -s typecheck``: mypy --strict over facade/ and scripts/, and over the README's and docs' examples.
+- ``nox -s docs``: the documentation site (mkdocs-material, mkdocstrings) built into site/ with
+  ``mkdocs build --strict``: a broken link, a missing reference or a docstring warning fails it.
 - ``nox -s api``: griffe's breaking-change check of the facade against the last release (skips, saying
   why, without the git history).
 - ``nox -s regenerate -- [--upstream URL_OR_PATH]``: re-pin the contract and regenerate generated/; the
@@ -36,9 +40,46 @@ from pathlib import Path
 import nox
 from packaging.requirements import Requirement
 
-nox.options.sessions = ["tests", "lint", "typecheck", "installed", "api"]
+nox.options.sessions = ["tests", "lint", "typecheck", "installed", "api", "docs"]
 nox.options.reuse_venv = "yes"
-nox.options.error_on_missing_interpreters = True
+# The tests run on every supported Python the machine has; one it lacks (3.14 here, anything but the
+# default on a CI machine with a single Python) is skipped with nox's "interpreter not found" line
+# instead of failing the run. nox would make it an error on CI (the CI variable): this says otherwise.
+nox.options.error_on_missing_interpreters = False
+
+# The Pythons the tests run on: every minor version requires-python allows, up to the newest released
+# (pyproject.toml's trove classifiers list those that run here; tests/test_docs_site.py checks both).
+SUPPORTED_PYTHONS = ["3.11", "3.12", "3.13", "3.14"]
+
+
+def _pyenv_versions(environ: dict[str, str]) -> str | None:
+    """PYENV_VERSION naming pyenv's selected version(s) first, then its installed supported ones.
+
+    With pyenv, ``python3.12`` is a shim that answers only when 3.12 is a selected version, so nox's
+    interpreter discovery (which reads pyenv's selection) would not find a 3.12 that pyenv has
+    installed beside the default 3.11. Naming them after the selected ones keeps ``python3`` as it
+    was and lets ``python3.12`` resolve. None where pyenv is not in use or adds nothing.
+    """
+    root = environ.get("PYENV_ROOT")
+    versions = Path(root, "versions") if root else None
+    if versions is None or not versions.is_dir():
+        return None
+    selected = environ.get("PYENV_VERSION", "").split(":")
+    if selected == [""]:
+        default = Path(root, "version")
+        selected = default.read_text(encoding="utf-8").split() if default.is_file() else []
+    installed = sorted(
+        (path.name for path in versions.iterdir() if re.fullmatch(r"3\.\d+\.\d+", path.name)),
+        key=lambda name: tuple(int(part) for part in name.split(".")),
+    )
+    newest = {name.rsplit(".", 1)[0]: name for name in installed}  # "3.12" -> its newest patch release
+    wanted = selected + [newest[minor] for minor in SUPPORTED_PYTHONS if minor in newest]
+    chosen = list(dict.fromkeys(name for name in wanted if name))
+    return ":".join(chosen) if chosen != selected else None
+
+
+if (_pyenv := _pyenv_versions(dict(os.environ))) is not None:
+    os.environ["PYENV_VERSION"] = _pyenv
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 
@@ -48,9 +89,9 @@ def install_groups(session: nox.Session, *groups: str) -> None:
         session.install(*nox.project.dependency_groups(PYPROJECT, group))
 
 
-@nox.session
+@nox.session(python=SUPPORTED_PYTHONS)
 def tests(session: nox.Session) -> None:
-    """Run the test suite against the installed package (not the source tree)."""
+    """Run the test suite against the installed package (not the source tree), on each supported Python."""
     install_groups(session, "test")
     session.install(".")
     session.run("pytest", *session.posargs)
@@ -132,6 +173,19 @@ def api(session: nox.Session) -> None:
     """
     install_groups(session, "api")
     session.run("python", "scripts/pipeline/api_check.py", *session.posargs)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """The documentation site (mkdocs.yml, docs/): ``mkdocs build --strict`` into site/.
+
+    Strict: a broken link or anchor, a page left out of the nav, a reference that does not resolve
+    and a docstring warning of griffe each fail the build. Offline: the theme's fonts and icons come
+    with mkdocs-material, and no plugin fetches anything (no social cards, no external inventories).
+    """
+    install_groups(session, "docs")
+    # NO_MKDOCS_2_WARNING: mkdocs-material's banner about its successor, printed on every build.
+    session.run("mkdocs", "build", "--strict", env={"NO_MKDOCS_2_WARNING": "1"})
 
 
 @nox.session
@@ -275,14 +329,14 @@ def installed(session: nox.Session) -> None:
     a new virtualenv per case, with no development dependencies and no pins, so each gets the newest
     versions its ranges allow, and runs ``scripts/harness/check_installed.py`` there with that environment's python:
 
-    - ``core`` (no extra): ``import friendli_dedicated``, its docstring examples, a request through a mock
-      transport; ``import friendli_dedicated.emulator`` raises an ImportError naming the ``emulator`` extra;
-      the console script names the ``cli`` extra;
+    - ``core`` (no extra): ``import friendli_dedicated``, a request through a mock transport;
+      ``import friendli_dedicated.emulator`` raises an ImportError naming the ``emulator`` extra; the
+      console script names the ``cli`` extra;
     - ``cli``: ``friendli-dedicated --version``, ``--help``, ``instance-options --json``; its ``emulator``
       command names the ``emulator`` extra;
     - ``cli-lowest``: the same with typer at the lower bound the ``cli`` extra declares;
     - ``emulator``: ``python -m friendli_dedicated.emulator --help``; it serves the SDK on loopback and
-      stops on Ctrl-C with exit status 0;
+      stops on Ctrl-C with exit status 0; every docstring example runs (inside ``mock_friendli``);
     - ``cli-emulator``: ``friendli-dedicated emulator --help``; it serves, the CLI creates and lists an
       endpoint on it, and it stops on SIGTERM with exit status 0;
     - ``service-project``: examples/service_project (a service module and its tests) with the wheel's

@@ -1,4 +1,4 @@
-"""The terminal session of docs/cli.md and of the README, executed: every ``$`` line runs, and its output is what the doc shows.
+"""The terminal session of docs/cli.md, executed: every ``$`` line runs, and its output is what the doc shows.
 
 The session's ``console`` block is parsed (``$ export ...`` sets variables, ``$ friendli-dedicated
 ...`` runs the command) against an in-process emulator configured as the doc says
@@ -21,7 +21,6 @@ from friendli_dedicated.emulator import Emulator, ManualClock
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "cli.md"
-DOCUMENTS = [DOC, ROOT / "README.md"]  # the README shows the same session
 _DURATION = re.compile(r"\b(\d+h\d\dm|\d+m\d\ds|\d+s)\b")
 _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC")
 _RULE = re.compile(r"^[─-]+$")
@@ -53,17 +52,15 @@ def normalized(lines: list[str]) -> list[str]:
     return result
 
 
-@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda path: path.name)
-def test_the_session_covers_create_wait_list_and_terminate(document: Path) -> None:
-    commands = [command for command, _ in session(document.read_text())]
+def test_the_session_covers_create_wait_list_and_terminate() -> None:
+    commands = [command for command, _ in session(DOC.read_text())]
     assert any(c.startswith("friendli-dedicated endpoints create ") and "--wait" in c for c in commands)
     assert any(c.startswith("friendli-dedicated endpoints list") for c in commands)
     assert any(c.startswith("friendli-dedicated endpoints terminate ") for c in commands)
 
 
-@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda path: path.name)
-def test_the_documented_session_runs_as_shown(document: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    text = document.read_text()
+def test_the_documented_session_runs_as_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = DOC.read_text()
     emulator_line = re.search(r"friendli-dedicated emulator .*--time-scale ([\d.]+) --seed (\d+)", text)
     assert emulator_line is not None, "the doc says how to start the emulator"
     emulator = Emulator(clock=ManualClock(), time_scale=float(emulator_line[1]), seed=int(emulator_line[2]))

@@ -1,4 +1,4 @@
-"""The installed distribution's version (it names the API contract: see README, "Pinned per spec")."""
+"""The installed distribution's version (its changelog entry names the API contract: docs/versions.md)."""
 
 from importlib.metadata import PackageNotFoundError, version
 

@@ -13,7 +13,7 @@ Two modes over the same driver:
 - ``--server``: the emulator's HTTP server on loopback, real sockets and real (scaled) time, where
   a dropped request is a closed connection.
 
-How the driver creates an endpoint exactly once is the pattern the README recommends: the SDK
+How the driver creates an endpoint exactly once is the pattern docs/errors.md recommends: the SDK
 never re-sends a create that may have reached the server, so after a failed create the driver
 looks for the endpoint by name before trying again.
 

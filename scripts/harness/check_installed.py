@@ -170,7 +170,11 @@ def _absent(*modules: str) -> None:
 
 
 def check_core() -> None:
-    """No extra: the library, its examples, a request; the emulator and the CLI say which extra they need."""
+    """No extra: the library and a request; the emulator and the CLI say which extra they need.
+
+    The docstring examples run where the ``emulator`` extra is installed (``check_emulator``): every one
+    runs inside ``mock_friendli``, as tests/test_doctests.py runs them.
+    """
     import friendli_dedicated as fd
 
     _the_installed_package()
@@ -195,15 +199,6 @@ def check_core() -> None:
         "a status request through the client parses status, phase and timestamp",
         state,
     )
-    attempted = 0
-    for info in pkgutil.walk_packages(fd.__path__, "friendli_dedicated."):
-        if info.name.startswith(("friendli_dedicated.cli", "friendli_dedicated.emulator")):
-            continue  # they need their extras
-        flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
-        examples = doctest.testmod(importlib.import_module(info.name), extraglobs={"fd": fd}, optionflags=flags)
-        check(examples.failed == 0, f"the docstring examples of {info.name}", examples)
-        attempted += examples.attempted
-    check(attempted >= 20, f"{attempted} docstring examples ran")
 
     try:
         importlib.import_module("friendli_dedicated.emulator")
@@ -286,6 +281,33 @@ def check_emulator() -> None:
             listed = [found.id for found in client.endpoints.list("demo")]
         check(listed == [endpoint.id], "the SDK creates, waits for and lists an endpoint on it", listed)
         stops_cleanly(process, signal.SIGINT)
+    _docstring_examples()
+
+
+def _docstring_examples() -> None:
+    """Every docstring example of the installed library (the CLI's aside), as tests/test_doctests.py runs
+    them: inside ``mock_friendli`` with a ``client`` on the emulator (the testing kit's open their own)."""
+    import friendli_dedicated as fd
+    from friendli_dedicated.testing import mock_friendli
+
+    for variable in ("FRIENDLI_TOKEN", "FRIENDLI_TEAM", "FRIENDLI_BASE_URL"):
+        os.environ.pop(variable, None)
+    flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+    attempted = 0
+    for info in pkgutil.walk_packages(fd.__path__, "friendli_dedicated."):
+        if info.name.startswith("friendli_dedicated.cli") or info.name.endswith("__main__"):
+            continue  # the cli extra's
+        if info.name == "friendli_dedicated.testing._plugin":
+            continue  # pytest's plugin imports pytest; the service-project case runs its fixtures
+        module = importlib.import_module(info.name)
+        if info.name.startswith("friendli_dedicated.testing"):
+            examples = doctest.testmod(module, extraglobs={"fd": fd}, optionflags=flags)
+        else:
+            with mock_friendli(), fd.Client() as client:
+                examples = doctest.testmod(module, extraglobs={"fd": fd, "client": client}, optionflags=flags)
+        check(examples.failed == 0, f"the docstring examples of {info.name}", examples)
+        attempted += examples.attempted
+    check(attempted >= 20, f"{attempted} docstring examples ran")
 
 
 def check_cli_emulator() -> None:

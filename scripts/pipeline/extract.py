@@ -268,11 +268,23 @@ def _describe_component_responses(document: Document) -> None:
             response.update({key: response.pop(key) for key in list(response) if key != "description"})
 
 
+# Python 3.13 renamed four reason phrases to RFC 9110's ("Unprocessable Content", ...); the contract's
+# bytes, and so its surface sha256, must not depend on the Python that extracts it, so these keep the
+# names every contract so far was extracted with (Python 3.11 and 3.12's, RFC 7231's).
+_REASON_PHRASES = {
+    413: "Request Entity Too Large",
+    414: "Request-URI Too Long",
+    416: "Requested Range Not Satisfiable",
+    422: "Unprocessable Entity",
+}
+
+
 def _reason_phrase(code: str) -> str:
     try:
-        return http.HTTPStatus(int(code)).phrase
+        status = http.HTTPStatus(int(code))
     except ValueError:
         return "Default response" if code == "default" else f"Status {code}"
+    return _REASON_PHRASES.get(status.value, status.phrase)
 
 
 def _normalise_binary(document: Document) -> None:

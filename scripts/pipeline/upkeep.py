@@ -160,7 +160,7 @@ def render_body(*, report: str, entry: str, version: str, level: str, passed: bo
         "### Review\n\n"
         "- Each BREAKING line is a change users' code may notice: check the facade and the docs name it.\n"
         "- Add bullets to the entry for anything users must change in their code; after merging, release "
-        'the version (README, "From a new upstream to a release", steps 4 to 7).\n\n'
+        'the version (docs/upkeep.md, "The steps", 4 to 7).\n\n'
         "---\n"
         "Opened by `.github/workflows/upstream.yml` (`scripts/pipeline/upkeep.py`). A later run updates this pull "
         "request while it is open.\n"

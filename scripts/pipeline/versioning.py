@@ -1,6 +1,6 @@
 """The package's semantic version: ``MAJOR.MINOR.PATCH``, read from and written to pyproject.toml.
 
-What moves which number (README, "Versions"; docs/versions.md says it to users):
+What moves which number (docs/upkeep.md, "Versions and releases"; docs/versions.md says it to users):
 
 - MAJOR: a breaking contract change (``nox -s regenerate``, from the drift classes) or a breaking change
   of the facade's public Python API (``nox -s bump -- major``; ``nox -s api`` finds them);

@@ -225,3 +225,11 @@ def test_repr_shows_base_url_and_team() -> None:
     client = fd.Client(token="t", team_id="tm", base_url="https://api.test", http_client=FakeAPI().sync_client())
     assert repr(client) == "Client(base_url='https://api.test', team_id='tm')"
     assert client.team_id == "tm"
+
+
+@pytest.mark.parametrize("client_class", [fd.Client, fd.AsyncClient])
+@pytest.mark.parametrize("sleep", [lambda: None, "time.sleep", lambda seconds, extra: None])
+def test_an_injected_sleep_of_the_wrong_shape_is_refused_at_construction(client_class: type, sleep: object) -> None:
+    with pytest.raises(fd.InvalidInputError) as refused:
+        client_class(token="t", sleep=sleep)
+    assert refused.value.field == "sleep"

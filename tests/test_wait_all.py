@@ -127,6 +127,7 @@ def test_progress_is_reported_per_endpoint_on_each_change() -> None:
         ({"endpoints": [], "timeout": -1}, "timeout"),
         ({"endpoints": [], "poll": 3}, "poll"),
         ({"endpoints": [], "on_progress": "print"}, "on_progress"),
+        ({"endpoints": [], "on_progress": lambda state, elapsed: None}, "on_progress"),  # the fleet's takes 3
         ({"endpoints": [], "wake": "yes"}, "wake"),
     ],
 )

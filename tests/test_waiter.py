@@ -546,8 +546,24 @@ def test_bad_timeouts_are_rejected_before_any_request(timeout: object) -> None:
 
 @pytest.mark.parametrize(
     ("option", "value"),
-    [("poll", 5.0), ("on_progress", "print"), ("timeout", "60"), ("timeout", float("nan")), ("timeout", 10**5000)],
-    ids=["poll", "on_progress", "timeout-text", "timeout-nan", "timeout-huge"],
+    [
+        ("poll", 5.0),
+        ("on_progress", "print"),
+        ("on_progress", len),  # callable, but takes one argument, not (state, elapsed)
+        ("on_progress", lambda state: None),
+        ("timeout", "60"),
+        ("timeout", float("nan")),
+        ("timeout", 10**5000),
+    ],
+    ids=[
+        "poll",
+        "on_progress",
+        "on_progress-len",
+        "on_progress-one-argument",
+        "timeout-text",
+        "timeout-nan",
+        "timeout-huge",
+    ],
 )
 def test_bad_arguments_are_refused_naming_the_field_before_any_fetch(option: str, value: object) -> None:
     time = FakeTime()
@@ -714,3 +730,13 @@ async def test_async_cancel_while_fetching_is_not_mistaken_for_a_transient_failu
         await task
     assert calls == 1
     assert time.sleeps == []
+
+
+@pytest.mark.parametrize(
+    "progress",
+    [lambda state, elapsed: None, lambda *args: None, lambda state, elapsed, extra=None: None, print],
+    ids=["two", "variadic", "optional-third", "print"],
+)
+def test_callbacks_that_can_take_state_and_elapsed_are_accepted(progress: object) -> None:
+    time = FakeTime()
+    assert run(time, Script(time, state("RUNNING")), on_progress=progress).status is Status.RUNNING

@@ -262,7 +262,7 @@ class Client(_ClientBase):
             clock=clock,
             random_source=random,
         )
-        self._sleep: Callable[[float], None] = callback(sleep, "sleep") or time.sleep
+        self._sleep: Callable[[float], None] = callback(sleep, "sleep", arguments=1) or time.sleep
         self._creates = Creates()
         self._owns_http = http_client is None
         transport = None if redirect is None else redirect.transport()
@@ -367,7 +367,7 @@ class AsyncClient(_ClientBase):
             clock=clock,
             random_source=random,
         )
-        self._sleep: Callable[[float], Awaitable[None]] = callback(sleep, "sleep") or asyncio.sleep
+        self._sleep: Callable[[float], Awaitable[None]] = callback(sleep, "sleep", arguments=1) or asyncio.sleep
         self._creates = AsyncCreates()
         self._owns_http = http_client is None
         transport = None if redirect is None else redirect.transport()

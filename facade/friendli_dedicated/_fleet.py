@@ -144,7 +144,7 @@ class _FleetWait:
         limit = seconds(timeout, "timeout")
         if poll is not None and not isinstance(poll, Backoff):
             raise InvalidInputError("poll", f"must be a Backoff or None, got {type(poll).__name__}")
-        progress = callback(on_progress, "on_progress")
+        progress = callback(on_progress, "on_progress", arguments=3)
         start = clock()
         return cls(
             pending=pending,

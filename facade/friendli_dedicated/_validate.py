@@ -12,6 +12,7 @@ and never floods a log, whatever it is given (a 5,000-digit int cannot even be t
 
 from __future__ import annotations
 
+import inspect
 import math
 import re
 from collections.abc import Callable
@@ -174,10 +175,30 @@ def seconds(value: object, field: str, *, allow_zero: bool = True) -> float:
     return number
 
 
-def callback(value: object, field: str) -> Callable[..., Any] | None:
-    """A callable, or None."""
-    if value is not None and not callable(value):
+def callback(value: object, field: str, *, arguments: int | None = None) -> Callable[..., Any] | None:
+    """A callable (that takes ``arguments`` positional arguments, when its signature says), or None.
+
+    A callback of the wrong shape would otherwise fail only when first called, maybe after minutes
+    of waiting and with GPUs billed; a callable whose signature Python cannot read is taken on trust.
+
+    >>> callback(len, "on_progress", arguments=2)
+    Traceback (most recent call last):
+    ...
+    friendli_dedicated.errors.InvalidInputError: on_progress: must take 2 positional arguments: (obj, /)
+    """
+    if value is None:
+        return None
+    if not callable(value):
         raise InvalidInputError(field, f"must be callable (or None), got {type(value).__name__}")
+    if arguments is not None:
+        try:
+            signature = inspect.signature(value)
+        except (TypeError, ValueError):  # some builtins and extension types have none
+            return value
+        try:
+            signature.bind(*([None] * arguments))
+        except TypeError:
+            raise InvalidInputError(field, f"must take {arguments} positional arguments: {signature}") from None
     return value
 
 

@@ -219,7 +219,7 @@ class _Wait:
         """Validate the arguments (before any request) and start the clock."""
         limit = _check_timeout(timeout)
         policy = _check_poll(poll)
-        progress = callback(on_progress, "on_progress")
+        progress = callback(on_progress, "on_progress", arguments=2)
         start = clock()
         return cls(
             endpoint_id=endpoint_id,

@@ -159,7 +159,7 @@ class Attempts(Generic[T]):
     retries: int = 0
     reached: bool = False
     """Whether an attempt so far may have reached the server."""
-    sent_at: float = -math.inf
+    scheduled_at: float = -math.inf  # when this attempt was given its turn at the gate
     """When the current attempt was sent (client clock): a 429 slows the client only if it answers a
     request sent after the last slowdown."""
 
@@ -188,7 +188,7 @@ class Attempts(Generic[T]):
         """
         now = self.sender.clock()
         pause = self.sender.gate.wait(now=now, deadline=self.deadline)
-        self.sent_at = now + (pause or 0.0)
+        self.scheduled_at = now
         if pause is None:
             raise RequestTimeoutError(
                 f"{self.call.label}: the client is pacing its requests after a 429, and this one's turn comes "
@@ -196,6 +196,13 @@ class Attempts(Generic[T]):
                 may_have_reached_server=self.reached,
             )
         return pause
+
+    def gate_recheck(self) -> float:
+        """After the gate's pause: 0.0 when this attempt's turn still stands, else the pause of a new
+        turn (the client's pace slowed while it waited, so its turn went at a pace given up)."""
+        if not self.sender.gate.slowed_since(self.scheduled_at):
+            return 0.0
+        return self.gate_pause()
 
     def timed_out_reading(self) -> RequestTimeoutError:
         return self._timed_out("while the response was arriving", sent=True)
@@ -233,7 +240,7 @@ class Attempts(Generic[T]):
         delay = retry_delay(self.sender.policy, self.retries, retry_after=retry_after, random=self.sender.random)
         if status == RATE_LIMITED:
             # The whole client pauses, not only this call: the retry below waits at the gate.
-            self.sender.gate.refused(now=self.sender.clock(), pause=delay, sent_at=self.sent_at)
+            self.sender.gate.refused(now=self.sender.clock(), pause=delay, scheduled_at=self.scheduled_at)
         policy = self.sender.policy
         retry = should_retry(idempotent=call.idempotent, retries_done=self.retries, policy=policy, status=status)
         if retry and self._fits(delay):
@@ -294,8 +301,9 @@ def send_sync(
     args = sender.request_args(call)
     while True:
         pause = attempts.gate_pause()  # this attempt's turn is taken: after the pause, it goes
-        if pause > 0:
+        while pause > 0:
             sleep(pause)
+            pause = attempts.gate_recheck()
         request = http.build_request(**args, timeout=attempts.timeout())
         failure: httpx.RequestError | None = None
         reply: Reply | None = None
@@ -346,8 +354,9 @@ async def send_async(
     args = sender.request_args(call)
     while True:
         pause = attempts.gate_pause()  # this attempt's turn is taken: after the pause, it goes
-        if pause > 0:
+        while pause > 0:
             await sleep(pause)
+            pause = attempts.gate_recheck()
         request = http.build_request(**args, timeout=attempts.timeout())
         failure: httpx.RequestError | None = None
         reply: Reply | None = None

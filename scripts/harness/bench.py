@@ -228,14 +228,13 @@ def main(argv: list[str] | None = None) -> int:
     header = ("benchmark", "friendli-dedicated", "baseline", "ratio", "goal")
     table = [header, tuple("---" for _ in header), *rows]
     markdown = "\n".join("| " + " | ".join(row) + " |" for row in table)
-    from scripts.harness import load
-
     for endpoints in args.fleets:
         # Larger fleets take longer to create: a longer deployment keeps creation a small part of the run.
         deployment = 60.0 if endpoints <= 1000 else 120.0
-        markdown += "\n" + load.markdown_row(load.run(endpoints, deployment))
+        markdown += "\n" + _fleet_row("--endpoints", str(endpoints), "--deployment", str(deployment))
     if args.rate_limited_fleet:
-        markdown += "\n" + load.markdown_row(load.run(args.rate_limited_fleet, 60.0, rate_limit=args.rate_limit))
+        size, limit = str(args.rate_limited_fleet), str(args.rate_limit)
+        markdown += "\n" + _fleet_row("--endpoints", size, "--deployment", "60", "--rate-limit", limit)
     command = "python3 -m nox -s bench" + (f" -- {' '.join(argv)}" if argv else "")
     text = (
         "# Benchmarks\n\n"
@@ -247,6 +246,16 @@ def main(argv: list[str] | None = None) -> int:
     args.output.write_text(text, encoding="utf-8")
     print(f"\nwrote {args.output}")
     return 0
+
+
+def _fleet_row(*arguments: str) -> str:
+    """One fleet run of scripts/harness/load.py in a fresh interpreter (so its peak memory is its own)."""
+    script = ROOT / "scripts" / "harness" / "load.py"
+    result = subprocess.run([sys.executable, str(script), *arguments], capture_output=True, text=True, check=False)
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| fleet:")]
+    if not rows:
+        raise RuntimeError(f"load.py {' '.join(arguments)} failed: {result.stderr[-2000:]}")
+    return rows[-1]
 
 
 def _cpu_count() -> int:

@@ -151,3 +151,25 @@ def test_the_async_twin() -> None:
     result = asyncio.run(run())
     assert len(result.running) == 3
     assert [error.error_code for error in result.failed.values()] == ["WORKLOAD_INIT_DOWNLOAD_ERROR"]
+
+
+def test_the_poll_period_runs_from_start_to_start_so_a_long_poll_does_not_stretch_it() -> None:
+    from friendli_dedicated._fleet import _FleetWait
+
+    now = [100.0]
+    every_two_seconds = fd.Backoff(initial=2.0, multiplier=1.0, maximum=2.0, jitter=0.0)
+    wait = _FleetWait.begin(
+        ["ep-1"],
+        timeout=60,
+        poll=every_two_seconds,
+        wake=False,
+        on_progress=None,
+        clock=lambda: now[0],
+        random=lambda: 0.5,
+    )
+    now[0] += 0.5  # the first poll took half a second
+    assert wait.pause() == pytest.approx(1.5)
+    now[0] += 1.5 + 3.0  # the next poll started on time and took 3 s, longer than the period
+    assert wait.pause() == pytest.approx(0.5)  # a quarter of the period, not nothing
+    now[0] += 0.5
+    assert wait.pause() == pytest.approx(2.0)  # a poll that took no time waits the whole period

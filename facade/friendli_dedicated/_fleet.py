@@ -21,6 +21,7 @@ False
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +48,8 @@ if TYPE_CHECKING:
     from friendli_dedicated._client import AsyncClient, Client
 
 __all__ = ["FLEET_POLL", "FleetProgress", "FleetResult", "async_wait_all", "wait_all"]
+
+_LEAST_GAP = 0.25  # of the poll's period, left between the end of a poll and the next one
 
 FLEET_POLL = Backoff(initial=1.0, multiplier=1.5, maximum=2.0, jitter=0.1)
 """Poll after 1 s, then 1.5 s, then every 2 s: a fleet's poll reads 100 endpoints per request, and
@@ -114,6 +117,8 @@ class _FleetWait:
     start: float
     deadline: float
     polls_done: int = 0
+    poll_started: float = -math.inf
+    """When the poll under way started (``begin``'s time for the first one)."""
     start_cursors: dict[str, str | None] = attrs.field(factory=dict)
     """Per project, the cursor the next poll starts from (absent: its first page)."""
     running: dict[str, EndpointState] = attrs.field(factory=dict)
@@ -156,6 +161,7 @@ class _FleetWait:
             random=random,
             start=start,
             deadline=start + limit,
+            poll_started=start,
         )
 
     def request_deadline(self) -> float:
@@ -228,13 +234,21 @@ class _FleetWait:
             self.pending[endpoint_id].woken = True
 
     def pause(self) -> float | None:
-        """Seconds before the next poll, never past the deadline; None when the deadline has passed."""
-        remaining = self.deadline - self.clock()
+        """Seconds before the next poll, never past the deadline; None when the deadline has passed.
+
+        The policy's delay is from one poll's start to the next's: a fleet's poll reads many pages,
+        and counting the delay from its end would make the period, and the lag, grow with the fleet.
+        A poll that outlasts its period still leaves a quarter of it before the next one.
+        """
+        now = self.clock()
+        remaining = self.deadline - now
         if remaining <= 0:
             return None
         delay = self.poll.delay(self.polls_done, random=self.random)
         self.polls_done += 1
-        return min(delay, remaining)
+        pause = min(max(delay - (now - self.poll_started), delay * _LEAST_GAP), remaining)
+        self.poll_started = now + pause
+        return pause
 
     def result(self) -> FleetResult:
         timed_out = {endpoint_id: watched.state for endpoint_id, watched in self.pending.items()}

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from friendli_dedicated import _flows as flows, _requests as requests
@@ -116,6 +117,14 @@ class _Attempt:
         self.pauses = list(RELIST_PAUSES)
 
 
+def _giving_up(attempt: _Attempt, matching: list[str]) -> EndpointCreationUnresolvedError:
+    """The error of a create that full listings, after every pause, did not resolve to one endpoint."""
+    if len(matching) > 1:
+        reason = f"{len(matching)} new endpoints are named {attempt.body.name!r}"
+        return _unresolved(attempt.body, attempt.doubt, reason, matching)
+    return _unresolved(attempt.body, attempt.doubt, "no new endpoint appeared in the project's listing", [])
+
+
 class Creates:
     """The sync client's creates: its views, shared by its threads (and its ``with_options`` copies)
     under one condition."""
@@ -157,15 +166,8 @@ class Creates:
                 self._condition.notify_all()
 
     def _baseline(self, view: ProjectView, attempt: _Attempt) -> None:
-        while True:
-            with self._condition:
-                if not view.needs_baseline(attempt.client._sender.clock()):
-                    return
-                started = view.baseline_round()
-                if started is None:
-                    self._condition.wait()
-                    continue
-            self._run_round(view, started, attempt)
+        clock = attempt.client._sender.clock
+        self._take_part(view, attempt, lambda: view.needs_baseline(clock()), view.baseline_round)
 
     def _resolve(self, view: ProjectView, attempt: _Attempt, marker: int) -> tuple[str, EndpointState | None]:
         while True:
@@ -182,15 +184,21 @@ class Creates:
                     view.want_full_round()
             if full:
                 if len(matching) > 1 or not attempt.pauses:
-                    raise self._giving_up(attempt, matching)
+                    raise _giving_up(attempt, matching)
                 attempt.client._sleep(attempt.pauses.pop(0))
 
     def _await_round(self, view: ProjectView, attempt: _Attempt, marker: int) -> None:
+        self._take_part(view, attempt, lambda: not view.round_finished_after(marker), lambda: view.round_for(marker))
+
+    def _take_part(
+        self, view: ProjectView, attempt: _Attempt, needed: Callable[[], bool], start: Callable[[], Round | None]
+    ) -> None:
+        """While ``needed()``: run the round ``start()`` gives this create, or wait for the one in flight."""
         while True:
             with self._condition:
-                if view.round_finished_after(marker):
+                if not needed():
                     return
-                started = view.round_for(marker)
+                started = start()
                 if started is None:
                     self._condition.wait()
                     continue
@@ -232,14 +240,6 @@ class Creates:
         with self._condition:
             while view.pending_reads(view.new_ids(attempt.before)):
                 self._condition.wait()
-
-    def _giving_up(self, attempt: _Attempt, matching: list[str]) -> EndpointCreationUnresolvedError:
-        name = attempt.body.name
-        if len(matching) > 1:
-            return _unresolved(
-                attempt.body, attempt.doubt, f"{len(matching)} new endpoints are named {name!r}", matching
-            )
-        return _unresolved(attempt.body, attempt.doubt, "no new endpoint appeared in the project's listing", [])
 
 
 class AsyncCreates:
@@ -290,15 +290,8 @@ class AsyncCreates:
                 condition.notify_all()
 
     async def _baseline(self, view: ProjectView, attempt: _Attempt, condition: asyncio.Condition) -> None:
-        while True:
-            if not view.needs_baseline(attempt.client._sender.clock()):
-                return
-            started = view.baseline_round()
-            if started is None:
-                async with condition:
-                    await condition.wait()
-                continue
-            await self._run_round(view, started, attempt, condition)
+        clock = attempt.client._sender.clock
+        await self._take_part(view, attempt, condition, lambda: view.needs_baseline(clock()), view.baseline_round)
 
     async def _resolve(
         self, view: ProjectView, attempt: _Attempt, marker: int, condition: asyncio.Condition
@@ -315,20 +308,27 @@ class AsyncCreates:
                 view.want_full_round()
                 continue
             if len(matching) > 1 or not attempt.pauses:
-                name = attempt.body.name
-                reason = (
-                    f"{len(matching)} new endpoints are named {name!r}"
-                    if len(matching) > 1
-                    else "no new endpoint appeared in the project's listing"
-                )
-                raise _unresolved(attempt.body, attempt.doubt, reason, matching if len(matching) > 1 else [])
+                raise _giving_up(attempt, matching)
             await attempt.client._sleep(attempt.pauses.pop(0))
 
     async def _await_round(
         self, view: ProjectView, attempt: _Attempt, marker: int, condition: asyncio.Condition
     ) -> None:
-        while not view.round_finished_after(marker):
-            started = view.round_for(marker)
+        await self._take_part(
+            view, attempt, condition, lambda: not view.round_finished_after(marker), lambda: view.round_for(marker)
+        )
+
+    async def _take_part(
+        self,
+        view: ProjectView,
+        attempt: _Attempt,
+        condition: asyncio.Condition,
+        needed: Callable[[], bool],
+        start: Callable[[], Round | None],
+    ) -> None:
+        """See ``Creates._take_part``."""
+        while needed():
+            started = start()
             if started is None:
                 # Nothing can change between the check above and this wait (no await in between),
                 # and every change of the view notifies, so no wake-up is missed.

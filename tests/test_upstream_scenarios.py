@@ -4,7 +4,8 @@ Two synthetic upstreams, built from the pinned contract (not from ../shared, and
 pin's counts or ids):
 
 - **additive**: an optional boolean engine option, an optional enum-typed engine option (a new enum
-  schema) and a new GPU. One ``regenerate`` and nothing else: the version's MINOR moves, ``create`` and
+  schema) and a new GPU, each under a name the pinned contract does not use yet (so the scenario stays
+  additive after a real upstream adds options of the same names). One ``regenerate`` and nothing else: the version's MINOR moves, ``create`` and
   ``update`` send the new options, the command line has their flags, ``InstanceOption.parse("1x <new
   GPU>")`` works, and the copy's own tests of options, instances, the CLI and the generated code pass.
 - **breaking**: an operation the facade sends is removed. MAJOR moves, and the copy's tests fail naming
@@ -15,12 +16,15 @@ Each scenario regenerates a copy of the repository (a few seconds: the code gene
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import itertools
 import os
 import shutil
 import subprocess
 import sys
 import textwrap
+from dataclasses import astuple, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +35,43 @@ from scripts.pipeline import contract
 from scripts.pipeline.versioning import Level, Version, current_version
 
 ROOT = Path(__file__).resolve().parents[1]
-NEW_GPU = "NVIDIA Z900"  # a kind no contract has: the test never meets a real one by chance
-NEW_OPTION_ID = "z900TestOpt1"
+
+
+@dataclass(frozen=True)
+class Additions:
+    """The names an additive upstream introduces: the first set of which none is in the pinned contract."""
+
+    boolean_option: str
+    enum_option: str
+    enum_schema: str
+    gpu_model: str  # without "NVIDIA ": what InstanceOption.parse reads
+    option_id: str
+
+    @property
+    def gpu(self) -> str:
+        return f"NVIDIA {self.gpu_model}"
+
+    @classmethod
+    def absent_from(cls, pinned: dict[str, Any]) -> Additions:
+        engine = pinned["components"]["schemas"]["EndpointAdvancedConfig"]["properties"]
+        options = pinned["x-instance-options"]
+        for n in itertools.count():
+            suffix = f"_{n}" if n else ""
+            added = cls(
+                boolean_option=f"enable_prefix_caching{suffix}",
+                enum_option=f"speculative_mode{suffix}",
+                enum_schema=f"SpeculativeMode{n or ''}",
+                gpu_model=f"Z{900 + n}",  # a kind no contract has: the test never meets a real one by chance
+                option_id=f"z{900 + n}TestOpt1",
+            )
+            if (
+                added.boolean_option not in engine
+                and added.enum_option not in engine
+                and added.enum_schema not in pinned["components"]["schemas"]
+                and all(option["gpu"] != added.gpu and option["id"] != added.option_id for option in options)
+            ):
+                return added
+        raise AssertionError("unreachable")
 
 
 def copy_repository(destination: Path) -> Path:
@@ -76,14 +115,23 @@ def version_of(copy: Path) -> Version:
     return Version.parse(current_version((copy / "pyproject.toml").read_text(encoding="utf-8")))
 
 
-def additive_upstream(pinned: dict[str, Any]) -> dict[str, Any]:
-    schemas = pinned["components"]["schemas"]
+def with_additions(pinned: dict[str, Any], added: Additions) -> dict[str, Any]:
+    """A copy of the contract ``pinned`` with ``added``: what extracting the additive upstream gives."""
+    document = copy.deepcopy(pinned)
+    schemas = document["components"]["schemas"]
     advanced = schemas["EndpointAdvancedConfig"]["properties"]
-    advanced["enable_prefix_caching"] = {"anyOf": [{"type": "boolean"}, {"type": "null"}], "title": "Prefix Caching"}
-    schemas["SpeculativeMode"] = {"type": "string", "enum": ["OFF", "DRAFT", "EAGLE"], "title": "SpeculativeMode"}
-    advanced["speculative_mode"] = {"anyOf": [{"$ref": "#/components/schemas/SpeculativeMode"}, {"type": "null"}]}
-    options = [*pinned["x-instance-options"], {"id": NEW_OPTION_ID, "gpu": NEW_GPU, "count": 1}]
-    return build_upstream(pinned, instance_options=options)
+    advanced[added.boolean_option] = {"anyOf": [{"type": "boolean"}, {"type": "null"}], "title": "Prefix Caching"}
+    schemas[added.enum_schema] = {"type": "string", "enum": ["OFF", "DRAFT", "EAGLE"], "title": added.enum_schema}
+    advanced[added.enum_option] = {"anyOf": [{"$ref": f"#/components/schemas/{added.enum_schema}"}, {"type": "null"}]}
+    document["x-instance-options"] = [
+        *pinned["x-instance-options"],
+        {"id": added.option_id, "gpu": added.gpu, "count": 1},
+    ]
+    return document
+
+
+def additive_upstream(pinned: dict[str, Any], added: Additions) -> dict[str, Any]:
+    return build_upstream(with_additions(pinned, added))
 
 
 @pytest.fixture(scope="module")
@@ -91,68 +139,82 @@ def pinned() -> dict[str, Any]:
     return contract.load(ROOT / "openapi.yaml")
 
 
+@dataclass(frozen=True)
+class Regenerated:
+    copy: Path
+    version: Version
+    added: Additions
+
+
 @pytest.fixture(scope="module")
-def additive(tmp_path_factory: pytest.TempPathFactory, pinned: dict[str, Any]) -> tuple[Path, Version]:
+def additive(tmp_path_factory: pytest.TempPathFactory, pinned: dict[str, Any]) -> Regenerated:
     copy = copy_repository(tmp_path_factory.mktemp("additive"))
     before = version_of(copy)
-    after = regenerate(copy, additive_upstream(pinned))
+    added = Additions.absent_from(pinned)
+    after = regenerate(copy, additive_upstream(pinned, added))
     assert after == before.bump(Level.MINOR)
-    return copy, after
+    return Regenerated(copy, after, added)
 
 
-def test_an_additive_upstream_is_a_minor_release(additive: tuple[Path, Version]) -> None:
-    copy, version = additive
-    changelog = (copy / "CHANGELOG.md").read_text(encoding="utf-8")
-    assert f"## {version}" in changelog
-    assert "enable_prefix_caching" in changelog
+def test_the_additions_are_new_to_any_pin(pinned: dict[str, Any]) -> None:
+    # A pin that already has the first names (as after a real upstream adds them) gets the next ones.
+    first = Additions.absent_from(pinned)
+    second = Additions.absent_from(with_additions(pinned, first))
+    assert all(before != after for before, after in zip(astuple(first), astuple(second), strict=True))
+    assert Additions.absent_from(pinned) == first  # the pin itself is left as it was
 
 
-def test_create_and_update_send_the_new_options_and_the_new_gpu_is_usable(additive: tuple[Path, Version]) -> None:
-    copy, _ = additive
+def test_an_additive_upstream_is_a_minor_release(additive: Regenerated) -> None:
+    changelog = (additive.copy / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert f"## {additive.version}" in changelog
+    assert additive.added.boolean_option in changelog
+
+
+def test_create_and_update_send_the_new_options_and_the_new_gpu_is_usable(additive: Regenerated) -> None:
+    added = additive.added
     program = textwrap.dedent(
         f"""
         import friendli_dedicated as fd
         from friendli_dedicated.emulator import Emulator, ManualClock
 
-        option = fd.InstanceOption.parse("1x Z900")
-        assert option.id == {NEW_OPTION_ID!r}, option
+        option = fd.InstanceOption.parse({f"1x {added.gpu_model}"!r})
+        assert option.id == {added.option_id!r}, option
         emulator = Emulator(clock=ManualClock())
         with emulator.client() as client:
             endpoint = client.endpoints.create(
-                "proj", "chat", "org/model", option, enable_prefix_caching=True, speculative_mode="DRAFT"
+                "proj", "chat", "org/model", option, **{{{added.boolean_option!r}: True, {added.enum_option!r}: "DRAFT"}}
             )
-            client.endpoints.update(endpoint.id, enable_prefix_caching=False)
+            client.endpoints.update(endpoint.id, **{{{added.boolean_option!r}: False}})
         (create,) = emulator.requests_for("create")
-        assert create.body["advanced"]["enable_prefix_caching"] is True, create.body
-        assert create.body["advanced"]["speculative_mode"] == "DRAFT", create.body
-        assert create.body["instanceOptionId"] == {NEW_OPTION_ID!r}
+        assert create.body["advanced"][{added.boolean_option!r}] is True, create.body
+        assert create.body["advanced"][{added.enum_option!r}] == "DRAFT", create.body
+        assert create.body["instanceOptionId"] == {added.option_id!r}
         (update,) = emulator.requests_for("update")
-        assert update.body["advanced"]["enable_prefix_caching"] is False, update.body
+        assert update.body["advanced"][{added.boolean_option!r}] is False, update.body
         try:
-            client.endpoints.create("proj", "x", "org/model", "1x H100", speculative_mode="WARP")
+            client.endpoints.create("proj", "x", "org/model", "1x H100", **{{{added.enum_option!r}: "WARP"}})
         except fd.InvalidInputError as refused:
-            assert refused.field == "speculative_mode"
+            assert refused.field == {added.enum_option!r}
         else:
             raise AssertionError("a value outside the new enum must be refused")
         print("sent")
         """
     )
-    assert in_copy(copy, "-c", program).stdout.strip() == "sent"
+    assert in_copy(additive.copy, "-c", program).stdout.strip() == "sent"
 
 
-def test_the_command_line_has_the_new_flags(additive: tuple[Path, Version]) -> None:
-    copy, _ = additive
+def test_the_command_line_has_the_new_flags(additive: Regenerated) -> None:
+    flag = "--" + additive.added.boolean_option.replace("_", "-")
     for command in ("create", "update"):
-        shown = in_copy(copy, "-m", "friendli_dedicated.cli", "endpoints", command, "--help").stdout
+        shown = in_copy(additive.copy, "-m", "friendli_dedicated.cli", "endpoints", command, "--help").stdout
         text = " ".join(shown.split())
-        assert "--enable-prefix-caching" in text
-        assert "--no-enable-prefix-caching" in text
-        assert "--speculative-mode" in text
+        assert f"{flag} " in text
+        assert f"--no-{flag[2:]} " in text
+        assert "--" + additive.added.enum_option.replace("_", "-") in text
         assert "DRAFT" in text
 
 
-def test_the_copys_own_tests_pass_with_no_other_edit(additive: tuple[Path, Version]) -> None:
-    copy, _ = additive
+def test_the_copys_own_tests_pass_with_no_other_edit(additive: Regenerated) -> None:
     tests = [
         "tests/test_engine_options.py",
         "tests/test_instances.py",
@@ -160,8 +222,11 @@ def test_the_copys_own_tests_pass_with_no_other_edit(additive: tuple[Path, Versi
         "tests/test_contract_surface.py",
         "tests/test_codegen.py",
         "tests/test_doctests.py",
+        "tests/test_docs_guides.py",
+        "tests/test_readme.py",
+        "tests/test_cli_docs.py",
     ]
-    result = in_copy(copy, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x", *tests, check=False)
+    result = in_copy(additive.copy, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x", *tests, check=False)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
 
 

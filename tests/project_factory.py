@@ -13,6 +13,7 @@ for it, and ``docs/versions.md`` rendered from that. ``release.problems(root)`` 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,13 @@ def build_project(
     (root / release.VERSIONS_PATH).parent.mkdir(parents=True, exist_ok=True)
     (root / release.VERSIONS_PATH).write_text(release.render_versions(release.entries(changelog)), encoding="utf-8")
     return root
+
+
+def private_copy(built: Path, destination: Path) -> Path:
+    """A copy of the project ``build_project`` made at ``built``, in ``destination/project``, with its pinned
+    upstream beside it (as ``build_project`` leaves it): one per test, so a test may write freely."""
+    shutil.copyfile(built.parent / UPSTREAM_NAME, destination / UPSTREAM_NAME)
+    return Path(shutil.copytree(built, destination / "project"))
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

@@ -1,4 +1,4 @@
-"""The asynchronous client against the in-memory fake API (``FakeAPI`` of test_client_sync): every
+"""The asynchronous client against the in-memory fake API (``fakes.FakeAPI``): every
 contract operation awaited (exact request, parsed result), async handles, async pagination, create's
 id resolution and no-duplicate rule, retries, and waiting with an injected async sleep and clock.
 """

@@ -246,28 +246,27 @@ def test_lifecycle_puts_and_delete_are_retried(action: str) -> None:
     assert len(api.requests) == 4
 
 
-def test_retry_after_is_what_the_injected_sleep_receives_capped_at_60s() -> None:
-    time = Recorder()
-    api = FakeAPI().on(
+def _limited_then_unavailable() -> FakeAPI:
+    """Status answers 429 (Retry-After: 7), then 503 (Retry-After: 3600), then 200."""
+    return FakeAPI().on(
         "GET",
         STATUS_PATH,
         reply(429, headers={"Retry-After": "7"}),
         reply(503, headers={"Retry-After": "3600"}),
         reply(200, status_json()),
     )
+
+
+def test_retry_after_is_what_the_injected_sleep_receives_capped_at_60s() -> None:
+    time = Recorder()
+    api = _limited_then_unavailable()
     make_client(api, time, max_retries=2, timeout=300).endpoints.status(EP)
     assert time.sleeps == [7.0, 60.0]
 
 
 def test_a_retry_that_would_end_after_the_call_deadline_is_not_waited_for() -> None:
     time = Recorder()
-    api = FakeAPI().on(
-        "GET",
-        STATUS_PATH,
-        reply(429, headers={"Retry-After": "7"}),
-        reply(503, headers={"Retry-After": "3600"}),
-        reply(200, status_json()),
-    )
+    api = _limited_then_unavailable()
     with pytest.raises(fd.ServerError):
         make_client(api, time, max_retries=2, timeout=30).endpoints.status(EP)
     # 7 s fit in the call's 30 s; the capped 60 s do not, so the 503 is raised at once.

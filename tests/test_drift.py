@@ -14,6 +14,7 @@ import json
 from typing import Any
 
 import pytest
+from upstream_factory import rename_components
 
 from scripts.pipeline import contract, drift, openapi31, schema_diff
 from scripts.pipeline.drift import Change
@@ -995,19 +996,10 @@ def _inline_components(doc: Doc) -> Doc:
     return result
 
 
-def _rename_components(doc: Doc) -> Doc:
-    text = json.dumps(doc)
-    for name in doc["components"]["schemas"]:
-        text = text.replace(f'"#/components/schemas/{name}"', f'"#/components/schemas/Renamed{name}"')
-    renamed = json.loads(text)
-    renamed["components"]["schemas"] = {f"Renamed{k}": v for k, v in renamed["components"]["schemas"].items()}
-    return renamed
-
-
 def test_committed_contract_refactored_is_not_drift(pinned: Doc) -> None:
     """The committed contract against itself with every component inlined, or renamed: nothing."""
     surface = contract.surface(pinned)
     assert changes(surface, copy.deepcopy(surface)) == []
     assert changes(surface, _inline_components(surface)) == []
     assert changes(_inline_components(surface), surface) == []
-    assert changes(surface, _rename_components(surface)) == []
+    assert changes(surface, rename_components(surface)) == []

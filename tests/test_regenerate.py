@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
-from project_factory import PINNED_DATE, START_VERSION, UPSTREAM_NAME, build_project, pinned_upstream, snapshot
+from project_factory import (
+    PINNED_DATE,
+    START_VERSION,
+    UPSTREAM_NAME,
+    build_project,
+    pinned_upstream,
+    private_copy,
+    snapshot,
+)
 from upstream_factory import dump
 
 from scripts.pipeline import codegen, contract, drift, regenerate, release
@@ -31,8 +38,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def root(built: Path, tmp_path: Path) -> Path:
     """A private copy of the built project (its pinned upstream beside it)."""
-    shutil.copyfile(built.parent / UPSTREAM_NAME, tmp_path / UPSTREAM_NAME)
-    return Path(shutil.copytree(built, tmp_path / "project"))
+    return private_copy(built, tmp_path)
 
 
 def _write(tmp_path: Path, document: dict[str, Any], name: str = "upstream.yaml") -> Path:

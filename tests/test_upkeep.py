@@ -12,13 +12,12 @@ import hashlib
 import json
 import re
 import shlex
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from project_factory import PINNED_DATE, UPSTREAM_NAME, build_project, pinned_upstream, snapshot
+from project_factory import PINNED_DATE, UPSTREAM_NAME, build_project, pinned_upstream, private_copy, snapshot
 from upstream_factory import dump
 
 from scripts.pipeline import contract, regenerate, release, upkeep
@@ -40,8 +39,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def root(built: Path, tmp_path: Path) -> Path:
-    shutil.copyfile(built.parent / UPSTREAM_NAME, tmp_path / UPSTREAM_NAME)
-    return Path(shutil.copytree(built, tmp_path / "project"))
+    """A private copy of the built project (its pinned upstream beside it)."""
+    return private_copy(built, tmp_path)
 
 
 def _upstream(tmp_path: Path, *, breaking: bool = True, additive: bool = True, prose: bool = False) -> Path:

@@ -19,6 +19,7 @@ Extracting the result must give exactly the contract (``contract.surface`` of bo
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import yaml
@@ -305,3 +306,14 @@ def small_upstream() -> Document:
             }
         },
     }
+
+
+def rename_components(document: Document) -> Document:
+    """A copy of ``document`` with every schema component renamed (``Renamed<Name>``) and every reference
+    to it following: a refactoring that changes nothing on the wire."""
+    text = json.dumps(document)
+    for name in document["components"]["schemas"]:
+        text = text.replace(f'"#/components/schemas/{name}"', f'"#/components/schemas/Renamed{name}"')
+    renamed: Document = json.loads(text)
+    renamed["components"]["schemas"] = {f"Renamed{k}": v for k, v in renamed["components"]["schemas"].items()}
+    return renamed

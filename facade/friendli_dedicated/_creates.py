@@ -1,70 +1,99 @@
-"""Creating endpoints and finding their ids, never inviting a duplicate, at a cost that does not grow
-with the fleet: the sync and async drivers of ``_directory.ProjectView``.
+"""Creating endpoints and finding their ids: right, or saying that they cannot be, within one deadline.
 
-A create (``Endpoints.create``):
+The contract's create response carries no endpoint id (a server that sends one anyway, as
+``endpointId`` or ``id``, is believed). So a create (``create_flow``):
 
-1. makes sure the client's view of the project is listed (once, shared by every create in flight);
-2. sends the create, never again once it may have reached the server. The id is taken from the
-   response when the server sends one anyway (``endpointId`` or ``id``). A create whose outcome is
-   unknown (the connection broke after sending, a 5xx, a 2xx whose body cannot be read) may still
-   have made the endpoint: it is looked up like any other;
+1. waits for its turn among this client's creates of the same name in the project (one at a
+   time: the specification does not show the model, so two creates of one name could otherwise
+   be told apart by nothing), then makes sure the client's view of the project is listed (once,
+   shared by every create in flight);
+2. sends the create, never again once it may have reached the server;
 3. waits for a listing round started after its reply (one round in flight per project, read by
-   every create waiting), reads the specifications of the new endpoints (each once), and claims
-   the one that matches its name, GPU kind and count. Rounds are incremental; one that does not
-   show the endpoint is followed by a full one, then by full ones after short pauses while the
-   listing lags. If none shows it, ``EndpointCreationUnresolvedError`` says it may exist and
-   where to look: the one error after which a caller must look before creating again.
+   every create waiting), reads the specifications of the new endpoints (each once), and keeps
+   those that match everything it asked for that a specification shows (``Wanted``);
+4. claims the one match if its create was answered with a success. Anything else is
+   ``EndpointCreationUnresolvedError``, which lists the candidates and says the endpoint may exist:
+   several matches (another client created the same thing meanwhile); a create whose outcome is
+   unknown (a lost response, a 5xx, an unreadable reply), whose match may be its own or another
+   client's, which nothing in the API tells apart; no match after full listings and short pauses
+   while the listing lags; the deadline.
 
-The two drivers are twins: the same steps, one with threads and their condition, one with
-``asyncio``. The decisions are the view's.
+One deadline (the client's ``timeout``, from the call's start) covers every request and every wait
+of a create. The flow is written once; ``_coordination`` drives it for both clients, and closes it
+whatever ends the call, so the ``finally`` blocks below give back what it owns (a listing round,
+specifications being read, its place in the queue of its name).
 """
 
 from __future__ import annotations
 
-import asyncio
-import threading
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Collection, Mapping
+from typing import TYPE_CHECKING
+
+import attrs
 
 from friendli_dedicated import _flows as flows, _requests as requests
-from friendli_dedicated._directory import Fingerprint, ProjectView, Round
+from friendli_dedicated._coordination import AsyncCoordinator, Coordinator
+from friendli_dedicated._directory import GONE, ProjectView, Round, Wanted
+from friendli_dedicated._flows import Flow, Pause, Until
 from friendli_dedicated._instances import InstanceOption
 from friendli_dedicated._models import EndpointState
 from friendli_dedicated.errors import (
     EndpointCreationUnresolvedError,
     FriendliError,
     NotFoundError,
+    RequestTimeoutError,
     ResponseFormatError,
     ServerError,
     TransportError,
 )
 from friendli_dedicated_api.models import DedicatedEndpointCreateBody, DedicatedEndpointSpec
+from friendli_dedicated_api.types import Unset
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from friendli_dedicated._client import AsyncClient, Client
 
-__all__ = ["RELIST_PAUSES", "AsyncCreates", "Creates"]
-
-T = TypeVar("T")
+__all__ = ["RELIST_PAUSES", "AsyncCreates", "Creates", "create_flow", "wanted_of"]
 
 RELIST_PAUSES = (0.5, 1.0, 2.0)
 """Seconds to wait before listing again when a full listing does not show the new endpoint yet."""
 # Where a server that does return the new endpoint's id would put it (the contract does not say).
 _ID_FIELDS = ("endpointId", "endpoint_id", "id")
-_GONE = Fingerprint(name="\x00deleted")  # an endpoint deleted before its specification was read
+_SPEC_FIELDS = frozenset(field.name for field in attrs.fields(DedicatedEndpointSpec))
 
 
-def fingerprint_of(body: DedicatedEndpointCreateBody) -> Fingerprint:
-    """What a create asks for, as its endpoint's specification will report it."""
+def wanted_of(body: DedicatedEndpointCreateBody, given: Collection[str] = ()) -> Wanted:
+    """What a create asks for, as its endpoint's specification would report it.
+
+    ``given``: the engine options the caller set (the others are the contract's defaults, which a
+    server may fill in its own way, so they are not compared).
+    """
+    fields: dict[str, object] = {}
     try:
         option = InstanceOption.from_id(body.instance_option_id)
     except FriendliError:  # an unlisted option: its GPU is not known here
-        return Fingerprint(body.name)
-    return Fingerprint(body.name, option.gpu.value, option.count)
+        pass
+    else:
+        fields.update(gpu_type=option.gpu.value, num_gpu=option.count)
+    simplescale, policy = body.simplescale, body.autoscaling_policy
+    if simplescale is not None and not isinstance(simplescale, Unset):
+        fields.update(autoscaling_min=simplescale.replicas, autoscaling_max=simplescale.replicas)
+    elif policy is not None and not isinstance(policy, Unset):
+        asked = {
+            "autoscaling_min": policy.min_replica,
+            "autoscaling_max": policy.max_replica,
+            "autoscaling_cooldown": policy.cooldown_period,
+        }
+        fields.update((key, value) for key, value in asked.items() if not isinstance(value, Unset))
+    sent = body.advanced.to_dict() if not isinstance(body.advanced, Unset) else {}
+    fields.update((name, sent[name]) for name in sorted(given) if name in _SPEC_FIELDS and name in sent)
+    return Wanted(body.name, tuple(fields.items()))
 
 
-def fingerprint_of_spec(spec: DedicatedEndpointSpec) -> Fingerprint:
-    return Fingerprint(spec.name, spec.gpu_type, spec.num_gpu)
+def _spec_fields(spec: DedicatedEndpointSpec) -> Mapping[str, object]:
+    values = {name: getattr(spec, name) for name in _SPEC_FIELDS}
+    return {name: None if isinstance(value, Unset) else value for name, value in values.items()}
 
 
 def _doubt(exc: FriendliError) -> str | None:
@@ -86,291 +115,210 @@ def _id_in(state: EndpointState | None) -> str | None:
     return None
 
 
-def _unresolved(
-    body: DedicatedEndpointCreateBody, doubt: str | None, reason: str, candidates: list[str]
-) -> EndpointCreationUnresolvedError:
-    project_id, name = body.project_id, body.name
-    outcome = doubt or "it was accepted"
-    return EndpointCreationUnresolvedError(
-        f"the endpoint {name!r} may have been created in project {project_id!r} ({outcome}), but its id could "
-        f"not be determined ({reason}); it may exist and bill for GPUs: check `endpoints.list({project_id!r})` "
-        "before creating it again",
-        project_id=project_id,
-        name=name,
-        candidates=tuple(candidates),
-    )
+@attrs.define
+class _Create:
+    """One create's facts, as its flow learns them."""
+
+    view: ProjectView
+    body: DedicatedEndpointCreateBody
+    team_id: str | None
+    wanted: Wanted
+    clock: Callable[[], float]
+    deadline: float
+    before: frozenset[str] = frozenset()
+    doubt: str | None = None
+
+    def unresolved(self, reason: str, candidates: Collection[str] = ()) -> EndpointCreationUnresolvedError:
+        project_id, name = self.body.project_id, self.body.name
+        outcome = self.doubt or "it was accepted"
+        return EndpointCreationUnresolvedError(
+            f"the endpoint {name!r} may have been created in project {project_id!r} ({outcome}), but its id "
+            f"could not be determined ({reason}); it may exist and bill for GPUs: check "
+            f"`endpoints.list({project_id!r})` before creating it again",
+            project_id=project_id,
+            name=name,
+            candidates=tuple(candidates),
+        )
+
+    def not_sent(self, waiting_for: str) -> RequestTimeoutError:
+        return RequestTimeoutError(
+            f"POST /dedicated/beta/endpoint ({self.body.name!r}): the deadline passed before the create was sent, "
+            f"while {waiting_for}; nothing was created",
+            may_have_reached_server=False,
+        )
 
 
-class _Attempt:
-    """One create's bookkeeping while it is resolved."""
+def create_flow(
+    view: ProjectView,
+    body: DedicatedEndpointCreateBody,
+    team_id: str | None,
+    wanted: Wanted,
+    *,
+    clock: Callable[[], float],
+    deadline: float,
+) -> Flow[tuple[str, EndpointState | None]]:
+    """Create the endpoint ``body`` describes; return its id and last state seen (see the module)."""
+    create = _Create(view, body, team_id, wanted, clock, deadline)
+    ticket = object()
+    view.enqueue(body.name, ticket)
+    try:
+        if not (yield Until(lambda: view.first_in_line(body.name, ticket), deadline)):
+            raise create.not_sent(f"an earlier create of {body.name!r} by this client was still resolving")
+        yield from _baseline(create)
+        create.before = view.begin()
+        waiting = False
+        try:
+            state: EndpointState | None = None
+            try:
+                state = yield requests.create(body, team_id)
+            except FriendliError as exc:
+                create.doubt = _doubt(exc)
+                if create.doubt is None:
+                    raise
+            marker = view.posted()
+            waiting = True
+            known = _id_in(state)
+            if known is not None:
+                view.claim(known)
+                return known, state
+            chosen = yield from _resolve(create, marker)
+            return chosen, state or view.states.get(chosen)
+        finally:
+            view.finished(waiting=waiting)
+    finally:
+        view.dequeue(body.name, ticket)
 
-    def __init__(self, body: DedicatedEndpointCreateBody, team_id: str | None, client: Any) -> None:
-        self.client = client
-        self.body = body
-        self.team_id = team_id
-        self.wanted = fingerprint_of(body)
-        self.key = (team_id, body.project_id)
-        self.before: frozenset[str] = frozenset()
-        self.waiting = False
-        self.state: EndpointState | None = None
-        self.doubt: str | None = None
-        self.pauses = list(RELIST_PAUSES)
+
+def _baseline(create: _Create) -> Flow[None]:
+    """Before the first create, or after a quiet spell: list the whole project, or wait for the round that does."""
+    view = create.view
+    while view.needs_baseline(create.clock()):
+        started = view.baseline_round()
+        if started is None:
+            ready = yield Until(lambda: view.round_in_flight is None, create.deadline)
+            if not ready:
+                raise create.not_sent("the project was being listed")
+            continue
+        yield from _run_round(create, started)
 
 
-def _giving_up(attempt: _Attempt, matching: list[str]) -> EndpointCreationUnresolvedError:
-    """The error of a create that full listings, after every pause, did not resolve to one endpoint."""
-    if len(matching) > 1:
-        reason = f"{len(matching)} new endpoints are named {attempt.body.name!r}"
-        return _unresolved(attempt.body, attempt.doubt, reason, matching)
-    return _unresolved(attempt.body, attempt.doubt, "no new endpoint appeared in the project's listing", [])
+def _resolve(create: _Create, marker: int) -> Flow[str]:
+    """After the create was answered: the id of the one endpoint that can be its, or Unresolved."""
+    view, pauses = create.view, list(RELIST_PAUSES)
+    while True:
+        try:
+            yield from _await_round(create, marker)
+            yield from _read_specs(create)
+        except EndpointCreationUnresolvedError:
+            raise
+        except FriendliError as exc:
+            raise create.unresolved(f"listing the project failed: {exc}") from exc
+        matching = view.matching(create.before, create.wanted)
+        if len(matching) > 1:
+            reason = f"{len(matching)} new endpoints match it: another client created the same meanwhile"
+            raise create.unresolved(reason, matching)
+        if matching and create.doubt is not None:
+            reason = "a new endpoint matches it, and nothing tells whether this create or another client made it"
+            raise create.unresolved(reason, matching)
+        if matching:
+            view.claim(matching[0])
+            return matching[0]
+        marker = view.rounds_done
+        if not view.last_round_full:
+            view.want_full_round()
+            continue
+        if create.doubt is not None or not pauses:
+            raise create.unresolved("no new endpoint like it appeared in the project's listing")
+        pause = pauses.pop(0)
+        if create.clock() + pause >= create.deadline:
+            raise create.unresolved("the deadline passed while the project's listing did not show it yet")
+        yield Pause(pause)
 
 
+def _await_round(create: _Create, marker: int) -> Flow[None]:
+    """Until a round started after ``marker`` has finished: run it if it is this create's turn, else wait."""
+    view, deadline = create.view, create.deadline
+    while not view.round_finished_after(marker):
+        started = view.round_for(marker)
+        if started is None:
+            ready = yield Until(lambda: view.round_finished_after(marker) or view.may_start_round(marker), deadline)
+            if not ready:
+                raise create.unresolved("the deadline passed while waiting for the project's listing")
+            continue
+        yield from _run_round(create, started)
+
+
+def _run_round(create: _Create, started: Round) -> Flow[None]:
+    """List the project for every create waiting; the round is given back if this one cannot finish it."""
+    view = create.view
+    try:
+        listed = yield from flows.collect(create.body.project_id, create.team_id, cursor=started.cursor)
+    except BaseException:  # failed, or cut short (GeneratorExit): a waiter starts the next round
+        view.round_released(started)
+        raise
+    view.round_done(started, listed.states, listed.tail, create.clock())
+
+
+def _read_specs(create: _Create) -> Flow[None]:
+    """Make sure every new endpoint's specification is known: read those nobody reads, wait for the others."""
+    view = create.view
+    while True:
+        mine = view.unread(view.new_ids(create.before))
+        try:
+            while mine:
+                endpoint_id = mine[0]
+                try:
+                    spec = yield requests.spec(endpoint_id, create.team_id)
+                except NotFoundError:
+                    view.read(mine.pop(0), GONE)  # deleted meanwhile: a candidate of no one's
+                    continue
+                except FriendliError as exc:
+                    reason = f"reading candidate {endpoint_id!r} failed: {exc}"
+                    raise create.unresolved(reason, [endpoint_id]) from exc
+                view.read(mine.pop(0), _spec_fields(spec))
+        finally:
+            for endpoint_id in mine:  # not read: another create may read them
+                view.read(endpoint_id, None)
+        others = view.being_read(view.new_ids(create.before))
+        if not others:
+            return
+        ready = yield Until(lambda others=others: not view.being_read(others), create.deadline)  # type: ignore[misc]
+        if not ready:
+            raise create.unresolved("the deadline passed while its candidates' specifications were being read")
+
+
+# -- the clients' holders of views: the coordinator is the only part with a sync and an async twin ----------
 class Creates:
-    """The sync client's creates: its views, shared by its threads (and its ``with_options`` copies)
-    under one condition."""
+    """The sync client's creates: its views of projects, shared by its threads and ``with_options`` copies."""
 
     def __init__(self) -> None:
-        self._condition = threading.Condition()
+        self._coordinator = Coordinator()
         self._views: dict[tuple[str | None, str], ProjectView] = {}
 
     def create(
-        self, client: Client, body: DedicatedEndpointCreateBody, team_id: str | None
+        self, client: Client, body: DedicatedEndpointCreateBody, team_id: str | None, given: Collection[str] = ()
     ) -> tuple[str, EndpointState | None]:
         """Create the endpoint ``body`` describes with ``client``; return its id and last state."""
-        attempt = _Attempt(body, team_id, client)
-        with self._condition:
-            view = self._views.setdefault(attempt.key, ProjectView())
-        self._baseline(view, attempt)
-        with self._condition:
-            attempt.before = view.begin(attempt.wanted)
-        try:
-            try:
-                attempt.state = attempt.client._send(requests.create(body, team_id))
-            except FriendliError as exc:
-                attempt.doubt = _doubt(exc)
-                if attempt.doubt is None:
-                    raise
-            with self._condition:
-                marker = view.posted()
-                attempt.waiting = True
-                self._condition.notify_all()  # one more waiting may be what lets a round start
-            known = _id_in(attempt.state)
-            if known is not None:
-                with self._condition:
-                    view.claim(known)
-                return known, attempt.state
-            return self._resolve(view, attempt, marker)
-        finally:
-            with self._condition:
-                view.finished(attempt.wanted, waiting=attempt.waiting)
-                self._condition.notify_all()
-
-    def _baseline(self, view: ProjectView, attempt: _Attempt) -> None:
-        clock = attempt.client._sender.clock
-        self._take_part(view, attempt, lambda: view.needs_baseline(clock()), view.baseline_round)
-
-    def _resolve(self, view: ProjectView, attempt: _Attempt, marker: int) -> tuple[str, EndpointState | None]:
-        while True:
-            self._await_round(view, attempt, marker)
-            self._read_specs(view, attempt)
-            with self._condition:
-                chosen, matching = view.claimable(attempt.before, attempt.wanted)
-                if chosen is not None:
-                    view.claim(chosen)
-                    return chosen, attempt.state or view.states.get(chosen)
-                marker = view.rounds_done
-                full = view.last_round_full
-                if not full:
-                    view.want_full_round()
-            if full:
-                if len(matching) > 1 or not attempt.pauses:
-                    raise _giving_up(attempt, matching)
-                attempt.client._sleep(attempt.pauses.pop(0))
-
-    def _await_round(self, view: ProjectView, attempt: _Attempt, marker: int) -> None:
-        self._take_part(view, attempt, lambda: not view.round_finished_after(marker), lambda: view.round_for(marker))
-
-    def _take_part(
-        self, view: ProjectView, attempt: _Attempt, needed: Callable[[], bool], start: Callable[[], Round | None]
-    ) -> None:
-        """While ``needed()``: run the round ``start()`` gives this create, or wait for the one in flight."""
-        while True:
-            with self._condition:
-                if not needed():
-                    return
-                started = start()
-                if started is None:
-                    self._condition.wait()
-                    continue
-            self._run_round(view, started, attempt)
-
-    def _run_round(self, view: ProjectView, started: Round, attempt: _Attempt) -> None:
-        listing = flows.collect(attempt.body.project_id, attempt.team_id, cursor=started.cursor)
-        try:
-            listed = attempt.client._drive(listing)
-        except FriendliError as exc:
-            with self._condition:
-                view.round_failed()
-                self._condition.notify_all()
-            if attempt.waiting:
-                raise _unresolved(attempt.body, attempt.doubt, f"listing the project failed: {exc}", []) from exc
-            raise
-        with self._condition:
-            view.round_done(started, listed.states, listed.tail, attempt.client._sender.clock())
-            self._condition.notify_all()
-
-    def _read_specs(self, view: ProjectView, attempt: _Attempt) -> None:
-        with self._condition:
-            todo = view.unread(view.new_ids(attempt.before))
-        for endpoint_id in todo:
-            try:
-                spec = attempt.client._send(requests.spec(endpoint_id, attempt.team_id))
-                fingerprint: Fingerprint | None = fingerprint_of_spec(spec)
-            except NotFoundError:
-                fingerprint = _GONE
-            except FriendliError as exc:
-                with self._condition:
-                    view.read(endpoint_id, None)
-                    self._condition.notify_all()
-                reason = f"reading candidate {endpoint_id!r} failed: {exc}"
-                raise _unresolved(attempt.body, attempt.doubt, reason, [endpoint_id]) from exc
-            with self._condition:
-                view.read(endpoint_id, fingerprint)
-                self._condition.notify_all()
-        with self._condition:
-            while view.pending_reads(view.new_ids(attempt.before)):
-                self._condition.wait()
+        clock = client._sender.clock
+        deadline = clock() + client._sender.total
+        view = self._views.setdefault((team_id, body.project_id), ProjectView())
+        flow = create_flow(view, body, team_id, wanted_of(body, given), clock=clock, deadline=deadline)
+        return self._coordinator.run(client, flow, deadline=deadline)
 
 
 class AsyncCreates:
-    """The async client's creates: the twin of ``Creates``, with one ``asyncio.Condition`` per event loop."""
+    """The async client's creates: the same flow, driven on its event loop."""
 
     def __init__(self) -> None:
-        self._conditions: dict[int, asyncio.Condition] = {}
+        self._coordinator = AsyncCoordinator()
         self._views: dict[tuple[str | None, str], ProjectView] = {}
 
-    @property
-    def _condition(self) -> asyncio.Condition:
-        loop = asyncio.get_running_loop()
-        condition = self._conditions.get(id(loop))
-        if condition is None:
-            # A client may be used from several loops in turn (asyncio.run twice): one condition each.
-            self._conditions = {id(loop): asyncio.Condition()}
-            condition = self._conditions[id(loop)]
-        return condition
-
     async def create(
-        self, client: AsyncClient, body: DedicatedEndpointCreateBody, team_id: str | None
+        self, client: AsyncClient, body: DedicatedEndpointCreateBody, team_id: str | None, given: Collection[str] = ()
     ) -> tuple[str, EndpointState | None]:
         """See ``Creates.create``."""
-        attempt = _Attempt(body, team_id, client)
-        condition = self._condition
-        view = self._views.setdefault(attempt.key, ProjectView())
-        await self._baseline(view, attempt, condition)
-        attempt.before = view.begin(attempt.wanted)
-        try:
-            try:
-                attempt.state = await attempt.client._send(requests.create(body, team_id))
-            except FriendliError as exc:
-                attempt.doubt = _doubt(exc)
-                if attempt.doubt is None:
-                    raise
-            marker = view.posted()
-            attempt.waiting = True
-            async with condition:
-                condition.notify_all()  # one more waiting may be what lets a round start
-            known = _id_in(attempt.state)
-            if known is not None:
-                view.claim(known)
-                return known, attempt.state
-            return await self._resolve(view, attempt, marker, condition)
-        finally:
-            view.finished(attempt.wanted, waiting=attempt.waiting)
-            async with condition:
-                condition.notify_all()
-
-    async def _baseline(self, view: ProjectView, attempt: _Attempt, condition: asyncio.Condition) -> None:
-        clock = attempt.client._sender.clock
-        await self._take_part(view, attempt, condition, lambda: view.needs_baseline(clock()), view.baseline_round)
-
-    async def _resolve(
-        self, view: ProjectView, attempt: _Attempt, marker: int, condition: asyncio.Condition
-    ) -> tuple[str, EndpointState | None]:
-        while True:
-            await self._await_round(view, attempt, marker, condition)
-            await self._read_specs(view, attempt, condition)
-            chosen, matching = view.claimable(attempt.before, attempt.wanted)
-            if chosen is not None:
-                view.claim(chosen)
-                return chosen, attempt.state or view.states.get(chosen)
-            marker = view.rounds_done
-            if not view.last_round_full:
-                view.want_full_round()
-                continue
-            if len(matching) > 1 or not attempt.pauses:
-                raise _giving_up(attempt, matching)
-            await attempt.client._sleep(attempt.pauses.pop(0))
-
-    async def _await_round(
-        self, view: ProjectView, attempt: _Attempt, marker: int, condition: asyncio.Condition
-    ) -> None:
-        await self._take_part(
-            view, attempt, condition, lambda: not view.round_finished_after(marker), lambda: view.round_for(marker)
-        )
-
-    async def _take_part(
-        self,
-        view: ProjectView,
-        attempt: _Attempt,
-        condition: asyncio.Condition,
-        needed: Callable[[], bool],
-        start: Callable[[], Round | None],
-    ) -> None:
-        """See ``Creates._take_part``."""
-        while needed():
-            started = start()
-            if started is None:
-                # Nothing can change between the check above and this wait (no await in between),
-                # and every change of the view notifies, so no wake-up is missed.
-                async with condition:
-                    await condition.wait()
-                continue
-            await self._run_round(view, started, attempt, condition)
-
-    async def _run_round(
-        self, view: ProjectView, started: Round, attempt: _Attempt, condition: asyncio.Condition
-    ) -> None:
-        listing = flows.collect(attempt.body.project_id, attempt.team_id, cursor=started.cursor)
-        try:
-            listed = await attempt.client._drive(listing)
-        except FriendliError as exc:
-            view.round_failed()
-            async with condition:
-                condition.notify_all()
-            if attempt.waiting:
-                raise _unresolved(attempt.body, attempt.doubt, f"listing the project failed: {exc}", []) from exc
-            raise
-        view.round_done(started, listed.states, listed.tail, attempt.client._sender.clock())
-        async with condition:
-            condition.notify_all()
-
-    async def _read_specs(self, view: ProjectView, attempt: _Attempt, condition: asyncio.Condition) -> None:
-        todo = view.unread(view.new_ids(attempt.before))
-        for endpoint_id in todo:
-            try:
-                spec = await attempt.client._send(requests.spec(endpoint_id, attempt.team_id))
-                fingerprint: Fingerprint | None = fingerprint_of_spec(spec)
-            except NotFoundError:
-                fingerprint = _GONE
-            except FriendliError as exc:
-                view.read(endpoint_id, None)
-                async with condition:
-                    condition.notify_all()
-                reason = f"reading candidate {endpoint_id!r} failed: {exc}"
-                raise _unresolved(attempt.body, attempt.doubt, reason, [endpoint_id]) from exc
-            view.read(endpoint_id, fingerprint)
-            async with condition:
-                condition.notify_all()
-        while view.pending_reads(view.new_ids(attempt.before)):
-            async with condition:
-                await condition.wait()
+        clock = client._sender.clock
+        deadline = clock() + client._sender.total
+        view = self._views.setdefault((team_id, body.project_id), ProjectView())
+        flow = create_flow(view, body, team_id, wanted_of(body, given), clock=clock, deadline=deadline)
+        return await self._coordinator.run(client, flow, deadline=deadline)

@@ -1,60 +1,76 @@
 """What a client knows of the projects it creates endpoints in, shared by its creates in flight.
 
 The contract's create response carries no endpoint id, so a create finds its endpoint by listing
-the project after it and reading the names of the endpoints that are new. Done per create, that
-costs every create a listing of the whole project: the total grows with the square of a fleet.
+the project after it and reading the specifications of the endpoints that are new. Done per create,
+that costs every create a listing of the whole project: the total grows with the square of a fleet.
 So one client keeps, per project, a ``ProjectView``:
 
 - the ids it has seen listed (the "before" of each create is what the view knew when the create
-  was sent) and the names it has read (each endpoint's specification is read at most once);
+  was sent) and the specifications it has read (each endpoint's is read at most once);
 - one listing *round* in flight at a time, which every create waiting for one reads; a round is
   started only when every create in flight is waiting, or enough of them wait to fill its pages;
 - rounds are *incremental*: they read from the cursor of the last page seen, so a project's
   existing endpoints are listed once, not once per create. A create that does not find its
   endpoint in an incremental round asks for a full one (the order of a listing is not in the
   contract, so it is not relied on for correctness, only for speed);
-- ids claimed by creates of this client, so two creates of the same name each get their own: an
-  endpoint is matched by its name, GPU kind and count (what its specification reports of what the
-  create asked for), and claimed only when there are no more such new endpoints than creates of
-  this client asking for them (otherwise another client made one too, and it cannot tell which).
+- one create per name at a time: creates of one name on one client queue behind each other, so a
+  create never meets a sibling's endpoint that it cannot tell from its own (the specification does
+  not show the model, so two creates of one name could differ only there);
+- ids claimed by creates of this client, so no id is handed out twice.
 
-This module holds the view and its decisions, free of I/O; ``_creates`` drives them for the sync
-and the async client.
+Every shared thing has an owner that gives it back, whatever happens to the owner: a round is
+released by the create that started it (``round_released``), a specification being read by the
+create that reads it (``read``), a place in a name's queue by the create that holds it. The
+create flow (``_creates``) does so in ``finally`` blocks, which run on errors, cancellation and
+Ctrl-C alike; anyone waiting for the thing then takes it over.
+
+This module holds the view and its decisions, free of I/O and of locks; ``_creates`` holds the flow
+that uses them, and ``_coordination`` its drivers.
 """
 
 from __future__ import annotations
 
 import math
-from collections import Counter
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Iterable, Mapping
 
 import attrs
 
 from friendli_dedicated._models import EndpointState
 
-__all__ = ["LISTING_LIMIT", "Fingerprint", "ProjectView", "Round"]
+__all__ = ["GONE", "LISTING_LIMIT", "ProjectView", "Round", "Wanted"]
 
 LISTING_LIMIT = 100
 """Endpoints per page of a listing (the contract's largest ``limit``)."""
 BASELINE_MAX_AGE = 30.0
 """Seconds after which what a view knows is listed again before a create that starts when none is in flight."""
 
+GONE: Mapping[str, object] = {"\x00gone": True}
+"""The specification of a candidate deleted before it could be read: it matches nothing."""
+
 
 @attrs.frozen
-class Fingerprint:
-    """What identifies a new endpoint as a create's: its name, and its GPU kind and count when known."""
+class Wanted:
+    """What a create asked for, as its endpoint's specification would report it.
+
+    ``fields`` are the specification's fields (their Python names) that the create set, with the
+    values asked for. A field the specification does not report (absent or null) cannot be
+    compared and does not count against a candidate; any other difference does.
+
+    >>> Wanted("chat", (("gpu_type", "NVIDIA H100"),)).matches({"name": "chat", "gpu_type": "NVIDIA H100"})
+    True
+    >>> Wanted("chat", (("max_batch_size", 64),)).matches({"name": "chat", "max_batch_size": 128})
+    False
+    """
 
     name: str
-    gpu: str | None = None
-    count: int | None = None
+    fields: tuple[tuple[str, object], ...] = ()
 
-    def matches(self, endpoint: Fingerprint) -> bool:
-        """Whether an endpoint (its specification's fingerprint) is what this create asked for."""
-        return (
-            endpoint.name == self.name
-            and (self.gpu is None or endpoint.gpu is None or endpoint.gpu == self.gpu)
-            and (self.count is None or endpoint.count is None or endpoint.count == self.count)
-        )
+    def matches(self, spec: Mapping[str, object]) -> bool:
+        """Whether an endpoint with this specification can be what the create asked for."""
+        if spec.get("name") != self.name:
+            return False
+        return all(spec.get(field) is None or spec.get(field) == value for field, value in self.fields)
 
 
 @attrs.frozen
@@ -70,11 +86,11 @@ class Round:
 class ProjectView:
     """One client's knowledge of one project, for its creates in flight (no I/O, no locking).
 
-    The drivers call these under their own lock and wait on their own condition.
+    The drivers call these under their own lock (sync) or on their event loop (async).
     """
 
     known: set[str] = attrs.field(factory=set)
-    specs: dict[str, Fingerprint] = attrs.field(factory=dict)
+    specs: dict[str, Mapping[str, object]] = attrs.field(factory=dict)
     states: dict[str, EndpointState] = attrs.field(factory=dict)
     claimed: set[str] = attrs.field(factory=set)
     tail_cursor: str | None = None
@@ -86,8 +102,29 @@ class ProjectView:
     last_round_full: bool = False
     posting: int = 0
     waiting: int = 0
-    wanted: Counter[Fingerprint] = attrs.field(factory=Counter)
     reading: set[str] = attrs.field(factory=set)
+    queues: dict[str, deque[object]] = attrs.field(factory=dict)
+
+    # -- one create per name ----------------------------------------------------------------------
+    def enqueue(self, name: str, ticket: object) -> None:
+        """A create of ``name`` joins the line of this client's creates of that name."""
+        self.queues.setdefault(name, deque()).append(ticket)
+
+    def first_in_line(self, name: str, ticket: object) -> bool:
+        """Whether the create holding ``ticket`` may go: no earlier create of ``name`` is in flight."""
+        return self.queues[name][0] is ticket
+
+    def dequeue(self, name: str, ticket: object) -> None:
+        """The create leaves the line (done, failed or cancelled), wherever it is in it."""
+        line = self.queues.get(name)
+        if line is None:
+            return
+        try:
+            line.remove(ticket)
+        except ValueError:
+            return
+        if not line:
+            del self.queues[name]
 
     # -- a create's life --------------------------------------------------------------------------
     def needs_baseline(self, now: float) -> bool:
@@ -97,10 +134,9 @@ class ProjectView:
         in_flight = self.posting + self.waiting > 0
         return not in_flight and now - self.listed_at > BASELINE_MAX_AGE
 
-    def begin(self, wanted: Fingerprint) -> frozenset[str]:
+    def begin(self) -> frozenset[str]:
         """A create is about to be sent: what the view knows is its "before"."""
         self.posting += 1
-        self.wanted[wanted] += 1
         return frozenset(self.known)
 
     def posted(self) -> int:
@@ -109,27 +145,28 @@ class ProjectView:
         self.waiting += 1
         return self.rounds_started
 
-    def finished(self, wanted: Fingerprint, *, waiting: bool) -> None:
-        """A create is over (resolved or failed)."""
+    def finished(self, *, waiting: bool) -> None:
+        """A create that began is over (resolved, failed or cancelled)."""
         if waiting:
             self.waiting -= 1
         else:
             self.posting -= 1
-        self.wanted[wanted] -= 1
-        if self.wanted[wanted] <= 0:
-            del self.wanted[wanted]
 
     # -- rounds -----------------------------------------------------------------------------------
-    def round_for(self, marker: int) -> Round | None:
-        """A round this waiter may start now (it then runs it), or None to wait.
+    def may_start_round(self, marker: int) -> bool:
+        """Whether a waiter for a round after ``marker`` may start one now.
 
-        A round is wanted when none that started after ``marker`` has finished; it may start when
-        none is in flight and every create in flight waits, or enough wait to fill its pages.
+        None may start while one is in flight. A round may start when every create in flight
+        waits, or enough wait to fill its pages (so a fleet's creates share one).
         """
         if self.rounds_done > marker or self.round_in_flight is not None:
-            return None
+            return False
         pages = math.ceil((len(self.known) + self.waiting) / LISTING_LIMIT) or 1
-        if self.posting > 0 and self.waiting < pages:
+        return not (self.posting > 0 and self.waiting < pages)
+
+    def round_for(self, marker: int) -> Round | None:
+        """The round this waiter starts now (it then owns and runs it), or None to wait."""
+        if not self.may_start_round(marker):
             return None
         return self._start(full=self.full_wanted_after >= self.rounds_done or self.listed_at is None)
 
@@ -154,11 +191,13 @@ class ProjectView:
         self.listed_at = now
         self.rounds_done = started.number
         self.last_round_full = started.full
-        self.round_in_flight = None
+        if self.round_in_flight is started:
+            self.round_in_flight = None
 
-    def round_failed(self) -> None:
-        """The round in flight failed: another waiter may start the next one."""
-        self.round_in_flight = None
+    def round_released(self, started: Round) -> None:
+        """The owner of ``started`` gave it up (it failed or was cancelled): another waiter may start one."""
+        if self.round_in_flight is started:
+            self.round_in_flight = None
 
     def want_full_round(self) -> None:
         """A waiter did not find its endpoint in an incremental round: the next round lists everything."""
@@ -169,34 +208,28 @@ class ProjectView:
 
     # -- specifications and claims -----------------------------------------------------------------
     def unread(self, candidates: Iterable[str]) -> list[str]:
-        """Candidates whose specification is unknown and not being read: the caller reads them."""
+        """Candidates whose specification is unknown and not being read: the caller reads them (owns them)."""
         todo = [c for c in candidates if c not in self.specs and c not in self.reading]
         self.reading.update(todo)
         return todo
 
-    def read(self, endpoint_id: str, fingerprint: Fingerprint | None) -> None:
-        """A specification was read (None: reading failed; another waiter may try)."""
+    def read(self, endpoint_id: str, spec: Mapping[str, object] | None) -> None:
+        """A specification was read (None: its reader gave up; another waiter may read it)."""
         self.reading.discard(endpoint_id)
-        if fingerprint is not None:
-            self.specs[endpoint_id] = fingerprint
+        if spec is not None:
+            self.specs[endpoint_id] = spec
 
-    def pending_reads(self, candidates: Iterable[str]) -> bool:
-        return any(c in self.reading for c in candidates)
+    def being_read(self, candidates: Iterable[str]) -> list[str]:
+        """The candidates whose specification another create is reading now."""
+        return [c for c in candidates if c in self.reading]
 
     def new_ids(self, before: frozenset[str]) -> list[str]:
         """Ids listed since ``before`` that no create of this client has claimed, in a stable order."""
         return sorted(i for i in self.known if i not in before and i not in self.claimed)
 
-    def matching(self, before: frozenset[str], wanted: Fingerprint) -> list[str]:
+    def matching(self, before: frozenset[str], wanted: Wanted) -> list[str]:
         """New, unclaimed ids whose specification matches ``wanted``."""
         return [i for i in self.new_ids(before) if i in self.specs and wanted.matches(self.specs[i])]
-
-    def claimable(self, before: frozenset[str], wanted: Fingerprint) -> tuple[str | None, list[str]]:
-        """(the id to claim, or None; the matching ids). Ambiguous when more match than this client wants."""
-        matching = self.matching(before, wanted)
-        if matching and len(matching) <= self.wanted[wanted]:
-            return matching[0], matching
-        return None, matching
 
     def claim(self, endpoint_id: str) -> None:
         self.claimed.add(endpoint_id)

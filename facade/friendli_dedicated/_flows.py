@@ -5,7 +5,9 @@ A flow is a generator. It yields what it needs done and receives the outcome:
 - a ``Call``: the client sends it and sends back the parsed result (or throws the error into the
   flow, which may handle it);
 - a ``Pause``: the client sleeps that long (on its own, injectable, sleep);
-- an ``Emit``: the client hands these items to the caller of an iterating method (``list``).
+- an ``Emit``: the client hands these items to the caller of an iterating method (``list``);
+- an ``Until``: (only in flows that share state with other calls, driven by ``_coordination``) the
+  call parks until a condition on the shared state holds, or until a deadline.
 
 Its return value is the method's result. The sync and async clients each have one small loop that
 drives any flow (``Client._steps``, ``AsyncClient._steps``), so the logic here is tested once.
@@ -33,6 +35,7 @@ __all__ = [
     "Flow",
     "Listing",
     "Pause",
+    "Until",
     "collect",
     "paginate",
     "update_flow",
@@ -72,7 +75,17 @@ class Emit(Generic[T]):
     cursor: str | None = None
 
 
-Step: TypeAlias = Call[Any] | Pause | Emit[Any]
+@attrs.frozen
+class Until:
+    """A flow step: park until ``ready()`` holds, or until the client's clock reaches ``deadline``; the
+    flow receives whether ``ready()`` held. ``ready`` reads only state shared under the driver's lock
+    (``_coordination``), and is checked again each time another call changes that state."""
+
+    ready: Callable[[], bool]
+    deadline: float
+
+
+Step: TypeAlias = Call[Any] | Pause | Emit[Any] | Until
 Flow: TypeAlias = Generator[Step, Any, T]
 
 

@@ -90,7 +90,8 @@ class Endpoints:
             advanced=advanced,
             extra_engine_options=extra_engine_options,
         )
-        endpoint_id, state = self._client._creates.create(self._client, body, self._team)
+        given = {*advanced, *(extra_engine_options or {})}
+        endpoint_id, state = self._client._creates.create(self._client, body, self._team, given)
         return Endpoint(self, endpoint_id, state, body.project_id)
 
     def create_from_wandb(
@@ -311,7 +312,8 @@ class AsyncEndpoints:
             advanced=advanced,
             extra_engine_options=extra_engine_options,
         )
-        endpoint_id, state = await self._client._creates.create(self._client, body, self._team)
+        given = {*advanced, *(extra_engine_options or {})}
+        endpoint_id, state = await self._client._creates.create(self._client, body, self._team, given)
         return AsyncEndpoint(self, endpoint_id, state, body.project_id)
 
     async def create_from_wandb(

@@ -107,6 +107,8 @@ class _ClientBase:
 
     _sender: Sender
     _owns_http: bool
+    _exposed: bool
+    """Sends on the network to a non-loopback host of its own: refused while the testing kit is active."""
 
     def _configure(
         self,
@@ -245,7 +247,7 @@ class Client(_ClientBase):
             raise ConfigurationError(
                 f"http_client: must be an httpx.Client, got {type(http_client).__name__}", field="http_client"
             )
-        redirect = _redirect.current() if base_url is None and http_client is None else None
+        redirect = _redirect.current("Client()") if base_url is None and http_client is None else None
         if redirect is not None:  # inside friendli_dedicated.testing.mock_friendli: the emulator, in-process
             token, team_id, base_url, allow_insecure = redirect.token, redirect.team_id, redirect.base_url, True
             clock = clock or redirect.clock
@@ -267,6 +269,7 @@ class Client(_ClientBase):
         self._owns_http = http_client is None
         transport = None if redirect is None else redirect.transport()
         self._http = http_client or httpx.Client(transport=transport, follow_redirects=False)
+        self._exposed = _redirect.exposed(self.base_url, redirected=redirect is not None, injected=not self._owns_http)
         self._bind_resources()
 
     def _bind_resources(self) -> None:
@@ -284,6 +287,8 @@ class Client(_ClientBase):
         self.close()
 
     def _send(self, call: Call[T], *, deadline: float | None = None) -> T:
+        if self._exposed and _redirect.active:  # the testing kit is active: no request may leave
+            raise _redirect.refused(self, call.label)
         return send_sync(self._http, self._sender, call, self._sleep, deadline=deadline)
 
     def _steps(self, flow: Flow[T], result: list[T], *, deadline: float | None = None) -> Iterator[Any]:
@@ -350,7 +355,7 @@ class AsyncClient(_ClientBase):
             raise ConfigurationError(
                 f"http_client: must be an httpx.AsyncClient, got {type(http_client).__name__}", field="http_client"
             )
-        redirect = _redirect.current() if base_url is None and http_client is None else None
+        redirect = _redirect.current("AsyncClient()") if base_url is None and http_client is None else None
         if redirect is not None:  # inside friendli_dedicated.testing.mock_friendli: the emulator, in-process
             token, team_id, base_url, allow_insecure = redirect.token, redirect.team_id, redirect.base_url, True
             clock = clock or redirect.clock
@@ -372,6 +377,7 @@ class AsyncClient(_ClientBase):
         self._owns_http = http_client is None
         transport = None if redirect is None else redirect.transport()
         self._http = http_client or httpx.AsyncClient(transport=transport, follow_redirects=False)
+        self._exposed = _redirect.exposed(self.base_url, redirected=redirect is not None, injected=not self._owns_http)
         self._bind_resources()
 
     def _bind_resources(self) -> None:
@@ -391,6 +397,8 @@ class AsyncClient(_ClientBase):
         await self.close()
 
     async def _send(self, call: Call[T], *, deadline: float | None = None) -> T:
+        if self._exposed and _redirect.active:  # the testing kit is active: no request may leave
+            raise _redirect.refused(self, call.label)
         return await send_async(self._http, self._sender, call, self._sleep, deadline=deadline)
 
     async def _steps(self, flow: Flow[T], result: list[T], *, deadline: float | None = None) -> AsyncIterator[Any]:

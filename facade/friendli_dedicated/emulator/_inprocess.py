@@ -49,8 +49,15 @@ def transport(emulator: Emulator) -> httpx.MockTransport:
 
 
 def _defaults(emulator: Emulator, kwargs: dict[str, Any]) -> dict[str, Any]:
+    # Token, team and base URL are always passed, so the FRIENDLI_* variables of the machine are not
+    # read (an exported team would make every call a 403). An argument passed as None is the
+    # caller's "as Client does": the CLI's tests drive the environment through it.
     settings = dict(kwargs)
-    settings.setdefault("token", emulator.default_credentials()[0])
+    token, team = emulator.default_credentials()
+    token = settings.setdefault("token", token)
+    if "team_id" not in settings:  # the token's first team: what the emulator assumes without the header
+        teams = emulator._tokens.get(token) if isinstance(token, str) else None
+        settings["team_id"] = teams[0] if teams else team  # an unknown token: a 401 whatever the team
     if "base_url" not in settings:
         settings["base_url"] = BASE_URL
         settings.setdefault("allow_insecure", True)  # plain http to a host that is never reached
@@ -60,8 +67,10 @@ def _defaults(emulator: Emulator, kwargs: dict[str, Any]) -> dict[str, Any]:
 def client(emulator: Emulator, **kwargs: Any) -> Client:
     """A ``friendli_dedicated.Client`` on ``emulator``; ``kwargs`` go to ``Client``.
 
-    Defaults: the emulator's first token (``DEFAULT_TOKEN`` unless it was given others),
-    ``base_url="http://emulator.invalid"`` (with ``allow_insecure``). When the emulator's clock is a
+    Defaults: the emulator's first token (``DEFAULT_TOKEN`` unless it was given others) and that
+    token's first team, ``base_url="http://emulator.invalid"`` (with ``allow_insecure``), so the
+    ``FRIENDLI_*`` environment variables are not read (unless one of these is passed as None,
+    which means "as ``Client`` does"). When the emulator's clock is a
     ``ManualClock`` and no ``sleep``/``clock`` is given, the client sleeps with ``Emulator.sleep``
     (which advances that clock, never past an endpoint's next transition) and reads time from it,
     so waiting for a deployment takes no real time and sees every state on the way.

@@ -6,6 +6,10 @@ Needs the ``emulator`` extra (``pip install "friendli-dedicated[emulator]"``).
   ``fd.Client()`` and ``fd.AsyncClient()`` built without ``base_url`` or ``http_client``, anywhere in
   the code under test, talks to the emulator in-process (no sockets), on its emulated time;
 - ``current_emulator()``: the emulator of the active block (for decorated code);
+- ``UnmockedClientError``: a client built outside the block (at import time, say) for the real API
+  tried to send while a block is active; nothing was sent;
+- ``AmbiguousMockError``: a client built in a thread without a block of its own, while blocks on
+  different emulators are active in other threads;
 - the pytest plugin (``friendli_dedicated.testing._plugin``, registered as a ``pytest11`` entry
   point): fixtures ``friendli_emulator``, ``friendli_client``, ``friendli_async_client`` and
   ``friendli_mock``.
@@ -23,6 +27,9 @@ True
 
 from __future__ import annotations
 
-from friendli_dedicated.testing._mock import current_emulator, mock_friendli
+from friendli_dedicated.testing._mock import AmbiguousMockError, UnmockedClientError, current_emulator, mock_friendli
 
-__all__ = ["current_emulator", "mock_friendli"]
+__all__ = ["AmbiguousMockError", "UnmockedClientError", "current_emulator", "mock_friendli"]
+
+for _error in (AmbiguousMockError, UnmockedClientError):
+    _error.__module__ = __name__  # reprs and tracebacks name the public module

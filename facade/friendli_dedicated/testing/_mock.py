@@ -6,45 +6,67 @@ decorated function), every ``Client`` and ``AsyncClient`` built without an expli
 ``http_client`` is wired to the emulator without sockets, with the emulator's token and team. On
 a ``ManualClock`` (the default) those clients also take the emulator's clock and its sleep, which
 advances that clock (stopping at the next state change), so waiting for a 30-minute deployment
-takes milliseconds. Outside the block nothing is patched; the block does not nest, and it restores
-everything on exit, even after an exception.
+takes milliseconds. Outside every block nothing is patched, and everything is restored on exit,
+even after an exception.
+
+No request leaves while a block is active: a client built before it (at import time, say) with
+the real API's base URL refuses to send (``UnmockedClientError``, naming the client). Clients on
+a loopback base URL, or with an ``http_client`` of the caller's, are left alone: their requests go
+where the caller said.
+
+Threads and tasks (the rules are ``friendli_dedicated._redirect``'s): a client is built for the
+innermost block of its thread or asyncio task (a task inherits its creator's blocks); blocks nest.
+A thread with no block of its own (a worker started inside one) uses the block that is active, if
+all active blocks are on one emulator; if blocks on different emulators are active at once (two
+tests in two threads), such a client is refused with ``AmbiguousMockError`` instead of a guess.
+
+As a decorator, it covers every step of what it wraps (``_cover``): functions and coroutines for
+the whole call, generators and async generators (yield fixtures) at every step, classes in every
+method a test runner calls (``setUpClass`` to the last cleanup, inherited, static and class
+methods), on one emulator per call, or per class. What it cannot cover, it refuses (``TypeError``).
 """
 
 from __future__ import annotations
 
-import functools
-import inspect
-from collections.abc import Callable
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from friendli_dedicated import _redirect
+from friendli_dedicated._redirect import AmbiguousMockError, UnmockedClientError
+from friendli_dedicated.testing import _cover
+from friendli_dedicated.testing._block import Block
 
 if TYPE_CHECKING:
     from friendli_dedicated.emulator import Emulator
 
-__all__ = ["current_emulator", "mock_friendli"]
+__all__ = ["AmbiguousMockError", "UnmockedClientError", "current_emulator", "mock_friendli"]
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-_active: list[Emulator] = []
+F = TypeVar("F")
 
 
 def current_emulator() -> Emulator:
-    """The emulator of the ``mock_friendli`` block in force (for code decorated with it).
+    """The emulator of the ``mock_friendli`` block in force here (for code decorated with it).
 
-    RuntimeError outside one.
+    RuntimeError outside every block; ``AmbiguousMockError`` in a thread without a block of its own
+    while blocks on different emulators are active elsewhere.
+
+    >>> with mock_friendli() as emu:
+    ...     current_emulator() is emu
+    True
     """
-    if not _active:
+    redirect = _redirect.current("current_emulator()")
+    if redirect is None:
         raise RuntimeError("no mock_friendli block is active")
-    return _active[-1]
+    return cast("Emulator", redirect.owner)
 
 
-class mock_friendli:  # used like a function: `with mock_friendli() as emu`, `@mock_friendli()`
+class mock_friendli(Block):  # used like a function: `with mock_friendli() as emu`, `@mock_friendli()`
     """Route every client built inside to ``emulator`` (default: a fresh one on a ``ManualClock``).
 
-    As a context manager it yields the emulator; as a decorator (of a function, a coroutine
-    function or a test class) it wraps each call, and ``current_emulator()`` gives the emulator.
+    As a context manager it yields the emulator; as a decorator of a function, a coroutine,
+    generator or async generator function, a static or class method, or a test class (see the
+    module's docstring for what each covers), ``current_emulator()`` gives the emulator. Without an
+    emulator, each call of a decorated function gets a fresh one, and a decorated class one for all
+    its tests.
 
     >>> import friendli_dedicated as fd
     >>> with mock_friendli() as emu:
@@ -63,69 +85,7 @@ class mock_friendli:  # used like a function: `with mock_friendli() as emu`, `@m
                 from friendli_dedicated.errors import InvalidInputError
 
                 raise InvalidInputError("emulator", f"must be an Emulator or None, got {type(given).__name__}")
-        self._emulator = emulator
-        self._entered: list[tuple[Emulator, _redirect.Redirect]] = []
-
-    def __enter__(self) -> Emulator:
-        emulator = self._emulator if self._emulator is not None else _fresh_emulator()
-        redirect = _redirect_to(emulator)
-        _redirect.install(redirect)  # RuntimeError if a block is already active: nothing changed then
-        _active.append(emulator)
-        self._entered.append((emulator, redirect))
-        return emulator
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        emulator, redirect = self._entered.pop()
-        _redirect.uninstall(redirect)
-        if _active and _active[-1] is emulator:
-            _active.pop()
+        super().__init__(emulator)
 
     def __call__(self, target: F) -> F:
-        if isinstance(target, type):
-            for name, member in list(vars(target).items()):
-                if name.startswith("test") and callable(member):
-                    setattr(target, name, self._wrap(member))
-            return target
-        return self._wrap(target)
-
-    def _wrap(self, function: F) -> F:
-        if inspect.iscoroutinefunction(function):
-
-            @functools.wraps(function)
-            async def run_async(*args: Any, **kwargs: Any) -> Any:
-                with mock_friendli(self._emulator):
-                    return await function(*args, **kwargs)
-
-            return run_async  # type: ignore[return-value]
-
-        @functools.wraps(function)
-        def run(*args: Any, **kwargs: Any) -> Any:
-            with mock_friendli(self._emulator):
-                return function(*args, **kwargs)
-
-        return run  # type: ignore[return-value]
-
-
-def _fresh_emulator() -> Emulator:
-    from friendli_dedicated.emulator import Emulator, ManualClock
-
-    return Emulator(clock=ManualClock())
-
-
-def _redirect_to(emulator: Emulator) -> _redirect.Redirect:
-    from friendli_dedicated.emulator import ManualClock
-    from friendli_dedicated.emulator._inprocess import BASE_URL
-
-    token, team = emulator.default_credentials()
-    manual = isinstance(emulator.clock, ManualClock)
-    return _redirect.Redirect(
-        token=token,
-        team_id=team,
-        base_url=BASE_URL,
-        transport=emulator.transport,
-        clock=emulator.clock if manual else None,
-        sleep=emulator.sleep if manual else None,
-        async_sleep=emulator.async_sleep if manual else None,
-    )
+        return cast(F, _cover.cover(target, self._emulator))

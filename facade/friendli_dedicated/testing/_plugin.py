@@ -5,7 +5,8 @@ pytest, so a project without the ``emulator`` extra is not affected until it ask
 (which then fails with the ImportError naming the extra).
 
 - ``friendli_emulator``: a fresh ``Emulator`` on a ``ManualClock``;
-- ``friendli_client`` / ``friendli_async_client``: clients bound to it, in-process, on its clock;
+- ``friendli_client`` / ``friendli_async_client``: clients bound to it, in-process, on its clock,
+  with its token and team (the ``FRIENDLI_*`` variables are not read);
 - ``friendli_mock``: ``mock_friendli`` around the test, so code that builds ``fd.Client()`` itself
   talks to ``friendli_emulator``; yields that emulator.
 """

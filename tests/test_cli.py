@@ -431,6 +431,7 @@ def test_exit_2_names_the_instance_option(cli: Cli, emulator: Emulator) -> None:
         (["-i", "H100", "--autoscaling", "scale-to-zero", "--cooldown", "-1"], "--cooldown"),
         (["-i", "H100", "--max-context-length", "0"], "--max-context-length"),  # the contract's minimum is 1
         (["-i", "H100", "--wait", "--timeout", "-1"], "--timeout"),
+        (["-i", "H100", "--wait", "--timeout", "1e10"], "--timeout"),  # longer than 30 days
     ],
 )
 def test_exit_2_names_the_option(cli: Cli, emulator: Emulator, options: list[str], named: str) -> None:

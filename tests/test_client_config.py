@@ -5,11 +5,16 @@ the HTTP client, the headers every request carries, and redirects that are never
 
 from __future__ import annotations
 
+import asyncio
+import threading
+
 import httpx
 import pytest
 from fakes import COLLECTION, EP, TOKEN, FakeAPI, reply, status_json
 
 import friendli_dedicated as fd
+from friendli_dedicated._validate import TIMEOUT_MAX
+from friendli_dedicated.emulator import DEFAULT_TOKEN, Emulator, ManualClock
 
 STATUS_PATH = f"{COLLECTION}/{EP}/status"
 
@@ -113,6 +118,42 @@ def test_a_bad_timeout_is_refused_naming_timeout(timeout: object) -> None:
             build(token="t", timeout=timeout)  # type: ignore[arg-type]
         assert info.value.field == "timeout"
         assert "timeout" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "timeout",
+    [1e10, TIMEOUT_MAX * 1.01, 2**62, httpx.Timeout(1e10), httpx.Timeout(5.0, connect=1e10)],
+    ids=["1e10", "past-the-maximum", "huge-int", "httpx-timeout", "httpx-connect"],
+)
+def test_a_timeout_longer_than_the_documented_maximum_is_refused_up_front(timeout: object) -> None:
+    # 1e10 s was accepted, then every call raised a bare OverflowError from socket.settimeout.
+    client = fd.Client(token="t")
+    builders = (fd.Client, fd.AsyncClient, lambda **kwargs: client.with_options(timeout=kwargs["timeout"]))
+    for build in builders:
+        with pytest.raises(fd.InvalidInputError, match="30 days") as info:
+            build(token="t", timeout=timeout)
+        assert info.value.field == "timeout"
+
+
+def test_the_maximum_timeout_is_one_every_platform_accepts_end_to_end() -> None:
+    assert TIMEOUT_MAX <= 4294967.0  # Windows's threading.TIMEOUT_MAX, the smallest of any platform's
+    assert TIMEOUT_MAX <= threading.TIMEOUT_MAX
+    emulator = Emulator(clock=ManualClock())
+    with emulator.serve() as url:
+        endpoint = emulator.client().endpoints.create("proj", "chat", "org/model", "H100")
+        with fd.Client(token=DEFAULT_TOKEN, base_url=url, timeout=TIMEOUT_MAX) as client:  # a real socket
+            assert isinstance(client.endpoints.status(endpoint.id), fd.EndpointState)
+
+        async def status() -> fd.EndpointState:
+            async with fd.AsyncClient(token=DEFAULT_TOKEN, base_url=url, timeout=TIMEOUT_MAX) as client:
+                return await client.endpoints.status(endpoint.id)
+
+        assert isinstance(asyncio.run(status()), fd.EndpointState)
+        # An injected client's own limits, however long, are capped by the same maximum.
+        http = httpx.Client(timeout=1e10)
+        with fd.Client(token=DEFAULT_TOKEN, base_url=url, http_client=http) as client:
+            assert client.timeout == TIMEOUT_MAX
+            assert isinstance(client.endpoints.status(endpoint.id), fd.EndpointState)
 
 
 def test_the_timeout_given_is_the_one_each_request_uses() -> None:

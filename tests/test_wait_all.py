@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from fakes import COLLECTION, EP, FakeAPI, Recorder, Reply, make_client, reply, status_json
 
 import friendli_dedicated as fd
 from friendli_dedicated.emulator import Emulator, ManualClock, Timings
@@ -125,6 +126,7 @@ def test_progress_is_reported_per_endpoint_on_each_change() -> None:
         ({"endpoints": "ep-1"}, "endpoints"),
         ({"endpoints": [42]}, "endpoints"),
         ({"endpoints": [], "timeout": -1}, "timeout"),
+        ({"endpoints": [], "timeout": 1e10}, "timeout"),  # past the documented maximum (30 days)
         ({"endpoints": [], "poll": 3}, "poll"),
         ({"endpoints": [], "on_progress": "print"}, "on_progress"),
         ({"endpoints": [], "on_progress": lambda state, elapsed: None}, "on_progress"),  # the fleet's takes 3
@@ -173,3 +175,149 @@ def test_the_poll_period_runs_from_start_to_start_so_a_long_poll_does_not_stretc
     assert wait.pause() == pytest.approx(0.5)  # a quarter of the period, not nothing
     now[0] += 0.5
     assert wait.pause() == pytest.approx(2.0)  # a poll that took no time waits the whole period
+
+
+# -- a wake the API refuses concerns only that endpoint ------------------------------------------------
+def sleeping_fleet(emulator: Emulator, count: int) -> tuple[fd.Client, list[fd.Endpoint]]:
+    client, endpoints = fleet(emulator, count)
+    client.endpoints.wait_all(endpoints, timeout=1800).raise_for_failures()
+    for endpoint in endpoints:
+        endpoint.sleep()
+    emulator.advance(60)
+    return client, endpoints
+
+
+def terminate_when_seen_asleep(client: fd.Client, endpoint_id: str) -> fd.FleetProgress:
+    """An on_progress that terminates ``endpoint_id`` as soon as the wait sees it asleep: before the
+    wait's wake, which the API then refuses (400: only a SLEEPING endpoint can wake)."""
+
+    def on_progress(seen_id: str, state: fd.EndpointState, elapsed: float) -> None:
+        if seen_id == endpoint_id and state.status is fd.Status.SLEEPING:
+            client.endpoints.terminate(endpoint_id)
+
+    return on_progress
+
+
+def test_a_wake_that_lost_a_race_with_terminate_stops_that_endpoint_and_the_others_are_kept() -> None:
+    emulator = Emulator(clock=ManualClock())
+    client, endpoints = sleeping_fleet(emulator, 3)
+    loser = endpoints[1].id
+    result = client.endpoints.wait_all(
+        endpoints, timeout=600, wake=True, on_progress=terminate_when_seen_asleep(client, loser)
+    )
+    assert [request.status for request in emulator.requests_for("wake")].count(400) == 1
+    assert set(result.running) == {endpoints[0].id, endpoints[2].id}
+    assert set(result.stopped) == {loser}
+    stopped = result.stopped[loser].state
+    assert stopped is not None
+    assert stopped.status in {fd.Status.TERMINATING, fd.Status.TERMINATED}  # read again
+
+
+def test_the_async_twin_keeps_the_others_when_a_wake_is_refused() -> None:
+    emulator = Emulator(clock=ManualClock())
+    _, endpoints = sleeping_fleet(emulator, 3)
+    loser = endpoints[0].id
+    client = emulator.async_client()
+    on_progress = terminate_when_seen_asleep(emulator.client(), loser)
+    ids = [endpoint.id for endpoint in endpoints]
+    result = asyncio.run(client.endpoints.wait_all(ids, timeout=600, wake=True, on_progress=on_progress))
+    assert set(result.running) == set(ids) - {loser}
+    assert set(result.stopped) == {loser}
+
+
+def sleeper_api(*wake_replies: Reply, listings: tuple[str, ...] = ("SLEEPING",)) -> FakeAPI:
+    """ep-1 asleep in project proj (then ``listings``' statuses in turn), ep-2 serving; ep-1's wakes answered by ``wake_replies``."""
+    pages = [reply(200, {"data": {EP: status_json(status), "ep-2": status_json()}}) for status in listings]
+    api = FakeAPI().on("GET", COLLECTION, *pages)
+    return api.on("PUT", f"{COLLECTION}/{EP}/wake", *wake_replies)
+
+
+def handles(client: fd.Client) -> list[fd.Endpoint]:
+    return [client.endpoints.get_handle(endpoint_id, project_id="proj") for endpoint_id in (EP, "ep-2")]
+
+
+def test_a_wake_refused_again_while_the_endpoint_still_sleeps_stops_it_with_the_refusal() -> None:
+    api = sleeper_api(reply(403, {"detail": "not allowed to wake"}))
+    time = Recorder()
+    client = make_client(api, time)
+    result = client.endpoints.wait_all(handles(client), timeout=600, wake=True)
+    assert set(result.running) == {"ep-2"}
+    stopped = result.stopped[EP]
+    assert isinstance(stopped.__cause__, fd.PermissionDeniedError)
+    assert "refused to wake" in str(stopped)
+    assert "403" in str(stopped)
+    assert stopped.state is not None
+    assert stopped.state.status is fd.Status.SLEEPING
+    assert len(api.calls("PUT", f"{COLLECTION}/{EP}/wake")) == 2  # read again, woken again, refused again
+    assert sum(time.sleeps) < 10  # settled at the second poll, not timed out
+
+
+def test_a_wake_refused_while_another_wake_is_under_way_is_no_failure() -> None:
+    api = sleeper_api(reply(409, {"detail": "already waking"}), listings=("SLEEPING", "AWAKING", "RUNNING"))
+    client = make_client(api)
+    result = client.endpoints.wait_all(handles(client), timeout=600, wake=True)
+    assert result.all_running
+    assert len(api.calls("PUT", f"{COLLECTION}/{EP}/wake")) == 1
+
+
+def test_a_wake_answered_404_is_a_deleted_endpoint() -> None:
+    api = sleeper_api(reply(404, {"detail": "no such endpoint"}))
+    client = make_client(api)
+    result = client.endpoints.wait_all(handles(client), timeout=600, wake=True)
+    assert set(result.running) == {"ep-2"}
+    assert result.stopped[EP].state is None
+
+
+def test_a_refused_wake_at_the_deadline_is_reported_as_stopped_with_the_refusal() -> None:
+    api = sleeper_api(reply(400, {"detail": "quota"}))
+    client = make_client(api)
+    result = client.endpoints.wait_all(handles(client), timeout=0, wake=True)
+    assert result.timed_out == {}
+    assert isinstance(result.stopped[EP].__cause__, fd.BadRequestError)
+
+
+# -- the caller's on_progress ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "raised",
+    [
+        fd.ServerError("the callback's own request failed", status_code=503),
+        fd.TransportError("the callback's own connection dropped"),
+        ValueError("a bug in the callback"),
+    ],
+    ids=["server-error", "transport-error", "value-error"],
+)
+def test_what_on_progress_raises_propagates_unchanged(raised: Exception) -> None:
+    emulator = Emulator(clock=ManualClock())
+    client, endpoints = fleet(emulator, 2)
+
+    def on_progress(endpoint_id: str, state: fd.EndpointState, elapsed: float) -> None:
+        raise raised
+
+    with pytest.raises(type(raised)) as caught:
+        client.endpoints.wait_all(endpoints, timeout=1800, on_progress=on_progress)
+    assert caught.value is raised
+
+    async def run() -> None:
+        ids = [endpoint.id for endpoint in endpoints]
+        await emulator.async_client().endpoints.wait_all(ids, timeout=1800, on_progress=on_progress)
+
+    with pytest.raises(type(raised)) as caught:
+        asyncio.run(run())
+    assert caught.value is raised
+
+
+def test_a_poll_cut_short_leaves_no_stale_wake_for_the_next() -> None:
+    # Both asleep; the first wake sent fails transiently, which ends the poll before the other's. By
+    # the next poll ep-1 serves (woken by someone else): no wake is sent to it from then on.
+    pages = [
+        {EP: "SLEEPING", "ep-2": "SLEEPING"},
+        {EP: "RUNNING", "ep-2": "SLEEPING"},
+        {EP: "RUNNING", "ep-2": "RUNNING"},
+    ]
+    replies = [reply(200, {"data": {i: status_json(status) for i, status in page.items()}}) for page in pages]
+    api = FakeAPI().on("GET", COLLECTION, *replies).on("PUT", f"{COLLECTION}/{EP}/wake", reply(503))
+    api.on("PUT", f"{COLLECTION}/ep-2/wake", reply(503), reply(200, status_json("AWAKING")))
+    client = make_client(api, max_retries=0)
+    assert client.endpoints.wait_all(handles(client), timeout=600, wake=True).all_running
+    second_listing = [n for n, request in enumerate(api.requests) if request.method == "GET"][1]
+    assert [r.url.path for r in api.requests[second_listing:] if r.url.path == f"{COLLECTION}/{EP}/wake"] == []

@@ -740,3 +740,47 @@ async def test_async_cancel_while_fetching_is_not_mistaken_for_a_transient_failu
 def test_callbacks_that_can_take_state_and_elapsed_are_accepted(progress: object) -> None:
     time = FakeTime()
     assert run(time, Script(time, state("RUNNING")), on_progress=progress).status is Status.RUNNING
+
+
+# --- the caller's on_progress, and the longest timeout -----------------------------------------------
+def raised_by_a_callback() -> list[Exception]:
+    """FriendliErrors of the transient kinds a callback's own requests might raise, and a plain bug."""
+    return [
+        ServerError("the callback's request failed", status_code=503),
+        RateLimitError("the callback was rate limited", status_code=429, retry_after=None),
+        TransportError("the callback's connection dropped"),
+        ValueError("a bug in the callback"),
+    ]
+
+
+@pytest.mark.parametrize("raised", raised_by_a_callback(), ids=lambda error: type(error).__name__)
+def test_what_on_progress_raises_propagates_unchanged(raised: Exception) -> None:
+    time = FakeTime()
+    fetch = Script(time, state("INITIALIZING"), state("RUNNING"))
+    with pytest.raises(type(raised)) as caught:
+        run(time, fetch, on_progress=Recorder(raised))
+    assert caught.value is raised
+    assert fetch.calls == 1  # not absorbed as a failed poll and polled again
+    assert time.sleeps == []
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("raised", raised_by_a_callback(), ids=lambda error: type(error).__name__)
+async def test_async_what_on_progress_raises_propagates_unchanged(raised: Exception) -> None:
+    time = FakeTime()
+    fetch = Script(time, state("INITIALIZING"), state("RUNNING"))
+    with pytest.raises(type(raised)) as caught:
+        await arun(time, fetch, on_progress=Recorder(raised))
+    assert caught.value is raised
+    assert fetch.calls == 1
+
+
+@pytest.mark.parametrize("timeout", [1e10, 2592000.5, 2**62])
+def test_a_timeout_past_the_documented_maximum_is_refused_before_any_request(timeout: float) -> None:
+    time = FakeTime()
+    fetch = Script(time, state("RUNNING"))
+    with pytest.raises(InvalidInputError, match="30 days") as caught:
+        run(time, fetch, timeout=timeout)
+    assert caught.value.field == "timeout"
+    assert fetch.calls == 0
+    assert run(time, fetch, timeout=2592000).status is Status.RUNNING  # the maximum itself is fine

@@ -96,8 +96,8 @@ def update_body(
     extra_engine_options: object = None,
 ) -> DedicatedEndpointUpdateBody:
     """Validate the update's fields, engine options included (``update_flow`` builds their block)."""
-    check(advanced)
-    has_advanced = bool(advanced) or bool(check_extra(extra_engine_options))
+    given, extras = check(advanced), check_extra(extra_engine_options, advanced)
+    has_advanced = bool(given) or bool(extras)
     scaling = _autoscaling(autoscaling)
     simplescale, policy = scaling.to_models() if scaling is not None else (None, None)
     option = None if instance is None else InstanceOption.coerce(cast(Any, instance), field="instance")

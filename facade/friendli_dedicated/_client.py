@@ -26,7 +26,7 @@ from friendli_dedicated._flows import Emit, Flow, Pause
 from friendli_dedicated._resources import AsyncEndpoints, Endpoints
 from friendli_dedicated._retry import RetryPolicy
 from friendli_dedicated._transport import Call, Sender, send_async, send_sync
-from friendli_dedicated._validate import callback, is_finite_number, seconds
+from friendli_dedicated._validate import TIMEOUT_MAX, callback, is_finite_number, seconds
 from friendli_dedicated.errors import ConfigurationError, FriendliError, InvalidInputError
 
 __all__ = ["NOT_GIVEN", "AsyncClient", "Client"]
@@ -54,12 +54,13 @@ def _limits(timeout: object, http_client: httpx.Client | httpx.AsyncClient | Non
     """
     if timeout is NOT_GIVEN:
         per_operation = http_client.timeout if http_client is not None else DEFAULT_TIMEOUT
-        return per_operation, _longest(per_operation) or _longest(DEFAULT_TIMEOUT) or 60.0
+        longest = _longest(per_operation) or _longest(DEFAULT_TIMEOUT) or 60.0
+        return per_operation, min(longest, TIMEOUT_MAX)  # an injected client's limits are then capped by it
     if isinstance(timeout, httpx.Timeout):
-        total = _longest(timeout)
-        if total is None:
+        limit = _longest(timeout)
+        if limit is None:
             raise InvalidInputError("timeout", "an httpx.Timeout without any limit would wait forever")
-        return timeout, total
+        return timeout, seconds(limit, "timeout")  # its longest limit is the call's deadline: at most TIMEOUT_MAX
     if timeout is None:
         raise InvalidInputError("timeout", "None would wait forever; pass a number of seconds or an httpx.Timeout")
     total = seconds(timeout, "timeout", allow_zero=False)

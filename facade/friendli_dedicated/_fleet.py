@@ -10,7 +10,10 @@ same status table as ``wait_until_running`` (``_waiter.classify``), with the sam
 one endpoint that fails does not stop the wait for the others. Polls follow a ``Backoff``
 (``FLEET_POLL`` by default: a poll of a fleet is cheap per endpoint, so it may come more often),
 every request runs within the wait's deadline, and transient failures of a poll are retried at the
-next one.
+next one. A wake the API refuses (the endpoint was terminated meanwhile, or another wake is under
+way) concerns only that endpoint: the next poll reads what became of it, and wakes it again if it
+still sleeps; a second refusal in a row (or the deadline) leaves it stopped, with the refusal as
+the cause. What ``on_progress`` raises propagates unchanged.
 
 ``_FleetWait`` holds the decisions, free of I/O; ``wait_all`` and ``async_wait_all`` do the I/O.
 
@@ -21,8 +24,9 @@ False
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -33,6 +37,7 @@ from friendli_dedicated._models import EndpointState
 from friendli_dedicated._validate import callback, flag, identifier, seconds
 from friendli_dedicated._waiter import FIRST_POLL_SECONDS, Outcome, classify, failed_error, stopped_error
 from friendli_dedicated.errors import (
+    APIError,
     EndpointFailedError,
     EndpointStoppedError,
     FleetWaitError,
@@ -101,6 +106,8 @@ class _Watched:
     state: EndpointState | None = None
     progress_key: tuple[str, str | None] | None = None
     woken: bool = False
+    wake_refused: APIError | None = None
+    """Why the API refused the last wake, until a state other than SLEEPING is seen."""
 
 
 @attrs.define
@@ -164,7 +171,10 @@ class _FleetWait:
             poll_started=start,
         )
 
-    def request_deadline(self) -> float:
+    def start_poll(self) -> float:
+        """A poll begins: the deadline of its requests. Wakes that a cut poll left unsent are dropped:
+        this poll wakes what it still sees asleep (and not what it sees serving or stopped)."""
+        self.to_wake.clear()
         return max(self.deadline, self.start + FIRST_POLL_SECONDS)
 
     def projects(self) -> dict[str, list[str]]:
@@ -210,6 +220,7 @@ class _FleetWait:
         outcome = classify(state.status)
         if outcome is not Outcome.SLEEPING:
             watched.woken = False
+            watched.wake_refused = None
         if outcome is Outcome.SUCCESS:
             self.running[endpoint_id] = state
         elif outcome is Outcome.FAILURE:
@@ -233,6 +244,21 @@ class _FleetWait:
         if endpoint_id in self.pending:
             self.pending[endpoint_id].woken = True
 
+    def refused_wake(self, endpoint_id: str, error: APIError) -> None:
+        """The API refused to wake the endpoint. Not found: gone. Else the next poll decides (a wake
+        that lost a race with a terminate, or with another wake, is no failure), unless the previous
+        wake was refused too, with no other state seen since: then it is stopped, by ``error``."""
+        watched = self.pending.get(endpoint_id)
+        if watched is None:
+            return
+        if isinstance(error, NotFoundError):
+            self.gone(endpoint_id)
+        elif watched.wake_refused is not None and watched.state is not None:
+            del self.pending[endpoint_id]
+            self.stopped[endpoint_id] = _unwoken_error(endpoint_id, watched.state, error)
+        else:
+            watched.wake_refused = error
+
     def pause(self) -> float | None:
         """Seconds before the next poll, never past the deadline; None when the deadline has passed.
 
@@ -251,8 +277,14 @@ class _FleetWait:
         return pause
 
     def result(self) -> FleetResult:
-        timed_out = {endpoint_id: watched.state for endpoint_id, watched in self.pending.items()}
-        return FleetResult(dict(self.running), dict(self.failed), dict(self.stopped), timed_out)
+        stopped = dict(self.stopped)
+        timed_out: dict[str, EndpointState | None] = {}
+        for endpoint_id, watched in self.pending.items():
+            if watched.wake_refused is not None and watched.state is not None:  # asleep, and would not wake
+                stopped[endpoint_id] = _unwoken_error(endpoint_id, watched.state, watched.wake_refused)
+            else:
+                timed_out[endpoint_id] = watched.state
+        return FleetResult(dict(self.running), dict(self.failed), stopped, timed_out)
 
     def _report(self, watched: _Watched, state: EndpointState) -> None:
         key = (state.status.value, state.phase.value if state.phase is not None else None)
@@ -261,6 +293,16 @@ class _FleetWait:
         watched.progress_key = key
         if self.on_progress is not None:
             self.on_progress(watched.endpoint_id, state, self.clock() - self.start)
+
+
+def _unwoken_error(endpoint_id: str, state: EndpointState, refusal: APIError) -> EndpointStoppedError:
+    error = EndpointStoppedError(
+        f"endpoint {endpoint_id} is {state.status} and the API refused to wake it: {refusal}",
+        endpoint_id=endpoint_id,
+        state=state,
+    )
+    error.__cause__ = refusal
+    return error
 
 
 def _target(item: object) -> tuple[str, str | None]:
@@ -273,6 +315,25 @@ def _transient(exc: FriendliError) -> bool:
     if isinstance(exc, TransportError | RateLimitError):
         return True
     return isinstance(exc, ServerError) and exc.status_code in _TRANSIENT_STATUSES
+
+
+class _PollCut(Exception):
+    """A request of the poll failed transiently: the poll ends, the next one tries again."""
+
+
+@contextlib.contextmanager
+def _request() -> Iterator[None]:
+    """Around each of the poll's requests, and only them: a transient failure ends the poll.
+
+    Only the SDK's requests are tolerated this way, so whatever ``on_progress`` raises (called
+    between requests, by ``observe``) propagates as it is, ``FriendliError``s included.
+    """
+    try:
+        yield
+    except FriendliError as exc:
+        if _transient(exc):
+            raise _PollCut from exc
+        raise
 
 
 # -- the drivers --------------------------------------------------------------------------------------
@@ -298,11 +359,8 @@ def wait_all(
         random=sender.random,
     )
     while wait.pending:
-        try:
+        with contextlib.suppress(_PollCut):
             _poll_sync(client, team_id, wait)
-        except FriendliError as exc:
-            if not _transient(exc):
-                raise
         if not wait.pending:
             break
         pause = wait.pause()
@@ -313,29 +371,37 @@ def wait_all(
 
 
 def _poll_sync(client: Client, team_id: str | None, wait: _FleetWait) -> None:
-    deadline = wait.request_deadline()
+    deadline = wait.start_poll()
     for endpoint_id in wait.unknown_projects():
         try:
-            spec = client._send(requests.spec(endpoint_id, team_id), deadline=deadline)
+            with _request():
+                spec = client._send(requests.spec(endpoint_id, team_id), deadline=deadline)
         except NotFoundError:
             wait.gone(endpoint_id)
             continue
         wait.located(endpoint_id, spec.project_id)
     for project_id, members in wait.projects().items():
         start = wait.start_cursors.get(project_id)
-        listing = client._drive(flows.collect(project_id, team_id, cursor=start), deadline=deadline)
+        with _request():
+            listing = client._drive(flows.collect(project_id, team_id, cursor=start), deadline=deadline)
         for endpoint_id in wait.listed(project_id, members, listing, start):
             # Not in its project's listing: its own status says what became of it.
             try:
-                state = client._send(requests.status(endpoint_id, team_id), deadline=deadline)
+                with _request():
+                    state = client._send(requests.status(endpoint_id, team_id), deadline=deadline)
             except NotFoundError:
                 wait.gone(endpoint_id)
                 continue
             wait.observe(endpoint_id, state)
     while wait.to_wake:
         endpoint_id = wait.to_wake.pop()
-        client._send(requests.lifecycle("wake", endpoint_id, team_id), deadline=deadline)
-        wait.woke(endpoint_id)
+        try:
+            with _request():
+                client._send(requests.lifecycle("wake", endpoint_id, team_id), deadline=deadline)
+        except APIError as refusal:  # the transient ones end the poll, as _PollCut
+            wait.refused_wake(endpoint_id, refusal)
+        else:
+            wait.woke(endpoint_id)
 
 
 async def async_wait_all(
@@ -348,7 +414,7 @@ async def async_wait_all(
     wake: bool,
     poll: Backoff | None,
 ) -> FleetResult:
-    """See ``Endpoints.wait_all``; cancellation-safe (only ``FriendliError`` is caught)."""
+    """See ``Endpoints.wait_all``; cancellation-safe (only the SDK's own errors are caught)."""
     sender = client._sender
     wait = _FleetWait.begin(
         endpoints,
@@ -360,11 +426,8 @@ async def async_wait_all(
         random=sender.random,
     )
     while wait.pending:
-        try:
+        with contextlib.suppress(_PollCut):
             await _poll_async(client, team_id, wait)
-        except FriendliError as exc:
-            if not _transient(exc):
-                raise
         if not wait.pending:
             break
         pause = wait.pause()
@@ -375,25 +438,33 @@ async def async_wait_all(
 
 
 async def _poll_async(client: AsyncClient, team_id: str | None, wait: _FleetWait) -> None:
-    deadline = wait.request_deadline()
+    deadline = wait.start_poll()
     for endpoint_id in wait.unknown_projects():
         try:
-            spec = await client._send(requests.spec(endpoint_id, team_id), deadline=deadline)
+            with _request():
+                spec = await client._send(requests.spec(endpoint_id, team_id), deadline=deadline)
         except NotFoundError:
             wait.gone(endpoint_id)
             continue
         wait.located(endpoint_id, spec.project_id)
     for project_id, members in wait.projects().items():
         start = wait.start_cursors.get(project_id)
-        listing = await client._drive(flows.collect(project_id, team_id, cursor=start), deadline=deadline)
+        with _request():
+            listing = await client._drive(flows.collect(project_id, team_id, cursor=start), deadline=deadline)
         for endpoint_id in wait.listed(project_id, members, listing, start):
             try:
-                state = await client._send(requests.status(endpoint_id, team_id), deadline=deadline)
+                with _request():
+                    state = await client._send(requests.status(endpoint_id, team_id), deadline=deadline)
             except NotFoundError:
                 wait.gone(endpoint_id)
                 continue
             wait.observe(endpoint_id, state)
     while wait.to_wake:
         endpoint_id = wait.to_wake.pop()
-        await client._send(requests.lifecycle("wake", endpoint_id, team_id), deadline=deadline)
-        wait.woke(endpoint_id)
+        try:
+            with _request():
+                await client._send(requests.lifecycle("wake", endpoint_id, team_id), deadline=deadline)
+        except APIError as refusal:
+            wait.refused_wake(endpoint_id, refusal)
+        else:
+            wait.woke(endpoint_id)

@@ -25,6 +25,7 @@ __all__ = [
     "INT64_MIN",
     "PAGE_LIMIT_MAX",
     "PAGE_LIMIT_MIN",
+    "TIMEOUT_MAX",
     "callback",
     "flag",
     "identifier",
@@ -36,6 +37,7 @@ __all__ = [
     "seconds",
     "shown",
     "text",
+    "unicode_text",
     "whole",
 ]
 
@@ -46,6 +48,10 @@ PAGE_LIMIT_MIN, PAGE_LIMIT_MAX = 1, 100  # the contract's bounds of the `limit` 
 # more than 4,300 digits as JSON.
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 _SHOWN_CHARS = 60
+TIMEOUT_MAX = 30 * 24 * 3600.0
+"""The longest timeout accepted, in seconds (30 days). A timeout reaches threading, select and socket
+calls, which refuse longer ones with a bare ``OverflowError`` (Windows's ``threading.TIMEOUT_MAX`` is
+about 49.7 days, a socket's about 292 years); no call or wait of this API needs more."""
 
 
 def shown(value: object) -> str:
@@ -102,6 +108,18 @@ def text(value: object, field: str, *, optional: bool = False) -> str | None:
         return None
     if not isinstance(value, str) or not value.strip():
         raise InvalidInputError(field, f"must be a non-empty string, got {shown(value)}")
+    return unicode_text(value, field)
+
+
+def unicode_text(value: str, field: str) -> str:
+    """``value`` if the API can take it as text: no NUL character, no lone surrogate (JSON cannot carry one).
+
+    The rule of every text the SDK sends, blank or not (``text`` adds "non-blank").
+
+    >>> unicode_text("a\\ud800", "comment")
+    Traceback (most recent call last):
+    friendli_dedicated.errors.InvalidInputError: comment: must be valid Unicode text (it holds a lone surrogate)
+    """
     if "\x00" in value:
         raise InvalidInputError(field, "must not contain NUL characters")
     try:
@@ -161,10 +179,13 @@ def optional_number(value: object, field: str, *, minimum: float | None = None) 
 
 
 def seconds(value: object, field: str, *, allow_zero: bool = True) -> float:
-    """A finite number of seconds (>= 0, or > 0 when ``allow_zero`` is False).
+    """A finite number of seconds (>= 0, or > 0 when ``allow_zero`` is False), at most ``TIMEOUT_MAX``.
 
     >>> seconds(1.5, "timeout")
     1.5
+    >>> seconds(1e10, "timeout")
+    Traceback (most recent call last):
+    friendli_dedicated.errors.InvalidInputError: timeout: must be at most 2592000 seconds (30 days), got 10000000000.0
     """
     number = optional_number(value, field)
     if number is None:
@@ -172,6 +193,8 @@ def seconds(value: object, field: str, *, allow_zero: bool = True) -> float:
     if number < 0 or (number == 0 and not allow_zero):
         bound = ">= 0" if allow_zero else "> 0"
         raise InvalidInputError(field, f"must be a number of seconds {bound}, got {shown(value)}")
+    if number > TIMEOUT_MAX:
+        raise InvalidInputError(field, f"must be at most {TIMEOUT_MAX:.0f} seconds (30 days), got {shown(value)}")
     return number
 
 

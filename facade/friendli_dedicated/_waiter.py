@@ -403,18 +403,25 @@ def wait_until_running(
         random=random,
     )
     while True:
+        # Only the requests' errors may be absorbed (the transient kinds): observe's, and those of
+        # the caller's on_progress, propagate as they are, FriendliErrors included.
         try:
             state = fetch(wait.poll_deadline())
+        except FriendliError as exc:
+            if not wait.absorb(exc):
+                raise
+        else:
             step = wait.observe(state)
             if step is _Step.DONE:
                 return state
             if step is _Step.WAKE and wake is not None:
-                wake(wait.poll_deadline())
-                wait.woke()
-        except FriendliError as exc:
-            # Only the transient kinds are absorbed; a WaitError from observe never is.
-            if not wait.absorb(exc):
-                raise
+                try:
+                    wake(wait.poll_deadline())
+                except FriendliError as exc:
+                    if not wait.absorb(exc):
+                        raise
+                else:
+                    wait.woke()
         sleep(wait.pause())
         wait.resume()
 
@@ -453,14 +460,20 @@ async def async_wait_until_running(
     while True:
         try:
             state = await fetch(wait.poll_deadline())
+        except FriendliError as exc:
+            if not wait.absorb(exc):
+                raise
+        else:
             step = wait.observe(state)
             if step is _Step.DONE:
                 return state
             if step is _Step.WAKE and wake is not None:
-                await wake(wait.poll_deadline())
-                wait.woke()
-        except FriendliError as exc:
-            if not wait.absorb(exc):
-                raise
+                try:
+                    await wake(wait.poll_deadline())
+                except FriendliError as exc:
+                    if not wait.absorb(exc):
+                        raise
+                else:
+                    wait.woke()
         await sleep(wait.pause())
         wait.resume()

@@ -22,6 +22,7 @@ import attrs
 import typer
 
 import friendli_dedicated as fd
+from friendli_dedicated._validate import seconds
 from friendli_dedicated.cli import _output
 from friendli_dedicated.cli._exit import EXIT_CODES_HELP, ExitCode, Failure, describe
 from friendli_dedicated.cli._options import (
@@ -419,6 +420,7 @@ def create(
 def _check_timeout(timeout: float) -> None:
     if not timeout >= 0 or timeout == float("inf"):
         raise InvalidInputError("timeout", f"must be a finite number of seconds >= 0, got {timeout}")
+    seconds(timeout, "timeout")  # and no longer than the SDK's waits take (TIMEOUT_MAX)
 
 
 @endpoints_app.command("update", epilog=EXIT_CODES_HELP)

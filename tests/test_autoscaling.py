@@ -142,6 +142,39 @@ def test_refusals_name_the_field(build: object, field: str, says: str) -> None:
     assert isinstance(caught.value, ValueError)
 
 
+@pytest.mark.parametrize(
+    ("build", "field"),
+    [
+        (lambda: Autoscaling.fixed(replicas=int), REPLICAS),
+        (lambda: Autoscaling(min_replicas=int), MIN),
+        (lambda: Autoscaling(max_replicas=int), MAX),
+        (lambda: Autoscaling(cooldown=int), COOLDOWN),
+        (lambda: Autoscaling(cooldown=dt.timedelta), COOLDOWN),
+        (lambda: Autoscaling.scale_to_zero(max_replicas=int), MAX),
+        (lambda: Autoscaling.always_on(min_replicas=int), MIN),
+        (lambda: Autoscaling.always_on(max_replicas=bool), MAX),
+    ],
+)
+def test_a_type_where_a_value_belongs_is_refused_naming_the_field(build: object, field: str) -> None:
+    # Found by a hostile review: `Autoscaling.fixed(replicas=int)` raised "TypeError: 'type' object
+    # cannot be interpreted as an integer", which names no parameter.
+    with pytest.raises(InvalidInputError) as caught:
+        build()  # type: ignore[operator]
+    assert caught.value.field == field
+    assert "itself, not a value" in caught.value.message
+
+
+class _BrokenIndex:
+    """Says it is integral, then fails to be: operator.index raises TypeError."""
+
+    def __index__(self) -> int:
+        return "3"  # type: ignore[return-value]
+
+
+# Types and callables where a value belongs: the class ``int`` has an ``__index__`` attribute too.
+TYPES_AND_CALLABLES = st.sampled_from(
+    [int, float, bool, str, dt.timedelta, Autoscaling, len, lambda: 1, _BrokenIndex, _BrokenIndex()]
+)
 BAD_TYPES = st.one_of(
     st.booleans(),
     st.floats(),
@@ -149,6 +182,7 @@ BAD_TYPES = st.one_of(
     st.none(),
     st.just(dt.timedelta(seconds=1)),
     st.lists(st.integers(), max_size=2),
+    TYPES_AND_CALLABLES,
 )
 NON_WHOLE = st.floats().filter(lambda f: not (math.isfinite(f) and f.is_integer()))
 
@@ -191,6 +225,7 @@ def test_max_below_min_is_refused_as_max(low: int, high: int) -> None:
         st.timedeltas(max_value=dt.timedelta(microseconds=-1)),
         st.timedeltas().filter(lambda td: td.microseconds != 0),
         st.lists(st.integers(), max_size=2),
+        TYPES_AND_CALLABLES,
     )
 )
 def test_any_bad_cooldown_is_refused_as_cooldown(value: object) -> None:

@@ -689,6 +689,34 @@ def test_wait_for_several_exits_4_when_one_times_out(cli: Cli, emulator: Emulato
     assert "1 of 2 RUNNING; 0 failed, 0 stopped, 1 timed out" in result.stdout
 
 
+def test_wait_for_repeated_and_unknown_ids_counts_each_id_once(cli: Cli, emulator: Emulator) -> None:
+    # Found by a hostile review: `wait A B A ghost` printed A twice, counted "ghost" as stopped and
+    # "2 of 4 RUNNING; 0 failed, 1 stopped, 0 timed out" did not add up.
+    a, b = cli.create("a"), cli.create("b")
+    result = cli("endpoints", "wait", a, b, a, "ghost")
+    assert result.exit_code == ExitCode.ENDPOINT_FAILED, result.stderr
+    assert "Waiting for 3 endpoints" in result.stdout
+    table = [line.split() for line in lines(result.stdout) if line.split()[0] in (a, b, "ghost")]
+    final = table[-3:]  # after the progress lines (duration first), the table: one row per distinct id
+    assert [row[0] for row in final] == [a, b, "ghost"]
+    assert final[2][1:3] == ["NOT", "FOUND"]
+    assert [row[0] for row in table].count(a) == 1
+    assert "2 of 3 RUNNING; 0 failed, 0 stopped, 1 not found, 0 timed out." in result.stdout
+    listed = cli("endpoints", "wait", a, "ghost", b, a, "--json")
+    assert listed.exit_code == ExitCode.ENDPOINT_FAILED
+    rows = json.loads(listed.stdout)
+    assert [(row["id"], row["status"]) for row in rows] == [(a, "RUNNING"), ("ghost", "NOT FOUND"), (b, "RUNNING")]
+
+
+def test_wait_for_one_id_given_twice_waits_for_it_alone(cli: Cli, emulator: Emulator) -> None:
+    endpoint_id = cli.create("chat")
+    sent = len(emulator.requests)
+    result = cli.ok("endpoints", "wait", endpoint_id, endpoint_id)
+    assert f"Waiting for {endpoint_id} to be RUNNING" in result.stdout  # the one-endpoint display
+    assert f"{endpoint_id} is RUNNING" in result.stdout
+    assert {request.facade_name for request in emulator.requests[sent:]} == {"status"}
+
+
 def test_the_emulator_command_takes_a_rate_limit() -> None:
     from friendli_dedicated.emulator import _launcher
 

@@ -1,8 +1,10 @@
 """The real console script, as a separate process, against the emulator's loopback server.
 
 These run what a user runs: the installed ``friendli-dedicated`` script when the environment has
-one (else ``python -m friendli_dedicated.cli``), over real sockets, with real (scaled) time, and
-once inside a pseudo-terminal to see the live progress display.
+one (else ``python -m friendli_dedicated.cli``), over real sockets, and once inside a
+pseudo-terminal to see the live progress display. The process sleeps for real between its polls,
+but the served emulator's time moves with the polls, not with real time (``PolledClock``), so what
+each poll sees does not depend on how slow the machine is.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import pytest
 
 import friendli_dedicated
 import friendli_dedicated_api
-from friendli_dedicated.emulator import DEFAULT_TEAM, DEFAULT_TOKEN, Emulator
+from friendli_dedicated.emulator import DEFAULT_TEAM, DEFAULT_TOKEN, Clock, Emulator, Timings
 
 TOKEN = "flp_process-secret-51c0ffee"
 SPINNER_FRAMES = set("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")  # rich's "dots" spinner
@@ -66,10 +68,34 @@ def run(base_url: str, *args: str, timeout: float = 30) -> subprocess.CompletedP
     return result
 
 
+class PolledClock(Clock):
+    """The served emulator's time: ``STEP`` seconds per status request it answered before, never real time.
+
+    A wait's first poll sees its endpoint as just created (REQUESTING_VIRTUAL_MACHINE), its second
+    sees it ``STEP`` seconds later, deployed (``DEPLOY``: 9 s): whatever the machine's load, a CLI
+    ``--wait`` shows one INITIALIZING line, sleeps once (drawing its spinner) and ends RUNNING, and
+    a ``--timeout`` shorter than one poll interval times out.
+    """
+
+    START = 1_767_225_600.0  # 2026-01-01T00:00:00Z, where a ManualClock starts
+    STEP = 10.0
+    DEPLOY = Timings(requesting_virtual_machine=5, downloading_model=2, engine_initializing=2)
+
+    def __init__(self) -> None:
+        self.emulator: Emulator | None = None
+
+    def __call__(self) -> float:
+        if self.emulator is None:  # the emulator reads its clock once while it is being built
+            return self.START
+        polls = sum(1 for request in self.emulator.requests if request.facade_name == "status")
+        return self.START + self.STEP * polls
+
+
 @pytest.fixture(scope="module")
 def served() -> Iterator[str]:
-    # 0.01: a deployment's 90 s take 0.9 s.
-    emulator = Emulator(time_scale=0.01, tokens={TOKEN: [DEFAULT_TEAM]})
+    clock = PolledClock()
+    emulator = Emulator(clock=clock, timings=PolledClock.DEPLOY, tokens={TOKEN: [DEFAULT_TEAM]})
+    clock.emulator = emulator
     with emulator.serve() as base_url:
         yield base_url
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import time
 
+import httpx
 import pytest
+from fakes import COLLECTION, EP, FakeAPI, Recorder, make_async_client, make_client
 
 import friendli_dedicated as fd
 from scripts.harness.hostile import late, retry_after, serve, trickle
@@ -135,3 +137,62 @@ def test_async_call_timeout_bounds_a_trickled_body_too() -> None:
                     await client.endpoints.status("ep-1")
 
     asyncio.run(run())
+
+
+# -- a wait shorter than a request: one poll, within half a second (an injected clock, no sockets) --------
+def _unavailable_api(time: Recorder, latency: float) -> FakeAPI:
+    """Every request takes ``latency`` on the injected clock and answers 503 (retried by the client)."""
+
+    def unavailable(request: httpx.Request) -> httpx.Response:
+        time.now += latency
+        return httpx.Response(503)
+
+    api = FakeAPI()
+    for path in (f"{COLLECTION}/{EP}/status", f"{COLLECTION}/{EP}", COLLECTION):
+        api.on("GET", path, unavailable)
+    return api
+
+
+SHORT_WAITS = [(0.0, 0.0), (0.0, 0.2), (0.1, 0.0), (0.3, 0.1)]
+
+
+@pytest.mark.parametrize(("timeout", "latency"), SHORT_WAITS)
+def test_a_wait_shorter_than_a_request_ends_within_half_a_second(timeout: float, latency: float) -> None:
+    # Found by a hostile review: timeout=0 took 1.01 s, the first poll being given a whole second (a
+    # floor the documentation did not mention) that the client's retries of a 503 filled.
+    time = Recorder()
+    api = _unavailable_api(time, latency)
+    start = time.now
+    with make_client(api, time) as client, pytest.raises(fd.WaitTimeoutError):
+        client.endpoints.wait_until_running(EP, timeout=timeout)
+    assert api.requests  # it looked
+    # Every request starts within the first poll's half second; the last may take its latency.
+    assert time.now - start <= max(timeout, 0.5) + latency
+
+
+@pytest.mark.parametrize(("timeout", "latency"), SHORT_WAITS)
+def test_a_fleet_wait_shorter_than_a_request_ends_within_half_a_second(timeout: float, latency: float) -> None:
+    time = Recorder()
+    api = _unavailable_api(time, latency)
+    start = time.now
+    with make_client(api, time) as client:
+        result = client.endpoints.wait_all([EP, "ep-2"], timeout=timeout)
+    assert set(result.timed_out) == {EP, "ep-2"}
+    assert api.requests
+    assert time.now - start <= max(timeout, 0.5) + latency
+
+
+@pytest.mark.parametrize(("timeout", "latency"), SHORT_WAITS)
+def test_async_a_wait_shorter_than_a_request_ends_within_half_a_second(timeout: float, latency: float) -> None:
+    time = Recorder()
+    api = _unavailable_api(time, latency)
+    start = time.now
+
+    async def run() -> None:
+        async with make_async_client(api, time) as client:
+            with pytest.raises(fd.WaitTimeoutError):
+                await client.endpoints.wait_until_running(EP, timeout=timeout)
+
+    asyncio.run(run())
+    assert api.requests
+    assert time.now - start <= max(timeout, 0.5) + latency

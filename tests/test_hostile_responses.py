@@ -70,6 +70,61 @@ def test_a_body_larger_than_the_limit_is_refused_without_reading_it_all() -> Non
     assert chunks_sent * 65536 <= MAX_RESPONSE_BYTES + 2 * 65536
 
 
+# -- the request id of a bad response ---------------------------------------------------------------
+def _huge(request: httpx.Request) -> httpx.Response:
+    def stream() -> Any:
+        while True:
+            yield b" " * 65536
+
+    return httpx.Response(200, content=stream(), headers={"X-Request-Id": "req-big"})
+
+
+def _huge_async(request: httpx.Request) -> httpx.Response:
+    async def stream() -> Any:
+        while True:
+            yield b" " * 65536
+
+    return httpx.Response(200, content=stream(), headers={"X-Request-Id": "req-big"})
+
+
+BAD_BODIES = {
+    "not-json": reply(200, content=b"<html>proxy</html>", headers={"X-Request-Id": "req-bad"}),
+    "wrong-shape": reply(200, {"unexpected": True}, headers={"X-Request-Id": "req-bad"}),
+    "nested-too-deep": reply(200, content=DEEP, headers={"X-Request-Id": "req-bad"}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_BODIES))
+def test_a_malformed_2xx_carries_its_request_id(case: str) -> None:
+    api = FakeAPI().on("GET", STATUS_PATH, BAD_BODIES[case])
+    with pytest.raises(fd.ResponseFormatError) as info:
+        make_client(api).endpoints.status(EP)
+    assert info.value.request_id == "req-bad"
+    assert "req-bad" in str(info.value)
+
+
+def test_async_a_malformed_2xx_carries_its_request_id() -> None:
+    api = FakeAPI().on("GET", STATUS_PATH, BAD_BODIES["not-json"])
+    with pytest.raises(fd.ResponseFormatError) as info:
+        asyncio.run(make_async_client(api).endpoints.status(EP))
+    assert info.value.request_id == "req-bad"
+
+
+def test_a_body_too_large_carries_its_request_id() -> None:
+    api = FakeAPI().on("GET", STATUS_PATH, _huge)
+    with pytest.raises(fd.ResponseFormatError, match="larger than") as info:
+        make_client(api).endpoints.status(EP)
+    assert info.value.request_id == "req-big"
+    assert "req-big" in str(info.value)
+
+
+def test_async_a_body_too_large_carries_its_request_id() -> None:
+    api = FakeAPI().on("GET", STATUS_PATH, _huge_async)
+    with pytest.raises(fd.ResponseFormatError, match="larger than") as info:
+        asyncio.run(make_async_client(api).endpoints.status(EP))
+    assert info.value.request_id == "req-big"
+
+
 # -- listings that never end ------------------------------------------------------------------------
 def endless_cursors(*, same_items: bool) -> Any:
     """A listing whose every page points to a new cursor: the same endpoint each time, or new ones."""

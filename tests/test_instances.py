@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 import pytest
 from hypothesis import given, strategies as st
@@ -181,6 +183,35 @@ def test_coerce_refuses_other_types(value: object, kind: str) -> None:
         InstanceOption.coerce(value, field="deploy.instance")  # type: ignore[arg-type]
     assert caught.value.field == "deploy.instance"
     assert caught.value.message == f"expected InstanceOption, GPU or str, got {kind}"
+
+
+@pytest.mark.parametrize("field", [str, None, 2, "", len, GPU])
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda field: InstanceOption.parse("3x H100", field=field),
+        lambda field: InstanceOption.parse("2x H100", field=field),
+        lambda field: InstanceOption.from_id("zfTutSiLn0Hq", field=field),
+        lambda field: InstanceOption.coerce("2x H100", field=field),
+    ],
+    ids=["parse-bad-text", "parse", "from_id", "coerce"],
+)
+def test_a_field_that_is_no_name_is_refused_as_field(build: Any, field: object) -> None:
+    # `field` only names the input in errors: a type or a number there made an error whose field is
+    # not a str, or went unnoticed until an input was refused.
+    with pytest.raises(InvalidInputError) as caught:
+        build(field)
+    assert caught.value.field == "field"
+
+
+@pytest.mark.parametrize("gpu", [GPU, InstanceOption, str])
+def test_constructor_refuses_a_type_for_a_gpu_or_a_count(gpu: object) -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        InstanceOption(gpu, 2)  # type: ignore[arg-type]
+    assert caught.value.field == "instance.gpu"
+    with pytest.raises(InvalidInputError) as caught:
+        InstanceOption(GPU.H100, int)  # type: ignore[arg-type]
+    assert caught.value.field == "instance.count"
 
 
 def test_coerce_passes_its_field_to_parse() -> None:

@@ -1,9 +1,16 @@
 """Lifecycle integration: every facade operation, sync and async, against the emulator's real HTTP
 server on loopback (uvicorn on 127.0.0.1, port 0), with real ``fd.Client`` / ``fd.AsyncClient``.
 
-One emulator serves the whole module, on a small ``time_scale`` so a deployment takes about half a
-second. Tests share it, so each works in projects of its own (``_unique``) and never assumes the
-team-wide listing is empty. Waits use fast poll policies so the module stays quick.
+What this module is for is what needs sockets: HTTP framing (paths, query parameters, bodies,
+status codes, a trailing slash), the real server, and concurrency over loopback. Time is not real:
+the served emulator runs on a ``ManualClock`` that only the clients' sleeps move (each client is
+given the emulator's clock and ``Emulator.sleep``, which stops at every transition), so whatever a
+test asserts about a state ("INITIALIZING right after create", "UPDATING right after update") holds
+however slow the machine is. What a wait sees on the way (phases, progress, timestamps) is tested
+in-process, in ``test_emulator_facade.py``.
+
+One emulator serves the whole module. Tests share it, so each works in projects of its own
+(``_unique``) and never assumes the team-wide listing is empty.
 """
 
 from __future__ import annotations
@@ -20,32 +27,17 @@ import pytest
 
 import friendli_dedicated as fd
 from friendli_dedicated._hints import GENERIC_HINT, hint_for
-from friendli_dedicated.emulator import DEFAULT_PROJECT, DEFAULT_TEAM, DEFAULT_TOKEN, Emulator, Timings
+from friendli_dedicated.emulator import DEFAULT_PROJECT, DEFAULT_TEAM, DEFAULT_TOKEN, Emulator, ManualClock
 
 pytest.importorskip("uvicorn")
 pytest.importorskip("starlette")
-
-# Seconds before time_scale; x 0.005 below: requesting 0.15 s, downloading 0.2 s, engine 0.15 s
-# (a deployment in 0.5 s), updating 0.15 s, awaking 0.15 s, terminating 0.1 s.
-TIMINGS = Timings(
-    requesting_virtual_machine=30,
-    downloading_model=40,
-    engine_initializing=30,
-    updating=30,
-    awaking=30,
-    terminating=20,
-)
-TIME_SCALE = 0.005
 
 OTHER_TOKEN = "other-token"
 OTHER_TEAM = "other-team"
 THIRD_TEAM = "third-team"
 TOKENS = {DEFAULT_TOKEN: [DEFAULT_TEAM], OTHER_TOKEN: [OTHER_TEAM, THIRD_TEAM]}
 
-POLL = fd.Backoff(initial=0.05, multiplier=1.5, maximum=0.2, jitter=0.1)
-# Every 20 ms: fine enough to see each 0.15 s phase of a deployment.
-FINE_POLL = fd.Backoff(initial=0.02, multiplier=1.0, maximum=0.02, jitter=0.0)
-WAIT = 10.0
+WAIT = 1800.0  # seconds of the emulator's clock: a deployment takes 90
 
 DEPLOY_PHASES = [
     fd.DeploymentPhase.REQUESTING_VIRTUAL_MACHINE,
@@ -64,7 +56,7 @@ def _unique(prefix: str) -> str:
 
 @pytest.fixture(scope="module")
 def emu() -> Emulator:
-    return Emulator(timings=TIMINGS, time_scale=TIME_SCALE, tokens=TOKENS)
+    return Emulator(clock=ManualClock(), tokens=TOKENS)
 
 
 @pytest.fixture(scope="module")
@@ -73,9 +65,35 @@ def base_url(emu: Emulator) -> Iterator[str]:
         yield url
 
 
+Connect = Callable[..., fd.Client]
+AsyncConnect = Callable[..., fd.AsyncClient]
+
+
+@pytest.fixture(scope="module")
+def connect(emu: Emulator, base_url: str) -> Connect:
+    """``fd.Client(**kwargs)`` on the served emulator, on its clock: waiting moves the emulator's time."""
+
+    def make(**kwargs: Any) -> fd.Client:
+        settings = {"token": DEFAULT_TOKEN, "base_url": base_url, **kwargs}
+        return fd.Client(clock=emu.clock, sleep=emu.sleep, **settings)
+
+    return make
+
+
+@pytest.fixture(scope="module")
+def aconnect(emu: Emulator, base_url: str) -> AsyncConnect:
+    """The async twin of ``connect``."""
+
+    def make(**kwargs: Any) -> fd.AsyncClient:
+        settings = {"token": DEFAULT_TOKEN, "base_url": base_url, **kwargs}
+        return fd.AsyncClient(clock=emu.clock, sleep=emu.async_sleep, **settings)
+
+    return make
+
+
 @pytest.fixture
-def client(base_url: str) -> Iterator[fd.Client]:
-    with fd.Client(token=DEFAULT_TOKEN, base_url=base_url) as c:
+def client(connect: Connect) -> Iterator[fd.Client]:
+    with connect() as c:
         yield c
 
 
@@ -101,44 +119,30 @@ class Log:
 
 
 @pytest.fixture
-def logged(base_url: str) -> Iterator[tuple[fd.Client, Log]]:
+def logged(connect: Connect) -> Iterator[tuple[fd.Client, Log]]:
     log = Log()
     with (
         httpx.Client(event_hooks={"request": [log.hook]}, timeout=10) as http,
-        fd.Client(token=DEFAULT_TOKEN, base_url=base_url, http_client=http) as c,
+        connect(http_client=http) as c,
     ):
         yield c, log
 
 
-def _until(fetch: Callable[[], fd.EndpointState], status: fd.Status, timeout: float = 5.0) -> fd.EndpointState:
-    deadline = time.monotonic() + timeout
+def _until(emu: Emulator, fetch: Callable[[], Any], status: fd.Status, limit: float = 3600.0) -> Any:
+    """Poll ``fetch`` (a state, or a handle whose ``state`` it refreshes) on the emulator's clock,
+    stepping to each next transition, until ``status`` or ``limit`` emulated seconds."""
+    deadline = emu.clock() + limit
     while True:
-        state = fetch()
-        if state.status is status or time.monotonic() > deadline:
-            return state
-        time.sleep(0.02)
-
-
-def _progress() -> tuple[list[tuple[str, str | None, float]], Callable[[fd.EndpointState, float], None]]:
-    seen: list[tuple[str, str | None, float]] = []
-
-    def on_progress(state: fd.EndpointState, elapsed: float) -> None:
-        seen.append((state.status.value, state.phase.value if state.phase is not None else None, elapsed))
-
-    return seen, on_progress
-
-
-def _keys(seen: list[tuple[str, str | None, float]]) -> list[tuple[str, str | None]]:
-    return [(status, phase) for status, phase, _ in seen]
-
-
-def _no_repeats(keys: list[Any]) -> bool:
-    return all(a != b for a, b in itertools.pairwise(keys))
+        found = fetch()
+        state = getattr(found, "state", found)
+        if state.status is status or emu.clock() >= deadline:
+            return found
+        emu.sleep(limit)
 
 
 def _running(c: fd.Client, name: str = "chat", **kwargs: Any) -> fd.Endpoint:
     ep = c.endpoints.create(_unique("proj"), name, "org/model", kwargs.pop("instance", fd.GPU.H100), **kwargs)
-    ep.wait_until_running(timeout=WAIT, poll=POLL)
+    ep.wait_until_running(timeout=WAIT)
     assert ep.state is not None
     assert ep.state.status is fd.Status.RUNNING
     return ep
@@ -223,18 +227,18 @@ def test_create_resolves_the_right_id_when_the_name_is_already_taken(emu: Emulat
     assert [ep.id for ep in client.endpoints.list(project)] == [first.id, second.id]
 
 
-def test_concurrent_creates_in_one_project_each_resolve_their_own_id(base_url: str) -> None:
+def test_concurrent_creates_in_one_project_each_resolve_their_own_id(connect: Connect) -> None:
     project = _unique("proj")
     names = [f"par{i}" for i in range(4)]
 
     def create(name: str) -> str:
-        with fd.Client(token=DEFAULT_TOKEN, base_url=base_url) as c:
+        with connect() as c:
             return c.endpoints.create(project, name, "org/model", "H100").id
 
     with ThreadPoolExecutor(max_workers=len(names)) as pool:
         ids = list(pool.map(create, names))
     assert len(set(ids)) == len(names)
-    with fd.Client(token=DEFAULT_TOKEN, base_url=base_url) as c:
+    with connect() as c:
         assert [c.endpoints.get(i).name for i in ids] == names
         assert {ep.id for ep in c.endpoints.list(project)} == set(ids)
 
@@ -386,8 +390,8 @@ def test_list_pages_stay_stable_when_endpoints_come_and_go(client: fd.Client) ->
     assert seen == [ids[0], ids[1], ids[2], ids[4], late]
 
 
-def test_base_url_with_a_trailing_slash(base_url: str) -> None:
-    with fd.Client(token=DEFAULT_TOKEN, base_url=base_url + "/") as c:
+def test_base_url_with_a_trailing_slash(base_url: str, connect: Connect) -> None:
+    with connect(base_url=base_url + "/") as c:
         assert c.base_url == base_url
         ep = c.endpoints.create(_unique("proj"), "slash", "org/model", "H100")
         assert c.endpoints.status(ep.id).status is fd.Status.INITIALIZING
@@ -425,7 +429,7 @@ def test_update_name_engine_options_autoscaling_and_instance(client: fd.Client) 
     assert spec.name == "after"
     assert client.endpoints.get(ep.id).name == "after"
     assert client.endpoints.status(ep.id).status is fd.Status.UPDATING
-    state = client.endpoints.wait_until_running(ep.id, timeout=WAIT, poll=POLL)
+    state = client.endpoints.wait_until_running(ep.id, timeout=WAIT)
     assert state.status is fd.Status.RUNNING
 
     spec = client.endpoints.update(ep.id, max_batch_size=64, tokenizer_skip_special_tokens=False)
@@ -447,7 +451,7 @@ def test_update_name_engine_options_autoscaling_and_instance(client: fd.Client) 
     spec = client.endpoints.update(ep.id, instance=fd.InstanceOption(fd.GPU.B200, 2))
     assert (spec.gpu_type, spec.num_gpu, spec.instance_id) == ("NVIDIA B200", 2, "brTZGIuYgVrs")
     assert spec.name == "after"  # untouched fields stay
-    state = client.endpoints.wait_until_running(ep.id, timeout=WAIT, poll=POLL)
+    state = client.endpoints.wait_until_running(ep.id, timeout=WAIT)
     assert state.status is fd.Status.RUNNING
 
 
@@ -468,48 +472,31 @@ def test_update_of_a_terminated_endpoint_is_a_bad_request(client: fd.Client) -> 
 
 
 # -- waiting --------------------------------------------------------------------------------------
-def test_wait_until_running_goes_through_the_phases(logged: tuple[fd.Client, Log]) -> None:
+# What a wait sees on the way (each phase once, in order; progress on changes only; the server's
+# timestamps) is tested in-process on a ManualClock: test_emulator_facade.py. Here, the outcomes.
+def test_wait_until_running_returns_the_running_state(logged: tuple[fd.Client, Log]) -> None:
     client, log = logged
     ep = client.endpoints.create(_unique("proj"), "phases", "org/model", "H100")
-    seen, on_progress = _progress()
     log.entries.clear()
-    state = client.endpoints.wait_until_running(ep.id, timeout=WAIT, on_progress=on_progress, poll=FINE_POLL)
+    state = client.endpoints.wait_until_running(ep.id, timeout=WAIT)
     assert state.status is fd.Status.RUNNING
     assert state.is_serving
-    assert _keys(seen) == [("INITIALIZING", phase.value) for phase in DEPLOY_PHASES] + [("RUNNING", None)]
-    elapsed = [e for _, _, e in seen]
-    assert elapsed == sorted(elapsed)
-    assert elapsed[-1] > 0
-    # The timestamps are the server's: RUNNING since exactly the planned 0.5 s after creation.
     assert state.created_at is not None
     assert state.updated_at is not None
-    deploy = (TIMINGS.requesting_virtual_machine + TIMINGS.downloading_model + TIMINGS.engine_initializing) * TIME_SCALE
-    assert (state.updated_at - state.created_at).total_seconds() == pytest.approx(deploy, abs=0.002)
-    # on_progress is called on changes only: far fewer calls than polls.
-    polls = len(log.calls("GET", f"{LIST_PATH}/{ep.id}/status"))
-    assert polls > len(seen) + 5
-
-
-def test_wait_until_running_with_the_default_fast_poll_reports_changes_only(client: fd.Client) -> None:
-    ep = client.endpoints.create(_unique("proj"), "poll", "org/model", "H100")
-    seen, on_progress = _progress()
-    handle = ep.wait_until_running(timeout=WAIT, on_progress=on_progress, poll=POLL)
+    assert state.updated_at > state.created_at
+    assert log.calls("GET", f"{LIST_PATH}/{ep.id}/status")  # it polled the endpoint's status
+    handle = ep.wait_until_running(timeout=WAIT)
     assert handle is ep
     assert ep.state is not None
     assert ep.state.status is fd.Status.RUNNING
-    keys = _keys(seen)
-    assert keys[-1] == ("RUNNING", None)
-    assert keys[0][0] == "INITIALIZING"
-    assert _no_repeats(keys)
-    phases = [fd.DeploymentPhase(phase) for status, phase in keys[:-1]]
-    assert phases == sorted(phases, key=DEPLOY_PHASES.index)  # in order, none seen twice
 
 
 def test_wait_until_running_times_out(client: fd.Client) -> None:
     ep = client.endpoints.create(_unique("proj"), "slow", "org/model", "H100")
+    # 0.05 s of the emulator's clock (moved only by the wait's own sleep): the deployment takes 90.
     # How soon it gives up is the waiter's business, tested on an injected clock (test_waiter.py).
     with pytest.raises(fd.WaitTimeoutError) as excinfo:
-        ep.wait_until_running(timeout=0.05, poll=POLL)
+        ep.wait_until_running(timeout=0.05)
     assert excinfo.value.endpoint_id == ep.id
     assert excinfo.value.state is not None
     assert excinfo.value.state.status is fd.Status.INITIALIZING
@@ -517,9 +504,8 @@ def test_wait_until_running_times_out(client: fd.Client) -> None:
 
 def test_failure_model_raises_endpoint_failed_error(client: fd.Client) -> None:
     ep = client.endpoints.create(_unique("proj"), "oom", "emulator/fail-INFERENCE_ENGINE_MEMORY_ERROR", "H100")
-    seen, on_progress = _progress()
     with pytest.raises(fd.EndpointFailedError) as excinfo:
-        ep.wait_until_running(timeout=WAIT, poll=POLL, on_progress=on_progress)
+        ep.wait_until_running(timeout=WAIT)
     error = excinfo.value
     assert error.endpoint_id == ep.id
     assert error.error_code == "INFERENCE_ENGINE_MEMORY_ERROR"
@@ -530,7 +516,6 @@ def test_failure_model_raises_endpoint_failed_error(client: fd.Client) -> None:
     assert error.state is not None
     assert error.state.status is fd.Status.FAILED
     assert error.state.error_code is fd.ErrorCode.INFERENCE_ENGINE_MEMORY_ERROR
-    assert _keys(seen)[-1] == ("FAILED", "ENGINE_INITIALIZING")
     status = client.endpoints.status(ep.id)
     assert (status.status, status.error_code) == (fd.Status.FAILED, fd.ErrorCode.INFERENCE_ENGINE_MEMORY_ERROR)
     # A FAILED endpoint can be restarted (and fails the same way again).
@@ -538,13 +523,13 @@ def test_failure_model_raises_endpoint_failed_error(client: fd.Client) -> None:
     assert restarted.status is fd.Status.INITIALIZING
     assert restarted.error_code is None
     with pytest.raises(fd.EndpointFailedError):
-        ep.wait_until_running(timeout=WAIT, poll=POLL)
+        ep.wait_until_running(timeout=WAIT)
 
 
 def test_workload_failure_happens_while_downloading(client: fd.Client) -> None:
     ep = client.endpoints.create(_unique("proj"), "dl", "emulator/fail-WORKLOAD_INIT_DOWNLOAD_ERROR", "H100")
     with pytest.raises(fd.EndpointFailedError) as excinfo:
-        client.endpoints.wait_until_running(ep.id, timeout=WAIT, poll=POLL)
+        client.endpoints.wait_until_running(ep.id, timeout=WAIT)
     assert (excinfo.value.error_code, excinfo.value.phase) == ("WORKLOAD_INIT_DOWNLOAD_ERROR", "DOWNLOADING_MODEL")
     assert excinfo.value.hint.startswith("Downloading the model failed")
 
@@ -558,7 +543,7 @@ def test_sleep_and_wake(client: fd.Client) -> None:
     spec = client.endpoints.get(ep.id)
     assert (spec.desired_replica_cnt, spec.curr_replica_cnt) == (0, 0)
     with pytest.raises(fd.EndpointStoppedError) as excinfo:
-        client.endpoints.wait_until_running(ep.id, timeout=WAIT, poll=POLL)
+        client.endpoints.wait_until_running(ep.id, timeout=WAIT)
     assert "wake=True" in str(excinfo.value)
     assert excinfo.value.state is not None
     assert excinfo.value.state.status is fd.Status.SLEEPING
@@ -566,7 +551,7 @@ def test_sleep_and_wake(client: fd.Client) -> None:
 
     state = client.endpoints.wake(ep.id)
     assert state.status is fd.Status.AWAKING
-    state = client.endpoints.wait_until_running(ep.id, timeout=WAIT, poll=POLL)
+    state = client.endpoints.wait_until_running(ep.id, timeout=WAIT)
     assert state.status is fd.Status.RUNNING
     assert client.endpoints.wake(ep.id).status is fd.Status.RUNNING  # waking a running endpoint is a no-op
 
@@ -575,28 +560,10 @@ def test_wait_until_running_wakes_a_sleeping_endpoint(logged: tuple[fd.Client, L
     client, log = logged
     ep = _running(client, "wake-me")
     client.endpoints.sleep(ep.id)
-    seen, on_progress = _progress()
     log.entries.clear()
-    state = client.endpoints.wait_until_running(ep.id, timeout=WAIT, wake=True, on_progress=on_progress, poll=FINE_POLL)
+    state = client.endpoints.wait_until_running(ep.id, timeout=WAIT, wake=True)
     assert state.status is fd.Status.RUNNING
-    assert _keys(seen) == [("SLEEPING", None), ("AWAKING", None), ("RUNNING", None)]
     assert len(log.calls("PUT", f"{LIST_PATH}/{ep.id}/wake")) == 1  # woken once
-
-
-def test_scale_to_zero_sleeps_by_itself_and_wait_wakes_it(client: fd.Client) -> None:
-    # cooldown 60 s x time_scale: asleep 0.3 s after it is RUNNING.
-    ep = client.endpoints.create(
-        _unique("proj"), "s2z", "org/model", "H100", autoscaling=fd.Autoscaling.scale_to_zero(cooldown=60)
-    )
-    ep.wait_until_running(timeout=WAIT, wake=True, poll=POLL)
-    assert ep.state is not None
-    assert ep.state.status is fd.Status.RUNNING
-    state = _until(lambda: client.endpoints.status(ep.id), fd.Status.SLEEPING)
-    assert state.status is fd.Status.SLEEPING
-    with pytest.raises(fd.EndpointStoppedError):
-        ep.wait_until_running(timeout=WAIT, poll=POLL)
-    ep.wait_until_running(timeout=WAIT, wake=True, poll=POLL)
-    assert ep.state.status is fd.Status.RUNNING
 
 
 def test_sleep_while_initializing_is_a_bad_request(client: fd.Client) -> None:
@@ -608,7 +575,7 @@ def test_sleep_while_initializing_is_a_bad_request(client: fd.Client) -> None:
         client.endpoints.wake(ep.id)
 
 
-def test_terminate_then_restart(client: fd.Client) -> None:
+def test_terminate_then_restart(emu: Emulator, client: fd.Client) -> None:
     ep = _running(client, "term")
     with pytest.raises(fd.BadRequestError) as excinfo:
         client.endpoints.restart(ep.id)
@@ -620,17 +587,17 @@ def test_terminate_then_restart(client: fd.Client) -> None:
     state = client.endpoints.terminate(ep.id)
     assert state.status is fd.Status.TERMINATING
     with pytest.raises(fd.EndpointStoppedError) as stopped:
-        client.endpoints.wait_until_running(ep.id, timeout=WAIT, poll=POLL)
+        client.endpoints.wait_until_running(ep.id, timeout=WAIT)
     assert stopped.value.state is not None
     assert stopped.value.state.status in (fd.Status.TERMINATING, fd.Status.TERMINATED)
-    state = _until(lambda: client.endpoints.status(ep.id), fd.Status.TERMINATED)
+    state = _until(emu, lambda: client.endpoints.status(ep.id), fd.Status.TERMINATED)
     assert state.status is fd.Status.TERMINATED
     assert client.endpoints.terminate(ep.id).status is fd.Status.TERMINATED  # terminating again is harmless
 
     state = client.endpoints.restart(ep.id)
     assert state.status is fd.Status.INITIALIZING
     assert state.phase is fd.DeploymentPhase.REQUESTING_VIRTUAL_MACHINE
-    state = client.endpoints.wait_until_running(ep.id, timeout=WAIT, poll=POLL)
+    state = client.endpoints.wait_until_running(ep.id, timeout=WAIT)
     assert state.status is fd.Status.RUNNING
 
 
@@ -655,27 +622,27 @@ def test_delete_then_not_found(client: fd.Client) -> None:
     with pytest.raises(fd.NotFoundError):
         client.endpoints.update(ep.id, name="x")
     with pytest.raises(fd.NotFoundError):
-        client.endpoints.wait_until_running(ep.id, timeout=WAIT, poll=POLL)
+        client.endpoints.wait_until_running(ep.id, timeout=WAIT)
     assert [e.id for e in client.endpoints.list(project)] == [keep.id]
 
 
 # -- handles --------------------------------------------------------------------------------------
-def test_endpoint_handle_chains(client: fd.Client) -> None:
+def test_endpoint_handle_chains(emu: Emulator, client: fd.Client) -> None:
     ep = client.endpoints.create(_unique("proj"), "chain", "org/model", "2x H100")
-    assert ep.wait_until_running(timeout=WAIT, poll=POLL).sleep() is ep
+    assert ep.wait_until_running(timeout=WAIT).sleep() is ep
     assert ep.state is not None
     assert ep.state.status is fd.Status.SLEEPING
     assert repr(ep) == f"Endpoint(id={ep.id!r}, status='SLEEPING')"
     assert ep.wake() is ep
     assert ep.state.status is fd.Status.AWAKING
-    assert ep.wait_until_running(timeout=WAIT, poll=POLL) is ep
+    assert ep.wait_until_running(timeout=WAIT) is ep
     assert ep.state.status is fd.Status.RUNNING
     assert ep.update(name="chain2", max_batch_size=8) is ep
     assert ep.refresh().state.status is fd.Status.UPDATING  # the update is rolling out
     assert (ep.spec().name, ep.spec().max_batch_size) == ("chain2", 8)
-    assert ep.wait_until_running(timeout=WAIT, poll=POLL).terminate() is ep
+    assert ep.wait_until_running(timeout=WAIT).terminate() is ep
     assert ep.state.status is fd.Status.TERMINATING
-    _until(lambda: ep.refresh().state, fd.Status.TERMINATED)  # type: ignore[arg-type,return-value]
+    _until(emu, ep.refresh, fd.Status.TERMINATED)
     assert ep.state.status is fd.Status.TERMINATED
     assert ep.restart() is ep
     assert ep.state.status is fd.Status.INITIALIZING
@@ -691,10 +658,10 @@ def test_endpoint_handle_chains(client: fd.Client) -> None:
 
 
 # -- teams, authentication, validation ------------------------------------------------------------
-def test_another_team_cannot_see_the_first_teams_endpoints(base_url: str, client: fd.Client) -> None:
+def test_another_team_cannot_see_the_first_teams_endpoints(connect: Connect, client: fd.Client) -> None:
     project = _unique("proj")
     mine = client.endpoints.create(project, "private", "org/model", "H100")
-    with fd.Client(token=OTHER_TOKEN, base_url=base_url) as other:
+    with connect(token=OTHER_TOKEN) as other:
         assert list(other.endpoints.list(project)) == []
         assert mine.id not in {ep.id for ep in other.endpoints.list(limit=100)}
         for call in (other.endpoints.get, other.endpoints.status, other.endpoints.terminate, other.endpoints.delete):
@@ -712,11 +679,11 @@ def test_another_team_cannot_see_the_first_teams_endpoints(base_url: str, client
     assert client.endpoints.status(mine.id).status is not fd.Status.TERMINATING
 
 
-def test_a_token_with_two_teams_acts_for_the_one_asked(base_url: str) -> None:
+def test_a_token_with_two_teams_acts_for_the_one_asked(connect: Connect) -> None:
     project = _unique("proj")
     with (
-        fd.Client(token=OTHER_TOKEN, base_url=base_url, team_id=THIRD_TEAM) as third,
-        fd.Client(token=OTHER_TOKEN, base_url=base_url) as default,
+        connect(token=OTHER_TOKEN, team_id=THIRD_TEAM) as third,
+        connect(token=OTHER_TOKEN) as default,
     ):
         assert third.team_id == THIRD_TEAM
         ep = third.endpoints.create(project, "t3", "org/model", "H100")
@@ -732,10 +699,10 @@ def test_a_token_with_two_teams_acts_for_the_one_asked(base_url: str) -> None:
         assert a.id != b.id
 
 
-def test_a_team_the_token_lacks_is_forbidden(emu: Emulator, base_url: str, client: fd.Client) -> None:
+def test_a_team_the_token_lacks_is_forbidden(emu: Emulator, connect: Connect, client: fd.Client) -> None:
     ep = client.endpoints.create(_unique("proj"), "mine", "org/model", "H100")
     creates = sum(emu.stats.creates.values())
-    with fd.Client(token=DEFAULT_TOKEN, base_url=base_url, team_id=OTHER_TEAM) as wrong_team:
+    with connect(team_id=OTHER_TEAM) as wrong_team:
         with pytest.raises(fd.PermissionDeniedError) as excinfo:
             list(wrong_team.endpoints.list())
         assert excinfo.value.status_code == 403
@@ -749,10 +716,10 @@ def test_a_team_the_token_lacks_is_forbidden(emu: Emulator, base_url: str, clien
     assert sum(emu.stats.creates.values()) == creates
 
 
-def test_a_wrong_token_is_an_authentication_error(emu: Emulator, base_url: str) -> None:
+def test_a_wrong_token_is_an_authentication_error(emu: Emulator, connect: Connect) -> None:
     token = "wrong-token-s3cr3t"
     creates = sum(emu.stats.creates.values())
-    with fd.Client(token=token, base_url=base_url) as bad:
+    with connect(token=token) as bad:
         with pytest.raises(fd.AuthenticationError) as excinfo:
             bad.endpoints.get("ep-anything")
         assert excinfo.value.status_code == 401
@@ -764,7 +731,7 @@ def test_a_wrong_token_is_an_authentication_error(emu: Emulator, base_url: str) 
         with pytest.raises(fd.AuthenticationError):
             bad.endpoints.create(_unique("proj"), "x", "org/model", "H100")
         with pytest.raises(fd.AuthenticationError):
-            bad.endpoints.wait_until_running("ep-anything", timeout=WAIT, poll=POLL)
+            bad.endpoints.wait_until_running("ep-anything", timeout=WAIT)
     assert sum(emu.stats.creates.values()) == creates
 
 
@@ -801,12 +768,12 @@ async def _async_collect(iterator: Any) -> list[Any]:
 
 
 @pytest.mark.anyio
-async def test_async_main_path(emu: Emulator, base_url: str) -> None:
+async def test_async_main_path(emu: Emulator, aconnect: AsyncConnect) -> None:
     project = _unique("aproj")
     log = Log()
     async with (
         httpx.AsyncClient(event_hooks={"request": [log.ahook]}, timeout=10) as http,
-        fd.AsyncClient(token=DEFAULT_TOKEN, base_url=base_url, http_client=http) as client,
+        aconnect(http_client=http) as client,
     ):
         before = set(emu.endpoint_ids())
         ep = await client.endpoints.create(
@@ -833,10 +800,8 @@ async def test_async_main_path(emu: Emulator, base_url: str) -> None:
         assert len(log.calls("GET", LIST_PATH)) == 3
         assert all(isinstance(e, fd.AsyncEndpoint) for e in listed)
 
-        seen, on_progress = _progress()
-        state = await client.endpoints.wait_until_running(ep.id, timeout=WAIT, on_progress=on_progress, poll=FINE_POLL)
+        state = await client.endpoints.wait_until_running(ep.id, timeout=WAIT)
         assert state.status is fd.Status.RUNNING
-        assert _keys(seen) == [("INITIALIZING", phase.value) for phase in DEPLOY_PHASES] + [("RUNNING", None)]
 
         spec = await client.endpoints.update(ep.id, name="async-renamed", max_batch_size=16)
         assert (spec.name, spec.max_batch_size) == ("async-renamed", 16)
@@ -846,32 +811,28 @@ async def test_async_main_path(emu: Emulator, base_url: str) -> None:
         assert [v.version_id for v in versions] == ["v1", "v2", "v3"]
         assert [v.spec.name for v in versions] == ["async-chat", "async-renamed", "async-renamed"]
         assert [v.spec.max_batch_size for v in versions] == [256, 16, 16]
-        await client.endpoints.wait_until_running(ep.id, timeout=WAIT, poll=POLL)
+        await client.endpoints.wait_until_running(ep.id, timeout=WAIT)
 
         assert (await client.endpoints.sleep(ep.id)).status is fd.Status.SLEEPING
         with pytest.raises(fd.EndpointStoppedError):
-            await client.endpoints.wait_until_running(ep.id, timeout=WAIT, poll=POLL)
+            await client.endpoints.wait_until_running(ep.id, timeout=WAIT)
         assert (await client.endpoints.wake(ep.id)).status is fd.Status.AWAKING
-        assert (await client.endpoints.wait_until_running(ep.id, timeout=WAIT, poll=POLL)).is_serving
+        assert (await client.endpoints.wait_until_running(ep.id, timeout=WAIT)).is_serving
         await client.endpoints.sleep(ep.id)
-        seen, on_progress = _progress()
-        state = await client.endpoints.wait_until_running(
-            ep.id, timeout=WAIT, wake=True, on_progress=on_progress, poll=FINE_POLL
-        )
+        log.entries.clear()
+        state = await client.endpoints.wait_until_running(ep.id, timeout=WAIT, wake=True)
         assert state.status is fd.Status.RUNNING
-        assert _keys(seen) == [("SLEEPING", None), ("AWAKING", None), ("RUNNING", None)]
+        assert len(log.calls("PUT", f"{LIST_PATH}/{ep.id}/wake")) == 1
 
         with pytest.raises(fd.BadRequestError):
             await client.endpoints.restart(ep.id)
         assert (await client.endpoints.terminate(ep.id)).status is fd.Status.TERMINATING
         with pytest.raises(fd.EndpointStoppedError):
-            await client.endpoints.wait_until_running(ep.id, timeout=WAIT, poll=POLL)
-        deadline = time.monotonic() + 5
-        while (await client.endpoints.status(ep.id)).status is not fd.Status.TERMINATED:
-            assert time.monotonic() < deadline
-            await _asleep(0.02)
+            await client.endpoints.wait_until_running(ep.id, timeout=WAIT)
+        await emu.async_sleep(WAIT)  # to the next transition: TERMINATED
+        assert (await client.endpoints.status(ep.id)).status is fd.Status.TERMINATED
         assert (await client.endpoints.restart(ep.id)).status is fd.Status.INITIALIZING
-        assert (await client.endpoints.wait_until_running(ep.id, timeout=WAIT, poll=POLL)).is_serving
+        assert (await client.endpoints.wait_until_running(ep.id, timeout=WAIT)).is_serving
 
         assert await client.endpoints.delete(ep.id) is None
         with pytest.raises(fd.NotFoundError):
@@ -881,21 +842,15 @@ async def test_async_main_path(emu: Emulator, base_url: str) -> None:
         assert [e.id for e in await _async_collect(client.endpoints.list(project))] == others
 
 
-async def _asleep(seconds: float) -> None:
-    import anyio
-
-    await anyio.sleep(seconds)
-
-
 @pytest.mark.anyio
-async def test_async_handle_chains_and_failure(base_url: str) -> None:
-    async with fd.AsyncClient(token=DEFAULT_TOKEN, base_url=base_url) as client:
+async def test_async_handle_chains_and_failure(aconnect: AsyncConnect) -> None:
+    async with aconnect() as client:
         ep = await client.endpoints.create(_unique("aproj"), "achain", "org/model", "H200")
-        assert await ep.wait_until_running(timeout=WAIT, poll=POLL) is ep
+        assert await ep.wait_until_running(timeout=WAIT) is ep
         assert await ep.sleep() is ep
         assert ep.state is not None
         assert ep.state.status is fd.Status.SLEEPING
-        assert await ep.wait_until_running(timeout=WAIT, wake=True, poll=POLL) is ep
+        assert await ep.wait_until_running(timeout=WAIT, wake=True) is ep
         assert ep.state.status is fd.Status.RUNNING
         assert await ep.update(name="achain2") is ep
         assert (await ep.refresh()).state.status is fd.Status.UPDATING
@@ -913,7 +868,7 @@ async def test_async_handle_chains_and_failure(base_url: str) -> None:
             _unique("aproj"), "afail", "emulator/fail-WORKLOAD_INIT_CANNOT_ACCESS_REPO_ERROR", "H100"
         )
         with pytest.raises(fd.EndpointFailedError) as excinfo:
-            await failing.wait_until_running(timeout=WAIT, poll=POLL)
+            await failing.wait_until_running(timeout=WAIT)
         assert excinfo.value.error_code == "WORKLOAD_INIT_CANNOT_ACCESS_REPO_ERROR"
         assert excinfo.value.phase == "DOWNLOADING_MODEL"
         assert excinfo.value.hint == hint_for("WORKLOAD_INIT_CANNOT_ACCESS_REPO_ERROR") != GENERIC_HINT
@@ -921,9 +876,9 @@ async def test_async_handle_chains_and_failure(base_url: str) -> None:
 
 
 @pytest.mark.anyio
-async def test_async_create_from_wandb(base_url: str) -> None:
+async def test_async_create_from_wandb(aconnect: AsyncConnect) -> None:
     project, key = _unique("awandb"), _unique("key")
-    async with fd.AsyncClient(token=DEFAULT_TOKEN, base_url=base_url) as client:
+    async with aconnect() as client:
         first = await client.endpoints.create_from_wandb(
             "e/p/m:v1", instance=fd.GPU.B200, project_id=project, idempotency_key=key
         )
@@ -938,23 +893,23 @@ async def test_async_create_from_wandb(base_url: str) -> None:
 
 
 @pytest.mark.anyio
-async def test_async_errors(emu: Emulator, base_url: str) -> None:
-    async with fd.AsyncClient(token=DEFAULT_TOKEN, base_url=base_url) as client:
+async def test_async_errors(aconnect: AsyncConnect) -> None:
+    async with aconnect() as client:
         ep = await client.endpoints.create(_unique("aproj"), "aerr", "org/model", "H100")
         with pytest.raises(fd.ValidationError) as excinfo:
             await client.endpoints.create(_unique("aproj"), "bad", "emulator/fail-BOGUS", "H100")
         assert [(i.loc, i.type) for i in excinfo.value.detail] == [(("body", "hfModelRepo"), "value_error")]
         with pytest.raises(fd.BadRequestError):
             await client.endpoints.sleep(ep.id)  # still INITIALIZING
-    async with fd.AsyncClient(token="nope", base_url=base_url) as bad:
+    async with aconnect(token="nope") as bad:
         with pytest.raises(fd.AuthenticationError) as auth:
             await bad.endpoints.status(ep.id)
         assert auth.value.status_code == 401
-    async with fd.AsyncClient(token=DEFAULT_TOKEN, base_url=base_url, team_id=THIRD_TEAM) as forbidden:
+    async with aconnect(team_id=THIRD_TEAM) as forbidden:
         with pytest.raises(fd.PermissionDeniedError) as denied:
             await _async_collect(forbidden.endpoints.list())
         assert denied.value.status_code == 403
-    async with fd.AsyncClient(token=OTHER_TOKEN, base_url=base_url) as other:
+    async with aconnect(token=OTHER_TOKEN) as other:
         with pytest.raises(fd.NotFoundError):
             await other.endpoints.get(ep.id)
         assert ep.id not in {e.id for e in await _async_collect(other.endpoints.list(limit=100))}

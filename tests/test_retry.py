@@ -169,9 +169,8 @@ def http_date(timestamp: float) -> str:
         ({"retry-after": "2.5"}, 2.5),
         ({"retry-after": " 7 "}, 7.0),
         ({"retry-after": "1e2"}, 100.0),
-        ({"retry-after": "-3"}, 0.0),
         ({"retry-after": "-0"}, 0.0),
-        ({"retry-after-ms": "-100"}, 0.0),
+        ({"retry-after-ms": "-0"}, 0.0),
         ({"retry-after": http_date(NOW + 90)}, 90.0),
         ({"retry-after": http_date(NOW - 90)}, 0.0),
         # "-0000" and a missing zone give naive datetimes; HTTP-dates are GMT, not local time.
@@ -206,6 +205,9 @@ def test_parse_retry_after_values(headers: dict[str, str], expected: float) -> N
         "Tue, 14 Nov 99999 22:15:20 GMT",
         "Tue, 31 Feb 2023 22:15:20 GMT",
         "9" * 400,  # parses to float infinity
+        "1e309",  # so does this
+        "-3",  # a negative wait is no wait a server can mean
+        "-0.5",
     ],
 )
 def test_parse_retry_after_unparseable_is_none(value: str) -> None:
@@ -233,8 +235,51 @@ def test_parse_retry_after_prefers_milliseconds(make: type) -> None:
     assert parse_retry_after(make({"Retry-After-Ms": "250", "Retry-After": "10"})) == 0.25
 
 
-def test_parse_retry_after_falls_back_to_seconds_when_milliseconds_is_garbage() -> None:
-    assert parse_retry_after({"retry-after-ms": "oops", "retry-after": "3"}) == 3.0
+@pytest.mark.parametrize("milliseconds", ["oops", "", "1e309", "inf", "nan", "-100", "-1e-3", "9" * 400])
+def test_parse_retry_after_falls_back_to_seconds_when_milliseconds_is_unusable(milliseconds: str) -> None:
+    # Found by a hostile review: a retry-after-ms of 1e309 (infinite once parsed) discarded a valid
+    # Retry-After instead of giving way to it.
+    assert parse_retry_after({"retry-after-ms": milliseconds, "retry-after": "3"}) == 3.0
+    date = http_date(NOW + 30)
+    assert parse_retry_after({"retry-after": date, "retry-after-ms": milliseconds}, now=lambda: NOW) == 30.0
+
+
+# What a header may hold: a usable wait (with the seconds it means), or something unusable.
+_usable_waits = st.one_of(
+    st.integers(min_value=0, max_value=10**6).map(lambda n: (str(n), float(n))),
+    st.floats(min_value=0, max_value=1e6, allow_nan=False).map(lambda x: (repr(x), x)),
+)
+_unusable_waits = st.one_of(
+    st.sampled_from(["", " ", "soon", "nan", "NaN", "inf", "-inf", "Infinity", "1e309", "-1e309", "1_0", "0x1"]),
+    st.floats(max_value=-1e-9, allow_infinity=False, allow_nan=False).map(repr),  # negative
+    st.integers(min_value=309, max_value=10**4).map(lambda e: f"1e{e}"),  # finite text, infinite float
+    st.text(alphabet="abcxyz;,-. ", max_size=8),
+)
+
+
+@given(
+    milliseconds=st.one_of(st.none(), _usable_waits, _unusable_waits.map(lambda text: (text, None))),
+    seconds=st.one_of(st.none(), _usable_waits, _unusable_waits.map(lambda text: (text, None))),
+    milliseconds_first=st.booleans(),
+)
+def test_parse_retry_after_pair_of_headers(
+    milliseconds: tuple[str, float | None] | None, seconds: tuple[str, float | None] | None, milliseconds_first: bool
+) -> None:
+    """The usable retry-after-ms wins; else the usable Retry-After; else None. Whatever the order."""
+    headers = {}
+    pairs = [("retry-after-ms", milliseconds), ("Retry-After", seconds)]
+    for name, value in pairs if milliseconds_first else reversed(pairs):
+        if value is not None:
+            headers[name] = value[0]
+    if milliseconds is not None and milliseconds[1] is not None:
+        expected: float | None = milliseconds[1] / 1000.0
+    elif seconds is not None and seconds[1] is not None:
+        expected = seconds[1]
+    else:
+        expected = None
+    result = parse_retry_after(headers, now=lambda: NOW)
+    assert result == (pytest.approx(expected) if expected is not None else None)
+    assert result is None or (math.isfinite(result) and math.copysign(1.0, result) == 1.0)
 
 
 def test_parse_retry_after_http_date_uses_injected_clock() -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import operator
-from typing import Any, ClassVar, SupportsIndex
+from typing import Any, ClassVar, SupportsIndex, cast
 
 import attrs
 
@@ -44,14 +44,31 @@ _FIELD_COOLDOWN = "autoscaling.cooldown"
 _FIELD_REPLICAS = "autoscaling.replicas"
 
 
+def _integral(field: str, value: object, expected: str) -> int | None:
+    """``value`` as an int when it is an integral number (numpy's included); None when it is no number.
+
+    Not ``isinstance(value, SupportsIndex)``: that protocol check only asks for an ``__index__``
+    attribute, which the class ``int`` itself has, so ``fixed(replicas=int)`` got past it and failed
+    inside ``operator.index`` with a TypeError that named no parameter.
+    """
+    if isinstance(value, type):
+        raise InvalidInputError(field, f"must be {expected}, got the type {value.__name__} itself, not a value")
+    if not hasattr(type(value), "__index__"):
+        return None
+    try:
+        return operator.index(cast(SupportsIndex, value))
+    except TypeError:  # an __index__ that is broken, or returns something other than an int
+        raise InvalidInputError(field, f"must be {expected}, got {type(value).__name__} {shown(value)}") from None
+
+
 def _count(field: str, value: object) -> int:
     # operator.index takes any integral type (numpy's included) and refuses floats and strings;
     # bool is integral to Python but never a replica count.
     if isinstance(value, bool):
         raise InvalidInputError(field, f"must be an int, got bool {shown(value)}")
-    if not isinstance(value, SupportsIndex):
+    count = _integral(field, value, "an int")
+    if count is None:
         raise InvalidInputError(field, f"must be an int, got {type(value).__name__} {shown(value)}")
-    count = operator.index(value)
     if count > INT64_MAX:
         raise InvalidInputError(field, f"must be at most {INT64_MAX}, got {shown(count)}")
     return count
@@ -64,10 +81,14 @@ def _at_least(field: str, value: int, minimum: int | None, why: str) -> None:
 
 def _seconds(value: object) -> int:
     field = _FIELD_COOLDOWN
+    expected = "whole seconds (int, float or timedelta)"
     seconds: int | float
     if isinstance(value, bool):
-        raise InvalidInputError(field, f"must be whole seconds (int, float or timedelta), got bool {shown(value)}")
-    if isinstance(value, dt.timedelta):
+        raise InvalidInputError(field, f"must be {expected}, got bool {shown(value)}")
+    integral = _integral(field, value, expected)
+    if integral is not None:
+        seconds = integral
+    elif isinstance(value, dt.timedelta):
         if value.microseconds:
             raise InvalidInputError(field, f"must be whole seconds, got {shown(value)}")
         # Not total_seconds(): that is a float, and loses whole seconds on very long spans.
@@ -76,12 +97,8 @@ def _seconds(value: object) -> int:
         if not (math.isfinite(value) and value.is_integer()):
             raise InvalidInputError(field, f"must be whole seconds, got {shown(value)}")
         seconds = int(value)
-    elif isinstance(value, SupportsIndex):
-        seconds = operator.index(value)
     else:
-        raise InvalidInputError(
-            field, f"must be whole seconds (int, float or timedelta), got {type(value).__name__} {shown(value)}"
-        )
+        raise InvalidInputError(field, f"must be {expected}, got {type(value).__name__} {shown(value)}")
     if seconds < 0:
         raise InvalidInputError(field, f"must be at least 0 seconds, got {shown(value)}")
     if seconds > INT64_MAX:

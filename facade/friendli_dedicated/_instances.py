@@ -76,6 +76,14 @@ def _echo(text: str) -> str:
     return repr(shown)
 
 
+def _field_name(field: object) -> str:
+    # ``field`` only names the input in error messages, so a wrong one would surface as a broken
+    # error (``InvalidInputError.field`` not a str) far from the call that passed it.
+    if not isinstance(field, str) or not field:
+        raise InvalidInputError("field", f"must be the name of the input, a non-empty str, got {shown(field)}")
+    return field
+
+
 def _all_spellings() -> str:
     return ", ".join(_spelling(gpu, count) for gpu, count in _ID_BY_COMBINATION)
 
@@ -153,6 +161,7 @@ class InstanceOption:
         >>> str(InstanceOption.from_id("zfTutSiLn0Hq"))
         '2x NVIDIA H100'
         """
+        field = _field_name(field)
         if not isinstance(option_id, str):
             raise InvalidInputError(field, f"expected an instance option id (str), got {type(option_id).__name__}")
         combination = _COMBINATION_BY_ID.get(option_id)
@@ -173,6 +182,7 @@ class InstanceOption:
         >>> InstanceOption.parse("4 x nvidia h200").id
         'OhTzYtZuomzI'
         """
+        field = _field_name(field)
         if not isinstance(text, str):
             raise InvalidInputError(field, f"expected text such as '2x H100', got {type(text).__name__}")
         if _NEGATIVE_COUNT.match(text):  # "-1x H100": hyphens are separators elsewhere, but not a sign
@@ -212,6 +222,7 @@ class InstanceOption:
         >>> str(InstanceOption.coerce(GPU.H200)) == "1x NVIDIA H200"
         True
         """
+        field = _field_name(field)
         if isinstance(value, InstanceOption):
             return value
         if isinstance(value, UnlistedInstanceOption):

@@ -226,6 +226,7 @@ class Endpoints:
         transient errors are retried, all within the deadline: the wait returns or raises
         WaitTimeoutError within a fraction of a second of ``timeout``, whatever the server does
         (the poll in flight, its retries and any Retry-After are cut short at the deadline).
+        ``timeout=0`` looks once: a wait shorter than half a second gives its poll half a second.
         ``on_progress(state, elapsed)`` is called on every change.
 
         >>> ep = client.endpoints.create("proj", "chat", "org/model", "H100")
@@ -265,7 +266,8 @@ class Endpoints:
         when its project's listing does not show it. The status table, errors and hints are those of
         ``wait_until_running``; one endpoint that fails does not stop the wait for the others.
         Polls back off from 1 s by x1.5 up to 2 s (``poll`` overrides), every request runs within
-        the deadline, and ``on_progress(endpoint_id, state, elapsed)`` is called on each change.
+        the deadline (``timeout=0`` polls once: a wait shorter than half a second gives its poll
+        half a second), and ``on_progress(endpoint_id, state, elapsed)`` is called on each change.
 
         Returns a ``FleetResult`` (``running``, ``failed``, ``stopped``, ``timed_out``); call
         ``raise_for_failures()`` on it to raise ``FleetWaitError`` unless every endpoint serves.

@@ -23,9 +23,10 @@ def parse_retry_after(headers: Mapping[str, str], *, now: Callable[[], float] = 
     """Seconds the server asked us to wait, from ``retry-after-ms`` or ``retry-after``; None if it did not say.
 
     ``retry-after-ms`` is preferred when both are present (it is the more precise of the two); if it
-    is unparseable, ``retry-after`` is used instead. ``retry-after`` may be delta-seconds or an
-    HTTP-date, which is measured from ``now()`` (seconds since the epoch). A wait in the past is
-    0.0; a value that cannot be parsed, or is NaN or infinite, is None. Header names match in any
+    is unusable, ``retry-after`` is used instead. ``retry-after`` may be delta-seconds or an
+    HTTP-date, which is measured from ``now()`` (seconds since the epoch); a date in the past is
+    0.0. A value that cannot be parsed, or is NaN, infinite (``1e309``) or negative, is unusable:
+    it says nothing, and None means neither header said anything usable. Header names match in any
     case, for ``httpx.Headers`` and plain dicts alike.
 
     >>> parse_retry_after({"Retry-After-Ms": "1500"})
@@ -34,6 +35,8 @@ def parse_retry_after(headers: Mapping[str, str], *, now: Callable[[], float] = 
     60.0
     >>> parse_retry_after({"retry-after": "soon"}) is None
     True
+    >>> parse_retry_after({"retry-after-ms": "1e309", "retry-after": "2"})
+    2.0
     """
     milliseconds_text: str | None = None
     seconds_text: str | None = None
@@ -46,22 +49,25 @@ def parse_retry_after(headers: Mapping[str, str], *, now: Callable[[], float] = 
             seconds_text = value
 
     if milliseconds_text is not None:
-        milliseconds = _parse_number(milliseconds_text)
+        milliseconds = _delta(milliseconds_text)
         if milliseconds is not None:
-            return _finite_wait(milliseconds / 1000.0)
-    if seconds_text is not None:
-        seconds = _parse_number(seconds_text)
-        if seconds is not None:
-            return _finite_wait(seconds)
-        return _seconds_until_http_date(seconds_text, now)
-    return None
+            return milliseconds / 1000.0
+    if seconds_text is None:
+        return None
+    if _NUMBER.fullmatch(seconds_text.strip()):
+        return _delta(seconds_text)
+    return _seconds_until_http_date(seconds_text, now)
 
 
-def _parse_number(text: str) -> float | None:
+def _delta(text: str) -> float | None:
+    """A usable number of (milli)seconds: plain decimal, finite, not negative; else None."""
     stripped = text.strip()
     if not _NUMBER.fullmatch(stripped):
         return None
-    return float(stripped)
+    number = float(stripped)  # "1e309" is inf: as unusable as "inf" itself
+    if not math.isfinite(number) or number < 0:
+        return None
+    return max(0.0, number)  # "-0" is a zero wait (max(0.0, -0.0) is 0.0, not -0.0)
 
 
 def _finite_wait(seconds: float) -> float | None:

@@ -45,6 +45,7 @@ from friendli_dedicated.errors import (
     ResponseFormatError,
     TransportError,
     make_status_error,
+    request_id_of,
 )
 
 __all__ = ["MAX_RESPONSE_BYTES", "Attempts", "Call", "Sender", "send_async", "send_sync"]
@@ -259,12 +260,14 @@ class Attempts(Generic[T]):
 
     def malformed(self, reply: Reply, reason: str) -> ResponseFormatError:
         excerpt = _excerpt(reply.content)
+        request_id = request_id_of(reply.headers)
         return ResponseFormatError(
             f"{self.call.label}: {reply.status_code} response does not match the API contract ({reason}); "
-            f"body: {excerpt}",
+            f"body: {excerpt}{_id_suffix(request_id)}",
             status_code=reply.status_code,
             body=excerpt,
             request=reply.request,
+            request_id=request_id,
         )
 
     def _fits(self, delay: float) -> bool:
@@ -273,6 +276,10 @@ class Attempts(Generic[T]):
 
     def _timed_out(self, when: str, *, sent: bool) -> RequestTimeoutError:
         return RequestTimeoutError(f"{self.call.label}: deadline passed {when}", may_have_reached_server=sent)
+
+
+def _id_suffix(request_id: str | None) -> str:
+    return f" (request id {request_id})" if request_id else ""
 
 
 def _capped(limit: float | None, left: float) -> float:
@@ -287,9 +294,10 @@ def _excerpt(content: bytes) -> str:
 class _TooLarge(Exception):
     """The body passed MAX_RESPONSE_BYTES."""
 
-    def __init__(self, status_code: int) -> None:
-        super().__init__(status_code)
-        self.status_code = status_code
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(response.status_code)
+        self.status_code = response.status_code
+        self.request_id = request_id_of(response.headers)
 
 
 # -- the two drivers: the same steps, with their own I/O ----------------------------------------------
@@ -312,7 +320,7 @@ def send_sync(
         except httpx.RequestError as exc:
             failure = exc
         except _TooLarge as exc:
-            raise _too_large(call, request, exc.status_code) from None
+            raise _too_large(call, request, exc) from None
         if reply is None:
             assert failure is not None
             sleep(attempts.after_error(failure, request))
@@ -333,7 +341,7 @@ def _exchange_sync(http: httpx.Client, request: httpx.Request, attempts: Attempt
             chunks.append(chunk)
             size += len(chunk)
             if size > MAX_RESPONSE_BYTES:
-                raise _TooLarge(response.status_code)
+                raise _TooLarge(response)
             if attempts.remaining() <= 0:
                 raise attempts.timed_out_reading()
         return Reply(response.status_code, response.headers, b"".join(chunks), request, response.reason_phrase)
@@ -367,7 +375,7 @@ async def send_async(
         except httpx.RequestError as exc:
             failure = exc
         except _TooLarge as exc:
-            raise _too_large(call, request, exc.status_code) from None
+            raise _too_large(call, request, exc) from None
         except TimeoutError:  # asyncio.timeout's: the deadline passed mid-attempt
             timed_out = True
         if timed_out:
@@ -392,7 +400,7 @@ async def _exchange_async(http: httpx.AsyncClient, request: httpx.Request, attem
             chunks.append(chunk)
             size += len(chunk)
             if size > MAX_RESPONSE_BYTES:
-                raise _TooLarge(response.status_code)
+                raise _TooLarge(response)
             if attempts.remaining() <= 0:
                 raise attempts.timed_out_reading()
         return Reply(response.status_code, response.headers, b"".join(chunks), request, response.reason_phrase)
@@ -400,10 +408,11 @@ async def _exchange_async(http: httpx.AsyncClient, request: httpx.Request, attem
         await response.aclose()
 
 
-def _too_large(call: Call[Any], request: httpx.Request, status_code: int) -> ResponseFormatError:
+def _too_large(call: Call[Any], request: httpx.Request, exc: _TooLarge) -> ResponseFormatError:
     return ResponseFormatError(
-        f"{call.label}: the {status_code} response is larger than {MAX_RESPONSE_BYTES // (1024 * 1024)} MiB; "
-        "stopped reading it",
-        status_code=status_code,
+        f"{call.label}: the {exc.status_code} response is larger than {MAX_RESPONSE_BYTES // (1024 * 1024)} MiB; "
+        f"stopped reading it{_id_suffix(exc.request_id)}",
+        status_code=exc.status_code,
         request=request,
+        request_id=exc.request_id,
     )

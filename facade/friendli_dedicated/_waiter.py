@@ -76,8 +76,13 @@ requests; the jitter keeps many waiters (a CI matrix, say) from polling in locks
 DEADLINE_GRACE = 1e-6
 """Seconds before the deadline at which a wait counts as timed out (sleeps may wake a hair early)."""
 
-FIRST_POLL_SECONDS = 1.0
-"""The least time the first poll of a wait is given, however short the wait's timeout."""
+FIRST_POLL_SECONDS = 0.5
+"""The least time a wait's polls are given, however short its timeout: ``timeout=0`` still looks once.
+
+Without it, a wait shorter than one request could never read a status. It is the one exception to
+"a wait ends at its timeout": a wait ends by ``max(timeout, FIRST_POLL_SECONDS)`` (plus a hair), so
+``timeout=0`` makes one poll (with what retries of it fit) and returns or raises within half a second.
+"""
 
 TRANSIENT_SERVER_STATUSES: frozenset[int] = frozenset({502, 503, 504})
 """5xx statuses that mean "the gateway or service is briefly unavailable", worth polling through.
@@ -385,9 +390,10 @@ def wait_until_running(
 
     ``fetch(deadline)`` and ``wake(deadline)`` are given the wait's deadline (on ``clock``) and
     must not run past it: the clients' calls cut their attempts, retries and Retry-After short
-    there, which is what makes the wait end on time whatever the server does. (The first poll may
-    take up to ``FIRST_POLL_SECONDS`` even when ``timeout`` is shorter, so that ``timeout=0`` can
-    still look once.) All arguments are checked, raising ``InvalidInputError``, before any fetch.
+    there, which is what makes the wait end on time whatever the server does. (A wait shorter than
+    ``FIRST_POLL_SECONDS``, 0.5 s, gives its poll that long, so that ``timeout=0`` still looks once:
+    it ends within half a second.) All arguments are checked, raising ``InvalidInputError``, before
+    any fetch.
 
     >>> states = iter([EndpointState(status=Status.INITIALIZING), EndpointState(status=Status.RUNNING)])
     >>> wait_until_running("ep-1", fetch=lambda deadline: next(states), sleep=lambda s: None).status

@@ -523,9 +523,11 @@ def wait_command(
 
     One id: a live display of its progress. Several: they are watched together through their
     projects' listings (one line per change), and a table of every endpoint ends the wait.
-    Exit code 3 if any FAILED (error code and hint shown) or stopped, else 4 if --timeout passed
-    first for any.
+    An id given twice is waited for, and shown, once; one that does not exist shows as NOT FOUND.
+    Exit code 3 if any FAILED (error code and hint shown), stopped or was not found, else 4 if
+    --timeout passed first for any.
     """
+    endpoint_ids = list(dict.fromkeys(endpoint_ids))  # the order given, each id once
     with _command(ctx, json_) as session:
         if len(endpoint_ids) == 1:
             (endpoint_id,) = endpoint_ids
@@ -551,6 +553,7 @@ def _wait_fleet(session: Session, endpoint_ids: list[str], timeout: float, *, wa
 
     result = endpoints.wait_all(endpoint_ids, timeout=timeout, on_progress=progress, wake=wake)
     rows: list[dict[str, Any]] = []
+    not_found = 0
     for endpoint_id in endpoint_ids:
         if endpoint_id in result.failed:
             failed = result.failed[endpoint_id]
@@ -559,8 +562,9 @@ def _wait_fleet(session: Session, endpoint_ids: list[str], timeout: float, *, wa
         elif endpoint_id in result.stopped:
             stopped = result.stopped[endpoint_id]
             row = state_json(endpoint_id, stopped.state)
-            if stopped.state is None:
+            if stopped.state is None:  # a 404: it never existed, or was deleted
                 row["status"] = "NOT FOUND"
+                not_found += 1
         elif endpoint_id in result.timed_out:
             row = state_json(endpoint_id, result.timed_out[endpoint_id])
             row["timedOut"] = True
@@ -568,9 +572,11 @@ def _wait_fleet(session: Session, endpoint_ids: list[str], timeout: float, *, wa
             row = state_json(endpoint_id, result.running[endpoint_id])
         rows.append(row)
     out.states(rows)
+    # Every id is in exactly one count, so the counts add up to the number of ids.
+    missing = f", {not_found} not found" if not_found else ""
     out.note(
         f"{len(result.running)} of {len(endpoint_ids)} RUNNING; {len(result.failed)} failed, "
-        f"{len(result.stopped)} stopped, {len(result.timed_out)} timed out."
+        f"{len(result.stopped) - not_found} stopped{missing}, {len(result.timed_out)} timed out."
     )
     if result.failed or result.stopped:
         raise typer.Exit(int(ExitCode.ENDPOINT_FAILED))

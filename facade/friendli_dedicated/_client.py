@@ -22,7 +22,7 @@ import httpx
 from friendli_dedicated import _redirect
 from friendli_dedicated._config import DEFAULT_TIMEOUT, ClientConfig
 from friendli_dedicated._creates import AsyncCreates, Creates
-from friendli_dedicated._flows import Emit, Flow, Pause
+from friendli_dedicated._flows import Emit, Flow, Pause, Until
 from friendli_dedicated._resources import AsyncEndpoints, Endpoints
 from friendli_dedicated._retry import RetryPolicy
 from friendli_dedicated._transport import Call, Sender, send_async, send_sync
@@ -304,6 +304,8 @@ class Client(_ClientBase):
                 elif isinstance(step, Pause):
                     self._sleep(step.seconds)
                     step = next(flow)
+                elif isinstance(step, Until):  # a flow that shares state runs on ``_coordination``
+                    raise TypeError(f"{step!r}: a shared flow was driven without its coordinator")
                 else:
                     try:
                         outcome = self._send(step, deadline=deadline)
@@ -414,6 +416,8 @@ class AsyncClient(_ClientBase):
                 elif isinstance(step, Pause):
                     await self._sleep(step.seconds)
                     step = next(flow)
+                elif isinstance(step, Until):
+                    raise TypeError(f"{step!r}: a shared flow was driven without its coordinator")
                 else:
                     try:
                         outcome = await self._send(step, deadline=deadline)

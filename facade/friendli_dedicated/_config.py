@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 import httpx
 
+from friendli_dedicated._excerpt import excerpt
 from friendli_dedicated._pin import CONTRACT_PIN
 from friendli_dedicated._version import __version__
 from friendli_dedicated.errors import ConfigurationError
@@ -172,7 +173,7 @@ def _valid_host(host: str, raw_host: bytes) -> bool:
 
 def _shown(value: object) -> str:
     text = value if isinstance(value, str) else type(value).__name__
-    return repr(text if len(text) <= 80 else text[:79] + "…")
+    return repr(excerpt(text, 80))
 
 
 def is_loopback(host: str) -> bool:

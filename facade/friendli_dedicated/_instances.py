@@ -42,7 +42,6 @@ _COUNT_PREFIX = re.compile("([0-9]+)[x\u00d7](.*)", re.DOTALL)
 _VENDOR = "nvidia"
 # Longer than any real count; keeps int() away from pathological digit strings.
 _MAX_COUNT_DIGITS = 9
-_MAX_ECHO = 60
 
 
 _NEGATIVE_COUNT = re.compile(r"\s*-\s*\d")
@@ -69,11 +68,6 @@ def _token_prefixes(gpu: GPU) -> frozenset[str]:
 
 def _spelling(gpu: GPU, count: int) -> str:
     return f"{count}x {_short_name(gpu)}"
-
-
-def _echo(text: str) -> str:
-    shown = text if len(text) <= _MAX_ECHO else text[: _MAX_ECHO - 1] + "…"
-    return repr(shown)
 
 
 def _field_name(field: object) -> str:
@@ -167,7 +161,7 @@ class InstanceOption:
         combination = _COMBINATION_BY_ID.get(option_id)
         if combination is None:
             valid = ", ".join(f"{oid} ({_spelling(gpu, count)})" for oid, (gpu, count) in _COMBINATION_BY_ID.items())
-            raise InvalidInputError(field, f"unknown instance option id {_echo(option_id)}; valid ids: {valid}")
+            raise InvalidInputError(field, f"unknown instance option id {shown(option_id)}; valid ids: {valid}")
         return cls(*combination)
 
     @classmethod
@@ -186,7 +180,7 @@ class InstanceOption:
         if not isinstance(text, str):
             raise InvalidInputError(field, f"expected text such as '2x H100', got {type(text).__name__}")
         if _NEGATIVE_COUNT.match(text):  # "-1x H100": hyphens are separators elsewhere, but not a sign
-            raise InvalidInputError(field, f"a GPU count cannot be negative: {_echo(text)}; valid: {_all_spellings()}")
+            raise InvalidInputError(field, f"a GPU count cannot be negative: {shown(text)}; valid: {_all_spellings()}")
         squashed = _squash(text)
         count = 1
         match = _COUNT_PREFIX.fullmatch(squashed)
@@ -196,7 +190,7 @@ class InstanceOption:
             count = int(digits) if len(digits) <= _MAX_COUNT_DIGITS else -1
         gpu = _find_gpu(squashed.removeprefix(_VENDOR), text, field)
         if (gpu, count) not in _ID_BY_COMBINATION:
-            raise InvalidInputError(field, f"{_echo(text)} is not an option; valid: {_spellings_for(gpu)}")
+            raise InvalidInputError(field, f"{shown(text)} is not an option; valid: {_spellings_for(gpu)}")
         return cls(gpu, count)
 
     @classmethod
@@ -275,12 +269,12 @@ def _find_gpu(key: str, text: str, field: str) -> GPU:
         candidates = [gpu for gpu in GPU if _full_key(gpu).startswith(key)]
         if len(candidates) == 1:
             raise InvalidInputError(
-                field, f"{_echo(text)} is incomplete: did you mean {candidates[0].value}? valid: {_all_spellings()}"
+                field, f"{shown(text)} is incomplete: did you mean {candidates[0].value}? valid: {_all_spellings()}"
             )
     if len(candidates) > 1:
         names = ", ".join(gpu.value for gpu in candidates)
-        raise InvalidInputError(field, f"{_echo(text)} is ambiguous ({names}); valid: {_all_spellings()}")
-    raise InvalidInputError(field, f"unknown instance option {_echo(text)}; valid: {_all_spellings()}")
+        raise InvalidInputError(field, f"{shown(text)} is ambiguous ({names}); valid: {_all_spellings()}")
+    raise InvalidInputError(field, f"unknown instance option {shown(text)}; valid: {_all_spellings()}")
 
 
 _ALL: tuple[InstanceOption, ...] = tuple(InstanceOption(gpu, count) for gpu, count in _ID_BY_COMBINATION)

@@ -30,6 +30,7 @@ import attrs
 import httpx
 
 from friendli_dedicated._config import ClientConfig
+from friendli_dedicated._excerpt import excerpt
 from friendli_dedicated._gate import RateLimitGate
 from friendli_dedicated._parsing import Malformed
 from friendli_dedicated._retry import (
@@ -259,13 +260,13 @@ class Attempts(Generic[T]):
         raise self.malformed(reply, reason)
 
     def malformed(self, reply: Reply, reason: str) -> ResponseFormatError:
-        excerpt = _excerpt(reply.content)
+        body = excerpt(" ".join(reply.content[:1000].decode("utf-8", errors="replace").split()), 200)
         request_id = request_id_of(reply.headers)
         return ResponseFormatError(
             f"{self.call.label}: {reply.status_code} response does not match the API contract ({reason}); "
-            f"body: {excerpt}{_id_suffix(request_id)}",
+            f"body: {body}{_id_suffix(request_id)}",
             status_code=reply.status_code,
-            body=excerpt,
+            body=body,
             request=reply.request,
             request_id=request_id,
         )
@@ -284,11 +285,6 @@ def _id_suffix(request_id: str | None) -> str:
 
 def _capped(limit: float | None, left: float) -> float:
     return left if limit is None else min(limit, left)
-
-
-def _excerpt(content: bytes) -> str:
-    text = " ".join(content[:1000].decode("utf-8", errors="replace").split())
-    return text if len(text) <= 200 else text[:199] + "…"
 
 
 class _TooLarge(Exception):

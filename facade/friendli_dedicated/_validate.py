@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from friendli_dedicated._excerpt import excerpt
 from friendli_dedicated.errors import InvalidInputError
 
 __all__ = [
@@ -67,7 +68,7 @@ def shown(value: object) -> str:
         text = repr(value)
     except Exception:  # a user object whose __repr__ fails: the type still says enough
         return f"a {type(value).__name__}"
-    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
+    return excerpt(text, _SHOWN_CHARS)
 
 
 def is_finite_number(value: object) -> bool:

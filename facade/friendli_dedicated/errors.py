@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import httpx
 
+from friendli_dedicated._excerpt import excerpt
 from friendli_dedicated._retry_after import parse_retry_after
 
 if TYPE_CHECKING:
@@ -337,7 +338,7 @@ def make_status_error(response: httpx.Response) -> APIError:
     if 300 <= status < 400:
         location = response.headers.get("location", "(no location)")
         message = (
-            f"{_where(request)}{status} redirect to {_excerpt(location)} not followed "
+            f"{_where(request)}{status} redirect to {excerpt(location, _BODY_EXCERPT)} not followed "
             "(the SDK never forwards its token to another URL)"
         )
         return APIError(message, **common)
@@ -368,7 +369,7 @@ def request_id_of(headers: Mapping[str, str]) -> str | None:
     for name in _REQUEST_ID_HEADERS:
         value = headers.get(name)
         if value:
-            return _excerpt(value.strip())
+            return excerpt(value.strip(), _BODY_EXCERPT)
     return None
 
 
@@ -409,7 +410,7 @@ def _detail_text(body: object) -> str:
         for key in ("detail", "message", "error", "msg"):
             value = body.get(key)
             if isinstance(value, str) and value:
-                return _excerpt(value)
+                return excerpt(value, _BODY_EXCERPT)
             if isinstance(value, list) and value:
                 issues = _validation_issues(body)
                 if issues:
@@ -418,8 +419,8 @@ def _detail_text(body: object) -> str:
     if isinstance(body, str):
         text = " ".join(body[: _BODY_EXCERPT * 4].split())
         if text.lstrip().startswith("<"):
-            return "(non-JSON body: " + _excerpt(text) + ")"
-        return _excerpt(text)
+            return "(non-JSON body: " + excerpt(text, _BODY_EXCERPT) + ")"
+        return excerpt(text, _BODY_EXCERPT)
     return ""
 
 
@@ -433,10 +434,8 @@ def _validation_issues(body: object) -> list[ValidationIssue]:
         loc = item.get("loc")
         parts = tuple(p for p in loc if isinstance(p, str | int)) if isinstance(loc, list) else ()
         issues.append(
-            ValidationIssue(loc=parts, msg=_excerpt(str(item.get("msg", ""))), type=str(item.get("type", ""))[:100])
+            ValidationIssue(
+                loc=parts, msg=excerpt(str(item.get("msg", "")), _BODY_EXCERPT), type=str(item.get("type", ""))[:100]
+            )
         )
     return issues
-
-
-def _excerpt(text: str) -> str:
-    return text if len(text) <= _BODY_EXCERPT else text[: _BODY_EXCERPT - 1] + "…"

@@ -125,7 +125,7 @@ def sync_client(emulator: Emulator, transport: Chaos, **options: Any) -> fd.Clie
 
 def made_by(emulator: Emulator) -> dict[str, str]:
     """Endpoint id -> the tag of the create that made it (its first version's comment)."""
-    return {record.endpoint_id: record.versions[0].comment for record in emulator._endpoints.values()}
+    return {record.endpoint_id: record.versions[0].comment for record in emulator._operations.endpoints.values()}
 
 
 def assert_views_released(client: fd.Client | fd.AsyncClient) -> None:
@@ -146,7 +146,7 @@ def check_outcomes(emulator: Emulator, asked: list[tuple[str, str, int]], outcom
     makers = made_by(emulator)
     tagged = Counter(tag for tag in makers.values() if tag is not None and tag.startswith("tag-"))
     assert max(tagged.values(), default=0) <= 1, "a create made two endpoints"
-    records = emulator._endpoints
+    records = emulator._operations.endpoints
     returned = [outcome.id for outcome in outcomes if isinstance(outcome, fd.Endpoint | fd.AsyncEndpoint)]
     assert len(returned) == len(set(returned)), "an endpoint was returned to two creates"
     for tag, outcome in enumerate(outcomes):
@@ -207,7 +207,7 @@ def cut_async_run(at: int, mode: str) -> None:
     for outcome in outcomes:
         if isinstance(outcome, Unresolved):
             # Said only because an endpoint of its name exists that no create returned.
-            assert any(emulator._endpoints[i].name == outcome.name for i in orphans), (at, outcome)
+            assert any(emulator._operations.endpoints[i].name == outcome.name for i in orphans), (at, outcome)
 
 
 @pytest.mark.parametrize("mode", ["cancel", "cancel-after", "lose"])

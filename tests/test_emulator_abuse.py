@@ -19,7 +19,7 @@ from friendli_dedicated.emulator import (
     Response,
 )
 from friendli_dedicated.emulator._contract import load_contract
-from friendli_dedicated.emulator._core import RequestHead
+from friendli_dedicated.emulator._http import RequestHead
 
 BASE = "/dedicated/beta/endpoint"
 WANDB = "/dedicated/endpoint/wandb-artifact-create"
@@ -245,7 +245,7 @@ def test_engine_options_the_contract_does_not_know_are_not_kept() -> None:
     emu = new_emulator()
     advanced = {**CREATE["advanced"], "max_batch_size": 8, "not_an_option": "x" * 100_000}
     assert post(emu, json.dumps({**CREATE, "advanced": advanced}).encode()).status == 200
-    (record,) = emu._endpoints.values()  # what is stored is not visible through the API: look inside
+    (record,) = emu._operations.endpoints.values()  # what is stored is not visible through the API: look inside
     assert record.advanced == {**CREATE["advanced"], "max_batch_size": 8}
 
 

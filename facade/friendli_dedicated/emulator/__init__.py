@@ -40,17 +40,12 @@ from __future__ import annotations
 from friendli_dedicated.emulator._clock import Clock, ManualClock, SystemClock
 from friendli_dedicated.emulator._contract import MAX_JSON_DEPTH, MAX_STRING_LENGTH
 from friendli_dedicated.emulator._controls import OPERATION_NAMES
-from friendli_dedicated.emulator._core import (
-    DEFAULT_MAX_BODY_SIZE,
-    DEFAULT_PROJECT,
-    DEFAULT_TEAM,
-    DEFAULT_TOKEN,
-    Emulator,
-)
+from friendli_dedicated.emulator._core import DEFAULT_MAX_BODY_SIZE, DEFAULT_TEAM, DEFAULT_TOKEN, Emulator
 from friendli_dedicated.emulator._faults import FAULT_KINDS, Faults, Stats
 from friendli_dedicated.emulator._http import Response
 from friendli_dedicated.emulator._lifecycle import FAIL_PREFIX, Timings
 from friendli_dedicated.emulator._log import DEFAULT_REQUEST_LOG, LoggedRequest
+from friendli_dedicated.emulator._operations import DEFAULT_PROJECT
 
 __all__ = [
     "DEFAULT_MAX_BODY_SIZE",

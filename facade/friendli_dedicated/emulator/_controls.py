@@ -1,14 +1,18 @@
-"""Faults and failures on demand, for tests of one behaviour: ``Emulator.inject`` and ``Emulator.fail``.
+"""The logic of the emulator's test controls: faults and failures on demand, and where time stops.
 
 Random faults (``Faults``) show that a client survives a bad network in general; a test of one
 behaviour needs one fault in one place: "the next create gets a 503", "this deployment fails
 with an out-of-memory error". ``Injections`` holds the faults asked for, per operation of the
-contract, first asked first served; the core takes one when a request of that operation arrives
-(matched by its route) and answers with it instead of handling the request, so nothing changes.
+contract, first asked first served; ``_admission`` takes one when a request of that operation
+arrives (matched by its route) and answers with it instead of handling the request, so nothing
+changes.
 
 Operations are named by the contract's ``operationId`` or by the SDK's name for them
 (``OPERATION_NAMES``: ``create`` is ``dedicatedCreateEndpoint``, ...). The checks here refuse a
 bad value with ``InvalidInputError`` naming the field, before anything changes.
+
+``fail_endpoint`` makes an endpoint's transition end FAILED (``Emulator.fail``), and
+``next_transition`` says when any endpoint changes next, where ``Emulator.sleep`` stops.
 
 >>> injections = Injections()
 >>> injections.add("dedicatedCreateEndpoint", InjectedFault("503"), times=1)
@@ -21,16 +25,19 @@ from __future__ import annotations
 import collections
 import http
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
 
 import attrs
 
-from friendli_dedicated.emulator._checks import duration, integer, shown
+from friendli_dedicated._validate import shown
+from friendli_dedicated.emulator import _lifecycle as life
+from friendli_dedicated.emulator._checks import duration, integer
 from friendli_dedicated.emulator._contract import Contract
 from friendli_dedicated.emulator._faults import MAX_WAIT, SEED_MAX
 from friendli_dedicated.emulator._http import Response, retry_after_headers
+from friendli_dedicated.emulator._store import EndpointRecord
 from friendli_dedicated.errors import InvalidInputError
 
 __all__ = [
@@ -41,6 +48,8 @@ __all__ = [
     "checked_fault",
     "checked_times",
     "facade_name",
+    "fail_endpoint",
+    "next_transition",
     "operation_id",
 ]
 
@@ -74,7 +83,7 @@ def facade_name(operation: str | None) -> str | None:
     return None if operation is None else _FACADE_NAMES.get(operation)
 
 
-def operation_id(contract: Contract, field: str, operation: Any) -> str:
+def operation_id(contract: Contract, operation: Any, field: str) -> str:
     """The operationId that ``operation`` (an operationId of ``contract`` or the SDK's name) stands for."""
     if isinstance(operation, str):
         if operation in OPERATION_NAMES:
@@ -122,13 +131,13 @@ def checked_fault(status: Any, retry_after: Any) -> InjectedFault:
         raise InvalidInputError(
             "Emulator.inject.status", f"must be 429, a 5xx status (500 to 599) or 'drop', got {shown(status)}"
         )
-    wait = None if retry_after is None else duration("Emulator.inject.retry_after", retry_after, maximum=MAX_WAIT)
+    wait = None if retry_after is None else duration(retry_after, "Emulator.inject.retry_after", maximum=MAX_WAIT)
     return InjectedFault(kind, wait)
 
 
 def checked_times(times: Any) -> int:
     """How many requests a fault answers: a whole number >= 1."""
-    return integer("Emulator.inject.times", times, minimum=1, maximum=SEED_MAX)
+    return integer(times, "Emulator.inject.times", minimum=1, maximum=SEED_MAX)
 
 
 def checked_failure(contract: Contract, error_code: Any, phase: Any) -> tuple[str, str | None]:
@@ -183,3 +192,30 @@ class Injections:
         with self._lock:
             counts = {operation: sum(times for _, times in queue) for operation, queue in self._pending.items()}
         return {operation: count for operation, count in counts.items() if count}
+
+
+def fail_endpoint(
+    endpoints: Mapping[str, EndpointRecord], endpoint_id: Any, error_code: str, phase: str | None, now: float
+) -> None:
+    """Make the transition of ``endpoints[endpoint_id]`` under way at ``now`` end FAILED, or arm the
+    failure for its next one if none is (see ``Emulator.fail``); an unknown id is refused."""
+    record = endpoints.get(endpoint_id) if isinstance(endpoint_id, str) else None
+    if record is None:
+        raise InvalidInputError(
+            "Emulator.fail.endpoint_id", f"no endpoint has the id {shown(endpoint_id)} (see endpoint_ids())"
+        )
+    failed = life.fail_transition(record.timeline, now, error_code, phase)
+    if failed is not None:
+        record.timeline = failed
+    else:
+        record.armed_failure = (error_code, phase)
+
+
+def next_transition(records: Iterable[EndpointRecord], now: float) -> float | None:
+    """When the next planned change of any of ``records`` happens after ``now``; None if none is planned.
+
+    >>> next_transition([], 0.0) is None
+    True
+    """
+    upcoming = [life.next_change(record.timeline, now) for record in records]
+    return min((moment for moment in upcoming if moment is not None), default=None)

@@ -23,7 +23,8 @@ from typing import TypeVar
 
 import attrs
 
-from friendli_dedicated.emulator._checks import duration, integer, number, shown
+from friendli_dedicated._validate import shown
+from friendli_dedicated.emulator._checks import duration, integer, number
 from friendli_dedicated.errors import InvalidInputError
 
 __all__ = ["FAULT_KINDS", "MAX_WAIT", "SEED_MAX", "SEED_MIN", "FaultDecider", "Faults", "Stats"]
@@ -41,7 +42,7 @@ _Key = TypeVar("_Key")
 
 
 def _rate(_instance: object, _attribute: attrs.Attribute[float], value: float) -> None:
-    number("Faults.rate", value, minimum=0.0, maximum=1.0)
+    number(value, "Faults.rate", minimum=0.0, maximum=1.0)
 
 
 def _kinds(value: object) -> tuple[str, ...]:
@@ -54,11 +55,11 @@ def _kinds(value: object) -> tuple[str, ...]:
 
 
 def _wait(_instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-    duration(f"Faults.{attribute.name}", value, maximum=MAX_WAIT)
+    duration(value, f"Faults.{attribute.name}", maximum=MAX_WAIT)
 
 
 def _seed(_instance: object, _attribute: attrs.Attribute[int], value: int) -> None:
-    integer("Faults.seed", value, minimum=SEED_MIN, maximum=SEED_MAX)
+    integer(value, "Faults.seed", minimum=SEED_MIN, maximum=SEED_MAX)
 
 
 @attrs.frozen

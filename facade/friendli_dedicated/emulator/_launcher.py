@@ -31,6 +31,7 @@ from types import FrameType
 
 import attrs
 
+from friendli_dedicated._validate import shown
 from friendli_dedicated.emulator import _checks as checks
 from friendli_dedicated.emulator._core import DEFAULT_TEAM, DEFAULT_TOKEN, Emulator
 from friendli_dedicated.emulator._faults import Faults
@@ -53,34 +54,34 @@ _POLL_SECONDS = 0.1  # how soon the loop notices a signal's flag; shutdown itsel
 
 def _host(_instance: object, _attribute: attrs.Attribute[str], value: str) -> None:
     # The emulator's own rule (an IP address or "localhost": no name lookups), named as the option.
-    checks.host("host", value)
+    checks.host(value, "host")
 
 
 def _port(_instance: object, _attribute: attrs.Attribute[int], value: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 65535:
-        raise InvalidInputError("port", f"must be a port number from 0 to 65535 (0: a free one), got {value!r}")
+        raise InvalidInputError("port", f"must be a port number from 0 to 65535 (0: a free one), got {shown(value)}")
 
 
 def _time_scale(_instance: object, _attribute: attrs.Attribute[float], value: float) -> None:
     if not isinstance(value, int | float) or isinstance(value, bool) or not (math.isfinite(value) and value >= 0):
-        raise InvalidInputError("time_scale", f"must be a finite number >= 0, got {value!r}")
+        raise InvalidInputError("time_scale", f"must be a finite number >= 0, got {shown(value)}")
 
 
 def _fault_rate(_instance: object, _attribute: attrs.Attribute[float], value: float) -> None:
     if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value <= 1:
-        raise InvalidInputError("fault_rate", f"must be a number from 0 to 1, got {value!r}")
+        raise InvalidInputError("fault_rate", f"must be a number from 0 to 1, got {shown(value)}")
 
 
 def _rate_limit(_instance: object, _attribute: attrs.Attribute[float | None], value: float | None) -> None:
     if value is None:
         return
     if not isinstance(value, int | float) or isinstance(value, bool) or not (math.isfinite(value) and value > 0):
-        raise InvalidInputError("rate_limit", f"must be a number of requests per second > 0, got {value!r}")
+        raise InvalidInputError("rate_limit", f"must be a number of requests per second > 0, got {shown(value)}")
 
 
 def _seed(_instance: object, _attribute: attrs.Attribute[int], value: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool):
-        raise InvalidInputError("seed", f"must be an integer, got {value!r}")
+        raise InvalidInputError("seed", f"must be an integer, got {shown(value)}")
 
 
 @attrs.frozen

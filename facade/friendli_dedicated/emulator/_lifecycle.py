@@ -46,7 +46,7 @@ TOWARD_RUNNING = frozenset({"INITIALIZING", "UPDATING", "AWAKING"})
 
 
 def _non_negative(_instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-    duration(f"Timings.{attribute.name}", value)
+    duration(value, f"Timings.{attribute.name}")
 
 
 @attrs.frozen

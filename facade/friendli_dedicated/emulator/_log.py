@@ -23,7 +23,8 @@ from typing import Any
 
 import attrs
 
-from friendli_dedicated.emulator._checks import integer, shown
+from friendli_dedicated._validate import shown
+from friendli_dedicated.emulator._checks import integer
 from friendli_dedicated.emulator._faults import SEED_MAX
 from friendli_dedicated.errors import InvalidInputError
 
@@ -63,7 +64,7 @@ def checked_limit(limit: Any) -> int | None:
         raise InvalidInputError(
             "Emulator.request_log", f"must be None (no bound) or a whole number >= 0, got {shown(limit)}"
         )
-    return integer("Emulator.request_log", limit, minimum=0, maximum=SEED_MAX)
+    return integer(limit, "Emulator.request_log", minimum=0, maximum=SEED_MAX)
 
 
 class RequestLog:

@@ -22,7 +22,7 @@ import math
 import threading
 from typing import Any
 
-from friendli_dedicated.emulator._checks import shown
+from friendli_dedicated._validate import shown
 from friendli_dedicated.errors import InvalidInputError
 
 __all__ = ["RateLimiter", "checked_rate"]

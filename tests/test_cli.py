@@ -20,7 +20,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 import friendli_dedicated as fd
-from friendli_dedicated.cli import _app, _output
+from friendli_dedicated.cli import _app, _output, _session
 from friendli_dedicated.cli._exit import ExitCode, option_for
 from friendli_dedicated.emulator import DEFAULT_TEAM, DEFAULT_TOKEN, Emulator, ManualClock
 
@@ -78,7 +78,7 @@ class Cli:
 def emulator_factory(emulator: Emulator) -> Any:
     """A ``client_factory`` that wires the CLI's settings to ``emulator`` in-process."""
 
-    def factory(settings: _app.Settings) -> fd.Client:
+    def factory(settings: _session.Settings) -> fd.Client:
         return emulator.client(
             token=settings.token,  # None: the client reads FRIENDLI_TOKEN, as the real one does
             team_id=settings.team,
@@ -96,7 +96,7 @@ def emulator() -> Emulator:
 
 @pytest.fixture
 def cli(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Cli:
-    monkeypatch.setattr(_app, "client_factory", emulator_factory(emulator))
+    monkeypatch.setattr(_session, "client_factory", emulator_factory(emulator))
     return Cli(emulator)
 
 
@@ -389,7 +389,7 @@ def test_exit_1_on_a_team_the_token_may_not_use(cli: Cli) -> None:
 
 
 def test_exit_1_on_a_refused_connection_with_the_real_client(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_app, "client_factory", _app.default_client_factory)
+    monkeypatch.setattr(_session, "client_factory", _session.default_client_factory)
     with socket.socket() as probe:  # a port nobody listens on: bound, then closed
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -465,7 +465,7 @@ def test_bad_configuration_is_exit_2_not_a_bug(
     "base_url", ["https://api.test/x?y=1", "https://api.test/#frag", "http://xn--", "https://u:p@h.test"]
 )
 def test_a_bad_base_url_is_exit_2_before_any_connection(monkeypatch: pytest.MonkeyPatch, base_url: str) -> None:
-    monkeypatch.setattr(_app, "client_factory", _app.default_client_factory)  # the real client: no request made
+    monkeypatch.setattr(_session, "client_factory", _session.default_client_factory)  # the real client: no request made
     result = Cli(Emulator())("--base-url", base_url, "endpoints", "list")
     assert result.exit_code == ExitCode.USAGE, result.stderr
     assert "base_url" in result.stderr
@@ -602,10 +602,10 @@ def test_debug_shows_the_traceback(cli: Cli) -> None:
 
 
 def test_an_unexpected_error_is_one_line_and_exit_1(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(settings: _app.Settings) -> fd.Client:
+    def broken(settings: _session.Settings) -> fd.Client:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(_app, "client_factory", broken)
+    monkeypatch.setattr(_session, "client_factory", broken)
     result = cli("endpoints", "list")
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == "Error: unexpected RuntimeError: boom"

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from friendli_dedicated.cli import _app
+from friendli_dedicated.cli import _app, _session
 from friendli_dedicated.emulator import Emulator, ManualClock
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,11 +65,11 @@ def test_the_documented_session_runs_as_shown(monkeypatch: pytest.MonkeyPatch) -
     assert emulator_line is not None, "the doc says how to start the emulator"
     emulator = Emulator(clock=ManualClock(), time_scale=float(emulator_line[1]), seed=int(emulator_line[2]))
 
-    def factory(settings: _app.Settings) -> object:
+    def factory(settings: _session.Settings) -> object:
         # Jitter fixed at its middle: the polls, and so the phases seen, are the same on every run.
         return emulator.client(token=settings.token, team_id=settings.team, random=lambda: 0.5)
 
-    monkeypatch.setattr(_app, "client_factory", factory)
+    monkeypatch.setattr(_session, "client_factory", factory)
     env: dict[str, str | None] = {"FRIENDLI_TOKEN": None, "FRIENDLI_TEAM": None, "FRIENDLI_BASE_URL": None}
     env.update({"FORCE_COLOR": None, "TTY_COMPATIBLE": None, "NO_COLOR": None, "COLUMNS": None})
     runner = CliRunner()

@@ -25,7 +25,7 @@ from test_engine_options import valid_value
 from typer.testing import CliRunner, Result
 
 import friendli_dedicated as fd
-from friendli_dedicated.cli import _app, _options
+from friendli_dedicated.cli import _app, _endpoints, _engine_flags, _options, _session, _signatures
 from friendli_dedicated.cli._exit import ExitCode
 from friendli_dedicated.emulator import DEFAULT_TEAM, Emulator, ManualClock
 from friendli_dedicated_api._contract import ENGINE_OPTIONS, EngineOption
@@ -83,7 +83,7 @@ def test_help_shows_every_engine_option_with_what_the_contract_says(command: str
     for value in option.enum:
         assert str(value) in line  # the choices, in the option's metavar
     words = " ".join(text.split())
-    described = " ".join(_options.EngineFlag(option, flag, "p").help.split())
+    described = " ".join(_engine_flags.EngineFlag(option, flag, "p").help.split())
     assert described in words
     assert "".join(option.title.split()).lower() in "".join(described.split()).lower()  # the title, maybe spaced
     for bound in (option.minimum, option.maximum, option.exclusive_minimum, option.exclusive_maximum):
@@ -115,7 +115,7 @@ def update_api() -> FakeAPI:
 
 
 def on_fake(monkeypatch: pytest.MonkeyPatch, api: FakeAPI) -> None:
-    monkeypatch.setattr(_app, "client_factory", lambda settings: make_client(api))
+    monkeypatch.setattr(_session, "client_factory", lambda settings: make_client(api))
 
 
 def sent(api: FakeAPI, method: str, path: str) -> dict[str, Any]:
@@ -172,7 +172,7 @@ def test_every_valid_value_at_once_is_accepted_by_the_emulator() -> None:
     emulator = Emulator(clock=ManualClock(), tokens={"flp_engine-flags-token": [DEFAULT_TEAM]})
     args = [arg for option in ENGINE_OPTIONS for arg in command_line(option, valid_value(option))]
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(_app, "client_factory", lambda settings: emulator.client(token=settings.token))
+        patch.setattr(_session, "client_factory", lambda settings: emulator.client(token=settings.token))
         result = invoke(_app.app, "endpoints", "create", *COMMANDS["create"], "-i", AN_INSTANCE.id, *args, "--json")
         assert result.exit_code == 0, result.output
         endpoint_id = json.loads(result.stdout)["id"]
@@ -210,7 +210,7 @@ def test_a_value_below_the_contract_minimum_is_refused_by_the_facade_naming_the_
     assert api.requests == []
 
 
-@pytest.mark.parametrize(("alias", "name"), [(a, n) for n, aliases in _options._ALIASES.items() for a in aliases])
+@pytest.mark.parametrize(("alias", "name"), [(a, n) for n, aliases in _engine_flags._ALIASES.items() for a in aliases])
 def test_old_spellings_still_work(monkeypatch: pytest.MonkeyPatch, alias: str, name: str) -> None:
     if name not in {option.name for option in ENGINE_OPTIONS}:
         pytest.skip(f"the pinned contract has no {name}")  # an alias lives only as long as its option
@@ -261,10 +261,10 @@ def extended(monkeypatch: pytest.MonkeyPatch) -> tuple[typer.Typer, RecordingEnd
     """The real create and update commands, rebuilt on the pin's table plus NEW_OPTIONS."""
     table = (*ENGINE_OPTIONS, *NEW_OPTIONS)
     app = typer.Typer(rich_markup_mode=None)
-    for name, command in (("create", _app.create), ("update", _app.update)):
-        app.command(name)(_options.with_deployment_flags(inspect.unwrap(command), table))
+    for name, command in (("create", _endpoints.create), ("update", _endpoints.update)):
+        app.command(name)(_signatures.with_deployment_flags(inspect.unwrap(command), table))
     client = RecordingClient()
-    monkeypatch.setattr(_app, "client_factory", lambda settings: client)
+    monkeypatch.setattr(_session, "client_factory", lambda settings: client)
     return app, client.endpoints
 
 

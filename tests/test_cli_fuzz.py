@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, event, given, settings, strategies as st
 from typer.testing import CliRunner
 
 import friendli_dedicated as fd
-from friendli_dedicated.cli import _app, _options
+from friendli_dedicated.cli import _app, _engine_flags, _session
 from friendli_dedicated.emulator import DEFAULT_TEAM, Emulator, ManualClock, _launcher
 from friendli_dedicated_api._contract import ENGINE_OPTIONS
 
@@ -123,7 +123,7 @@ def numbers() -> st.SearchStrategy[str]:
 def _engine_options() -> list[tuple[str, str]]:
     """Every engine option's flag (and old spelling), from the contract's table: none is listed by hand."""
     options: list[tuple[str, str]] = []
-    for flag in _options.ENGINE_FLAGS:
+    for flag in _engine_flags.ENGINE_FLAGS:
         option = flag.option
         spellings = [flag.flag, *flag.aliases]
         if option.kind == "boolean" and not option.enum:
@@ -238,10 +238,10 @@ def invocations(draw: st.DrawFn, endpoint_ids: list[str]) -> list[str]:
 
 
 # -- running ---------------------------------------------------------------------------------------
-def _factory(emulator: Emulator) -> Callable[[_app.Settings], fd.Client]:
+def _factory(emulator: Emulator) -> Callable[[_session.Settings], fd.Client]:
     """The CLI's client, on the in-process emulator; the base URL and its check are the real ones."""
 
-    def factory(settings: _app.Settings) -> fd.Client:
+    def factory(settings: _session.Settings) -> fd.Client:
         given: dict[str, Any] = {}
         if settings.base_url is not None:
             given.update(base_url=settings.base_url, allow_insecure=settings.allow_insecure)
@@ -255,7 +255,7 @@ def _factory(emulator: Emulator) -> Callable[[_app.Settings], fd.Client]:
 @contextmanager
 def _cli_on(emulator: Emulator) -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(_app, "client_factory", _factory(emulator))
+        patch.setattr(_session, "client_factory", _factory(emulator))
         yield
 
 

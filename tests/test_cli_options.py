@@ -1,4 +1,4 @@
-"""``cli/_options``, called directly (no typer run): the generated engine flags and the translators.
+"""The CLI's options, called directly (no typer run): the generated engine flags, the decorators and the translators.
 
 Expectations come from the contract's generated data (``ENGINE_OPTIONS``, ``fd.GPU``,
 ``fd.InstanceOption.all()``), never from the current pin's names, counts or ids.
@@ -21,9 +21,10 @@ import pytest
 import typer
 
 import friendli_dedicated as fd
-from friendli_dedicated.cli import _options
+from friendli_dedicated.cli import _engine_flags, _options, _signatures
 from friendli_dedicated.cli._exit import describe, option_for
-from friendli_dedicated.cli._options import ScalingMode, to_autoscaling, to_extra_engine_options, to_instance
+from friendli_dedicated.cli._options import ScalingMode
+from friendli_dedicated.cli._translate import to_autoscaling, to_extra_engine_options, to_instance
 from friendli_dedicated.errors import InvalidInputError
 from friendli_dedicated_api._contract import ENGINE_OPTIONS, EngineOption
 
@@ -42,7 +43,7 @@ def refused(field: str) -> Iterator[None]:
 
 # -- engine flags from the table -------------------------------------------------------------------
 def test_every_engine_option_has_one_flag_unique_and_apart_from_the_commands_own() -> None:
-    flags = _options.engine_flags()
+    flags = _engine_flags.engine_flags()
     assert [flag.option for flag in flags] == list(ENGINE_OPTIONS)
     spellings = [s for flag in flags for s in (flag.flag, *flag.aliases)]
     assert len(spellings) == len(set(spellings))
@@ -51,12 +52,12 @@ def test_every_engine_option_has_one_flag_unique_and_apart_from_the_commands_own
     for flag in flags:
         assert flag.parameter.isidentifier()
         assert flag.flag.startswith("--")
-        assert _options.flag_for(flag.option.name) == flag.flag
+        assert _engine_flags.flag_for(flag.option.name) == flag.flag
 
 
 @pytest.mark.parametrize("option", ENGINE_OPTIONS, ids=[o.name for o in ENGINE_OPTIONS])
 def test_each_flag_is_declared_as_its_json_kind(option: EngineOption) -> None:
-    [flag] = _options.engine_flags([option])
+    [flag] = _engine_flags.engine_flags([option])
     parameter = flag.declaration()
     assert parameter.kind is inspect.Parameter.KEYWORD_ONLY
     assert parameter.default is None  # not given: not sent
@@ -80,18 +81,23 @@ def test_each_flag_is_declared_as_its_json_kind(option: EngineOption) -> None:
 def test_help_says_what_the_contract_says() -> None:
     option = EngineOption("n", "number", True, False, 0.5, (), None, "Some Number", 0, 10, None, 1e6, None, None)
     assert (
-        _options.engine_flags([option])[0].help
+        _engine_flags.engine_flags([option])[0].help
         == "Engine: Some Number (at least 0; at most 10; less than 1e+06; default 0.5)."
     )
     text = option._replace(
         kind="string", minimum=None, maximum=None, exclusive_maximum=None, min_length=1, max_length=64, default=None
     )
     text = text._replace(title="TextKind")
-    assert _options.engine_flags([text])[0].help == "Engine: Text Kind (at least 1 characters; at most 64 characters)."
+    assert (
+        _engine_flags.engine_flags([text])[0].help
+        == "Engine: Text Kind (at least 1 characters; at most 64 characters)."
+    )
     required = option._replace(kind="boolean", name="must", required=True, default=None)
     required = required._replace(minimum=None, maximum=None, exclusive_maximum=None)
-    assert _options.engine_flags([required])[0].help == "Engine: Some Number (create sends on unless --no-must)."
-    assert _options.engine_flags([required._replace(default=False)])[0].help == "Engine: Some Number (default off)."
+    assert _engine_flags.engine_flags([required])[0].help == "Engine: Some Number (create sends on unless --no-must)."
+    assert (
+        _engine_flags.engine_flags([required._replace(default=False)])[0].help == "Engine: Some Number (default off)."
+    )
 
 
 @pytest.mark.parametrize(
@@ -107,18 +113,18 @@ def test_help_says_what_the_contract_says() -> None:
 )
 def test_flags_are_dashed_names_and_never_take_a_flag_of_the_commands(name: str, flag: str) -> None:
     option = ENGINE_OPTIONS[0]._replace(name=name, kind="boolean", enum=())
-    assert _options.engine_flags([option])[0].flag == flag
+    assert _engine_flags.engine_flags([option])[0].flag == flag
 
 
 def test_two_options_that_dash_alike_get_two_flags() -> None:
-    first, second = _options.engine_flags([ENGINE_OPTIONS[0]._replace(name=n) for n in ("max_x", "maxX")])
+    first, second = _engine_flags.engine_flags([ENGINE_OPTIONS[0]._replace(name=n) for n in ("max_x", "maxX")])
     assert (first.flag, second.flag) == ("--max-x", "--engine-max-x")
     assert first.parameter != second.parameter
 
 
 def test_enum_choices_become_the_contract_values_again() -> None:
     option = ENGINE_OPTIONS[0]._replace(name="k", kind="string", enum=("A", "B"), enum_name="K")
-    [flag] = _options.engine_flags([option])
+    [flag] = _engine_flags.engine_flags([option])
     choices = typing.get_args(typing.get_args(flag.declaration().annotation)[0])[0]
     assert flag.value(choices("B")) == "B"
     assert type(flag.value(choices("B"))) is str
@@ -136,11 +142,13 @@ TABLE = (
 def test_the_engine_parameter_is_replaced_in_place_and_values_are_gathered() -> None:
     seen: list[dict[str, Any]] = []
 
-    def command(first: int, engine: _options.EngineValues = _options.NO_ENGINE_OPTIONS, last: str = "z") -> None:
+    def command(
+        first: int, engine: _engine_flags.EngineValues = _engine_flags.NO_ENGINE_OPTIONS, last: str = "z"
+    ) -> None:
         seen.append({"first": first, "engine": dict(engine), "last": last})
 
-    wrapped = _options.with_engine_flags(command, TABLE)
-    flags = _options.engine_flags(TABLE)
+    wrapped = _signatures.with_engine_flags(command, TABLE)
+    flags = _engine_flags.engine_flags(TABLE)
     names = list(inspect.signature(wrapped).parameters)
     assert names == ["first", *(flag.parameter for flag in flags), "last"]
     choices = typing.get_args(typing.get_args(inspect.signature(wrapped).parameters[flags[1].parameter].annotation)[0])[
@@ -159,30 +167,30 @@ def test_a_command_without_an_engine_parameter_is_a_programming_error() -> None:
         pass
 
     with pytest.raises(TypeError, match="engine"):
-        _options.with_engine_flags(command, TABLE)
+        _signatures.with_engine_flags(command, TABLE)
 
 
 def test_a_command_flag_declared_outside_options_is_refused_whatever_the_contract() -> None:
     def command(
         extra: typing.Annotated[str | None, typer.Option("--not-declared-in-options")] = None,
-        engine: _options.EngineValues = _options.NO_ENGINE_OPTIONS,
+        engine: _engine_flags.EngineValues = _engine_flags.NO_ENGINE_OPTIONS,
     ) -> None:
         pass
 
     with pytest.raises(TypeError, match="--not-declared-in-options"):
-        _options.with_engine_flags(command, ())
+        _signatures.with_engine_flags(command, ())
 
 
 def test_the_deployment_parameter_becomes_the_shared_flags_and_they_are_gathered() -> None:
-    seen: list[_options.DeploymentFlags] = []
+    seen: list[_signatures.DeploymentFlags] = []
 
-    def command(first: int, deployment: _options.DeploymentFlags, last: str = "z") -> None:
+    def command(first: int, deployment: _signatures.DeploymentFlags, last: str = "z") -> None:
         seen.append(deployment)
 
-    wrapped = _options.with_deployment_flags(command, TABLE)
+    wrapped = _signatures.with_deployment_flags(command, TABLE)
     names = list(inspect.signature(wrapped).parameters)
-    engine = [flag.parameter for flag in _options.engine_flags(TABLE)]
-    shared = [name for name in _options.DeploymentFlags.__annotations__ if name != "engine"]
+    engine = [flag.parameter for flag in _engine_flags.engine_flags(TABLE)]
+    shared = [name for name in _signatures.DeploymentFlags.__annotations__ if name != "engine"]
     assert (names[0], names[-1]) == ("first", "last")
     assert set(names[1:-1]) == {*shared, *engine}  # the engine flags in place of ``engine``
     wrapped(first=1, gpu="H100", count=2, replicas=3, autoscaling=ScalingMode.FIXED, **{engine[0]: True})
@@ -194,19 +202,19 @@ def test_the_deployment_parameter_becomes_the_shared_flags_and_they_are_gathered
 
 
 def test_deployment_flags_translate_when_asked_and_refuse_naming_the_field() -> None:
-    flags = _options.DeploymentFlags(instance="2x H100", gpu="H100")  # built without complaint
+    flags = _signatures.DeploymentFlags(instance="2x H100", gpu="H100")  # built without complaint
     with pytest.raises(InvalidInputError) as caught:
         flags.instance_option()
     assert caught.value.field == "instance"
-    assert _options.DeploymentFlags(engine_option=["new_knob=3"]).extra_engine_options() == {"new_knob": 3}
+    assert _signatures.DeploymentFlags(engine_option=["new_knob=3"]).extra_engine_options() == {"new_knob": 3}
 
 
 def test_a_command_without_a_deployment_parameter_is_a_programming_error() -> None:
-    def command(engine: _options.EngineValues = _options.NO_ENGINE_OPTIONS) -> None:
+    def command(engine: _engine_flags.EngineValues = _engine_flags.NO_ENGINE_OPTIONS) -> None:
         pass
 
     with pytest.raises(TypeError, match="deployment"):
-        _options.with_deployment_flags(command, TABLE)
+        _signatures.with_deployment_flags(command, TABLE)
 
 
 # -- GPUs and instance spellings -------------------------------------------------------------------
@@ -346,15 +354,15 @@ def test_an_extra_engine_option_also_given_as_a_flag_is_refused_naming_the_flag(
     with pytest.raises(InvalidInputError) as caught:
         to_extra_engine_options([f"{name}=1"], {name: 2})
     assert caught.value.field == "engine_option"
-    assert str(_options.flag_for(name)) in caught.value.message
+    assert str(_engine_flags.flag_for(name)) in caught.value.message
 
 
 # -- naming the option of a refused field ----------------------------------------------------------
 @pytest.mark.parametrize("option", ENGINE_OPTIONS, ids=[o.name for o in ENGINE_OPTIONS])
 def test_a_refused_engine_option_names_its_flag(option: EngineOption) -> None:
     failure = describe(InvalidInputError(option.name, "must be something"))
-    assert failure.details["option"] == _options.flag_for(option.name)
-    assert failure.message.startswith(f"invalid {_options.flag_for(option.name)}")
+    assert failure.details["option"] == _engine_flags.flag_for(option.name)
+    assert failure.message.startswith(f"invalid {_engine_flags.flag_for(option.name)}")
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@
 The mapping is here and only here, so ``--help``, docs/cli.md and the tests all read one table.
 Messages come from the SDK's exceptions, which never include the token (see ``errors``); the
 CLI adds the option a refused field came from (``--max-replicas`` for ``autoscaling.max_replicas``,
-and for an engine option the flag ``_options`` generated for it).
+and for an engine option the flag ``_engine_flags`` generated for it).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from friendli_dedicated import errors
-from friendli_dedicated.cli._options import flag_for
+from friendli_dedicated.cli._engine_flags import flag_for
 
 __all__ = ["EXIT_CODES_HELP", "ExitCode", "Failure", "describe", "option_for"]
 

@@ -1,0 +1,352 @@
+"""The ``endpoints`` commands: list, get, status, create, update, delete, sleep, wake, terminate,
+restart, wait and versions, each a thin layer of options over ``client.endpoints``.
+
+Inputs are checked by the facade (``InstanceOption``, ``Autoscaling``, the engine options), so the
+CLI refuses exactly what the library refuses, with the option named; a wait shows its progress
+(``_progress``) and ends with exit code 3 or 4 when it does not end RUNNING (``_exit``).
+"""
+
+import itertools
+import sys
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+import typer
+
+import friendli_dedicated as fd
+from friendli_dedicated._validate import seconds
+from friendli_dedicated.cli._exit import EXIT_CODES_HELP, ExitCode
+from friendli_dedicated.cli._options import (
+    CommentOpt,
+    EndpointArg,
+    JsonOpt,
+    ModelOpt,
+    NameOpt,
+    NewModelOpt,
+    NewNameOpt,
+    ProjectOpt,
+    RevisionOpt,
+    TimeoutOpt,
+    WaitOpt,
+    instance_examples,
+)
+from friendli_dedicated.cli._output import duration, spec_json, state_json, version_json
+from friendli_dedicated.cli._progress import WaitDisplay
+from friendli_dedicated.cli._session import Session, command
+from friendli_dedicated.cli._signatures import DeploymentFlags, with_deployment_flags
+from friendli_dedicated.errors import InvalidInputError
+
+__all__ = ["endpoints_app"]
+
+endpoints_app = typer.Typer(
+    help=f"Create, inspect, change and wait for endpoints.\n\n{EXIT_CODES_HELP}",
+    epilog=EXIT_CODES_HELP,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+
+def _wait(session: Session, endpoint_id: str, timeout: float, *, wake: bool = False) -> fd.EndpointState:
+    """Wait until ``endpoint_id`` is RUNNING, showing progress; notes say what is happening."""
+    # Everything that can be refused is refused before the first note: a bad option or configuration
+    # must not print "Waiting for ..." and then an error.
+    _check_timeout(timeout)
+    session.client.endpoints.get_handle(endpoint_id)  # builds the client and checks the id, sends nothing
+    out = session.out
+    out.note(f"Waiting for {endpoint_id} to be RUNNING (timeout {duration(timeout)})...")
+    console = out.notes
+    with WaitDisplay(console, endpoint_id, live=console.is_terminal) as display:
+        state = session.client.endpoints.wait_until_running(
+            endpoint_id, timeout=timeout, on_progress=display, wake=wake
+        )
+    out.note(f"{endpoint_id} is {state.status.value} after {duration(display.elapsed)}.")
+    return state
+
+
+def _show_state(session: Session, endpoint_id: str, state: fd.EndpointState) -> None:
+    session.out.state(state_json(endpoint_id, state))
+
+
+def _limited(items: Iterator[Any], limit: int | None) -> list[Any]:
+    if limit is not None and limit < 1:
+        raise InvalidInputError("limit", f"must be at least 1, got {limit}")
+    # islice takes at most sys.maxsize; a larger --limit means "all" just the same.
+    return list(items if limit is None else itertools.islice(items, min(limit, sys.maxsize)))
+
+
+def _page_size(limit: int | None) -> int:
+    return 100 if limit is None else max(1, min(limit, 100))
+
+
+@endpoints_app.command("list", epilog=EXIT_CODES_HELP)
+def list_endpoints(
+    ctx: typer.Context,
+    project: Annotated[
+        str | None, typer.Option("--project", "-p", help="Only this project's endpoints.", show_default=False)
+    ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", help="Show at most this many.", show_default=False)] = None,
+    wide: Annotated[bool, typer.Option("--wide", "-w", help="Add name, project, instance and replicas.")] = False,
+    json_: JsonOpt = False,
+) -> None:
+    """List endpoints (of the team, or of --project) with their status."""
+    with command(ctx, json_) as session:
+        endpoints = session.client.endpoints
+        found = _limited(endpoints.list(project, limit=_page_size(limit)), limit)
+        rows = []
+        for endpoint in found:
+            row = state_json(endpoint.id, endpoint.state)
+            if wide:
+                details = endpoint.spec()
+                row.update(
+                    name=details.name,
+                    projectId=details.project_id,
+                    instance=f"{details.num_gpu}x {details.gpu_type}",
+                    replicas=_replicas(details.curr_replica_cnt, details.desired_replica_cnt),
+                )
+            rows.append(row)
+        session.out.states(rows, wide=wide)
+
+
+def _replicas(current: object, desired: object) -> str:
+    shown = [value if isinstance(value, int) else "-" for value in (current, desired)]
+    return f"{shown[0]}/{shown[1]}"
+
+
+@endpoints_app.command("get", epilog=EXIT_CODES_HELP)
+def get(ctx: typer.Context, endpoint_id: EndpointArg, json_: JsonOpt = False) -> None:
+    """Show an endpoint's specification (instance, replicas, engine options)."""
+    with command(ctx, json_) as session:
+        session.out.fields(spec_json(endpoint_id, session.client.endpoints.get(endpoint_id)))
+
+
+@endpoints_app.command("status", epilog=EXIT_CODES_HELP)
+def status(ctx: typer.Context, endpoint_id: EndpointArg, json_: JsonOpt = False) -> None:
+    """Show an endpoint's status, phase and error code (with a hint when it FAILED)."""
+    with command(ctx, json_) as session:
+        _show_state(session, endpoint_id, session.client.endpoints.status(endpoint_id))
+
+
+@endpoints_app.command("create", epilog=EXIT_CODES_HELP)
+@with_deployment_flags
+def create(
+    ctx: typer.Context,
+    project: ProjectOpt,
+    name: NameOpt,
+    model: ModelOpt,
+    deployment: DeploymentFlags,
+    revision: RevisionOpt = None,
+    comment: CommentOpt = None,
+    wait: WaitOpt = False,
+    timeout: TimeoutOpt = 1800.0,
+    json_: JsonOpt = False,
+) -> None:
+    """Deploy a model on an instance (--instance, or --gpu and --count: see instance-options); --wait for it."""
+    with command(ctx, json_) as session:
+        option = deployment.instance_option()
+        if option is None:
+            raise InvalidInputError(
+                "instance", f"is required: --instance {instance_examples()} (or a raw option id), or --gpu and --count"
+            )
+        scaling = deployment.scaling()
+        extra = deployment.extra_engine_options()
+        if wait:  # checked now: a bad --timeout must not be found after GPUs were requested
+            _check_timeout(timeout)
+        endpoint = session.client.endpoints.create(
+            project,
+            name,
+            model,
+            option,
+            autoscaling=scaling,
+            revision=revision,
+            comment=comment,
+            extra_engine_options=extra,
+            **deployment.engine,
+        )
+        session.out.note(f"Created endpoint {endpoint.id} ({name} in project {project}, {option}).")
+        state = endpoint.state
+        if wait:
+            state = _wait(session, endpoint.id, timeout)
+        elif not session.out.json_mode:
+            session.out.note(f"Wait for it: friendli-dedicated endpoints wait {endpoint.id}")
+        if session.out.json_mode or not wait:
+            session.out.state(state_json(endpoint.id, state))
+
+
+def _check_timeout(timeout: float) -> None:
+    if not timeout >= 0 or timeout == float("inf"):
+        raise InvalidInputError("timeout", f"must be a finite number of seconds >= 0, got {timeout}")
+    seconds(timeout, "timeout")  # and no longer than the SDK's waits take (TIMEOUT_MAX)
+
+
+@endpoints_app.command("update", epilog=EXIT_CODES_HELP)
+@with_deployment_flags
+def update(
+    ctx: typer.Context,
+    endpoint_id: EndpointArg,
+    *,
+    name: NewNameOpt = None,
+    model: NewModelOpt = None,
+    deployment: DeploymentFlags,
+    revision: RevisionOpt = None,
+    comment: CommentOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Change an endpoint (a new version in its history); only the given options change."""
+    with command(ctx, json_) as session:
+        updated = session.client.endpoints.update(
+            endpoint_id,
+            name=name,
+            model=model,
+            revision=revision,
+            instance=deployment.instance_option(),
+            autoscaling=deployment.scaling(),
+            comment=comment,
+            extra_engine_options=deployment.extra_engine_options(),
+            **deployment.engine,
+        )
+        session.out.note(f"Updated endpoint {endpoint_id}; it rolls out the new version now.")
+        session.out.fields(spec_json(endpoint_id, updated))
+
+
+@endpoints_app.command("delete", epilog=EXIT_CODES_HELP)
+def delete(ctx: typer.Context, endpoint_id: EndpointArg, json_: JsonOpt = False) -> None:
+    """Delete an endpoint (it is gone afterwards: get/status answer 404)."""
+    with command(ctx, json_) as session:
+        session.client.endpoints.delete(endpoint_id)
+        if session.out.json_mode:
+            session.out.emit({"id": endpoint_id, "deleted": True})
+        else:
+            session.out.note(f"Deleted endpoint {endpoint_id}.")
+
+
+def _act(
+    ctx: typer.Context, endpoint_id: str, action: str, json_mode: bool, wait: bool = False, timeout: float = 1800.0
+) -> None:
+    with command(ctx, json_mode) as session:
+        if wait:
+            _check_timeout(timeout)
+        state: fd.EndpointState = getattr(session.client.endpoints, action)(endpoint_id)
+        if wait:
+            session.out.note(f"{endpoint_id}: {state.status.value}")
+            state = _wait(session, endpoint_id, timeout)
+            if session.out.json_mode:
+                _show_state(session, endpoint_id, state)
+            return
+        _show_state(session, endpoint_id, state)
+
+
+def _action_command(action: str, help_text: str, *, can_wait: bool) -> None:
+    """Register ``endpoints ACTION ENDPOINT_ID``; the actions that end in RUNNING also take --wait."""
+    if can_wait:
+
+        def act(
+            ctx: typer.Context,
+            endpoint_id: EndpointArg,
+            wait: WaitOpt = False,
+            timeout: TimeoutOpt = 1800.0,
+            json_: JsonOpt = False,
+        ) -> None:
+            _act(ctx, endpoint_id, action, json_, wait, timeout)
+
+    else:
+
+        def act(ctx: typer.Context, endpoint_id: EndpointArg, json_: JsonOpt = False) -> None:  # type: ignore[misc]
+            _act(ctx, endpoint_id, action, json_)
+
+    endpoints_app.command(action, help=help_text, epilog=EXIT_CODES_HELP)(act)
+
+
+_action_command("sleep", "Put an endpoint to sleep: no replicas, no GPU bill (wake brings it back).", can_wait=False)
+_action_command("wake", "Wake a sleeping endpoint (--wait: until it is RUNNING).", can_wait=True)
+_action_command(
+    "terminate", "Terminate an endpoint (TERMINATING, then TERMINATED; restart brings it back).", can_wait=False
+)
+_action_command("restart", "Restart a FAILED or TERMINATED endpoint (--wait: until it is RUNNING).", can_wait=True)
+
+
+@endpoints_app.command("wait", epilog=EXIT_CODES_HELP)
+def wait_command(
+    ctx: typer.Context,
+    endpoint_ids: Annotated[
+        list[str], typer.Argument(metavar="ENDPOINT_ID...", help="The endpoints' ids.", show_default=False)
+    ],
+    timeout: TimeoutOpt = 1800.0,
+    wake_: Annotated[bool, typer.Option("--wake", help="Wake the endpoints that are SLEEPING.")] = False,
+    json_: JsonOpt = False,
+) -> None:
+    """Wait until endpoints are RUNNING, showing status, phase and elapsed time.
+
+    One id: a live display of its progress. Several: they are watched together through their
+    projects' listings (one line per change), and a table of every endpoint ends the wait.
+    An id given twice is waited for, and shown, once; one that does not exist shows as NOT FOUND.
+    Exit code 3 if any FAILED (error code and hint shown), stopped or was not found, else 4 if
+    --timeout passed first for any.
+    """
+    endpoint_ids = list(dict.fromkeys(endpoint_ids))  # the order given, each id once
+    with command(ctx, json_) as session:
+        if len(endpoint_ids) == 1:
+            (endpoint_id,) = endpoint_ids
+            state = _wait(session, endpoint_id, timeout, wake=wake_)
+            if session.out.json_mode:
+                _show_state(session, endpoint_id, state)
+            return
+        _wait_fleet(session, endpoint_ids, timeout, wake=wake_)
+
+
+def _wait_fleet(session: Session, endpoint_ids: list[str], timeout: float, *, wake: bool) -> None:
+    """Wait for several endpoints with ``wait_all``: a line per change, then every endpoint's state."""
+    _check_timeout(timeout)
+    endpoints = session.client.endpoints
+    for endpoint_id in endpoint_ids:
+        endpoints.get_handle(endpoint_id)  # checks each id before anything is printed or sent
+    out = session.out
+    out.note(f"Waiting for {len(endpoint_ids)} endpoints to be RUNNING (timeout {duration(timeout)})...")
+
+    def progress(endpoint_id: str, state: fd.EndpointState, elapsed: float) -> None:
+        phase = state.phase.value if state.phase is not None else ""
+        out.note(f"{duration(elapsed):>6}  {endpoint_id}  {state.status.value}  {phase}".rstrip())
+
+    result = endpoints.wait_all(endpoint_ids, timeout=timeout, on_progress=progress, wake=wake)
+    rows: list[dict[str, Any]] = []
+    not_found = 0
+    for endpoint_id in endpoint_ids:
+        if endpoint_id in result.failed:
+            failed = result.failed[endpoint_id]
+            row = state_json(endpoint_id, failed.state)
+            row["hint"] = failed.hint
+        elif endpoint_id in result.stopped:
+            stopped = result.stopped[endpoint_id]
+            row = state_json(endpoint_id, stopped.state)
+            if stopped.state is None:  # a 404: it never existed, or was deleted
+                row["status"] = "NOT FOUND"
+                not_found += 1
+        elif endpoint_id in result.timed_out:
+            row = state_json(endpoint_id, result.timed_out[endpoint_id])
+            row["timedOut"] = True
+        else:
+            row = state_json(endpoint_id, result.running[endpoint_id])
+        rows.append(row)
+    out.states(rows)
+    # Every id is in exactly one count, so the counts add up to the number of ids.
+    missing = f", {not_found} not found" if not_found else ""
+    out.note(
+        f"{len(result.running)} of {len(endpoint_ids)} RUNNING; {len(result.failed)} failed, "
+        f"{len(result.stopped) - not_found} stopped{missing}, {len(result.timed_out)} timed out."
+    )
+    if result.failed or result.stopped:
+        raise typer.Exit(int(ExitCode.ENDPOINT_FAILED))
+    if result.timed_out:
+        raise typer.Exit(int(ExitCode.WAIT_TIMEOUT))
+
+
+@endpoints_app.command("versions", epilog=EXIT_CODES_HELP)
+def versions(
+    ctx: typer.Context,
+    endpoint_id: EndpointArg,
+    limit: Annotated[int | None, typer.Option("--limit", help="Show at most this many.", show_default=False)] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """List an endpoint's version history (one version per create or update)."""
+    with command(ctx, json_) as session:
+        found = _limited(session.client.endpoints.versions(endpoint_id, limit=_page_size(limit)), limit)
+        session.out.versions([version_json(version) for version in found])

@@ -9,6 +9,20 @@ or ``app`` is read, so ``import friendli_dedicated`` never pulls them in.
 
 Exit codes: 0 success, 1 API or network error, 2 bad usage or invalid input, 3 endpoint failed
 (or stopped) while waiting, 4 wait timed out (see ``_exit``).
+
+Modules, one job each:
+
+- ``_app``: the app: global options, the commands that need no endpoint, ``run``;
+- ``_endpoints``: the ``endpoints`` commands;
+- ``_session``: running one command: its settings, its client (``client_factory``), its errors;
+- ``_options``: the options the commands share, declared once (``JsonOpt``, ...);
+- ``_engine_flags``: one flag per engine option of the contract;
+- ``_signatures``: the decorators that put generated flags in a command's signature;
+- ``_translate``: the deployment flags' values as the facade's values;
+- ``_output``: what commands print, tables or JSON;
+- ``_progress``: showing a wait;
+- ``_exit``: exit codes, and each error as one line and a code;
+- ``__main__``: ``python -m friendli_dedicated.cli``.
 """
 
 from __future__ import annotations

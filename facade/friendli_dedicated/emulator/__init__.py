@@ -33,6 +33,29 @@ What a client cannot do to it: bodies over ``max_body_size`` (1 MiB) are refused
 they are read, and nothing is read before the token is checked; strings the contract leaves
 unbounded are bounded (``MAX_STRING_LENGTH``); JSON nested deeper than ``MAX_JSON_DEPTH``, or sent
 as another Content-Type, is refused with 422 as FastAPI would; no input makes it answer 500.
+
+Modules, one job each:
+
+- ``_core``: ``Emulator``, its configuration checked and composed of the parts below;
+- ``_admission``: a request's way in (faults, token, rate limit, route, team, size, contract
+  checks), then its operation, and the request log;
+- ``_operations``: the twelve operations of the API, on the endpoints kept in memory;
+- ``_records``: an endpoint as it is kept, and its JSON as the contract spells it;
+- ``_lifecycle``: lifecycles as timelines (``Timings``), and failures on purpose;
+- ``_pagination``: the cursors of listings;
+- ``_contract``: the API contract: routes, parameters and schemas, and the checks of requests;
+- ``_http``: ``Response`` and ``RequestHead``, free of any HTTP library;
+- ``_controls``: the logic of the test controls (faults injected, failures, where time stops);
+- ``_faults``: random faults (``Faults``) and the counters of what happened (``Stats``);
+- ``_ratelimit``: the rate limit, a token bucket per API token;
+- ``_log``: the request log (``LoggedRequest``);
+- ``_clock``: clocks (``ManualClock``, ``SystemClock``) and the check of a given one;
+- ``_checks``: checks of configuration values, each naming its field;
+- ``_inprocess``: the in-process runner, an httpx transport, and SDK clients on it;
+- ``_server``: the HTTP runner (starlette and uvicorn) on loopback;
+- ``_launcher``: serving from a shell, behind both command lines;
+- ``_extra``: what to say when the ``emulator`` extra is missing;
+- ``__main__``: ``python -m friendli_dedicated.emulator``.
 """
 
 from __future__ import annotations

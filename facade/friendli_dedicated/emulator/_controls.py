@@ -37,7 +37,7 @@ from friendli_dedicated.emulator._checks import duration, integer
 from friendli_dedicated.emulator._contract import Contract
 from friendli_dedicated.emulator._faults import MAX_WAIT, SEED_MAX
 from friendli_dedicated.emulator._http import Response, retry_after_headers
-from friendli_dedicated.emulator._store import EndpointRecord
+from friendli_dedicated.emulator._records import EndpointRecord
 from friendli_dedicated.errors import InvalidInputError
 
 __all__ = [

@@ -31,7 +31,7 @@ from friendli_dedicated.emulator._contract import Contract
 from friendli_dedicated.emulator._faults import Stats
 from friendli_dedicated.emulator._http import Response
 from friendli_dedicated.emulator._pagination import CursorCodec, paginate
-from friendli_dedicated.emulator._store import EndpointRecord, Scaling
+from friendli_dedicated.emulator._records import EndpointRecord, Scaling
 
 __all__ = ["DEFAULT_PROJECT", "Context", "Operations"]
 

@@ -1,4 +1,4 @@
-"""Endpoints as the emulator stores them, and their JSON as the contract spells it.
+"""Endpoints as the emulator records them (``EndpointRecord``), and their JSON as the contract spells it.
 
 An ``EndpointRecord`` holds what a request configured (instance option, model, scaling, engine
 options), the lifecycle timeline, and the version history. ``status_json`` and ``spec_json``

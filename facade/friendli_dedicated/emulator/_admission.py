@@ -58,6 +58,8 @@ class Admission:
     """The way in of one emulator's requests (see the module's docstring). Thread-safe, under ``lock``.
 
     ``tokens``: token -> its teams (the first its default); ``operations`` answers what is admitted.
+    It owns what it uses up and what it writes: ``injections``, the faults asked for
+    (``Emulator.inject``), and ``log``, the last ``request_log`` requests (``Emulator.requests``).
     """
 
     def __init__(
@@ -70,8 +72,7 @@ class Admission:
         faults: Faults | None,
         rate_limit: float | None,
         max_body_size: int,
-        injections: controls.Injections,
-        log: RequestLog,
+        request_log: int | None,
         stats: Stats,
         lock: threading.RLock,
     ) -> None:
@@ -85,8 +86,8 @@ class Admission:
         self._rate_limit = rate_limit
         self._limiter = RateLimiter(rate_limit) if rate_limit is not None else None
         self._max_body_size = max_body_size
-        self._injections = injections
-        self._log = log
+        self.injections = controls.Injections()
+        self.log = RequestLog(request_log)
         self._stats = stats
         self._lock = lock
 
@@ -108,7 +109,7 @@ class Admission:
         with self._lock:
             # Drawn for every request, so that injecting a fault does not move the random ones.
             random_fault = self._decider.decide()
-        injected = self._injections.take(operation) if operation is not None else None
+        injected = self.injections.take(operation) if operation is not None else None
         if injected is not None:
             self._stats.count_fault(injected.kind)
             answer: Response | RequestHead = injected.response()
@@ -142,9 +143,9 @@ class Admission:
         response: Response,
         now: float,
     ) -> None:
-        if not self._log.enabled:
+        if not self.log.enabled:
             return
-        self._log.append(
+        self.log.append(
             LoggedRequest(
                 method=method.upper(),
                 path=path,

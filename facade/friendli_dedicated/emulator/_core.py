@@ -31,7 +31,7 @@ from friendli_dedicated.emulator._clock import ManualClock, given_clock
 from friendli_dedicated.emulator._contract import MAX_STRING_LENGTH, Contract, load_contract
 from friendli_dedicated.emulator._faults import SEED_MAX, SEED_MIN, Faults, Stats
 from friendli_dedicated.emulator._http import RequestHead, Response
-from friendli_dedicated.emulator._log import DEFAULT_REQUEST_LOG, LoggedRequest, RequestLog, checked_limit
+from friendli_dedicated.emulator._log import DEFAULT_REQUEST_LOG, LoggedRequest, checked_limit
 from friendli_dedicated.emulator._operations import Operations
 from friendli_dedicated.emulator._ratelimit import checked_rate
 from friendli_dedicated.errors import InvalidInputError
@@ -131,8 +131,6 @@ class Emulator:
         self.request_log = checked_limit(request_log)
         self.contract: Contract = load_contract()
         self.stats = Stats()
-        self._log = RequestLog(self.request_log)
-        self._injections = controls.Injections()
         self._lock = threading.RLock()
         salt = secrets.token_bytes(16) if seed is None else hashlib.sha256(f"emulator-{seed}".encode()).digest()
         self._operations = Operations(
@@ -151,8 +149,7 @@ class Emulator:
             faults=faults,
             rate_limit=self.rate_limit,
             max_body_size=self.max_body_size,
-            injections=self._injections,
-            log=self._log,
+            request_log=self.request_log,
             stats=self.stats,
             lock=self._lock,
         )
@@ -340,11 +337,11 @@ class Emulator:
         operation_id = controls.operation_id(self.contract, operation, "Emulator.inject.operation")
         fault = controls.checked_fault(status, retry_after)
         count = controls.checked_times(times)
-        self._injections.add(operation_id, fault, times=count)
+        self._admission.injections.add(operation_id, fault, times=count)
 
     def pending_faults(self) -> dict[str, int]:
         """The injected faults not used yet, as operationId -> how many (an empty dict: all used)."""
-        return self._injections.pending()
+        return self._admission.injections.pending()
 
     def fail(self, endpoint_id: str, error_code: str, phase: str | None = None) -> None:
         """Make the endpoint's next transition end FAILED with ``error_code`` (reported in ``phase``).
@@ -384,7 +381,7 @@ class Emulator:
         >>> [(r.method, r.path, r.facade_name, r.status) for r in emu.requests]
         [('GET', '/dedicated/beta/endpoint', 'list', 200)]
         """
-        return self._log.entries()
+        return self._admission.log.entries()
 
     def requests_for(self, operation: str) -> list[LoggedRequest]:
         """The logged requests of ``operation`` (an operationId or the SDK's name, as for ``inject``), oldest first.
@@ -394,4 +391,4 @@ class Emulator:
         []
         """
         operation_id = controls.operation_id(self.contract, operation, "Emulator.requests_for.operation")
-        return [entry for entry in self._log.entries() if entry.operation == operation_id]
+        return [entry for entry in self._admission.log.entries() if entry.operation == operation_id]

@@ -112,7 +112,6 @@ class EndpointRecord:
             desired = serving if status in ("INITIALIZING", "RUNNING", "UPDATING", "AWAKING") else 0
             current = desired if status == "RUNNING" else 0
             counts = {"currReplicaCnt": current, "desiredReplicaCnt": desired, "updatedReplicaCnt": current}
-        advanced = self.advanced
         return {
             "name": self.name,
             "gpuType": self.gpu,
@@ -124,11 +123,11 @@ class EndpointRecord:
             "autoscalingMin": self.scaling.minimum,
             "autoscalingMax": self.scaling.maximum,
             "autoscalingCooldown": self.scaling.cooldown,
-            "maxBatchSize": advanced.get("max_batch_size") or DEFAULT_MAX_BATCH_SIZE,
-            "maxInputLength": advanced.get("max_input_length"),
-            "maxContextLength": advanced.get("max_context_length"),
-            "tokenizerSkipSpecialTokens": bool(advanced.get("tokenizer_skip_special_tokens", True)),
-            "tokenizerAddSpecialTokens": bool(advanced.get("tokenizer_add_special_tokens", True)),
+            "maxBatchSize": self.advanced.get("max_batch_size") or DEFAULT_MAX_BATCH_SIZE,
+            "maxInputLength": self.advanced.get("max_input_length"),
+            "maxContextLength": self.advanced.get("max_context_length"),
+            "tokenizerSkipSpecialTokens": bool(self.advanced.get("tokenizer_skip_special_tokens", True)),
+            "tokenizerAddSpecialTokens": bool(self.advanced.get("tokenizer_add_special_tokens", True)),
             **counts,
         }
 

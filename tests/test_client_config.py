@@ -313,3 +313,13 @@ def test_a_variant_from_with_options_is_of_the_same_class_and_shares_the_connect
     assert variant._http is client._http
     assert (variant.timeout, variant.retry.max_retries, client.timeout) == (5.0, 0, 20.0)
     assert variant.endpoints._client is variant
+
+
+def test_a_subclass_with_an_init_of_its_own_takes_what_its_init_takes() -> None:
+    class Regional(fd.Client):
+        def __init__(self, region: str) -> None:
+            super().__init__(token="t", base_url=f"https://{region}.api.test")
+
+    assert Regional("eu").base_url == "https://eu.api.test"
+    with pytest.raises(TypeError, match="no positional arguments"):
+        type("Plain", (fd.Client,), {})("t")

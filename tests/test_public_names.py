@@ -11,6 +11,7 @@ import ast
 import subprocess
 import sys
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -115,7 +116,7 @@ def test_public_classes_report_a_public_module() -> None:
 
 def test_an_unknown_name_is_an_attribute_error_naming_it() -> None:
     with pytest.raises(AttributeError, match="'NoSuchThing'"):
-        _ = fd.NoSuchThing  # type: ignore[attr-defined]
+        _ = fd.NoSuchThing
 
 
 # -- renamed names -----------------------------------------------------------------------------------
@@ -182,7 +183,7 @@ def test_the_helpers_errors_used_to_export_still_work_and_warn_they_are_internal
     assert caught[0].filename == __file__
     assert name not in errors.__all__
     response = httpx.Response(404, json={"detail": "gone"}, headers={"X-Request-Id": "r-1"})
-    results = {
+    results: dict[str, Callable[[], bool]] = {
         "make_status_error": lambda: type(helper(response)) is errors.NotFoundError,
         "decode_body": lambda: helper(response) == {"detail": "gone"},
         "request_id_of": lambda: helper(response.headers) == "r-1",
@@ -193,4 +194,4 @@ def test_the_helpers_errors_used_to_export_still_work_and_warn_they_are_internal
 
 def test_an_unknown_name_of_errors_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="'NoSuchError'"):
-        _ = errors.NoSuchError  # type: ignore[attr-defined]
+        _ = errors.NoSuchError

@@ -1,4 +1,5 @@
-"""The facade's shape: no import cycle between its modules, and each module says what its one job is.
+"""The facade's shape: no import cycle between its modules, each module says what its one job is, and
+the package's docstring maps them all.
 
 Imports are read from the source (every ``import`` and ``from ... import``, at module level or
 inside a function, except those under ``if TYPE_CHECKING:``, which never run), so an import moved
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import re
 from pathlib import Path
 
 import pytest
@@ -97,3 +99,12 @@ def test_each_module_opens_with_the_job_it_does(module: str) -> None:
     docstring = ast.get_docstring(ast.parse(MODULES[module].read_text(encoding="utf-8")))
     assert docstring, f"{module} has no docstring naming its job"
     assert len(docstring.split("\n\n")[0]) > 20
+
+
+def test_the_package_docstring_maps_every_private_module_and_only_those() -> None:
+    doc = friendli_dedicated.__doc__ or ""
+    module_map = doc[doc.index("The private ones") :]
+    # "- ``_client``: ..." and "``_retry``, ``_retry_after``, ...": every module of the map is named so.
+    mapped = set(re.findall(r"``(_[a-z][a-z_]*)``", module_map))
+    private = {path.stem for path in PACKAGE_DIR.glob("_*.py") if path.stem != "__init__"}
+    assert mapped == private

@@ -3,7 +3,10 @@
 Both clients share everything but I/O: requests come from ``_requests`` (built by the generated
 client), request bodies from ``_bodies``, multi-call logic from ``_flows``, retries, deadlines and
 errors from ``_transport``, waiting from ``_waiter``. Each client has one loop that drives any flow
-(``_steps``); the resources in ``_resources`` only pick the flow or the call.
+(``_steps``); the resources in ``_resources`` only pick the flow or the call. Both are built by
+one constructor, ``_ClientBase._setup`` (arguments, environment, the testing kit's redirect, the
+injected sleep, clock and randomness); the shells differ only in the HTTP client and the sleep they
+use, and the classes of their resources and creates.
 """
 
 from __future__ import annotations
@@ -138,7 +141,9 @@ class _ClientBase:
     """Sends on the network to a non-loopback host of its own: refused while the testing kit is active."""
 
     def __new__(cls, *args: object, **kwargs: object) -> Self:
-        if args:
+        # Before __init__, whose TypeError would name no keyword; a subclass with an __init__ of its
+        # own decides for itself what it takes.
+        if args and cls.__init__.__module__ == __name__:
             raise _positional_refusal(cls.__name__, len(args))
         return super().__new__(cls)
 

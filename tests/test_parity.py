@@ -42,7 +42,7 @@ import friendli_dedicated as fd
 
 PAIRS = [(fd.Client, fd.AsyncClient), (fd.Endpoints, fd.AsyncEndpoints), (fd.Endpoint, fd.AsyncEndpoint)]
 # Methods of the async shells that are plain functions: they send nothing when called.
-ASYNC_PLAIN = {"get_handle", "list", "versions", "with_options"}
+ASYNC_PLAIN = {"get_handle", "list", "versions"}
 
 
 def public_members(cls: type) -> dict[str, object]:

@@ -6,6 +6,7 @@ the HTTP client, the headers every request carries, and redirects that are never
 from __future__ import annotations
 
 import asyncio
+import inspect
 import threading
 
 import httpx
@@ -274,3 +275,51 @@ def test_an_injected_sleep_of_the_wrong_shape_is_refused_at_construction(client_
     with pytest.raises(fd.InvalidInputError) as refused:
         client_class(token="t", sleep=sleep)
     assert refused.value.field == "sleep"
+
+
+# -- arguments by name ----------------------------------------------------------------------------
+@pytest.mark.parametrize("client_class", [fd.Client, fd.AsyncClient])
+def test_every_argument_is_keyword_only(client_class: type) -> None:
+    parameters = list(inspect.signature(client_class).parameters.values())
+    assert parameters[0].name == "token"
+    assert {parameter.kind for parameter in parameters} == {inspect.Parameter.KEYWORD_ONLY}
+
+
+@pytest.mark.parametrize("client_class", [fd.Client, fd.AsyncClient])
+@pytest.mark.parametrize(
+    ("values", "meant"),
+    [
+        ((TOKEN,), "token=..."),
+        ((TOKEN, "team-1"), "token=..., team_id=..."),
+        ((TOKEN, None, "https://api.test", 30), "base_url=..., timeout=..."),
+    ],
+)
+def test_a_value_given_by_position_is_refused_naming_the_keyword_it_was_meant_for(
+    client_class: type, values: tuple[object, ...], meant: str
+) -> None:
+    with pytest.raises(TypeError, match="no positional arguments") as refused:
+        client_class(*values)
+    message = str(refused.value)
+    assert f"{client_class.__name__}(" in message
+    assert meant in message
+    assert TOKEN not in message  # the first value would be the token: never shown
+
+
+@pytest.mark.parametrize("client_class", [fd.Client, fd.AsyncClient])
+def test_a_variant_from_with_options_is_of_the_same_class_and_shares_the_connections(client_class: type) -> None:
+    client = client_class(token="t", timeout=20)
+    variant = client.with_options(timeout=5, max_retries=0)
+    assert type(variant) is client_class
+    assert variant._http is client._http
+    assert (variant.timeout, variant.retry.max_retries, client.timeout) == (5.0, 0, 20.0)
+    assert variant.endpoints._client is variant
+
+
+def test_a_subclass_with_an_init_of_its_own_takes_what_its_init_takes() -> None:
+    class Regional(fd.Client):
+        def __init__(self, region: str) -> None:
+            super().__init__(token="t", base_url=f"https://{region}.api.test")
+
+    assert Regional("eu").base_url == "https://eu.api.test"
+    with pytest.raises(TypeError, match="no positional arguments"):
+        type("Plain", (fd.Client,), {})("t")

@@ -1,4 +1,5 @@
-"""The facade's shape: no import cycle between its modules, each module says what its one job is, and none is long.
+"""The facade's shape: no import cycle between its modules, each module says what its one job is, none
+is long, and the packages' docstrings map them all.
 
 Imports are read from the source (every ``import`` and ``from ... import``, at module level or
 inside a function, except those under ``if TYPE_CHECKING:``, which never run), so an import moved
@@ -126,3 +127,12 @@ def test_text_is_cut_short_only_by_the_excerpt_helper() -> None:
         if name != "friendli_dedicated._excerpt" and hand_cut.search(path.read_text(encoding="utf-8"))
     )
     assert cutters == []
+
+
+def test_the_package_docstring_maps_every_private_module_and_only_those() -> None:
+    doc = friendli_dedicated.__doc__ or ""
+    module_map = doc[doc.index("The private ones") :]
+    # "- ``_client``: ..." and "``_retry``, ``_retry_after``, ...": every module of the map is named so.
+    mapped = set(re.findall(r"``(_[a-z][a-z_]*)``", module_map))
+    private = {path.stem for path in PACKAGE_DIR.glob("_*.py") if path.stem != "__init__"}
+    assert mapped == private

@@ -15,7 +15,40 @@ need for ordinary work.
 'RUNNING'
 
 Public names are imported on first use (PEP 562), so ``import friendli_dedicated`` stays cheap for
-services that import it at start-up and use it later.
+services that import it at start-up and use it later. ``_LAZY`` below is the one table of them
+(name -> module); ``__all__`` and the ``TYPE_CHECKING`` imports, which type checkers read, are
+written out and kept in step with it by ``tests/test_public_names.py``.
+
+The public modules are this package, ``errors`` (the exception tree), ``testing`` (the testing
+kit), ``emulator`` (a local emulator of the API) and ``cli`` (the command line). The private ones,
+each with one job:
+
+- ``_client``: ``Client`` and ``AsyncClient``: configuration, the HTTP client, driving flows.
+- ``_config``: token, team and base URL from arguments and environment, checked once.
+- ``_resources``: ``client.endpoints``, every operation of the contract, sync and async.
+- ``_endpoint``: endpoint handles, whose action methods refresh the state and chain.
+- ``_requests``: the contract's operations as ``Call`` values (built by the generated client).
+- ``_bodies``: request bodies (create, update, W&B) from the facade's arguments, checked.
+- ``_engine``: engine options, checked against the contract's table.
+- ``_instances``: instance options as values ("2x H100") and the ``GPU`` enum.
+- ``_autoscaling``: how an endpoint scales, one validated value.
+- ``_models``: the facade's views of responses (``EndpointState``, ``EndpointVersion``).
+- ``_parsing``: reading response bodies; a private error for "not what the contract says".
+- ``_flows``: multi-call logic written once for both clients (pagination, listing, update).
+- ``_coordination``: driving flows that share state between calls of one client.
+- ``_creates``: create, and finding the new endpoint's id, within one deadline.
+- ``_directory``: what a client knows of the projects its creates in flight share.
+- ``_transport``: sending one call: deadline, retries, error mapping, parsing.
+- ``_status_errors``: the one mapping from a non-2xx response to its error class.
+- ``_redaction``: copies of requests without their credentials, for errors.
+- ``_retry``, ``_retry_after``, ``_backoff``, ``_gate``: when to retry and how long to wait; the
+  ``Retry-After`` header; backoff with jitter; one pace per client after a 429.
+- ``_waiter``: waiting for one endpoint to serve (the status table); ``_fleet``: for many.
+- ``_hints``: one actionable line per failure code of the contract.
+- ``_validate``: the input checks every public callable shares.
+- ``_unlisted``: the warning of the escape hatches (what the contract does not list).
+- ``_redirect``: the one seam between the testing kit and the clients.
+- ``_pin``: the contract this build was generated from; ``_version``: the installed version.
 """
 
 from __future__ import annotations
@@ -51,12 +84,7 @@ if TYPE_CHECKING:
         ErrorCode as ErrorCode,
         Status as Status,
     )
-    from friendli_dedicated._pin import (
-        CONTRACT_PIN as CONTRACT_PIN,
-        CONTRACT_PIN as SPEC_PIN,  # deprecated alias (1.0.0): warns at run time
-        ContractPin as ContractPin,
-        ContractPin as SpecPin,  # deprecated alias (1.0.0): warns at run time
-    )
+    from friendli_dedicated._pin import CONTRACT_PIN as CONTRACT_PIN, ContractPin as ContractPin
     from friendli_dedicated._resources import AsyncEndpoints as AsyncEndpoints, Endpoints as Endpoints
     from friendli_dedicated._retry import RetryPolicy as RetryPolicy
     from friendli_dedicated._unlisted import UnlistedWarning as UnlistedWarning
@@ -82,10 +110,16 @@ if TYPE_CHECKING:
         ServerError as ServerError,
         TransportError as TransportError,
         ValidationError as ValidationError,
+        ValidationIssue as ValidationIssue,
         WaitError as WaitError,
         WaitTimeoutError as WaitTimeoutError,
     )
 
+    # The deprecated aliases (_DEPRECATED_ALIASES): typed, but not in __all__; they warn at run time.
+    SPEC_PIN = CONTRACT_PIN
+    SpecPin = ContractPin
+
+# Every public name but the ``errors`` module and the deprecated aliases, and the module it is read from.
 _LAZY = {
     "__version__": "_version",  # reading installed metadata costs more than the rest of the import
     "Client": "_client",
@@ -114,12 +148,35 @@ _LAZY = {
     "EndpointVersion": "_models",
     "ContractPin": "_pin",
     "CONTRACT_PIN": "_pin",
+    "ValidationIssue": "errors",
+    # The exception tree: errors.__all__.
+    "FriendliError": "errors",
+    "InvalidInputError": "errors",
+    "ConfigurationError": "errors",
+    "TransportError": "errors",
+    "RequestTimeoutError": "errors",
+    "APIError": "errors",
+    "BadRequestError": "errors",
+    "AuthenticationError": "errors",
+    "PermissionDeniedError": "errors",
+    "NotFoundError": "errors",
+    "ConflictError": "errors",
+    "ValidationError": "errors",
+    "RateLimitError": "errors",
+    "ServerError": "errors",
+    "ResponseFormatError": "errors",
+    "PaginationError": "errors",
+    "EndpointCreationUnresolvedError": "errors",
+    "WaitError": "errors",
+    "EndpointFailedError": "errors",
+    "EndpointStoppedError": "errors",
+    "WaitTimeoutError": "errors",
+    "FleetWaitError": "errors",
 }
 
 __all__ = [
     "CONTRACT_PIN",
     "GPU",
-    "SPEC_PIN",
     "APIError",
     "AsyncClient",
     "AsyncEndpoint",
@@ -159,12 +216,12 @@ __all__ = [
     "RetryPolicy",
     "RunningEndpoint",
     "ServerError",
-    "SpecPin",
     "Status",
     "TransportError",
     "UnlistedInstanceOption",
     "UnlistedWarning",
     "ValidationError",
+    "ValidationIssue",
     "WaitError",
     "WaitTimeoutError",
     "__version__",
@@ -172,7 +229,8 @@ __all__ = [
 ]
 
 
-# Renamed public names: the old name still works for at least one MINOR release, with a warning.
+# Renamed public names: the old name still works for at least one MINOR release, with a warning, and
+# is left out of __all__ (so that ``from friendli_dedicated import *`` does not warn).
 # "Spec" now means only an endpoint's specification; the contract's pin is CONTRACT_PIN (1.0.0).
 _DEPRECATED_ALIASES = {"SPEC_PIN": "CONTRACT_PIN", "SpecPin": "ContractPin"}
 
@@ -189,8 +247,7 @@ def __getattr__(name: str) -> Any:
             stacklevel=2,
         )
         return __getattr__(new_name)  # not cached: every use of the old name warns
-    # The public names not in _LAZY are the error classes (errors.__all__).
-    module = _LAZY.get(name, "errors" if name in __all__ else None)
+    module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'friendli_dedicated' has no attribute {name!r}")
     value = getattr(importlib.import_module(f"friendli_dedicated.{module}"), name)

@@ -3,18 +3,21 @@
 Both clients share everything but I/O: requests come from ``_requests`` (built by the generated
 client), request bodies from ``_bodies``, multi-call logic from ``_flows``, retries, deadlines and
 errors from ``_transport``, waiting from ``_waiter``. Each client has one loop that drives any flow
-(``_steps``); the resources in ``_resources`` only pick the flow or the call.
+(``_steps``); the resources in ``_resources`` only pick the flow or the call. Both are built by
+one constructor, ``_ClientBase._setup`` (arguments, environment, the testing kit's redirect, the
+injected sleep, clock and randomness); the shells differ only in the HTTP client and the sleep they
+use, and the classes of their resources and creates.
 """
 
 from __future__ import annotations
 
 import asyncio
 import copy
-import random
+import random as _random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 
 import attrs
 import httpx
@@ -103,15 +106,48 @@ def _checked_source(
     return source
 
 
-class _ClientBase:
-    """What both clients share besides I/O: configuration, retry policy, timeouts, clock."""
+# The arguments ``Client`` took by position in 1.x, in order: every one is keyword-only since 2.0.0.
+_POSITIONAL_1X = ("token", "team_id", "base_url", "timeout", "max_retries", "http_client", "allow_insecure")
 
+
+def _positional_refusal(name: str, count: int) -> TypeError:
+    """The error of ``Client(value, ...)``: Python's own ("takes 1 positional argument but 3 were
+    given") says neither that every argument is keyword-only nor which keyword each value was for.
+    The values are not shown: the first would be the token."""
+    meant = ", ".join(f"{keyword}=..." for keyword in _POSITIONAL_1X[:count])
+    if count > len(_POSITIONAL_1X):
+        meant += ", ..."
+    given = "1 was" if count == 1 else f"{count} were"
+    return TypeError(f"{name}() takes no positional arguments since 2.0.0, but {given} given: write {name}({meant})")
+
+
+class _ClientBase:
+    """What both clients share besides I/O: construction, configuration, retry policy, timeouts, clock.
+
+    The two shells differ only in ``_http_type`` (the httpx client they build or accept),
+    ``_creates_type``, ``_fallback_sleep`` (the sleep when none is given) and ``_bind_resources``
+    (``Endpoints`` or ``AsyncEndpoints``); every method an application calls has the same name and
+    arguments in both (``tests/test_parity.py``).
+    """
+
+    _http_type: ClassVar[type[httpx.Client] | type[httpx.AsyncClient]]
+    _creates_type: ClassVar[type[Creates] | type[AsyncCreates]]
+    _http: httpx.Client | httpx.AsyncClient
+    _creates: Creates | AsyncCreates
+    _sleep: Callable[[float], Any]
     _sender: Sender
     _owns_http: bool
     _exposed: bool
     """Sends on the network to a non-loopback host of its own: refused while the testing kit is active."""
 
-    def _configure(
+    def __new__(cls, *args: object, **kwargs: object) -> Self:
+        # Before __init__, whose TypeError would name no keyword; a subclass with an __init__ of its
+        # own decides for itself what it takes.
+        if args and cls.__init__.__module__ == __name__:
+            raise _positional_refusal(cls.__name__, len(args))
+        return super().__new__(cls)
+
+    def _setup(
         self,
         *,
         token: object,
@@ -120,12 +156,23 @@ class _ClientBase:
         timeout: object,
         max_retries: object,
         retry: object,
-        http_client: httpx.Client | httpx.AsyncClient | None,
+        http_client: object,
         allow_insecure: object,
+        sleep: object,
         clock: object,
-        random_source: object,
+        random: object,
     ) -> None:
-        # Every argument is checked before anything is built, so a refused client holds nothing open.
+        """The one constructor of both clients: every argument is checked before anything is built,
+        so a refused client holds nothing open."""
+        if http_client is not None and not isinstance(http_client, self._http_type):
+            raise ConfigurationError(
+                f"http_client: must be an httpx.{self._http_type.__name__}, got {type(http_client).__name__}",
+                field="http_client",
+            )
+        redirect = _redirect.current(f"{type(self).__name__}()") if base_url is None and http_client is None else None
+        if redirect is not None:  # inside friendli_dedicated.testing.mock_friendli: the emulator, in-process
+            token, team_id, base_url, allow_insecure = redirect.token, redirect.team_id, redirect.base_url, True
+            clock = clock or redirect.clock
         config = ClientConfig.resolve(
             token=token,  # type: ignore[arg-type] # checked by resolve
             team_id=team_id,  # type: ignore[arg-type]
@@ -138,9 +185,23 @@ class _ClientBase:
             policy=_policy(max_retries, retry),
             timeout=per_operation,
             total=total,
-            random=_checked_source(random_source, "random", random.random, low=0.0, high=1.0),
+            random=_checked_source(random, "random", _random.random, low=0.0, high=1.0),
             clock=_checked_source(clock, "clock", time.monotonic),
         )
+        self._sleep = callback(sleep, "sleep", arguments=1) or self._fallback_sleep(redirect)
+        self._creates = self._creates_type()
+        self._owns_http = http_client is None
+        transport = None if redirect is None else redirect.transport()
+        self._http = http_client or self._http_type(transport=transport, follow_redirects=False)
+        self._exposed = _redirect.exposed(self.base_url, redirected=redirect is not None, injected=not self._owns_http)
+        self._bind_resources()
+
+    @staticmethod
+    def _fallback_sleep(redirect: _redirect.Redirect | None) -> Callable[[float], Any]:
+        raise NotImplementedError
+
+    def _bind_resources(self) -> None:
+        raise NotImplementedError
 
     @property
     def base_url(self) -> str:
@@ -192,9 +253,6 @@ class _ClientBase:
         clone._bind_resources()
         return clone
 
-    def _bind_resources(self) -> None:
-        raise NotImplementedError
-
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, team_id={self.team_id!r})"
 
@@ -202,7 +260,9 @@ class _ClientBase:
 class Client(_ClientBase):
     """The synchronous client.
 
-    Arguments override environment variables, which are read here (never at import time):
+    Every argument is keyword-only (``fd.Client(token=..., team_id=...)``); a value given by
+    position raises ``TypeError`` naming the keyword it was meant for. Arguments override
+    environment variables, which are read here (never at import time):
     ``FRIENDLI_TOKEN`` (token, required), ``FRIENDLI_TEAM`` (team_id, sent as X-Friendli-Team),
     ``FRIENDLI_BASE_URL`` (base_url, default https://api.friendli.ai).
 
@@ -229,8 +289,15 @@ class Client(_ClientBase):
     [True]
     """
 
+    _http_type = httpx.Client
+    _creates_type = Creates
+    _http: httpx.Client
+    _creates: Creates
+    _sleep: Callable[[float], None]
+
     def __init__(
         self,
+        *,
         token: str | None = None,
         team_id: str | None = None,
         base_url: str | None = None,
@@ -238,40 +305,28 @@ class Client(_ClientBase):
         max_retries: int = NOT_GIVEN,
         http_client: httpx.Client | None = None,
         allow_insecure: bool = False,
-        *,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] | None = None,
         random: Callable[[], float] | None = None,
     ) -> None:
-        if http_client is not None and not isinstance(http_client, httpx.Client):
-            raise ConfigurationError(
-                f"http_client: must be an httpx.Client, got {type(http_client).__name__}", field="http_client"
-            )
-        redirect = _redirect.current("Client()") if base_url is None and http_client is None else None
-        if redirect is not None:  # inside friendli_dedicated.testing.mock_friendli: the emulator, in-process
-            token, team_id, base_url, allow_insecure = redirect.token, redirect.team_id, redirect.base_url, True
-            clock = clock or redirect.clock
-            sleep = sleep or redirect.sleep
-        self._configure(
+        self._setup(
             token=token,
             team_id=team_id,
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
-            retry=retry,
             http_client=http_client,
             allow_insecure=allow_insecure,
+            retry=retry,
+            sleep=sleep,
             clock=clock,
-            random_source=random,
+            random=random,
         )
-        self._sleep: Callable[[float], None] = callback(sleep, "sleep", arguments=1) or time.sleep
-        self._creates = Creates()
-        self._owns_http = http_client is None
-        transport = None if redirect is None else redirect.transport()
-        self._http = http_client or httpx.Client(transport=transport, follow_redirects=False)
-        self._exposed = _redirect.exposed(self.base_url, redirected=redirect is not None, injected=not self._owns_http)
-        self._bind_resources()
+
+    @staticmethod
+    def _fallback_sleep(redirect: _redirect.Redirect | None) -> Callable[[float], None]:
+        return (redirect.sleep if redirect is not None else None) or time.sleep
 
     def _bind_resources(self) -> None:
         self.endpoints = Endpoints(self)
@@ -339,8 +394,15 @@ class AsyncClient(_ClientBase):
     'RUNNING'
     """
 
+    _http_type = httpx.AsyncClient
+    _creates_type = AsyncCreates
+    _http: httpx.AsyncClient
+    _creates: AsyncCreates
+    _sleep: Callable[[float], Awaitable[None]]
+
     def __init__(
         self,
+        *,
         token: str | None = None,
         team_id: str | None = None,
         base_url: str | None = None,
@@ -348,40 +410,28 @@ class AsyncClient(_ClientBase):
         max_retries: int = NOT_GIVEN,
         http_client: httpx.AsyncClient | None = None,
         allow_insecure: bool = False,
-        *,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
         clock: Callable[[], float] | None = None,
         random: Callable[[], float] | None = None,
     ) -> None:
-        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
-            raise ConfigurationError(
-                f"http_client: must be an httpx.AsyncClient, got {type(http_client).__name__}", field="http_client"
-            )
-        redirect = _redirect.current("AsyncClient()") if base_url is None and http_client is None else None
-        if redirect is not None:  # inside friendli_dedicated.testing.mock_friendli: the emulator, in-process
-            token, team_id, base_url, allow_insecure = redirect.token, redirect.team_id, redirect.base_url, True
-            clock = clock or redirect.clock
-            sleep = sleep or redirect.async_sleep
-        self._configure(
+        self._setup(
             token=token,
             team_id=team_id,
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
-            retry=retry,
             http_client=http_client,
             allow_insecure=allow_insecure,
+            retry=retry,
+            sleep=sleep,
             clock=clock,
-            random_source=random,
+            random=random,
         )
-        self._sleep: Callable[[float], Awaitable[None]] = callback(sleep, "sleep", arguments=1) or asyncio.sleep
-        self._creates = AsyncCreates()
-        self._owns_http = http_client is None
-        transport = None if redirect is None else redirect.transport()
-        self._http = http_client or httpx.AsyncClient(transport=transport, follow_redirects=False)
-        self._exposed = _redirect.exposed(self.base_url, redirected=redirect is not None, injected=not self._owns_http)
-        self._bind_resources()
+
+    @staticmethod
+    def _fallback_sleep(redirect: _redirect.Redirect | None) -> Callable[[float], Awaitable[None]]:
+        return (redirect.async_sleep if redirect is not None else None) or asyncio.sleep
 
     def _bind_resources(self) -> None:
         self.endpoints = AsyncEndpoints(self)

@@ -426,20 +426,6 @@ class AsyncEndpoints:
         """See ``Endpoints.restart``."""
         return await self._client._send(requests.lifecycle("restart", _endpoint_id(endpoint_id), self._team))
 
-    async def wait_all(
-        self,
-        endpoints: Iterable[str | AsyncEndpoint],
-        *,
-        timeout: float = 1800.0,
-        on_progress: FleetProgress | None = None,
-        wake: bool = False,
-        poll: Backoff | None = None,
-    ) -> FleetResult:
-        """See ``Endpoints.wait_all``; cancellation-safe."""
-        return await _fleet.async_wait_all(
-            self._client, self._team, endpoints, timeout=timeout, on_progress=on_progress, wake=wake, poll=poll
-        )
-
     async def wait_until_running(
         self,
         endpoint_id: str,
@@ -472,4 +458,18 @@ class AsyncEndpoints:
             clock=client._sender.clock,
             sleep=client._sleep,
             random=client._sender.random,
+        )
+
+    async def wait_all(
+        self,
+        endpoints: Iterable[str | AsyncEndpoint],
+        *,
+        timeout: float = 1800.0,
+        on_progress: FleetProgress | None = None,
+        wake: bool = False,
+        poll: Backoff | None = None,
+    ) -> FleetResult:
+        """See ``Endpoints.wait_all``; cancellation-safe."""
+        return await _fleet.async_wait_all(
+            self._client, self._team, endpoints, timeout=timeout, on_progress=on_progress, wake=wake, poll=poll
         )

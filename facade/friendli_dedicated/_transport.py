@@ -41,13 +41,8 @@ from friendli_dedicated._retry import (
     retry_delay,
     should_retry,
 )
-from friendli_dedicated.errors import (
-    RequestTimeoutError,
-    ResponseFormatError,
-    TransportError,
-    make_status_error,
-    request_id_of,
-)
+from friendli_dedicated._status_errors import make_status_error, request_id_of
+from friendli_dedicated.errors import RequestTimeoutError, ResponseFormatError, TransportError
 
 __all__ = ["MAX_RESPONSE_BYTES", "Attempts", "Call", "Sender", "send_async", "send_sync"]
 

@@ -30,8 +30,8 @@ The rules the tree keeps:
   configuration (token, team, base URL, HTTP client) raises ``ConfigurationError``, which names the
   argument in ``error.field`` too. So ``except fd.InvalidInputError`` is the one way to catch a
   refused input, and a refusal always means that no request was sent.
-- **Statuses** map to classes in exactly one place, ``make_status_error``, redirects included (the
-  SDK never follows one: it would carry the token to another place).
+- **Statuses** map to classes in exactly one place (the private ``_status_errors``), redirects
+  included (the SDK never follows one: it would carry the token to another place).
 - **Secrets.** No error carries the token: messages are built from the status, method, path and
   body, never from headers; ``request`` is a copy with the credentials redacted; the httpx
   exception that caused a ``TransportError`` is not chained (its request holds the real headers).
@@ -42,15 +42,14 @@ The rules the tree keeps:
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
+import importlib
+import warnings
 from typing import TYPE_CHECKING, Any
 
 import attrs
 import httpx
 
-from friendli_dedicated._excerpt import excerpt
-from friendli_dedicated._retry_after import parse_retry_after
+from friendli_dedicated._redaction import redacted_request as _redacted  # not re-exported: see _INTERNAL
 
 if TYPE_CHECKING:
     from friendli_dedicated._models import EndpointState
@@ -76,19 +75,9 @@ __all__ = [
     "ServerError",
     "TransportError",
     "ValidationError",
-    "ValidationIssue",
     "WaitError",
     "WaitTimeoutError",
-    "make_status_error",
-    "redacted_request",
 ]
-
-_BODY_EXCERPT = 200
-# Headers that carry credentials: never kept on an error, whatever their case.
-_SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
-# Where servers and gateways put the id of a request, most specific first.
-_REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "x-correlation-id")
-_REDACTED = "[redacted]"
 
 
 def _rebuild(cls: type[BaseException], args: tuple[Any, ...], state: dict[str, Any]) -> BaseException:
@@ -142,7 +131,7 @@ class TransportError(FriendliError):
         self, message: str, *, request: httpx.Request | None = None, may_have_reached_server: bool = True
     ) -> None:
         super().__init__(message)
-        self.request = redacted_request(request)
+        self.request = _redacted(request)
         self.may_have_reached_server = may_have_reached_server
 
 
@@ -172,7 +161,7 @@ class APIError(FriendliError):
         super().__init__(message)
         self.status_code = status_code
         self.body = body
-        self.request = redacted_request(request)
+        self.request = _redacted(request)
         self.request_id = request_id
 
 
@@ -198,7 +187,13 @@ class ConflictError(APIError):
 
 @attrs.frozen
 class ValidationIssue:
-    """One entry of a 422 response's ``detail`` list."""
+    """One entry of a 422 response's ``detail`` list (``ValidationError.detail``): where, what, which rule.
+
+    A value, not an error: exported as ``fd.ValidationIssue``, and not in this module's ``__all__``.
+
+    >>> str(ValidationIssue(loc=("body", "name"), msg="field required", type="missing"))
+    'body.name: field required'
+    """
 
     loc: tuple[str | int, ...]
     msg: str
@@ -298,144 +293,23 @@ class FleetWaitError(FriendliError):
         self.result = result
 
 
-def redacted_request(request: httpx.Request | None) -> httpx.Request | None:
-    """A copy of ``request`` whose credential headers read ``[redacted]`` (None stays None).
-
-    >>> request = httpx.Request("GET", "https://api.invalid/x", headers={"Authorization": "Bearer flp_secret"})
-    >>> redacted_request(request).headers["authorization"]
-    '[redacted]'
-    """
-    if request is None:
-        return None
-    headers = [
-        (name, _REDACTED if name.lower() in _SECRET_HEADERS else value) for name, value in request.headers.items()
-    ]
-    try:
-        content = request.content
-    except httpx.RequestNotRead:  # a streaming body: not kept
-        content = b""
-    return httpx.Request(request.method, request.url, headers=headers, content=content)
-
-
-def make_status_error(response: httpx.Response) -> APIError:
-    """The one mapping from a non-2xx response to its exception class (the body must have been read).
-
-    Tolerates any body: JSON, an HTML page from a proxy, an empty, truncated or absurdly nested one.
-    A redirect is an error too: the SDK never follows one, since it would carry the token elsewhere.
-
-    >>> make_status_error(httpx.Response(404, json={"detail": "Endpoint 'ep-1' not found"})).status_code
-    404
-    """
-    status = response.status_code
-    body = decode_body(response)
-    request = _request_of(response)
-    common: dict[str, Any] = {
-        "status_code": status,
-        "body": body,
-        "request": request,
-        "request_id": request_id_of(response.headers),
-    }
-    if 300 <= status < 400:
-        location = response.headers.get("location", "(no location)")
-        message = (
-            f"{_where(request)}{status} redirect to {excerpt(location, _BODY_EXCERPT)} not followed "
-            "(the SDK never forwards its token to another URL)"
-        )
-        return APIError(message, **common)
-    message = _message(response, body, request, common["request_id"])
-    if status == 422:
-        return ValidationError(message, detail=_validation_issues(body), **common)
-    if status == 429:
-        return RateLimitError(message, retry_after=parse_retry_after(response.headers), **common)
-    cls = _STATUS_CLASSES.get(status) or (ServerError if status >= 500 else APIError)
-    return cls(message, **common)
-
-
-_STATUS_CLASSES: Mapping[int, type[APIError]] = {
-    400: BadRequestError,
-    401: AuthenticationError,
-    403: PermissionDeniedError,
-    404: NotFoundError,
-    409: ConflictError,
+# Helpers importable from here in 1.x, internal since 2.0.0: the old names still work, with a warning.
+_INTERNAL = {
+    "make_status_error": "_status_errors",
+    "decode_body": "_status_errors",
+    "request_id_of": "_status_errors",
+    "redacted_request": "_redaction",
 }
 
 
-def request_id_of(headers: Mapping[str, str]) -> str | None:
-    """The request id a server or gateway sent (``x-request-id`` and the like), if any.
-
-    >>> request_id_of(httpx.Headers({"X-Request-Id": "req-42"}))
-    'req-42'
-    """
-    for name in _REQUEST_ID_HEADERS:
-        value = headers.get(name)
-        if value:
-            return excerpt(value.strip(), _BODY_EXCERPT)
-    return None
-
-
-def decode_body(response: httpx.Response) -> object:
-    """JSON if the body parses as JSON, else its text, else None (empty body).
-
-    Never raises on what a server sent: a body nested too deep for the parser is kept as text.
-    """
-    content = response.content
-    if not content:
-        return None
-    try:
-        return json.loads(content)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        return content.decode("utf-8", errors="replace")
-
-
-def _request_of(response: httpx.Response) -> httpx.Request | None:
-    try:
-        return response.request
-    except RuntimeError:  # a Response built by hand has no request
-        return None
-
-
-def _where(request: httpx.Request | None) -> str:
-    return f"{request.method} {request.url.path}: " if request is not None else ""
-
-
-def _message(response: httpx.Response, body: object, request: httpx.Request | None, request_id: str | None) -> str:
-    reason = response.reason_phrase or "error"
-    detail = _detail_text(body)
-    suffix = f" (request id {request_id})" if request_id else ""
-    return f"{_where(request)}{response.status_code} {reason}" + (f": {detail}" if detail else "") + suffix
-
-
-def _detail_text(body: object) -> str:
-    if isinstance(body, dict):
-        for key in ("detail", "message", "error", "msg"):
-            value = body.get(key)
-            if isinstance(value, str) and value:
-                return excerpt(value, _BODY_EXCERPT)
-            if isinstance(value, list) and value:
-                issues = _validation_issues(body)
-                if issues:
-                    return "; ".join(str(issue) for issue in issues[:5])
-        return ""
-    if isinstance(body, str):
-        text = " ".join(body[: _BODY_EXCERPT * 4].split())
-        if text.lstrip().startswith("<"):
-            return "(non-JSON body: " + excerpt(text, _BODY_EXCERPT) + ")"
-        return excerpt(text, _BODY_EXCERPT)
-    return ""
-
-
-def _validation_issues(body: object) -> list[ValidationIssue]:
-    if not isinstance(body, dict) or not isinstance(body.get("detail"), list):
-        return []
-    issues = []
-    for item in body["detail"]:
-        if not isinstance(item, dict):
-            continue
-        loc = item.get("loc")
-        parts = tuple(p for p in loc if isinstance(p, str | int)) if isinstance(loc, list) else ()
-        issues.append(
-            ValidationIssue(
-                loc=parts, msg=excerpt(str(item.get("msg", "")), _BODY_EXCERPT), type=str(item.get("type", ""))[:100]
-            )
-        )
-    return issues
+def __getattr__(name: str) -> Any:
+    module = _INTERNAL.get(name)
+    if module is None:
+        raise AttributeError(f"module 'friendli_dedicated.errors' has no attribute {name!r}")
+    warnings.warn(
+        f"friendli_dedicated.errors.{name} is internal since 2.0.0 and will be removed in a later release "
+        f"(it is friendli_dedicated.{module}.{name} now, which is not part of the API)",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return getattr(importlib.import_module(f"friendli_dedicated.{module}"), name)

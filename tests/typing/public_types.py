@@ -36,3 +36,14 @@ def states_after_a_wait(endpoint: fd.Endpoint) -> None:
 def per_call_options(client: fd.Client) -> None:
     assert_type(client.with_options(timeout=5.0, max_retries=0), fd.Client)
     client.with_options(max_retries="3")  # type: ignore[arg-type]
+
+
+def keyword_only_clients() -> None:
+    assert_type(fd.Client(token="flp_x", team_id="team", timeout=30), fd.Client)
+    fd.Client("flp_x")  # type: ignore[call-arg]
+    fd.AsyncClient("flp_x", "team")  # type: ignore[call-arg]
+
+
+def public_values(issue: fd.ValidationIssue, error: fd.ValidationError) -> None:
+    assert_type(error.detail, list[fd.ValidationIssue])
+    assert_type(fd.SPEC_PIN, fd.ContractPin)  # deprecated, not in __all__, still typed

@@ -210,12 +210,22 @@ async def test_create_from_wandb_with_an_idempotency_key_twice_gives_the_same_en
 
 async def test_list_walks_every_page_with_the_cursor_passed_back() -> None:
     api = FakeAPI().on("GET", COLLECTION, listing("a", "b", cursor="c/1=="), listing("c"))
-    ids = [ep.id async for ep in make_async_client(api).endpoints.list("proj", limit=2)]
+    ids = [ep.id async for ep in make_async_client(api).endpoints.list("proj", page_size=2)]
     assert ids == ["a", "b", "c"]
     assert [dict(r.url.params) for r in api.requests] == [
         {"project_id": "proj", "limit": "2"},
         {"project_id": "proj", "limit": "2", "cursor": "c/1=="},
     ]
+
+
+async def test_list_limit_is_the_most_endpoints_yielded() -> None:
+    api = FakeAPI().on("GET", COLLECTION, listing("a", "b", cursor="c1"), listing("c", "d", cursor="c2"))
+    ids = [ep.id async for ep in make_async_client(api).endpoints.list(limit=3, page_size=2)]
+    assert ids == ["a", "b", "c"]
+    assert [r.url.params.get("limit") for r in api.requests] == ["2", "2"]
+    versions = FakeAPI().on("GET", f"{COLLECTION}/{EP}/version", reply(200, {"data": {"v1": spec_json()}}))
+    assert [v.version_id async for v in make_async_client(versions).endpoints.versions(EP, limit=5)] == ["v1"]
+    assert [dict(r.url.params) for r in versions.requests] == [{"limit": "5"}]
 
 
 async def test_list_stops_on_a_repeated_cursor() -> None:
@@ -234,7 +244,7 @@ async def test_versions_walks_every_page_and_stops_on_a_repeated_cursor() -> Non
         reply(200, {"data": {"v1": spec_json("a")}, "nextCursor": "n"}),
         reply(200, {"data": {"v2": spec_json("b")}, "nextCursor": None}),
     )
-    versions = [v async for v in make_async_client(api).endpoints.versions(EP, limit=1)]
+    versions = [v async for v in make_async_client(api).endpoints.versions(EP, page_size=1)]
     assert [(v.version_id, v.spec.name) for v in versions] == [("v1", "a"), ("v2", "b")]
     assert [dict(r.url.params) for r in api.requests] == [{"limit": "1"}, {"limit": "1", "cursor": "n"}]
 

@@ -11,7 +11,6 @@ refuses exactly what the library refuses, with the option named.
 """
 
 import contextlib
-import itertools
 import sys
 import traceback
 import warnings
@@ -41,7 +40,7 @@ from friendli_dedicated.cli._options import (
     instance_examples,
     with_deployment_flags,
 )
-from friendli_dedicated.cli._output import Output, duration, spec_json, state_json, version_json
+from friendli_dedicated.cli._output import Output, duration, state_json, version_json
 from friendli_dedicated.cli._progress import WaitDisplay
 from friendli_dedicated.errors import InvalidInputError
 
@@ -189,17 +188,6 @@ def _show_state(session: Session, endpoint_id: str, state: fd.EndpointState) -> 
     session.out.state(state_json(endpoint_id, state))
 
 
-def _limited(items: Iterator[Any], limit: int | None) -> list[Any]:
-    if limit is not None and limit < 1:
-        raise InvalidInputError("limit", f"must be at least 1, got {limit}")
-    # islice takes at most sys.maxsize; a larger --limit means "all" just the same.
-    return list(items if limit is None else itertools.islice(items, min(limit, sys.maxsize)))
-
-
-def _page_size(limit: int | None) -> int:
-    return 100 if limit is None else max(1, min(limit, 100))
-
-
 # -- root ------------------------------------------------------------------------------------------
 def _sdk_version() -> str:
     return str(fd.__version__)
@@ -336,7 +324,7 @@ def list_endpoints(
     """List endpoints (of the team, or of --project) with their status."""
     with _command(ctx, json_) as session:
         endpoints = session.client.endpoints
-        found = _limited(endpoints.list(project, limit=_page_size(limit)), limit)
+        found = list(endpoints.list(project, limit=limit))  # --limit and limit: at most this many
         rows = []
         for endpoint in found:
             row = state_json(endpoint.id, endpoint.state)
@@ -361,7 +349,7 @@ def _replicas(current: object, desired: object) -> str:
 def get(ctx: typer.Context, endpoint_id: EndpointArg, json_: JsonOpt = False) -> None:
     """Show an endpoint's specification (instance, replicas, engine options)."""
     with _command(ctx, json_) as session:
-        session.out.fields(spec_json(endpoint_id, session.client.endpoints.get(endpoint_id)))
+        session.out.spec(endpoint_id, session.client.endpoints.get(endpoint_id))
 
 
 @endpoints_app.command("status", epilog=EXIT_CODES_HELP)
@@ -450,7 +438,7 @@ def update(
             **deployment.engine,
         )
         session.out.note(f"Updated endpoint {endpoint_id}; it rolls out the new version now.")
-        session.out.fields(spec_json(endpoint_id, updated))
+        session.out.spec(endpoint_id, updated)
 
 
 @endpoints_app.command("delete", epilog=EXIT_CODES_HELP)
@@ -593,7 +581,7 @@ def versions(
 ) -> None:
     """List an endpoint's version history (one version per create or update)."""
     with _command(ctx, json_) as session:
-        found = _limited(session.client.endpoints.versions(endpoint_id, limit=_page_size(limit)), limit)
+        found = list(session.client.endpoints.versions(endpoint_id, limit=limit))
         session.out.versions([version_json(version) for version in found])
 
 

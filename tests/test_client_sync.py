@@ -668,23 +668,23 @@ def _every_operation_answering() -> FakeAPI:
 # (resource method, its arguments after the id, the handle's method of the same role, what the
 # resource returns). The rule the docs state: client.endpoints answers with data, a handle with itself.
 RETURN_KINDS = [
-    ("status", {}, "refresh", fd.EndpointState),
-    ("get", {}, "spec", fd.EndpointSpec),  # the one query of a handle: it returns the data too
-    ("update", {"name": "renamed"}, "update", fd.EndpointSpec),
-    ("sleep", {}, "sleep", fd.EndpointState),
-    ("wake", {}, "wake", fd.EndpointState),
-    ("terminate", {}, "terminate", fd.EndpointState),
-    ("restart", {}, "restart", fd.EndpointState),
-    ("wait_until_running", {"timeout": 60}, "wait_until_running", fd.EndpointState),
+    ("status", {}, "refresh", "EndpointState"),
+    ("get", {}, "spec", "EndpointSpec"),  # the one query of a handle: it returns the data too
+    ("update", {"name": "renamed"}, "update", "EndpointSpec"),
+    ("sleep", {}, "sleep", "EndpointState"),
+    ("wake", {}, "wake", "EndpointState"),
+    ("terminate", {}, "terminate", "EndpointState"),
+    ("restart", {}, "restart", "EndpointState"),
+    ("wait_until_running", {"timeout": 60}, "wait_until_running", "EndpointState"),
 ]
 
 
 @pytest.mark.parametrize(("method", "kwargs", "handle_method", "kind"), RETURN_KINDS, ids=lambda x: str(x))
 def test_resource_methods_return_the_answer_and_handle_methods_the_handle(
-    method: str, kwargs: dict[str, Any], handle_method: str, kind: type
+    method: str, kwargs: dict[str, Any], handle_method: str, kind: str
 ) -> None:
     endpoints = make_client(_every_operation_answering()).endpoints
-    assert type(getattr(endpoints, method)(EP, **kwargs)) is kind
+    assert type(getattr(endpoints, method)(EP, **kwargs)) is getattr(fd, kind)
     handle = endpoints.get_handle(EP)
     returned = getattr(handle, handle_method)(**kwargs)
     if handle_method == "spec":

@@ -36,10 +36,6 @@ if TYPE_CHECKING:
 __all__ = ["AsyncEndpoints", "Endpoints"]
 
 
-DEFAULT_PAGE_SIZE = 100
-"""Items per request of ``list`` and ``versions`` (the contract's largest page)."""
-
-
 def _endpoint_id(value: object) -> str:
     return identifier(value, "endpoint_id")
 
@@ -48,7 +44,8 @@ def _listing(
     page: Callable[[str | None, int], Call[Page[Any]]], limit: object, page_size: object
 ) -> flows.Flow[str | None]:
     """The flow of a listing of at most ``limit`` items (None: all), ``page_size`` per request; a
-    ``limit`` below the page size is the size of the one page it needs."""
+    ``limit`` below the page size is the size of the one page it needs. (``page_size`` defaults to
+    100, the contract's largest page: the fewest requests.)"""
     most = listing_limit(limit)
     size = checked_page_size(page_size)
     if most is not None:
@@ -160,7 +157,7 @@ class Endpoints:
         return self._client._send(requests.status(_endpoint_id(endpoint_id), self._team))
 
     def list(
-        self, project_id: str | None = None, *, limit: int | None = None, page_size: int = DEFAULT_PAGE_SIZE
+        self, project_id: str | None = None, *, limit: int | None = None, page_size: int = 100
     ) -> Iterator[ListedEndpoint]:
         """The endpoints of ``project_id`` (or of the team): at most ``limit`` of them (None: all), as
         handles whose ``state`` is the listed one.
@@ -187,7 +184,7 @@ class Endpoints:
             yield cast("ListedEndpoint", Endpoint(self, endpoint_id, state, project))
 
     def versions(
-        self, endpoint_id: str, *, limit: int | None = None, page_size: int = DEFAULT_PAGE_SIZE
+        self, endpoint_id: str, *, limit: int | None = None, page_size: int = 100
     ) -> Iterator[EndpointVersion]:
         """The endpoint's version history, oldest first: at most ``limit`` versions (None: all),
         fetched in pages of ``page_size`` as for ``list``."""
@@ -402,7 +399,7 @@ class AsyncEndpoints:
         return await self._client._send(requests.status(_endpoint_id(endpoint_id), self._team))
 
     def list(
-        self, project_id: str | None = None, *, limit: int | None = None, page_size: int = DEFAULT_PAGE_SIZE
+        self, project_id: str | None = None, *, limit: int | None = None, page_size: int = 100
     ) -> AsyncIterator[AsyncListedEndpoint]:
         """See ``Endpoints.list``: ``async for ep in client.endpoints.list(): ...``."""
         project = None if project_id is None else identifier(project_id, "project_id")
@@ -417,7 +414,7 @@ class AsyncEndpoints:
             yield cast("AsyncListedEndpoint", AsyncEndpoint(self, endpoint_id, state, project))
 
     def versions(
-        self, endpoint_id: str, *, limit: int | None = None, page_size: int = DEFAULT_PAGE_SIZE
+        self, endpoint_id: str, *, limit: int | None = None, page_size: int = 100
     ) -> AsyncIterator[EndpointVersion]:
         """See ``Endpoints.versions``."""
         checked_id = _endpoint_id(endpoint_id)

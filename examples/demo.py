@@ -40,11 +40,11 @@ def main() -> None:
 
         print("\n3. list the project's endpoints")
         for ep in client.endpoints.list(PROJECT):
-            print(f"   {ep.id}  {ep.state.status.value if ep.state else '?'}")
+            print(f"   {ep!r}")
 
         print("\n4. update: larger batches, a new version")
         spec = client.endpoints.update(endpoint.id, max_batch_size=128, comment="larger batches")
-        print(f"   {spec.name}: {spec.num_gpu}x {spec.gpu_type}, max batch size {spec.max_batch_size}")
+        print(f"   {spec.name}: {spec.instance}, {spec.autoscaling}, max batch size {spec.max_batch_size}")
         endpoint.wait_until_running(timeout=600, on_progress=show_progress)
         versions = list(client.endpoints.versions(endpoint.id))
         print(f"   {len(versions)} versions in the history")

@@ -55,7 +55,7 @@ async def create(client: fd.AsyncClient, ids: list[str]) -> object:
 
 
 async def listing(client: fd.AsyncClient, ids: list[str]) -> object:
-    return [ep.id async for ep in client.endpoints.list("proj", limit=2)]
+    return [ep.id async for ep in client.endpoints.list("proj", page_size=2)]
 
 
 async def update(client: fd.AsyncClient, ids: list[str]) -> object:

@@ -285,10 +285,16 @@ def test_get_table_and_json(cli: Cli) -> None:
     assert spec["id"] == endpoint_id
     assert spec["name"] == "chat"
     assert spec["maxBatchSize"] == 32
+    assert "max_batch_size" not in spec  # --json keeps the contract's camelCase fields
+    # For people: fd.EndpointSpec's field names, and the instance as --instance reads it.
     table = lines(cli.ok("endpoints", "get", endpoint_id).stdout)
+    assert table[0] == "FIELD VALUE"
+    assert table[2:4] == [f"id {endpoint_id}", "instance 1x NVIDIA H100"]
     assert "name chat" in table
-    assert "maxBatchSize 32" in table
-    assert "gpuType NVIDIA H100" in table
+    assert "max_batch_size 32" in table
+    assert "gpu_type NVIDIA H100" in table
+    assert "curr_replica_cnt 0" in table
+    assert not any(line.startswith(("maxBatchSize", "additional_properties", "raw")) for line in table)
 
 
 def test_status_table_and_json_with_the_hint_of_a_failure(cli: Cli) -> None:

@@ -531,7 +531,8 @@ def test_list_refuses_bad_limits_and_project_ids_without_sending() -> None:
 
     @settings(max_examples=50, deadline=None)
     @given(
-        bad_limit=st.one_of(
+        bad_limit=st.one_of(st.integers(max_value=0), st.booleans(), st.floats(), st.text(max_size=2)),
+        bad_page_size=st.one_of(
             st.integers(max_value=0),
             st.integers(min_value=101),
             st.booleans(),
@@ -541,9 +542,11 @@ def test_list_refuses_bad_limits_and_project_ids_without_sending() -> None:
         ),
         bad_project=st.one_of(BLANK, PATHY, NOT_STR_NOR_NONE),
     )
-    def check(bad_limit: object, bad_project: object) -> None:
+    def check(bad_limit: object, bad_page_size: object, bad_project: object) -> None:
         refused(lambda: endpoints.list(limit=bad_limit), "limit")
         refused(lambda: endpoints.versions(EP, limit=bad_limit), "limit")
+        refused(lambda: endpoints.list(page_size=bad_page_size), "page_size")
+        refused(lambda: endpoints.versions(EP, page_size=bad_page_size), "page_size")
         refused(lambda: endpoints.list(bad_project), "project_id")
 
     check()

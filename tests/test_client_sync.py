@@ -514,7 +514,7 @@ def test_list_walks_every_page_passing_the_cursor_back_opaquely() -> None:
         listing("ep-c", cursor=odd_cursor, status="SLEEPING"),
         listing("ep-d", cursor=None),
     )
-    endpoints = list(make_client(api, team_id=TEAM).endpoints.list("proj", limit=2))
+    endpoints = list(make_client(api, team_id=TEAM).endpoints.list("proj", page_size=2))
     assert [ep.id for ep in endpoints] == ["ep-a", "ep-b", "ep-c", "ep-d"]
     assert endpoints[2].state is not None
     assert endpoints[2].state.status is fd.Status.SLEEPING
@@ -530,7 +530,36 @@ def test_list_walks_every_page_passing_the_cursor_back_opaquely() -> None:
 def test_list_without_project_sends_no_project_id_and_the_default_page_size() -> None:
     api = FakeAPI().on("GET", COLLECTION, listing("ep-a"))
     assert [ep.id for ep in make_client(api).endpoints.list()] == ["ep-a"]
-    assert dict(api.requests[0].url.params) == {"limit": "20"}
+    assert dict(api.requests[0].url.params) == {"limit": "100"}  # the contract's largest page
+
+
+def test_list_limit_is_the_most_endpoints_yielded_and_page_size_the_size_of_a_page() -> None:
+    # Before 2.0.0, limit was the page size: list(limit=3) yielded every endpoint, in pages of 3.
+    pages = (listing("ep-a", "ep-b", cursor="c1"), listing("ep-c", "ep-d", cursor="c2"), listing("ep-e"))
+    api = FakeAPI().on("GET", COLLECTION, *pages)
+    listed = [ep.id for ep in make_client(api).endpoints.list("proj", limit=3, page_size=2)]
+    assert listed == ["ep-a", "ep-b", "ep-c"]
+    assert [r.url.params.get("limit") for r in api.requests] == ["2", "2"]  # no page fetched past the limit
+
+
+def test_a_limit_below_the_page_size_asks_for_a_page_of_that_many() -> None:
+    api = FakeAPI().on("GET", COLLECTION, listing("ep-a", "ep-b", "ep-c", cursor="more"))
+    assert [ep.id for ep in make_client(api).endpoints.list(limit=2)] == ["ep-a", "ep-b"]
+    assert [dict(r.url.params) for r in api.requests] == [{"limit": "2"}]
+
+
+def test_a_limit_beyond_any_count_lists_everything() -> None:
+    api = FakeAPI().on("GET", COLLECTION, listing("ep-a", cursor="c1"), listing("ep-b"))
+    assert [ep.id for ep in make_client(api).endpoints.list(limit=2**70, page_size=1)] == ["ep-a", "ep-b"]
+
+
+def test_versions_limit_and_page_size() -> None:
+    path = f"{COLLECTION}/{EP}/version"
+    page = {"data": {"v1": spec_json("one"), "v2": spec_json("two")}, "nextCursor": "n1"}
+    api = FakeAPI().on("GET", path, reply(200, page), reply(200, {"data": {"v3": spec_json("three")}}))
+    versions = make_client(api).endpoints.versions(EP, limit=1)
+    assert [v.version_id for v in versions] == ["v1"]
+    assert [dict(r.url.params) for r in api.requests] == [{"limit": "1"}]
 
 
 def test_list_stops_with_response_format_error_when_a_cursor_repeats() -> None:
@@ -550,7 +579,7 @@ def test_versions_walks_every_page_of_the_history() -> None:
         reply(200, {"data": {"v1": spec_json("one"), "v2": spec_json("two")}, "nextCursor": "n1"}),
         reply(200, {"data": {"v3": spec_json("three")}}),
     )
-    versions = list(make_client(api, team_id=TEAM).endpoints.versions(EP, limit=2))
+    versions = list(make_client(api, team_id=TEAM).endpoints.versions(EP, page_size=2))
     assert [(v.version_id, v.spec.name) for v in versions] == [("v1", "one"), ("v2", "two"), ("v3", "three")]
     assert [dict(r.url.params) for r in api.requests] == [{"limit": "2"}, {"limit": "2", "cursor": "n1"}]
     assert all(r.method == "GET" and r.url.path == path for r in api.requests)
@@ -569,7 +598,10 @@ def test_list_and_versions_check_their_arguments_when_called_not_when_iterated()
     api = FakeAPI()
     endpoints = make_client(api).endpoints
     with pytest.raises(fd.InvalidInputError) as info:
-        endpoints.list(limit=101)
+        endpoints.list(page_size=101)
+    assert info.value.field == "page_size"
+    with pytest.raises(fd.InvalidInputError) as info:
+        endpoints.versions(EP, limit=0)
     assert info.value.field == "limit"
     with pytest.raises(fd.InvalidInputError) as info:
         endpoints.versions("../x")
@@ -615,6 +647,86 @@ def test_endpoint_handle_actions_chain_and_refresh_state() -> None:
     ]
     assert "RUNNING" in repr(ep)
     assert EP in repr(ep)
+
+
+def _every_operation_answering() -> FakeAPI:
+    api = FakeAPI()
+    for action, status in (
+        ("sleep", "SLEEPING"),
+        ("wake", "AWAKING"),
+        ("restart", "UPDATING"),
+        ("terminate", "TERMINATING"),
+    ):
+        api.on("PUT", f"{COLLECTION}/{EP}/{action}", reply(200, status_json(status)))
+    return (
+        api.on("PUT", f"{COLLECTION}/{EP}", reply(200, spec_json("renamed")))
+        .on("GET", f"{COLLECTION}/{EP}/status", reply(200, status_json("RUNNING")))
+        .on("GET", f"{COLLECTION}/{EP}", reply(200, spec_json("renamed")))
+    )
+
+
+# (resource method, its arguments after the id, the handle's method of the same role, what the
+# resource returns). The rule the docs state: client.endpoints answers with data, a handle with itself.
+RETURN_KINDS = [
+    ("status", {}, "refresh", "EndpointState"),
+    ("get", {}, "spec", "EndpointSpec"),  # the one query of a handle: it returns the data too
+    ("update", {"name": "renamed"}, "update", "EndpointSpec"),
+    ("sleep", {}, "sleep", "EndpointState"),
+    ("wake", {}, "wake", "EndpointState"),
+    ("terminate", {}, "terminate", "EndpointState"),
+    ("restart", {}, "restart", "EndpointState"),
+    ("wait_until_running", {"timeout": 60}, "wait_until_running", "EndpointState"),
+]
+
+
+@pytest.mark.parametrize(("method", "kwargs", "handle_method", "kind"), RETURN_KINDS, ids=lambda x: str(x))
+def test_resource_methods_return_the_answer_and_handle_methods_the_handle(
+    method: str, kwargs: dict[str, Any], handle_method: str, kind: str
+) -> None:
+    endpoints = make_client(_every_operation_answering()).endpoints
+    assert type(getattr(endpoints, method)(EP, **kwargs)) is getattr(fd, kind)
+    handle = endpoints.get_handle(EP)
+    returned = getattr(handle, handle_method)(**kwargs)
+    if handle_method == "spec":
+        assert type(returned) is fd.EndpointSpec
+    else:
+        assert returned is handle
+        assert handle.state is None if method == "update" else type(handle.state) is fd.EndpointState
+
+
+def test_the_handle_repr_shows_id_project_name_and_status_as_they_become_known() -> None:
+    endpoints = make_client(_every_operation_answering()).endpoints
+    handle = endpoints.get_handle(EP)
+    assert repr(handle) == "Endpoint(id='ep-1', status=None)"
+    handle.refresh()
+    assert repr(handle) == "Endpoint(id='ep-1', status='RUNNING')"
+    handle.spec()  # the specification names the endpoint and its project
+    assert (handle.name, handle.project_id) == ("renamed", "proj")
+    assert repr(handle) == "Endpoint(id='ep-1', project_id='proj', name='renamed', status='RUNNING')"
+    listed = next(iter(make_client(FakeAPI().on("GET", COLLECTION, listing(EP))).endpoints.list("proj")))
+    assert repr(listed) == "Endpoint(id='ep-1', project_id='proj', status='RUNNING')"
+
+
+def test_a_created_handle_knows_its_name_and_project() -> None:
+    api = (
+        FakeAPI()
+        .on("GET", COLLECTION, listing(), reply(200, {"data": {EP: status_json("INITIALIZING")}}))
+        .on("POST", COLLECTION, reply(200, status_json("INITIALIZING")))
+        .on("GET", f"{COLLECTION}/{EP}", reply(200, spec_json("chat")))
+    )
+    created = make_client(api).endpoints.create("proj", "chat", "org/model", "H100")
+    assert (created.id, created.project_id, created.name) == (EP, "proj", "chat")
+    assert repr(created) == "Endpoint(id='ep-1', project_id='proj', name='chat', status='INITIALIZING')"
+
+
+def test_the_handles_of_list_and_wait_until_running_are_endpoints_and_nothing_that_claims_more() -> None:
+    endpoints = make_client(_every_operation_answering().on("GET", COLLECTION, listing(EP))).endpoints
+    running = endpoints.get_handle(EP).wait_until_running(timeout=60)
+    (listed,) = endpoints.list()
+    assert type(running) is type(listed) is fd.Endpoint
+    # The names type checkers see are no classes at run time: isinstance cannot claim a state.
+    assert "RunningEndpoint" not in fd.__all__
+    assert "ListedEndpoint" not in dir(fd)
 
 
 def test_wait_until_running_polls_through_the_phases_on_the_injected_clock() -> None:

@@ -64,7 +64,7 @@ def test_generation_carries_py_typed_and_the_contract_data(fresh):
 
 def test_changed_contract_makes_generated_stale(modified_contract, fresh):
     stale = codegen.stale_files(modified_contract, ROOT / "generated")
-    assert "friendli_dedicated_api/models/inference_deployment_status.py" in stale
+    assert "friendli_dedicated_api/models/status.py" in stale
     assert "friendli_dedicated_api/_contract.py" not in stale  # the pin did not move
     # ... and against a tree that is missing entirely
     assert codegen._differences(fresh, fresh.parent / "absent") == ["friendli_dedicated_api/ (missing)"]
@@ -81,7 +81,7 @@ def test_check_command_line_fails_on_a_changed_contract(modified_contract):
     )
     assert result.returncode == 1, result.stdout + result.stderr
     assert result.stderr.splitlines()[0] == "generated/ is stale: run nox -s regenerate"
-    assert "  friendli_dedicated_api/models/inference_deployment_status.py" in result.stderr.splitlines()
+    assert "  friendli_dedicated_api/models/status.py" in result.stderr.splitlines()
 
 
 def test_check_with_a_relative_contract_path(monkeypatch, capsys):

@@ -33,7 +33,7 @@ def test_create_then_wait_until_running() -> None:
         ]
         assert ep.spec().num_gpu == 2
         client.endpoints.update(ep.id, name="renamed", max_batch_size=16)
-        assert [v.spec.name for v in client.endpoints.versions(ep.id, limit=1)] == ["chat", "renamed"]
+        assert [v.spec.name for v in client.endpoints.versions(ep.id, page_size=1)] == ["chat", "renamed"]
         ep.wait_until_running(timeout=600).sleep()
         ep.wait_until_running(timeout=600, wake=True)
         ep.terminate()

@@ -10,8 +10,8 @@ from friendli_dedicated_api.models import (
     DedicatedEndpointSpec,
     DedicatedEndpointStatus,
     DeploymentPhase,
-    InferenceDeploymentErrorCode,
-    InferenceDeploymentStatus,
+    ErrorCode,
+    Status,
 )
 from scripts.pipeline import contract
 
@@ -30,7 +30,7 @@ def test_unknown_enum_values_parse(pinned):
     assert "SCALING" not in pinned["components"]["schemas"]["InferenceDeploymentStatus"]["enum"]
     status = DedicatedEndpointStatus.from_dict(STATUS_WITH_NEWS)
 
-    assert isinstance(status.status, InferenceDeploymentStatus)
+    assert isinstance(status.status, Status)
     assert status.status.value == "SCALING"
     assert status.status.is_known is False
     assert status.status == "SCALING"
@@ -38,34 +38,34 @@ def test_unknown_enum_values_parse(pinned):
     assert isinstance(status.phase, DeploymentPhase)
     assert status.phase.value == "WARMING"
     assert status.phase.is_known is False
-    assert isinstance(status.error_code, InferenceDeploymentErrorCode)
+    assert isinstance(status.error_code, ErrorCode)
     assert status.error_code.value == "NEW_ERROR"
     assert status.error_code.is_known is False
 
 
 def test_known_values_are_the_members():
-    assert InferenceDeploymentStatus("RUNNING") is InferenceDeploymentStatus.RUNNING
-    assert InferenceDeploymentStatus.RUNNING == "RUNNING"
-    assert InferenceDeploymentStatus.RUNNING.is_known is True
+    assert Status("RUNNING") is Status.RUNNING
+    assert Status.RUNNING == "RUNNING"
+    assert Status.RUNNING.is_known is True
     parsed = DedicatedEndpointStatus.from_dict({"status": "RUNNING", "createdAt": "2026-11-23T10:00:00Z"})
-    assert parsed.status is InferenceDeploymentStatus.RUNNING
+    assert parsed.status is Status.RUNNING
     assert DeploymentPhase("DOWNLOADING_MODEL") is DeploymentPhase.DOWNLOADING_MODEL
 
 
 def test_unknown_values_do_not_become_members(pinned):
     """Parsing SCALING leaves the enum's members as the contract lists them."""
-    InferenceDeploymentStatus("SCALING")
+    Status("SCALING")
     DedicatedEndpointStatus.from_dict(STATUS_WITH_NEWS)
     expected = sorted(pinned["components"]["schemas"]["InferenceDeploymentStatus"]["enum"])
-    assert [member.value for member in InferenceDeploymentStatus] == expected
-    assert "SCALING" not in InferenceDeploymentStatus.__members__
-    assert InferenceDeploymentStatus("SCALING").is_known is False
+    assert [member.value for member in Status] == expected
+    assert "SCALING" not in Status.__members__
+    assert Status("SCALING").is_known is False
 
 
 def test_non_string_still_raises_value_error():
-    with pytest.raises(ValueError, match="not a valid InferenceDeploymentStatus"):
-        InferenceDeploymentStatus(5)
-    with pytest.raises(ValueError, match="not a valid InferenceDeploymentStatus"):
+    with pytest.raises(ValueError, match="not a valid Status"):
+        Status(5)
+    with pytest.raises(ValueError, match="not a valid Status"):
         DedicatedEndpointStatus.from_dict({"status": 5, "createdAt": "2026-11-23T10:00:00+00:00"})
 
 
@@ -126,5 +126,5 @@ def test_authenticated_client_repr_hides_the_token_after_use():
 def test_contract_and_models_agree_on_the_status_values(pinned):
     """The generated enum is the contract's enum (guards against a stale generated/)."""
     values = pinned["components"]["schemas"]["InferenceDeploymentStatus"]["enum"]
-    assert set(values) == {member.value for member in InferenceDeploymentStatus}
+    assert set(values) == {member.value for member in Status}
     assert contract.INSTANCE_OPTIONS_KEY in pinned

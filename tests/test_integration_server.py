@@ -175,7 +175,7 @@ def test_create_resolves_the_new_id_by_listing_the_project(emu: Emulator, logged
     assert (spec.name, spec.project_id, spec.team_id) == ("chat", project, DEFAULT_TEAM)
     assert (spec.gpu_type, spec.num_gpu, spec.instance_id) == ("NVIDIA H100", 2, H100x2_ID)
     assert (spec.autoscaling_min, spec.autoscaling_max) == (1, 1)  # no autoscaling: one fixed replica
-    assert repr(ep) == f"Endpoint(id={ep.id!r}, status='INITIALIZING')"
+    assert repr(ep) == f"Endpoint(id={ep.id!r}, project_id={project!r}, name='chat', status='INITIALIZING')"
 
 
 @pytest.mark.parametrize(
@@ -346,13 +346,13 @@ def test_get_and_status(client: fd.Client) -> None:
     assert handle.state.status is fd.Status.INITIALIZING
 
 
-def test_list_pages_through_a_project_with_a_small_limit(emu: Emulator, logged: tuple[fd.Client, Log]) -> None:
+def test_list_pages_through_a_project_with_a_small_page_size(emu: Emulator, logged: tuple[fd.Client, Log]) -> None:
     client, log = logged
     project, other = _unique("proj"), _unique("proj")
     created = [client.endpoints.create(project, f"ep{i}", "org/model", "H100").id for i in range(5)]
     elsewhere = client.endpoints.create(other, "ep0", "org/model", "H100").id
     log.entries.clear()
-    listed = list(client.endpoints.list(project, limit=2))
+    listed = list(client.endpoints.list(project, page_size=2))
     assert [ep.id for ep in listed] == created  # creation order, across pages
     pages = log.calls("GET", LIST_PATH)
     assert len(pages) == 3
@@ -364,24 +364,24 @@ def test_list_pages_through_a_project_with_a_small_limit(emu: Emulator, logged: 
     assert all(p["project_id"] == project for p in pages)
     assert all(isinstance(ep, fd.Endpoint) and ep.state is not None for ep in listed)
     assert all(ep.state.status is fd.Status.INITIALIZING for ep in listed)  # type: ignore[union-attr]
-    # Exactly one page when the limit covers the project.
+    # Exactly one page when the page size covers the project.
     log.entries.clear()
-    assert [ep.id for ep in client.endpoints.list(project, limit=5)] == created
+    assert [ep.id for ep in client.endpoints.list(project, page_size=5)] == created
     assert len(log.calls("GET", LIST_PATH)) == 1
     # The project filter, and the team-wide listing.
-    assert [ep.id for ep in client.endpoints.list(other, limit=1)] == [elsewhere]
-    team_wide = [ep.id for ep in client.endpoints.list(limit=3)]
+    assert [ep.id for ep in client.endpoints.list(other, page_size=1)] == [elsewhere]
+    team_wide = [ep.id for ep in client.endpoints.list(page_size=3)]
     assert set(created) | {elsewhere} <= set(team_wide)
     assert len(team_wide) == len(set(team_wide))  # no endpoint twice across pages
-    assert team_wide == [ep.id for ep in client.endpoints.list(limit=100)]
+    assert team_wide == [ep.id for ep in client.endpoints.list(page_size=100)]
     assert [i for i in emu.endpoint_ids() if i in set(team_wide)] == team_wide  # creation order
-    assert list(client.endpoints.list(_unique("empty"), limit=2)) == []
+    assert list(client.endpoints.list(_unique("empty"), page_size=2)) == []
 
 
 def test_list_pages_stay_stable_when_endpoints_come_and_go(client: fd.Client) -> None:
     project = _unique("proj")
     ids = [client.endpoints.create(project, f"s{i}", "org/model", "H100").id for i in range(5)]
-    pages = client.endpoints.list(project, limit=2)
+    pages = client.endpoints.list(project, page_size=2)
     seen = [next(pages).id, next(pages).id]  # the first page
     client.endpoints.delete(ids[3])  # on a later page
     client.endpoints.delete(ids[0])  # on the page already read
@@ -411,7 +411,7 @@ def test_versions_after_updates(client: fd.Client) -> None:
     client.endpoints.update(ep.id, max_batch_size=32)
     client.endpoints.update(ep.id, autoscaling=fd.Autoscaling(min_replicas=1, max_replicas=3, cooldown=60))
     client.endpoints.update(ep.id, instance="4x H100")
-    versions = list(client.endpoints.versions(ep.id, limit=2))
+    versions = list(client.endpoints.versions(ep.id, page_size=2))
     assert [v.version_id for v in versions] == ["v1", "v2", "v3", "v4", "v5"]
     assert all(isinstance(v, fd.EndpointVersion) for v in versions)
     assert [v.spec.name for v in versions] == ["v-name"] + ["renamed"] * 4
@@ -419,7 +419,7 @@ def test_versions_after_updates(client: fd.Client) -> None:
     assert [v.spec.autoscaling_max for v in versions] == [1, 1, 1, 3, 3]
     assert [v.spec.num_gpu for v in versions] == [1, 1, 1, 1, 4]
     assert versions[0].spec.curr_replica_cnt is None  # history records configuration, not replicas
-    assert [v.version_id for v in client.endpoints.versions(ep.id, limit=100)] == ["v1", "v2", "v3", "v4", "v5"]
+    assert [v.version_id for v in client.endpoints.versions(ep.id, page_size=100)] == ["v1", "v2", "v3", "v4", "v5"]
 
 
 # -- update ---------------------------------------------------------------------------------------
@@ -632,7 +632,7 @@ def test_endpoint_handle_chains(emu: Emulator, client: fd.Client) -> None:
     assert ep.wait_until_running(timeout=WAIT).sleep() is ep
     assert ep.state is not None
     assert ep.state.status is fd.Status.SLEEPING
-    assert repr(ep) == f"Endpoint(id={ep.id!r}, status='SLEEPING')"
+    assert repr(ep) == f"Endpoint(id={ep.id!r}, project_id={ep.project_id!r}, name='chain', status='SLEEPING')"
     assert ep.wake() is ep
     assert ep.state.status is fd.Status.AWAKING
     assert ep.wait_until_running(timeout=WAIT) is ep
@@ -787,7 +787,9 @@ async def test_async_main_path(emu: Emulator, aconnect: AsyncConnect) -> None:
         assert set(emu.endpoint_ids()) - before == {ep.id}
         assert ep.state is not None
         assert ep.state.status is fd.Status.INITIALIZING
-        assert repr(ep) == f"AsyncEndpoint(id={ep.id!r}, status='INITIALIZING')"
+        assert (
+            repr(ep) == f"AsyncEndpoint(id={ep.id!r}, project_id={project!r}, name='async-chat', status='INITIALIZING')"
+        )
         spec = await client.endpoints.get(ep.id)
         assert (spec.name, spec.num_gpu, spec.instance_id, spec.autoscaling_max) == ("async-chat", 2, H100x2_ID, 3)
         state = await client.endpoints.status(ep.id)
@@ -795,7 +797,7 @@ async def test_async_main_path(emu: Emulator, aconnect: AsyncConnect) -> None:
 
         others = [(await client.endpoints.create(project, f"more{i}", "org/model", "H100")).id for i in range(2)]
         log.entries.clear()
-        listed = await _async_collect(client.endpoints.list(project, limit=1))
+        listed = await _async_collect(client.endpoints.list(project, page_size=1))
         assert [e.id for e in listed] == [ep.id, *others]
         assert len(log.calls("GET", LIST_PATH)) == 3
         assert all(isinstance(e, fd.AsyncEndpoint) for e in listed)
@@ -807,7 +809,7 @@ async def test_async_main_path(emu: Emulator, aconnect: AsyncConnect) -> None:
         assert (spec.name, spec.max_batch_size) == ("async-renamed", 16)
         spec = await client.endpoints.update(ep.id, autoscaling=fd.Autoscaling.scale_to_zero(2, cooldown=600))
         assert (spec.autoscaling_min, spec.autoscaling_max, spec.autoscaling_cooldown) == (0, 2, 600)
-        versions = await _async_collect(client.endpoints.versions(ep.id, limit=2))
+        versions = await _async_collect(client.endpoints.versions(ep.id, page_size=2))
         assert [v.version_id for v in versions] == ["v1", "v2", "v3"]
         assert [v.spec.name for v in versions] == ["async-chat", "async-renamed", "async-renamed"]
         assert [v.spec.max_batch_size for v in versions] == [256, 16, 16]

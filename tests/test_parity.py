@@ -284,9 +284,9 @@ SCENARIOS: dict[str, Scenario] = {
         run(endpoints.create_from_wandb("org/p/m:v1", project_id="proj", idempotency_key="k", instance="H100")),
     ],
     "pages": lambda endpoints, run: [
-        run(endpoints.list("proj", limit=2)),
+        run(endpoints.list("proj", page_size=2)),
         caught(lambda: run(endpoints.list())),
-        run(endpoints.versions(EP, limit=1)),
+        run(endpoints.versions(EP, page_size=1)),
         caught(lambda: run(endpoints.list(limit=0))),
     ],
     "handle": lambda endpoints, run: handle_steps(endpoints, run),

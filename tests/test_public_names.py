@@ -195,3 +195,25 @@ def test_the_helpers_errors_used_to_export_still_work_and_warn_they_are_internal
 def test_an_unknown_name_of_errors_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="'NoSuchError'"):
         _ = errors.NoSuchError
+
+
+TYPING_ONLY = {
+    "RunningEndpoint": "Endpoint",
+    "ListedEndpoint": "Endpoint",
+    "AsyncRunningEndpoint": "AsyncEndpoint",
+    "AsyncListedEndpoint": "AsyncEndpoint",
+}
+
+
+@pytest.mark.parametrize(("name", "runtime_name"), sorted(TYPING_ONLY.items()))
+def test_a_name_for_type_checkers_only_is_no_export_and_warns_when_used_at_run_time(
+    name: str, runtime_name: str
+) -> None:
+    # Until 2.0.0 these were the handle classes themselves, so isinstance(x, fd.RunningEndpoint) was
+    # true of any handle, whatever its state.
+    assert name not in fd.__all__
+    assert name not in dir(fd)
+    with pytest.warns(DeprecationWarning, match=f"type checkers only.*friendli_dedicated.{runtime_name}") as caught:
+        value = getattr(fd, name)
+    assert value is getattr(fd, runtime_name)
+    assert caught[0].filename == __file__

@@ -65,11 +65,11 @@ if TYPE_CHECKING:
     from friendli_dedicated._client import AsyncClient as AsyncClient, Client as Client
     from friendli_dedicated._endpoint import (
         AsyncEndpoint as AsyncEndpoint,
-        AsyncListedEndpoint as AsyncListedEndpoint,
-        AsyncRunningEndpoint as AsyncRunningEndpoint,
+        AsyncListedEndpoint as AsyncListedEndpoint,  # for type checkers only (see _TYPING_ONLY)
+        AsyncRunningEndpoint as AsyncRunningEndpoint,  # for type checkers only
         Endpoint as Endpoint,
-        ListedEndpoint as ListedEndpoint,
-        RunningEndpoint as RunningEndpoint,
+        ListedEndpoint as ListedEndpoint,  # for type checkers only
+        RunningEndpoint as RunningEndpoint,  # for type checkers only
     )
     from friendli_dedicated._fleet import FleetResult as FleetResult
     from friendli_dedicated._instances import (
@@ -79,6 +79,7 @@ if TYPE_CHECKING:
     )
     from friendli_dedicated._models import (
         DeploymentPhase as DeploymentPhase,
+        EndpointSpec as EndpointSpec,
         EndpointState as EndpointState,
         EndpointVersion as EndpointVersion,
         ErrorCode as ErrorCode,
@@ -128,10 +129,6 @@ _LAZY = {
     "AsyncEndpoints": "_resources",
     "Endpoint": "_endpoint",
     "EndpointChanges": "_bodies",
-    "RunningEndpoint": "_endpoint",
-    "AsyncRunningEndpoint": "_endpoint",
-    "ListedEndpoint": "_endpoint",
-    "AsyncListedEndpoint": "_endpoint",
     "FleetResult": "_fleet",
     "AsyncEndpoint": "_endpoint",
     "GPU": "_instances",
@@ -141,6 +138,7 @@ _LAZY = {
     "Autoscaling": "_autoscaling",
     "Backoff": "_backoff",
     "RetryPolicy": "_retry",
+    "EndpointSpec": "_models",
     "EndpointState": "_models",
     "Status": "_models",
     "DeploymentPhase": "_models",
@@ -181,8 +179,6 @@ __all__ = [
     "AsyncClient",
     "AsyncEndpoint",
     "AsyncEndpoints",
-    "AsyncListedEndpoint",
-    "AsyncRunningEndpoint",
     "AuthenticationError",
     "Autoscaling",
     "Backoff",
@@ -196,6 +192,7 @@ __all__ = [
     "EndpointChanges",
     "EndpointCreationUnresolvedError",
     "EndpointFailedError",
+    "EndpointSpec",
     "EndpointState",
     "EndpointStoppedError",
     "EndpointVersion",
@@ -206,7 +203,6 @@ __all__ = [
     "FriendliError",
     "InstanceOption",
     "InvalidInputError",
-    "ListedEndpoint",
     "NotFoundError",
     "PaginationError",
     "PermissionDeniedError",
@@ -214,7 +210,6 @@ __all__ = [
     "RequestTimeoutError",
     "ResponseFormatError",
     "RetryPolicy",
-    "RunningEndpoint",
     "ServerError",
     "Status",
     "TransportError",
@@ -228,11 +223,26 @@ __all__ = [
     "errors",
 ]
 
+if TYPE_CHECKING:
+    # Names for type checkers only (annotations: the return types of wait_until_running and list):
+    # public to them, absent at run time, where the objects are Endpoint and AsyncEndpoint.
+    __all__ += ["AsyncListedEndpoint", "AsyncRunningEndpoint", "ListedEndpoint", "RunningEndpoint"]
+
 
 # Renamed public names: the old name still works for at least one MINOR release, with a warning, and
 # is left out of __all__ (so that ``from friendli_dedicated import *`` does not warn).
 # "Spec" now means only an endpoint's specification; the contract's pin is CONTRACT_PIN (1.0.0).
 _DEPRECATED_ALIASES = {"SPEC_PIN": "CONTRACT_PIN", "SpecPin": "ContractPin"}
+
+# Names that exist for type checkers only (2.0.0). Before, they were Endpoint and AsyncEndpoint at run
+# time, so that isinstance(x, RunningEndpoint) was true of any handle; they still give those, with
+# a warning, for code that evaluates annotations at run time.
+_TYPING_ONLY = {
+    "RunningEndpoint": "Endpoint",
+    "ListedEndpoint": "Endpoint",
+    "AsyncRunningEndpoint": "AsyncEndpoint",
+    "AsyncListedEndpoint": "AsyncEndpoint",
+}
 
 
 def __getattr__(name: str) -> Any:
@@ -247,6 +257,16 @@ def __getattr__(name: str) -> Any:
             stacklevel=2,
         )
         return __getattr__(new_name)  # not cached: every use of the old name warns
+    if name in _TYPING_ONLY:
+        runtime_name = _TYPING_ONLY[name]
+        warnings.warn(
+            f"friendli_dedicated.{name} exists for type checkers only since 2.0.0 (import it under "
+            f"typing.TYPE_CHECKING, or use it in annotations with 'from __future__ import annotations'); "
+            f"at run time use friendli_dedicated.{runtime_name}, which is what this gives",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return __getattr__(runtime_name)
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'friendli_dedicated' has no attribute {name!r}")

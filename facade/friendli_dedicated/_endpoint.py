@@ -1,12 +1,14 @@
 """Endpoint handles: an id, the last state seen, and methods that act on the endpoint and chain.
 
-Every action method returns the handle, so calls chain; after ``wait_until_running`` its
-``state`` is known, and type checkers see that too (the return type is ``RunningEndpoint``, the
-same object, whose ``state`` is not Optional).
+Every action method returns the handle, so calls chain (``client.endpoints``' methods of the same
+names take an id and return the API's answer instead: the state, or the specification). After
+``wait_until_running`` the handle's ``state`` is known, and type checkers see that too: its return
+type is ``RunningEndpoint``, a name for type checkers only (the object is the same ``Endpoint``),
+whose ``state`` is not Optional.
 
 >>> ep = client.endpoints.create("proj", "demo", "meta-llama/Llama-3.1-8B-Instruct", "H100")
 >>> ep.wait_until_running(timeout=900).state.status
-<InferenceDeploymentStatus.RUNNING: 'RUNNING'>
+<Status.RUNNING: 'RUNNING'>
 """
 
 from __future__ import annotations
@@ -17,38 +19,56 @@ from typing import TYPE_CHECKING, Unpack, cast
 from friendli_dedicated._backoff import Backoff
 from friendli_dedicated._bodies import EndpointChanges
 from friendli_dedicated._instances import GPU, InstanceOption, UnlistedInstanceOption
-from friendli_dedicated._models import EndpointState
-from friendli_dedicated_api.models import DedicatedEndpointSpec
+from friendli_dedicated._models import EndpointSpec, EndpointState
 
 if TYPE_CHECKING:
     from friendli_dedicated._resources import AsyncEndpoints, Endpoints
 
-__all__ = [
-    "AsyncEndpoint",
-    "AsyncListedEndpoint",
-    "AsyncRunningEndpoint",
-    "Endpoint",
-    "ListedEndpoint",
-    "ProgressCallback",
-    "RunningEndpoint",
-]
+# RunningEndpoint, ListedEndpoint and their async twins exist for type checkers only (see the end).
+__all__ = ["AsyncEndpoint", "Endpoint", "ProgressCallback"]
 
 ProgressCallback = Callable[[EndpointState, float], None]
 Instance = InstanceOption | UnlistedInstanceOption | GPU | str
 
 
+def _learn(handle: Endpoint | AsyncEndpoint, spec: EndpointSpec) -> None:
+    """What a specification tells a handle about its endpoint: its name and project."""
+    if isinstance(spec.name, str):
+        handle.name = spec.name
+    if isinstance(spec.project_id, str):
+        handle.project_id = spec.project_id
+
+
+def _repr(handle: Endpoint | AsyncEndpoint) -> str:
+    shown = [f"id={handle.id!r}"]
+    if handle.project_id is not None:
+        shown.append(f"project_id={handle.project_id!r}")
+    if handle.name is not None:
+        shown.append(f"name={handle.name!r}")
+    shown.append(f"status={handle.state.status.value if handle.state is not None else None!r}")
+    return f"{type(handle).__name__}({', '.join(shown)})"
+
+
 class Endpoint:
     """A handle on one endpoint: ``id``, the last ``state`` seen (None until one is), and its
-    ``project_id`` when known (handles from ``create`` and ``list(project_id)`` know it).
+    ``project_id`` and ``name`` when known (handles from ``create`` know both, from
+    ``list(project_id)`` the project; ``spec()`` and ``update`` learn both).
 
-    Action methods refresh ``state`` and return the handle.
+    Action methods (``refresh``, ``sleep``, ``wake``, ``terminate``, ``restart``, ``update``,
+    ``wait_until_running``) act, refresh ``state`` and return the handle, so calls chain;
+    ``spec()`` returns the ``EndpointSpec``. ``client.endpoints``' methods of the same names take
+    an id and return the API's answer instead (an ``EndpointState``, an ``EndpointSpec``).
 
     >>> created = client.endpoints.create("proj", "chat", "org/model", "H100")
     >>> ep = client.endpoints.get_handle(created.id)  # no request: the state is not known yet
+    >>> ep
+    Endpoint(id='ep-...', status=None)
     >>> ep.state is None, ep.wait_until_running(timeout=900).sleep().state.status.value
     (True, 'SLEEPING')
     >>> ep.wake().wait_until_running(timeout=900).state.status
-    <InferenceDeploymentStatus.RUNNING: 'RUNNING'>
+    <Status.RUNNING: 'RUNNING'>
+    >>> created
+    Endpoint(id='ep-...', project_id='proj', name='chat', status='INITIALIZING')
     """
 
     def __init__(
@@ -57,24 +77,34 @@ class Endpoint:
         endpoint_id: str,
         state: EndpointState | None = None,
         project_id: str | None = None,
+        *,
+        name: str | None = None,
     ) -> None:
         self._endpoints = endpoints
         self.id = endpoint_id
         self.state = state
         self.project_id = project_id
+        self.name = name
 
     def __repr__(self) -> str:
-        status = self.state.status.value if self.state is not None else "unknown"
-        return f"Endpoint(id={self.id!r}, status={status!r})"
+        return _repr(self)
 
     def refresh(self) -> Endpoint:
-        """Fetch the current status."""
+        """Fetch the current status into ``state``; returns the handle (``client.endpoints.status``
+        returns the state)."""
         self.state = self._endpoints.status(self.id)
         return self
 
-    def spec(self) -> DedicatedEndpointSpec:
-        """The endpoint's specification (model, GPU, replicas, engine options)."""
-        return self._endpoints.get(self.id)
+    def spec(self) -> EndpointSpec:
+        """The endpoint's specification (instance, replicas, engine options): ``client.endpoints.get``.
+
+        >>> ep = client.endpoints.create("proj", "chat", "org/model", "H100", max_batch_size=64)
+        >>> ep.spec().max_batch_size
+        64
+        """
+        spec = self._endpoints.get(self.id)
+        _learn(self, spec)
+        return spec
 
     def wait_until_running(
         self,
@@ -85,7 +115,7 @@ class Endpoint:
         poll: Backoff | None = None,
     ) -> RunningEndpoint:
         """Wait until the endpoint serves; see ``Endpoints.wait_until_running``. Returns the handle,
-        whose ``state`` is now the serving one."""
+        whose ``state`` is now the serving one (typed ``RunningEndpoint`` for type checkers)."""
         self.state = self._endpoints.wait_until_running(
             self.id, timeout=timeout, on_progress=on_progress, wake=wake, poll=poll
         )
@@ -100,26 +130,26 @@ class Endpoint:
         >>> ep.update(max_batch_size=64, comment="bigger batches").wait_until_running().state.status.value
         'RUNNING'
         """
-        self._endpoints.update(self.id, **changes)
+        _learn(self, self._endpoints.update(self.id, **changes))
         return self
 
     def sleep(self) -> Endpoint:
-        """Put the endpoint to sleep."""
+        """Put the endpoint to sleep; returns the handle, whose ``state`` is the new one."""
         self.state = self._endpoints.sleep(self.id)
         return self
 
     def wake(self) -> Endpoint:
-        """Wake the endpoint (then wait_until_running)."""
+        """Wake the endpoint (then ``wait_until_running``); returns the handle."""
         self.state = self._endpoints.wake(self.id)
         return self
 
     def terminate(self) -> Endpoint:
-        """Terminate the endpoint."""
+        """Terminate the endpoint; returns the handle."""
         self.state = self._endpoints.terminate(self.id)
         return self
 
     def restart(self) -> Endpoint:
-        """Restart a FAILED or TERMINATED endpoint."""
+        """Restart a FAILED or TERMINATED endpoint; returns the handle."""
         self.state = self._endpoints.restart(self.id)
         return self
 
@@ -129,7 +159,7 @@ class Endpoint:
 
 
 class AsyncEndpoint:
-    """The async twin of ``Endpoint``: the same methods, awaited.
+    """The async twin of ``Endpoint``: the same attributes and methods, awaited.
 
     >>> import asyncio
     >>> async def deploy() -> str:
@@ -147,24 +177,28 @@ class AsyncEndpoint:
         endpoint_id: str,
         state: EndpointState | None = None,
         project_id: str | None = None,
+        *,
+        name: str | None = None,
     ) -> None:
         self._endpoints = endpoints
         self.id = endpoint_id
         self.state = state
         self.project_id = project_id
+        self.name = name
 
     def __repr__(self) -> str:
-        status = self.state.status.value if self.state is not None else "unknown"
-        return f"AsyncEndpoint(id={self.id!r}, status={status!r})"
+        return _repr(self)
 
     async def refresh(self) -> AsyncEndpoint:
-        """Fetch the current status."""
+        """See ``Endpoint.refresh``."""
         self.state = await self._endpoints.status(self.id)
         return self
 
-    async def spec(self) -> DedicatedEndpointSpec:
-        """The endpoint's specification."""
-        return await self._endpoints.get(self.id)
+    async def spec(self) -> EndpointSpec:
+        """See ``Endpoint.spec``."""
+        spec = await self._endpoints.get(self.id)
+        _learn(self, spec)
+        return spec
 
     async def wait_until_running(
         self,
@@ -182,26 +216,26 @@ class AsyncEndpoint:
 
     async def update(self, **changes: Unpack[EndpointChanges]) -> AsyncEndpoint:
         """See ``Endpoint.update``."""
-        await self._endpoints.update(self.id, **changes)
+        _learn(self, await self._endpoints.update(self.id, **changes))
         return self
 
     async def sleep(self) -> AsyncEndpoint:
-        """Put the endpoint to sleep."""
+        """Put the endpoint to sleep; returns the handle, whose ``state`` is the new one."""
         self.state = await self._endpoints.sleep(self.id)
         return self
 
     async def wake(self) -> AsyncEndpoint:
-        """Wake the endpoint (then wait_until_running)."""
+        """Wake the endpoint (then ``wait_until_running``); returns the handle."""
         self.state = await self._endpoints.wake(self.id)
         return self
 
     async def terminate(self) -> AsyncEndpoint:
-        """Terminate the endpoint."""
+        """Terminate the endpoint; returns the handle."""
         self.state = await self._endpoints.terminate(self.id)
         return self
 
     async def restart(self) -> AsyncEndpoint:
-        """Restart a FAILED or TERMINATED endpoint."""
+        """Restart a FAILED or TERMINATED endpoint; returns the handle."""
         self.state = await self._endpoints.restart(self.id)
         return self
 
@@ -210,29 +244,31 @@ class AsyncEndpoint:
         await self._endpoints.delete(self.id)
 
 
+# Names for type checkers only: at run time the handle itself is returned, and these classes do
+# not exist (``friendli_dedicated.RunningEndpoint`` warns and gives ``Endpoint``), so that no
+# ``isinstance`` check can claim what the object does not know.
 if TYPE_CHECKING:
 
     class RunningEndpoint(Endpoint):
-        """An ``Endpoint`` after ``wait_until_running``: its ``state`` is known (for type checkers)."""
+        """For type checkers only: an ``Endpoint`` after ``wait_until_running``, whose ``state`` is
+        known (not None). At run time the object is the ``Endpoint`` itself."""
 
         state: EndpointState
 
     class AsyncRunningEndpoint(AsyncEndpoint):
-        """An ``AsyncEndpoint`` after ``wait_until_running``: its ``state`` is known."""
+        """For type checkers only: an ``AsyncEndpoint`` after ``wait_until_running``, whose ``state``
+        is known. At run time the object is the ``AsyncEndpoint`` itself."""
 
         state: EndpointState
 
     class ListedEndpoint(Endpoint):
-        """An ``Endpoint`` from ``endpoints.list``: its ``state`` is the one listed (for type checkers)."""
+        """For type checkers only: an ``Endpoint`` from ``endpoints.list``, whose ``state`` is the
+        one listed (not None). At run time the object is an ``Endpoint``."""
 
         state: EndpointState
 
     class AsyncListedEndpoint(AsyncEndpoint):
-        """An ``AsyncEndpoint`` from ``endpoints.list``: its ``state`` is the one listed."""
+        """For type checkers only: an ``AsyncEndpoint`` from ``endpoints.list``, whose ``state`` is
+        the one listed. At run time the object is an ``AsyncEndpoint``."""
 
         state: EndpointState
-
-else:
-    # At run time the handle itself is returned: these names are the classes it is an instance of.
-    RunningEndpoint = ListedEndpoint = Endpoint
-    AsyncRunningEndpoint = AsyncListedEndpoint = AsyncEndpoint

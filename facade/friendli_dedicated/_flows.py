@@ -22,11 +22,11 @@ import attrs
 
 from friendli_dedicated import _engine as engine, _requests as requests
 from friendli_dedicated._directory import LISTING_LIMIT
-from friendli_dedicated._models import EndpointState
+from friendli_dedicated._models import EndpointSpec, EndpointState
 from friendli_dedicated._requests import Page
 from friendli_dedicated._transport import Call
 from friendli_dedicated.errors import PaginationError
-from friendli_dedicated_api.models import DedicatedEndpointSpec, DedicatedEndpointUpdateBody
+from friendli_dedicated_api.models import DedicatedEndpointUpdateBody
 
 __all__ = [
     "MAX_PAGES",
@@ -91,25 +91,36 @@ Flow: TypeAlias = Generator[Step, Any, T]
 
 # -- pagination -----------------------------------------------------------------------------------
 def paginate(
-    page: Callable[[str | None], Call[Page[T]]], *, cursor: str | None = None, max_pages: int = MAX_PAGES
+    page: Callable[[str | None], Call[Page[T]]],
+    *,
+    cursor: str | None = None,
+    max_pages: int = MAX_PAGES,
+    limit: int | None = None,
 ) -> Flow[str | None]:
     """Every item of a cursor-paginated listing, emitted page by page; ``page(cursor)`` is the call.
 
     Starts at ``cursor`` (None: the first page). Returns the cursor with which the last page was
     fetched, from where a later listing can read what was added since. An item already emitted
-    (same key) is not emitted again, since pages may shift while endpoints come and go. A listing
-    that would never end is stopped with ``PaginationError``: a cursor seen before,
+    (same key) is not emitted again, since pages may shift while endpoints come and go. With
+    ``limit``, at most that many items are emitted, and no page is fetched once they have been. A
+    listing that would never end is stopped with ``PaginationError``: a cursor seen before,
     ``MAX_STALLED_PAGES`` pages in a row that bring nothing new, or more than ``max_pages``.
     """
     cursors: set[str] = set()
     keys: set[str] = set()
+    remaining = limit
     stalled = 0
     for _number in range(max_pages):
         result: Page[T] = yield page(cursor)
         fresh = [(key, item) for key, item in result.items if key not in keys]
+        if remaining is not None:
+            fresh = fresh[:remaining]
+            remaining -= len(fresh)
         keys.update(key for key, _ in fresh)
         if fresh:
             yield Emit(fresh, cursor)
+        if remaining == 0:
+            return cursor
         following = result.next_cursor
         if following is None:
             return cursor
@@ -152,14 +163,14 @@ def update_flow(
     body: DedicatedEndpointUpdateBody,
     advanced: Mapping[str, Any],
     extra: Mapping[str, Any] | None = None,
-) -> Flow[DedicatedEndpointSpec]:
+) -> Flow[EndpointSpec]:
     """Update an endpoint. Engine options are sent as a block in which the contract requires some
     (the tokenizer flags today): those not given are taken from the endpoint's current specification,
     which is read first only then. Options not given are left out, so they keep their values."""
     if advanced or extra:
-        current: DedicatedEndpointSpec | None = None
+        current: EndpointSpec | None = None
         if engine.needs_current(advanced, extra):
             current = yield requests.spec(endpoint_id, team_id)
         body.advanced = engine.update_block(advanced, extra, current)
-    updated: DedicatedEndpointSpec = yield requests.update(endpoint_id, body, team_id)
+    updated: EndpointSpec = yield requests.update(endpoint_id, body, team_id)
     return updated

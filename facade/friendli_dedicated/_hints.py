@@ -4,10 +4,11 @@ An ``errorCode`` such as ``WORKLOAD_INIT_MANIFEST_TYPE_ERROR`` says what broke, 
 ``EndpointFailedError`` carries the hint from here so that the person reading a traceback learns
 the next step (a bigger instance, a different repository, a new token) without looking the code up.
 
-The table is keyed by the generated ``InferenceDeploymentErrorCode`` members; a test checks that
-every member has its own entry, so regenerating from a contract that adds a code fails loudly until
-someone writes the advice for it. Codes the contract does not list (the enum is open) and a missing
-code get the generic hint rather than an error: a hint must never be the thing that crashes.
+The table is keyed by the generated ``ErrorCode`` members (the contract's
+``InferenceDeploymentErrorCode``); a test checks that every member has its own entry, so regenerating
+from a contract that adds a code fails loudly until someone writes the advice for it. Codes the
+contract does not list (the enum is open) and a missing code get the generic hint rather than an
+error: a hint must never be the thing that crashes.
 
 >>> print(hint_for("INFERENCE_ENGINE_MEMORY_ERROR"))  # doctest: +ELLIPSIS
 The model does not fit in GPU memory: choose an instance with more or larger GPUs, or lower max_batch_size...

@@ -2,7 +2,7 @@
 
 Requests are built by the generated client's own ``_get_kwargs`` (method, path, parameters, body
 and headers exactly as openapi.yaml says), so the facade builds no URL by hand. Replies are parsed
-into generated models, ``EndpointState`` or ``Page`` values; a body that does not fit raises
+into ``EndpointSpec``, ``EndpointState`` or ``Page`` values (or generated models); a body that does not fit raises
 ``Malformed`` (the transport reports it as ``ResponseFormatError``).
 
 >>> call = status("ep-1", None)
@@ -19,7 +19,7 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
-from friendli_dedicated._models import EndpointState, EndpointVersion
+from friendli_dedicated._models import EndpointSpec, EndpointState, EndpointVersion
 from friendli_dedicated._parsing import Malformed, from_generated, json_object
 from friendli_dedicated._transport import Call
 from friendli_dedicated_api.api.dedicated_endpoint import (
@@ -38,7 +38,6 @@ from friendli_dedicated_api.api.dedicated_endpoint import (
 )
 from friendli_dedicated_api.models import (
     DedicatedEndpointCreateBody,
-    DedicatedEndpointSpec,
     DedicatedEndpointUpdateBody,
     DedicatedEndpointWandbArtifactCreateBody,
     DedicatedEndpointWandbArtifactCreateResponse,
@@ -80,7 +79,7 @@ def status(endpoint_id: str, team_id: str | None) -> Call[EndpointState]:
     return Call(kwargs, idempotent=True, parse=_state)
 
 
-def spec(endpoint_id: str, team_id: str | None) -> Call[DedicatedEndpointSpec]:
+def spec(endpoint_id: str, team_id: str | None) -> Call[EndpointSpec]:
     kwargs = dedicated_get_endpoint._get_kwargs(endpoint_id=endpoint_id, x_friendli_team=_team(team_id))
     return Call(kwargs, idempotent=True, parse=_spec)
 
@@ -138,7 +137,7 @@ def create_from_wandb(
     return Call(kwargs, idempotent=idempotent, parse=_wandb_response)
 
 
-def update(endpoint_id: str, body: DedicatedEndpointUpdateBody, team_id: str | None) -> Call[DedicatedEndpointSpec]:
+def update(endpoint_id: str, body: DedicatedEndpointUpdateBody, team_id: str | None) -> Call[EndpointSpec]:
     # Each update adds a version to the history: not retried once it may have reached the server.
     kwargs = dedicated_update_endpoint._get_kwargs(endpoint_id=endpoint_id, body=body, x_friendli_team=_team(team_id))
     return Call(kwargs, idempotent=False, parse=_spec)
@@ -149,8 +148,8 @@ def _state(content: bytes) -> EndpointState:
     return EndpointState.from_json(json_object(content))
 
 
-def _spec(content: bytes) -> DedicatedEndpointSpec:
-    return from_generated(DedicatedEndpointSpec.from_dict, json_object(content), "endpoint specification")
+def _spec(content: bytes) -> EndpointSpec:
+    return EndpointSpec.from_json(json_object(content))
 
 
 def _nothing(content: bytes) -> None:
@@ -182,9 +181,4 @@ def _status_page(content: bytes) -> Page[EndpointState]:
 
 
 def _version_page(content: bytes) -> Page[EndpointVersion]:
-    return _page(
-        content,
-        lambda key, value: EndpointVersion(
-            key, from_generated(DedicatedEndpointSpec.from_dict, value, f"version {key}")
-        ),
-    )
+    return _page(content, lambda key, value: EndpointVersion(key, EndpointSpec.from_json(value, f"version {key}")))

@@ -3,33 +3,35 @@
 Each method checks its inputs (nothing is sent when one is refused), then sends one call
 (``_requests``) or drives one flow (``_flows``) on its client. ``Endpoints`` and ``AsyncEndpoints``
 have the same methods with the same arguments; only awaiting differs.
+
+What they return: a method that acts on an endpoint by id returns what the API answered (an
+``EndpointState`` from ``status``, the lifecycle actions and ``wait_until_running``; an
+``EndpointSpec`` from ``get`` and ``update``; None from ``delete``); the methods that make or find
+endpoints (``create``, ``create_from_wandb``, ``get_handle``, ``list``) return handles, whose own
+action methods return the handle so that calls chain (see ``_endpoint``).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Unpack, cast
 
 from friendli_dedicated import _fleet, _flows as flows, _requests as requests, _waiter
 from friendli_dedicated._autoscaling import Autoscaling
 from friendli_dedicated._backoff import Backoff
 from friendli_dedicated._bodies import create_body, update_body, wandb_body
-from friendli_dedicated._endpoint import (
-    AsyncEndpoint,
-    AsyncListedEndpoint,
-    Endpoint,
-    ListedEndpoint,
-    ProgressCallback,
-)
+from friendli_dedicated._endpoint import AsyncEndpoint, Endpoint, ProgressCallback
 from friendli_dedicated._fleet import FleetProgress, FleetResult
 from friendli_dedicated._instances import GPU, InstanceOption, UnlistedInstanceOption
-from friendli_dedicated._models import EndpointState, EndpointVersion
-from friendli_dedicated._validate import flag, identifier, page_limit
+from friendli_dedicated._models import EndpointSpec, EndpointState, EndpointVersion
+from friendli_dedicated._requests import Page
+from friendli_dedicated._transport import Call
+from friendli_dedicated._validate import flag, identifier, listing_limit, page_size as checked_page_size
 from friendli_dedicated_api._contract import EngineOptions
-from friendli_dedicated_api.models import DedicatedEndpointSpec
 
 if TYPE_CHECKING:
     from friendli_dedicated._client import AsyncClient, Client
+    from friendli_dedicated._endpoint import AsyncListedEndpoint, ListedEndpoint
 
 __all__ = ["AsyncEndpoints", "Endpoints"]
 
@@ -38,8 +40,25 @@ def _endpoint_id(value: object) -> str:
     return identifier(value, "endpoint_id")
 
 
+def _listing(
+    page: Callable[[str | None, int], Call[Page[Any]]], limit: object, page_size: object
+) -> flows.Flow[str | None]:
+    """The flow of a listing of at most ``limit`` items (None: all), ``page_size`` per request; a
+    ``limit`` below the page size is the size of the one page it needs. (``page_size`` defaults to
+    100, the contract's largest page: the fewest requests.)"""
+    most = listing_limit(limit)
+    size = checked_page_size(page_size)
+    if most is not None:
+        size = min(size, most)
+    return flows.paginate(lambda cursor: page(cursor, size), limit=most)
+
+
 class Endpoints:
     """``client.endpoints``: every Dedicated Endpoints operation of the contract.
+
+    The methods that take an ``endpoint_id`` return what the API answered (``EndpointState``,
+    ``EndpointSpec``); ``create``, ``get_handle`` and ``list`` return ``Endpoint`` handles, whose
+    methods of the same names act on their endpoint and return the handle, so calls chain.
 
     >>> ep = client.endpoints.create("proj", "demo", "org/model", "2x H100",
     ...                              autoscaling=fd.Autoscaling.scale_to_zero(max_replicas=2))
@@ -92,7 +111,7 @@ class Endpoints:
         )
         given = {*advanced, *(extra_engine_options or {})}
         endpoint_id, state = self._client._creates.create(self._client, body, self._team, given)
-        return Endpoint(self, endpoint_id, state, body.project_id)
+        return Endpoint(self, endpoint_id, state, body.project_id, name=body.name)
 
     def create_from_wandb(
         self,
@@ -123,27 +142,40 @@ class Endpoints:
         project = None if project_id is None else identifier(project_id, "project_id")
         return Endpoint(self, _endpoint_id(endpoint_id), None, project)
 
-    def get(self, endpoint_id: str) -> DedicatedEndpointSpec:
-        """The endpoint's specification."""
+    def get(self, endpoint_id: str) -> EndpointSpec:
+        """The endpoint's specification (``Endpoint.spec()`` on a handle).
+
+        >>> ep = client.endpoints.create("proj", "chat", "org/model", "2x H100")
+        >>> spec = client.endpoints.get(ep.id)
+        >>> spec.name, str(spec.instance), spec.autoscaling
+        ('chat', '2x NVIDIA H100', Autoscaling.fixed(1))
+        """
         return self._client._send(requests.spec(_endpoint_id(endpoint_id), self._team))
 
     def status(self, endpoint_id: str) -> EndpointState:
-        """The endpoint's current status, phase and error code."""
+        """The endpoint's current status, phase and error code (``Endpoint.refresh()`` on a handle)."""
         return self._client._send(requests.status(_endpoint_id(endpoint_id), self._team))
 
-    def list(self, project_id: str | None = None, *, limit: int = 20) -> Iterator[ListedEndpoint]:
-        """Every endpoint (of ``project_id``, or of the team), across all pages of ``limit`` each.
+    def list(
+        self, project_id: str | None = None, *, limit: int | None = None, page_size: int = 100
+    ) -> Iterator[ListedEndpoint]:
+        """The endpoints of ``project_id`` (or of the team): at most ``limit`` of them (None: all), as
+        handles whose ``state`` is the listed one.
 
-        Pages are fetched as the iterator is consumed. A listing that would never end (a server
-        that keeps returning new cursors) stops with ``PaginationError``.
+        Pages of ``page_size`` (1 to 100) are fetched as the iterator is consumed, and none once
+        ``limit`` endpoints have been yielded. (Before 2.0.0, ``limit`` was the page size.) A
+        listing that would never end (a server that keeps returning new cursors) stops with
+        ``PaginationError``.
 
         >>> ids = {client.endpoints.create("listed", f"chat-{n}", "org/model", "H100").id for n in range(3)}
-        >>> {ep.id for ep in client.endpoints.list("listed", limit=2)} == ids  # two pages
+        >>> {ep.id for ep in client.endpoints.list("listed", page_size=2)} == ids  # two pages
         True
+        >>> len(list(client.endpoints.list("listed", limit=2)))
+        2
         """
         project = None if project_id is None else identifier(project_id, "project_id")
-        size = page_limit(limit)
-        listing = flows.paginate(lambda cursor: requests.list_page(project, cursor, size, self._team))
+        team = self._team
+        listing = _listing(lambda cursor, size: requests.list_page(project, cursor, size, team), limit, page_size)
         return self._handles(listing, project)
 
     def _handles(self, listing: flows.Flow[str | None], project: str | None) -> Iterator[ListedEndpoint]:
@@ -151,11 +183,16 @@ class Endpoints:
         for endpoint_id, state in self._client._steps(listing, []):
             yield cast("ListedEndpoint", Endpoint(self, endpoint_id, state, project))
 
-    def versions(self, endpoint_id: str, *, limit: int = 20) -> Iterator[EndpointVersion]:
-        """The endpoint's version history, across all pages."""
+    def versions(
+        self, endpoint_id: str, *, limit: int | None = None, page_size: int = 100
+    ) -> Iterator[EndpointVersion]:
+        """The endpoint's version history, oldest first: at most ``limit`` versions (None: all),
+        fetched in pages of ``page_size`` as for ``list``."""
         checked_id = _endpoint_id(endpoint_id)
-        size = page_limit(limit)
-        history = flows.paginate(lambda cursor: requests.versions_page(checked_id, cursor, size, self._team))
+        team = self._team
+        history = _listing(
+            lambda cursor, size: requests.versions_page(checked_id, cursor, size, team), limit, page_size
+        )
         return self._versions(history)
 
     def _versions(self, history: flows.Flow[str | None]) -> Iterator[EndpointVersion]:
@@ -174,8 +211,14 @@ class Endpoints:
         comment: str | None = None,
         extra_engine_options: Mapping[str, Any] | None = None,
         **advanced: Unpack[EngineOptions],
-    ) -> DedicatedEndpointSpec:
-        """Change an endpoint (a new version in its history); only the given fields change."""
+    ) -> EndpointSpec:
+        """Change an endpoint (a new version in its history); only the given fields change. Returns
+        the specification the API answered with (``Endpoint.update`` returns the handle instead).
+
+        >>> ep = client.endpoints.create("proj", "chat", "org/model", "H100")
+        >>> client.endpoints.update(ep.id, max_batch_size=64, comment="bigger batches").max_batch_size
+        64
+        """
         checked_id = _endpoint_id(endpoint_id)
         body = update_body(
             name=name,
@@ -194,7 +237,8 @@ class Endpoints:
         self._client._send(requests.delete(_endpoint_id(endpoint_id), self._team))
 
     def sleep(self, endpoint_id: str) -> EndpointState:
-        """Put the endpoint to sleep (no replicas, no GPU bill); returns the new state."""
+        """Put the endpoint to sleep (no replicas, no GPU bill); returns the new state (``Endpoint.sleep``
+        returns the handle)."""
         return self._client._send(requests.lifecycle("sleep", _endpoint_id(endpoint_id), self._team))
 
     def wake(self, endpoint_id: str) -> EndpointState:
@@ -218,7 +262,8 @@ class Endpoints:
         wake: bool = False,
         poll: Backoff | None = None,
     ) -> EndpointState:
-        """Poll until the endpoint serves (RUNNING or READY) and return its state.
+        """Poll until the endpoint serves (RUNNING or READY) and return its state
+        (``Endpoint.wait_until_running`` returns the handle, whose ``state`` this is).
 
         FAILED raises EndpointFailedError (error code, phase, hint); TERMINATING, TERMINATED and
         STOPPING raise EndpointStoppedError, and so does SLEEPING unless ``wake=True``, which wakes
@@ -316,7 +361,7 @@ class AsyncEndpoints:
         )
         given = {*advanced, *(extra_engine_options or {})}
         endpoint_id, state = await self._client._creates.create(self._client, body, self._team, given)
-        return AsyncEndpoint(self, endpoint_id, state, body.project_id)
+        return AsyncEndpoint(self, endpoint_id, state, body.project_id, name=body.name)
 
     async def create_from_wandb(
         self,
@@ -345,7 +390,7 @@ class AsyncEndpoints:
         project = None if project_id is None else identifier(project_id, "project_id")
         return AsyncEndpoint(self, _endpoint_id(endpoint_id), None, project)
 
-    async def get(self, endpoint_id: str) -> DedicatedEndpointSpec:
+    async def get(self, endpoint_id: str) -> EndpointSpec:
         """See ``Endpoints.get``."""
         return await self._client._send(requests.spec(_endpoint_id(endpoint_id), self._team))
 
@@ -353,11 +398,13 @@ class AsyncEndpoints:
         """See ``Endpoints.status``."""
         return await self._client._send(requests.status(_endpoint_id(endpoint_id), self._team))
 
-    def list(self, project_id: str | None = None, *, limit: int = 20) -> AsyncIterator[AsyncListedEndpoint]:
+    def list(
+        self, project_id: str | None = None, *, limit: int | None = None, page_size: int = 100
+    ) -> AsyncIterator[AsyncListedEndpoint]:
         """See ``Endpoints.list``: ``async for ep in client.endpoints.list(): ...``."""
         project = None if project_id is None else identifier(project_id, "project_id")
-        size = page_limit(limit)
-        listing = flows.paginate(lambda cursor: requests.list_page(project, cursor, size, self._team))
+        team = self._team
+        listing = _listing(lambda cursor, size: requests.list_page(project, cursor, size, team), limit, page_size)
         return self._handles(listing, project)
 
     async def _handles(
@@ -366,11 +413,15 @@ class AsyncEndpoints:
         async for endpoint_id, state in self._client._steps(listing, []):
             yield cast("AsyncListedEndpoint", AsyncEndpoint(self, endpoint_id, state, project))
 
-    def versions(self, endpoint_id: str, *, limit: int = 20) -> AsyncIterator[EndpointVersion]:
+    def versions(
+        self, endpoint_id: str, *, limit: int | None = None, page_size: int = 100
+    ) -> AsyncIterator[EndpointVersion]:
         """See ``Endpoints.versions``."""
         checked_id = _endpoint_id(endpoint_id)
-        size = page_limit(limit)
-        history = flows.paginate(lambda cursor: requests.versions_page(checked_id, cursor, size, self._team))
+        team = self._team
+        history = _listing(
+            lambda cursor, size: requests.versions_page(checked_id, cursor, size, team), limit, page_size
+        )
         return self._versions(history)
 
     async def _versions(self, history: flows.Flow[str | None]) -> AsyncIterator[EndpointVersion]:
@@ -389,7 +440,7 @@ class AsyncEndpoints:
         comment: str | None = None,
         extra_engine_options: Mapping[str, Any] | None = None,
         **advanced: Unpack[EngineOptions],
-    ) -> DedicatedEndpointSpec:
+    ) -> EndpointSpec:
         """See ``Endpoints.update``."""
         checked_id = _endpoint_id(endpoint_id)
         body = update_body(

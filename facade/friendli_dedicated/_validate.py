@@ -31,10 +31,11 @@ __all__ = [
     "flag",
     "identifier",
     "is_finite_number",
+    "listing_limit",
     "optional_flag",
     "optional_number",
     "optional_whole",
-    "page_limit",
+    "page_size",
     "seconds",
     "shown",
     "text",
@@ -44,7 +45,7 @@ __all__ = [
 
 # Endpoint ids go into URL paths: refuse anything that could change the path ("/", "..", "?", "#").
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,199}")
-PAGE_LIMIT_MIN, PAGE_LIMIT_MAX = 1, 100  # the contract's bounds of the `limit` query parameter
+PAGE_LIMIT_MIN, PAGE_LIMIT_MAX = 1, 100  # the contract's bounds of the `limit` query parameter (a page's size)
 # A JSON integer the API can store: its services are typed, and Python cannot even write an int of
 # more than 4,300 digits as JSON.
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
@@ -226,5 +227,22 @@ def callback(value: object, field: str, *, arguments: int | None = None) -> Call
     return value
 
 
-def page_limit(value: object) -> int:
-    return whole(value, "limit", minimum=PAGE_LIMIT_MIN, maximum=PAGE_LIMIT_MAX)
+def page_size(value: object) -> int:
+    """A listing's ``page_size``: the contract's ``limit`` query parameter, 1 to 100."""
+    return whole(value, "page_size", minimum=PAGE_LIMIT_MIN, maximum=PAGE_LIMIT_MAX)
+
+
+def listing_limit(value: object) -> int | None:
+    """A listing's ``limit``, the most items it yields: None (all) or at least 1, however large.
+
+    >>> listing_limit(0)
+    Traceback (most recent call last):
+    friendli_dedicated.errors.InvalidInputError: limit: must be at least 1 (None: no limit), got 0
+    """
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InvalidInputError("limit", f"must be a whole number or None, got {shown(value)}")
+    if value < 1:
+        raise InvalidInputError("limit", f"must be at least 1 (None: no limit), got {shown(value)}")
+    return int(value)

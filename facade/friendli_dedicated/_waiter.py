@@ -20,7 +20,7 @@ decisions covers both clients.
 
 >>> from friendli_dedicated._models import EndpointState, Status
 >>> wait_until_running("ep-1", fetch=lambda deadline: EndpointState(status=Status.RUNNING)).status
-<InferenceDeploymentStatus.RUNNING: 'RUNNING'>
+<Status.RUNNING: 'RUNNING'>
 """
 
 from __future__ import annotations
@@ -397,7 +397,7 @@ def wait_until_running(
 
     >>> states = iter([EndpointState(status=Status.INITIALIZING), EndpointState(status=Status.RUNNING)])
     >>> wait_until_running("ep-1", fetch=lambda deadline: next(states), sleep=lambda s: None).status
-    <InferenceDeploymentStatus.RUNNING: 'RUNNING'>
+    <Status.RUNNING: 'RUNNING'>
     """
     wait = _Wait.begin(
         endpoint_id,
@@ -452,7 +452,7 @@ async def async_wait_until_running(
     >>> async def fetch(deadline: float) -> EndpointState:
     ...     return EndpointState(status=Status.READY)
     >>> asyncio.run(async_wait_until_running("ep-1", fetch=fetch)).status
-    <InferenceDeploymentStatus.READY: 'READY'>
+    <Status.READY: 'READY'>
     """
     wait = _Wait.begin(
         endpoint_id,

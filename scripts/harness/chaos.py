@@ -118,7 +118,7 @@ class _Driver:
 
     def find(self, project: str, name: str) -> fd.Endpoint | None:
         """The endpoint of that name in the project, if one exists."""
-        for endpoint in self.step(lambda: list(self.client.endpoints.list(project, limit=100))):
+        for endpoint in self.step(lambda: list(self.client.endpoints.list(project, page_size=100))):
             if self.step(endpoint.spec).name == name:
                 return endpoint
         return None

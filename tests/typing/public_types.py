@@ -6,9 +6,12 @@ strict mode's unused-ignore check fails if the rejection goes away).
 
 from __future__ import annotations
 
-from typing import assert_type
+from typing import TYPE_CHECKING, assert_type
 
 import friendli_dedicated as fd
+
+if TYPE_CHECKING:  # names for type checkers only: no classes at run time
+    from friendli_dedicated import RunningEndpoint
 
 
 def updates(endpoint: fd.Endpoint) -> None:
@@ -47,3 +50,36 @@ def keyword_only_clients() -> None:
 def public_values(issue: fd.ValidationIssue, error: fd.ValidationError) -> None:
     assert_type(error.detail, list[fd.ValidationIssue])
     assert_type(fd.SPEC_PIN, fd.ContractPin)  # deprecated, not in __all__, still typed
+
+
+def specifications(client: fd.Client, endpoint: fd.Endpoint) -> None:
+    spec = client.endpoints.get("ep-1")
+    assert_type(spec, fd.EndpointSpec)
+    assert_type(endpoint.spec(), fd.EndpointSpec)
+    assert_type(client.endpoints.update("ep-1", max_batch_size=64), fd.EndpointSpec)
+    assert_type(spec.max_batch_size, int)
+    assert_type(spec.instance, fd.InstanceOption | fd.UnlistedInstanceOption | None)
+    assert_type(spec.autoscaling, fd.Autoscaling | None)
+    for version in client.endpoints.versions("ep-1", limit=5, page_size=10):
+        assert_type(version.spec, fd.EndpointSpec)
+
+
+def return_kinds(client: fd.Client, endpoint: fd.Endpoint) -> None:
+    # client.endpoints answers with data; a handle with itself.
+    assert_type(client.endpoints.wait_until_running("ep-1"), fd.EndpointState)
+    assert_type(client.endpoints.sleep("ep-1"), fd.EndpointState)
+    assert_type(endpoint.sleep(), fd.Endpoint)
+    assert_type(endpoint.refresh(), fd.Endpoint)
+    assert_type(endpoint.name, str | None)
+
+
+def listings(client: fd.Client) -> None:
+    for listed in client.endpoints.list("proj", limit=3, page_size=50):
+        assert_type(listed, fd.ListedEndpoint)
+        assert_type(listed.state, fd.EndpointState)
+    client.endpoints.list(limit="3")  # type: ignore[arg-type]
+    client.endpoints.list(page_size=None)  # type: ignore[arg-type]
+
+
+def annotated_with_a_name_for_type_checkers(endpoint: RunningEndpoint) -> str:
+    return endpoint.state.status.value  # no None check needed

@@ -6,9 +6,6 @@ CLI refuses exactly what the library refuses, with the option named; a wait show
 (``_progress``) and ends with exit code 3 or 4 when it does not end RUNNING (``_exit``).
 """
 
-import itertools
-import sys
-from collections.abc import Iterator
 from typing import Annotated, Any
 
 import typer
@@ -30,7 +27,7 @@ from friendli_dedicated.cli._options import (
     WaitOpt,
     instance_examples,
 )
-from friendli_dedicated.cli._output import duration, spec_json, state_json, version_json
+from friendli_dedicated.cli._output import duration, state_json, version_json
 from friendli_dedicated.cli._progress import WaitDisplay
 from friendli_dedicated.cli._session import Session, command
 from friendli_dedicated.cli._signatures import DeploymentFlags, with_deployment_flags
@@ -67,17 +64,6 @@ def _show_state(session: Session, endpoint_id: str, state: fd.EndpointState) -> 
     session.out.state(state_json(endpoint_id, state))
 
 
-def _limited(items: Iterator[Any], limit: int | None) -> list[Any]:
-    if limit is not None and limit < 1:
-        raise InvalidInputError("limit", f"must be at least 1, got {limit}")
-    # islice takes at most sys.maxsize; a larger --limit means "all" just the same.
-    return list(items if limit is None else itertools.islice(items, min(limit, sys.maxsize)))
-
-
-def _page_size(limit: int | None) -> int:
-    return 100 if limit is None else max(1, min(limit, 100))
-
-
 @endpoints_app.command("list", epilog=EXIT_CODES_HELP)
 def list_endpoints(
     ctx: typer.Context,
@@ -91,7 +77,7 @@ def list_endpoints(
     """List endpoints (of the team, or of --project) with their status."""
     with command(ctx, json_) as session:
         endpoints = session.client.endpoints
-        found = _limited(endpoints.list(project, limit=_page_size(limit)), limit)
+        found = list(endpoints.list(project, limit=limit))  # --limit and limit: at most this many
         rows = []
         for endpoint in found:
             row = state_json(endpoint.id, endpoint.state)
@@ -116,7 +102,7 @@ def _replicas(current: object, desired: object) -> str:
 def get(ctx: typer.Context, endpoint_id: EndpointArg, json_: JsonOpt = False) -> None:
     """Show an endpoint's specification (instance, replicas, engine options)."""
     with command(ctx, json_) as session:
-        session.out.fields(spec_json(endpoint_id, session.client.endpoints.get(endpoint_id)))
+        session.out.spec(endpoint_id, session.client.endpoints.get(endpoint_id))
 
 
 @endpoints_app.command("status", epilog=EXIT_CODES_HELP)
@@ -205,7 +191,7 @@ def update(
             **deployment.engine,
         )
         session.out.note(f"Updated endpoint {endpoint_id}; it rolls out the new version now.")
-        session.out.fields(spec_json(endpoint_id, updated))
+        session.out.spec(endpoint_id, updated)
 
 
 @endpoints_app.command("delete", epilog=EXIT_CODES_HELP)
@@ -348,5 +334,5 @@ def versions(
 ) -> None:
     """List an endpoint's version history (one version per create or update)."""
     with command(ctx, json_) as session:
-        found = _limited(session.client.endpoints.versions(endpoint_id, limit=_page_size(limit)), limit)
+        found = list(session.client.endpoints.versions(endpoint_id, limit=limit))
         session.out.versions([version_json(version) for version in found])

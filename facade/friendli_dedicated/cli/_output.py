@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import attrs
 import typer
 from rich import box
 from rich.console import Console
@@ -21,13 +22,14 @@ from rich.text import Text
 import friendli_dedicated as fd
 from friendli_dedicated._hints import hint_for
 from friendli_dedicated.cli._exit import Failure
-from friendli_dedicated_api.models import DedicatedEndpointSpec
+from friendli_dedicated_api.types import Unset
 
 __all__ = [
     "Output",
     "contract_pin_json",
     "duration",
     "instance_options_json",
+    "spec_fields",
     "spec_json",
     "state_json",
     "version_json",
@@ -86,9 +88,29 @@ def state_json(endpoint_id: str, state: fd.EndpointState | None) -> dict[str, An
     return data
 
 
-def spec_json(endpoint_id: str, spec: DedicatedEndpointSpec) -> dict[str, Any]:
+def spec_json(endpoint_id: str, spec: fd.EndpointSpec) -> dict[str, Any]:
     """An endpoint's specification as JSON: ``id`` and the contract's fields (camelCase)."""
     return {"id": endpoint_id, **spec.to_dict()}
+
+
+def spec_fields(endpoint_id: str, spec: fd.EndpointSpec) -> dict[str, Any]:
+    """An endpoint's specification for people: ``id``, ``instance``, then the fields by their Python
+    names (``fd.EndpointSpec``'s: ``max_batch_size``), those the response left out omitted, then any
+    field the pinned contract does not list, as received.
+
+    >>> ep = client.endpoints.create("proj", "chat", "org/model", "2x H100", max_batch_size=64)
+    >>> fields = spec_fields(ep.id, ep.spec())
+    >>> list(fields)[:4], fields["instance"], fields["max_batch_size"]
+    (['id', 'instance', 'name', 'gpu_type'], '2x NVIDIA H100', 64)
+    """
+    instance = spec.instance
+    shown: dict[str, Any] = {"id": endpoint_id, "instance": None if instance is None else str(instance)}
+    for field in attrs.fields(type(spec)):
+        value = getattr(spec, field.name)
+        if field.name not in ("additional_properties", "raw") and not isinstance(value, Unset):
+            shown[field.name] = value
+    shown.update((key, value) for key, value in spec.additional_properties.items() if key not in shown)
+    return shown
 
 
 def version_json(version: fd.EndpointVersion) -> dict[str, Any]:
@@ -260,6 +282,14 @@ class Output:
         for row in rows:
             table.add_row(*(_cell(row.get(name)) for name in names))
         self._print(table)
+
+    def spec(self, endpoint_id: str, spec: fd.EndpointSpec) -> None:
+        """An endpoint's specification: ``spec_json`` with ``--json`` (the contract's camelCase fields),
+        else a table of ``spec_fields`` (the Python names)."""
+        if self.json_mode:
+            self.emit(spec_json(endpoint_id, spec))
+            return
+        self.fields(spec_fields(endpoint_id, spec))
 
     def fields(self, data: Mapping[str, Any]) -> None:
         if self.json_mode:

@@ -15,10 +15,10 @@ from .dedicated_endpoint_wandb_artifact_create_response import DedicatedEndpoint
 from .deployment_phase import DeploymentPhase
 from .endpoint_advanced_config import EndpointAdvancedConfig
 from .endpoint_simplescale_config import EndpointSimplescaleConfig
+from .error_code import ErrorCode
 from .http_validation_error import HTTPValidationError
-from .inference_deployment_error_code import InferenceDeploymentErrorCode
-from .inference_deployment_status import InferenceDeploymentStatus
 from .queue_backpressure_metric_kind import QueueBackpressureMetricKind
+from .status import Status
 from .validation_error import ValidationError
 
 __all__ = (
@@ -37,9 +37,9 @@ __all__ = (
     "DeploymentPhase",
     "EndpointAdvancedConfig",
     "EndpointSimplescaleConfig",
+    "ErrorCode",
     "HTTPValidationError",
-    "InferenceDeploymentErrorCode",
-    "InferenceDeploymentStatus",
     "QueueBackpressureMetricKind",
+    "Status",
     "ValidationError",
 )

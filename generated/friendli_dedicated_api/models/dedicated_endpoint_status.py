@@ -8,8 +8,8 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.deployment_phase import DeploymentPhase
-from ..models.inference_deployment_error_code import InferenceDeploymentErrorCode
-from ..models.inference_deployment_status import InferenceDeploymentStatus
+from ..models.error_code import ErrorCode
+from ..models.status import Status
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="DedicatedEndpointStatus")
@@ -17,9 +17,9 @@ T = TypeVar("T", bound="DedicatedEndpointStatus")
 
 @_attrs_define
 class DedicatedEndpointStatus:
-    status: InferenceDeploymentStatus
+    status: Status
     created_at: datetime.datetime
-    error_code: InferenceDeploymentErrorCode | None | Unset = UNSET
+    error_code: ErrorCode | None | Unset = UNSET
     updated_at: datetime.datetime | None | Unset = UNSET
     phase: DeploymentPhase | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -32,7 +32,7 @@ class DedicatedEndpointStatus:
         error_code: None | str | Unset
         if isinstance(self.error_code, Unset):
             error_code = UNSET
-        elif isinstance(self.error_code, InferenceDeploymentErrorCode):
+        elif isinstance(self.error_code, ErrorCode):
             error_code = self.error_code.value
         else:
             error_code = self.error_code
@@ -73,11 +73,11 @@ class DedicatedEndpointStatus:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        status = InferenceDeploymentStatus(d.pop("status"))
+        status = Status(d.pop("status"))
 
         created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
 
-        def _parse_error_code(data: object) -> InferenceDeploymentErrorCode | None | Unset:
+        def _parse_error_code(data: object) -> ErrorCode | None | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
@@ -85,12 +85,12 @@ class DedicatedEndpointStatus:
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                error_code_type_0 = InferenceDeploymentErrorCode(data)
+                error_code_type_0 = ErrorCode(data)
 
                 return error_code_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(InferenceDeploymentErrorCode | None | Unset, data)
+            return cast(ErrorCode | None | Unset, data)
 
         error_code = _parse_error_code(d.pop("errorCode", UNSET))
 

@@ -2,7 +2,7 @@ from enum import StrEnum
 from typing import Self
 
 
-class InferenceDeploymentErrorCode(StrEnum):
+class ErrorCode(StrEnum):
     """An open enum: values this contract does not list parse to non-member instances.
 
     Known values are the members below and compare equal to them; an unknown value keeps its raw

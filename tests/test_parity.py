@@ -130,7 +130,7 @@ def test_the_same_instance_attributes() -> None:
     sync, asynchronous = fd.Client(token="t"), fd.AsyncClient(token="t")
     assert public_names(sync) == public_names(asynchronous) == {"endpoints"}
     sync_ep, async_ep = sync.endpoints.get_handle(EP), asynchronous.endpoints.get_handle(EP)
-    assert public_names(sync_ep) == public_names(async_ep) == {"id", "state", "project_id"}
+    assert public_names(sync_ep) == public_names(async_ep) == {"id", "state", "project_id", "name"}
     sync.close()
 
 

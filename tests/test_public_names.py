@@ -33,7 +33,8 @@ def _module_level(tree: ast.Module, name: str) -> ast.expr:
 
 def _type_checking_names(tree: ast.Module) -> dict[str, str]:
     """Each name the ``if TYPE_CHECKING:`` block binds -> the module (or the name) it comes from."""
-    (block,) = [node for node in tree.body if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING"]
+    # The first block imports; the second adds the names for type checkers only to __all__.
+    block, _ = [node for node in tree.body if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING"]
     names: dict[str, str] = {}
     for node in block.body:
         if isinstance(node, ast.ImportFrom):
@@ -55,6 +56,15 @@ ALL = ast.literal_eval(_module_level(TREE, "__all__"))
 LAZY = ast.literal_eval(_module_level(TREE, "_LAZY"))
 ALIASES = ast.literal_eval(_module_level(TREE, "_DEPRECATED_ALIASES"))
 TYPED = _type_checking_names(TREE)
+TYPING_ONLY_TABLE = ast.literal_eval(_module_level(TREE, "_TYPING_ONLY"))
+
+
+def _typing_only_exports(tree: ast.Module) -> list[str]:
+    """The names the second ``if TYPE_CHECKING:`` block adds to ``__all__``."""
+    _, block = [node for node in tree.body if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING"]
+    (statement,) = block.body
+    assert isinstance(statement, ast.AugAssign)
+    return list(ast.literal_eval(statement.value))
 
 
 # -- the three lists ---------------------------------------------------------------------------------
@@ -62,13 +72,16 @@ def test_the_lazy_table_all_and_the_type_checking_imports_name_the_same_public_n
     assert len(ALL) == len(set(ALL)), "a name is listed twice in __all__"
     assert fd.__all__ == ALL
     assert set(LAZY) | {"errors"} == set(ALL)
-    assert set(TYPED) == set(ALL) | set(ALIASES)
+    assert set(TYPED) == set(ALL) | set(ALIASES) | set(TYPING_ONLY_TABLE)
+    assert sorted(_typing_only_exports(TREE)) == sorted(TYPING_ONLY_TABLE)
     assert ALIASES == DEPRECATED
 
 
 def test_the_type_checkers_read_each_name_from_the_module_it_is_loaded_from() -> None:
     for name, module in LAZY.items():
         assert TYPED[name] == f"friendli_dedicated.{module}.{name}", name
+    for name, runtime_name in TYPING_ONLY_TABLE.items():
+        assert TYPED[name] == f"friendli_dedicated.{LAZY[runtime_name]}.{name}", name
     assert TYPED["errors"] == "friendli_dedicated.errors"
     for old, new in ALIASES.items():
         assert TYPED[old] == new

@@ -45,7 +45,7 @@ each with one job:
   ``Retry-After`` header; backoff with jitter; one pace per client after a 429.
 - ``_waiter``: waiting for one endpoint to serve (the status table); ``_fleet``: for many.
 - ``_hints``: one actionable line per failure code of the contract.
-- ``_validate``: the input checks every public callable shares.
+- ``_validate``: the input checks every public callable shares; ``_excerpt``: the one way to cut long text.
 - ``_unlisted``: the warning of the escape hatches (what the contract does not list).
 - ``_redirect``: the one seam between the testing kit and the clients.
 - ``_pin``: the contract this build was generated from; ``_version``: the installed version.

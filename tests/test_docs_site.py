@@ -12,6 +12,7 @@ import ast
 import importlib.util
 import re
 import tomllib
+import warnings
 from pathlib import Path
 from types import ModuleType
 

@@ -362,12 +362,13 @@ class Client(_ClientBase):
                 elif isinstance(step, Until):  # a flow that shares state runs on ``_coordination``
                     raise TypeError(f"{step!r}: a shared flow was driven without its coordinator")
                 else:
+                    outcome: Any = None
+                    error: FriendliError | None = None
                     try:
                         outcome = self._send(step, deadline=deadline)
                     except FriendliError as exc:
-                        step = flow.throw(exc)
-                        continue
-                    step = flow.send(outcome)
+                        error = exc  # thrown in out here: what the flow raises then is not raised "during" it
+                    step = flow.send(outcome) if error is None else flow.throw(error)
         except StopIteration as stop:
             result.append(stop.value)
 
@@ -469,12 +470,13 @@ class AsyncClient(_ClientBase):
                 elif isinstance(step, Until):
                     raise TypeError(f"{step!r}: a shared flow was driven without its coordinator")
                 else:
+                    outcome: Any = None
+                    error: FriendliError | None = None
                     try:
                         outcome = await self._send(step, deadline=deadline)
                     except FriendliError as exc:
-                        step = flow.throw(exc)
-                        continue
-                    step = flow.send(outcome)
+                        error = exc
+                    step = flow.send(outcome) if error is None else flow.throw(error)
         except StopIteration as stop:
             result.append(stop.value)
 

@@ -26,7 +26,7 @@ from friendli_dedicated._instances import GPU, InstanceOption, UnlistedInstanceO
 from friendli_dedicated._models import EndpointSpec, EndpointState, EndpointVersion
 from friendli_dedicated._requests import Page
 from friendli_dedicated._transport import Call
-from friendli_dedicated._validate import flag, identifier, listing_limit, page_size as checked_page_size
+from friendli_dedicated._validate import identifier, listing_limit, page_size as checked_page_size
 from friendli_dedicated_api._contract import EngineOptions
 
 if TYPE_CHECKING:
@@ -278,21 +278,17 @@ class Endpoints:
         >>> client.endpoints.wait_until_running(ep.id, timeout=900).status.value
         'RUNNING'
         """
-        checked_id = _endpoint_id(endpoint_id)
-        status_call = requests.status(checked_id, self._team)
-        wake_call = requests.lifecycle("wake", checked_id, self._team) if flag(wake, "wake") else None
-        client = self._client
-        return _waiter.wait_until_running(
-            checked_id,
-            fetch=lambda deadline: client._send(status_call, deadline=deadline),
-            wake=None if wake_call is None else (lambda deadline: client._send(wake_call, deadline=deadline)),
+        flow, deadline = _waiter.wait_flow(
+            _endpoint_id(endpoint_id),
+            self._team,
             timeout=timeout,
             poll=poll,
+            wake=wake,
             on_progress=on_progress,
-            clock=client._sender.clock,
-            sleep=client._sleep,
-            random=client._sender.random,
+            clock=self._client._sender.clock,
+            random=self._client._sender.random,
         )
+        return self._client._drive(flow, deadline=deadline)
 
     def wait_all(
         self,
@@ -321,9 +317,17 @@ class Endpoints:
         >>> len(client.endpoints.wait_all(fleet, timeout=1800).raise_for_failures().running)
         3
         """
-        return _fleet.wait_all(
-            self._client, self._team, endpoints, timeout=timeout, on_progress=on_progress, wake=wake, poll=poll
+        flow, deadline = _fleet.wait_all_flow(
+            self._team,
+            endpoints,
+            timeout=timeout,
+            on_progress=on_progress,
+            wake=wake,
+            poll=poll,
+            clock=self._client._sender.clock,
+            random=self._client._sender.random,
         )
+        return self._client._drive(flow, deadline=deadline)
 
 
 class AsyncEndpoints:
@@ -487,29 +491,17 @@ class AsyncEndpoints:
         poll: Backoff | None = None,
     ) -> EndpointState:
         """See ``Endpoints.wait_until_running``; cancellation-safe."""
-        checked_id = _endpoint_id(endpoint_id)
-        status_call = requests.status(checked_id, self._team)
-        wake_call = requests.lifecycle("wake", checked_id, self._team) if flag(wake, "wake") else None
-        client = self._client
-
-        async def fetch(deadline: float) -> EndpointState:
-            return await client._send(status_call, deadline=deadline)
-
-        async def wake_up(deadline: float) -> Any:
-            assert wake_call is not None
-            return await client._send(wake_call, deadline=deadline)
-
-        return await _waiter.async_wait_until_running(
-            checked_id,
-            fetch=fetch,
-            wake=None if wake_call is None else wake_up,
+        flow, deadline = _waiter.wait_flow(
+            _endpoint_id(endpoint_id),
+            self._team,
             timeout=timeout,
             poll=poll,
+            wake=wake,
             on_progress=on_progress,
-            clock=client._sender.clock,
-            sleep=client._sleep,
-            random=client._sender.random,
+            clock=self._client._sender.clock,
+            random=self._client._sender.random,
         )
+        return await self._client._drive(flow, deadline=deadline)
 
     async def wait_all(
         self,
@@ -521,6 +513,14 @@ class AsyncEndpoints:
         poll: Backoff | None = None,
     ) -> FleetResult:
         """See ``Endpoints.wait_all``; cancellation-safe."""
-        return await _fleet.async_wait_all(
-            self._client, self._team, endpoints, timeout=timeout, on_progress=on_progress, wake=wake, poll=poll
+        flow, deadline = _fleet.wait_all_flow(
+            self._team,
+            endpoints,
+            timeout=timeout,
+            on_progress=on_progress,
+            wake=wake,
+            poll=poll,
+            clock=self._client._sender.clock,
+            random=self._client._sender.random,
         )
+        return await self._client._drive(flow, deadline=deadline)

@@ -564,6 +564,16 @@ def test_a_transient_failure_after_a_state_still_carries_that_state() -> None:
     assert "TransportError" in str(caught.value)
 
 
+def test_a_timeout_after_a_transient_failure_is_not_raised_while_handling_it() -> None:
+    # The flow is told of the failure outside the driver's except block: the traceback of the
+    # timeout does not claim it happened "during handling of" the failed poll.
+    time = FakeTime()
+    with pytest.raises(WaitTimeoutError) as caught:
+        run(time, Script(time, TransportError("connection dropped")), timeout=0)
+    assert caught.value.__context__ is None
+    assert "TransportError" in str(caught.value)
+
+
 @pytest.mark.parametrize(
     "error",
     [
@@ -715,6 +725,14 @@ async def test_async_transient_failures_then_timeout() -> None:
         await arun(time, fetch, timeout=8)
     assert time.sleeps == [1.0, 3.0, 2.25, 1.75]
     assert caught.value.state is fetch.returned[-1]
+
+
+@pytest.mark.anyio
+async def test_async_a_timeout_after_a_transient_failure_is_not_raised_while_handling_it() -> None:
+    time = FakeTime()
+    with pytest.raises(WaitTimeoutError) as caught:
+        await arun(time, Script(time, TransportError("connection dropped")), timeout=0)
+    assert caught.value.__context__ is None
 
 
 @pytest.mark.anyio

@@ -180,18 +180,14 @@ def test_the_async_twin() -> None:
 
 def test_the_poll_period_runs_from_start_to_start_so_a_long_poll_does_not_stretch_it() -> None:
     from friendli_dedicated._fleet import _FleetWait
+    from friendli_dedicated._waiter import Terms
 
     now = [100.0]
     every_two_seconds = fd.Backoff(initial=2.0, multiplier=1.0, maximum=2.0, jitter=0.0)
-    wait = _FleetWait.begin(
-        ["ep-1"],
-        timeout=60,
-        poll=every_two_seconds,
-        wake=False,
-        on_progress=None,
-        clock=lambda: now[0],
-        random=lambda: 0.5,
+    terms = Terms.check(
+        timeout=60, poll=every_two_seconds, wake=False, on_progress=None, clock=lambda: now[0], random=lambda: 0.5
     )
+    wait = _FleetWait.begin(["ep-1"], terms)
     now[0] += 0.5  # the first poll took half a second
     assert wait.pause() == pytest.approx(1.5)
     now[0] += 1.5 + 3.0  # the next poll started on time and took 3 s, longer than the period

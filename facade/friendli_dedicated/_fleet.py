@@ -9,11 +9,11 @@ contract: it is relied on for speed, never for correctness). Each endpoint's sta
 same status table as ``wait_until_running`` (``_waiter.classify``), with the same errors and hints;
 one endpoint that fails does not stop the wait for the others. Polls follow a ``Backoff``
 (``FLEET_POLL`` by default: a poll of a fleet is cheap per endpoint, so it may come more often),
-every request runs within the wait's deadline, and transient failures of a poll are retried at the
-next one. A wake the API refuses (the endpoint was terminated meanwhile, or another wake is under
-way) concerns only that endpoint: the next poll reads what became of it, and wakes it again if it
-still sleeps; a second refusal in a row (or the deadline) leaves it stopped, with the refusal as
-the cause. What ``on_progress`` raises propagates unchanged.
+every request runs within the wait's deadline (``_waiter.Terms``), and transient failures of a
+poll (``_retry.transient``) are retried at the next one. A wake the API refuses (the endpoint was
+terminated meanwhile, or another wake is under way) concerns only that endpoint: the next poll
+reads what became of it, and wakes it again if it still sleeps; a second refusal in a row (or the
+deadline) leaves it stopped, with the refusal as the cause. What ``on_progress`` raises propagates unchanged.
 
 ``_FleetWait`` holds the decisions, free of I/O; ``wait_all_flow`` is the wait as a flow (its polls'
 requests and the pauses between them), which both clients drive.
@@ -38,16 +38,8 @@ from friendli_dedicated._flows import Flow, Pause
 from friendli_dedicated._models import EndpointState
 from friendli_dedicated._retry import transient
 from friendli_dedicated._transport import Call
-from friendli_dedicated._validate import callback, flag, identifier, seconds
-from friendli_dedicated._waiter import (
-    Outcome,
-    Reported,
-    checked_poll,
-    classify,
-    failed_error,
-    request_deadline,
-    stopped_error,
-)
+from friendli_dedicated._validate import callback, identifier
+from friendli_dedicated._waiter import Outcome, Reported, Terms, classify, failed_error, stopped_error
 from friendli_dedicated.errors import (
     APIError,
     EndpointFailedError,
@@ -121,17 +113,12 @@ class _FleetWait:
     """One fleet wait's bookkeeping, free of I/O."""
 
     pending: dict[str, _Watched]
-    timeout: float
+    terms: Terms
     poll: Backoff
-    can_wake: bool
     on_progress: FleetProgress | None
-    clock: Callable[[], float]
-    random: Callable[[], float]
-    start: float
-    deadline: float
     polls_done: int = 0
     poll_started: float = -math.inf
-    """When the poll under way started (``begin``'s time for the first one)."""
+    """When the poll under way started (the wait's start for the first one)."""
     start_cursors: dict[str, str | None] = attrs.field(factory=dict)
     """Per project, the cursor the next poll starts from (absent: its first page)."""
     running: dict[str, EndpointState] = attrs.field(factory=dict)
@@ -140,18 +127,8 @@ class _FleetWait:
     to_wake: list[str] = attrs.field(factory=list)
 
     @classmethod
-    def begin(
-        cls,
-        endpoints: Iterable[object],
-        *,
-        timeout: object,
-        poll: object,
-        wake: object,
-        on_progress: object,
-        clock: Callable[[], float],
-        random: Callable[[], float],
-    ) -> _FleetWait:
-        """Check every argument (before any request) and start the clock."""
+    def begin(cls, endpoints: Iterable[object], terms: Terms) -> _FleetWait:
+        """Check the endpoints and ``on_progress`` (before any request); the wait's bookkeeping."""
         if isinstance(endpoints, str | bytes) or not isinstance(endpoints, Iterable):
             raise InvalidInputError("endpoints", "must be an iterable of endpoint ids or handles")
         pending: dict[str, _Watched] = {}
@@ -159,22 +136,8 @@ class _FleetWait:
             endpoint_id, project_id = _target(item)
             known = pending.get(endpoint_id)
             pending[endpoint_id] = _Watched(endpoint_id, project_id or (known.project_id if known else None))
-        limit = seconds(timeout, "timeout")
-        policy = checked_poll(poll, FLEET_POLL)
-        progress = callback(on_progress, "on_progress", arguments=3)
-        start = clock()
-        return cls(
-            pending=pending,
-            timeout=limit,
-            poll=policy,
-            can_wake=flag(wake, "wake"),
-            on_progress=progress,
-            clock=clock,
-            random=random,
-            start=start,
-            deadline=start + limit,
-            poll_started=start,
-        )
+        progress = callback(terms.on_progress, "on_progress", arguments=3)
+        return cls(pending, terms, terms.poll or FLEET_POLL, progress, poll_started=terms.start)
 
     def start_poll(self) -> None:
         """A poll begins. Wakes that a cut poll left unsent are dropped: this poll wakes what it
@@ -229,7 +192,7 @@ class _FleetWait:
             self.running[endpoint_id] = state
         elif outcome is Outcome.FAILURE:
             self.failed[endpoint_id] = failed_error(endpoint_id, state)
-        elif outcome is Outcome.STOPPED or (outcome is Outcome.SLEEPING and not self.can_wake):
+        elif outcome is Outcome.STOPPED or (outcome is Outcome.SLEEPING and not self.terms.wake):
             self.stopped[endpoint_id] = stopped_error(endpoint_id, state)
         elif outcome is Outcome.SLEEPING:
             if not watched.woken:
@@ -270,11 +233,11 @@ class _FleetWait:
         and counting the delay from its end would make the period, and the lag, grow with the fleet.
         A poll that outlasts its period still leaves a quarter of it before the next one.
         """
-        now = self.clock()
-        remaining = self.deadline - now
+        now = self.terms.clock()
+        remaining = self.terms.deadline - now
         if remaining <= 0:
             return None
-        delay = self.poll.delay(self.polls_done, random=self.random)
+        delay = self.poll.delay(self.polls_done, random=self.terms.random)
         self.polls_done += 1
         pause = min(max(delay - (now - self.poll_started), delay * _LEAST_GAP), remaining)
         self.poll_started = now + pause
@@ -292,7 +255,7 @@ class _FleetWait:
 
     def _report(self, watched: _Watched, state: EndpointState) -> None:
         if watched.reported.changed(state) and self.on_progress is not None:
-            self.on_progress(watched.endpoint_id, state, self.clock() - self.start)
+            self.on_progress(watched.endpoint_id, state, self.terms.elapsed())
 
 
 def _unwoken_error(endpoint_id: str, state: EndpointState, refusal: APIError) -> EndpointStoppedError:
@@ -315,26 +278,13 @@ class _PollCut(Exception):
     """A request of the poll failed transiently: the poll ends, the next one tries again."""
 
 
-def wait_all_flow(
-    team_id: str | None,
-    endpoints: Iterable[object],
-    *,
-    timeout: object,
-    on_progress: object,
-    wake: object,
-    poll: object,
-    clock: Callable[[], float],
-    random: Callable[[], float],
-) -> tuple[Flow[FleetResult], float]:
-    """Wait for a fleet (see ``Endpoints.wait_all``): the flow, and the deadline of its requests.
+def wait_all_flow(endpoints: Iterable[object], team_id: str | None, terms: Terms) -> Flow[FleetResult]:
+    """Wait for a fleet (see ``Endpoints.wait_all``), as a flow.
 
-    Every argument is checked first (``InvalidInputError`` before any request) and the clock starts;
-    both clients then drive the flow with ``_drive(flow, deadline=deadline)``.
+    Both clients drive it with ``_drive(flow, deadline=terms.request_deadline)``. The endpoints and
+    ``on_progress`` are checked here, before the flow sends anything.
     """
-    wait = _FleetWait.begin(
-        endpoints, timeout=timeout, poll=poll, wake=wake, on_progress=on_progress, clock=clock, random=random
-    )
-    return _polls(wait, team_id), request_deadline(wait.start, wait.deadline)
+    return _polls(_FleetWait.begin(endpoints, terms), team_id)
 
 
 def _polls(wait: _FleetWait, team_id: str | None) -> Flow[FleetResult]:

@@ -40,6 +40,14 @@ def _endpoint_id(value: object) -> str:
     return identifier(value, "endpoint_id")
 
 
+def _terms(
+    client: Client | AsyncClient, timeout: object, poll: object, wake: object, progress: object
+) -> _waiter.Terms:
+    """A wait's arguments, checked, on the client's clock (its deadline starts now)."""
+    clock, random = client._sender.clock, client._sender.random
+    return _waiter.Terms.check(timeout=timeout, poll=poll, wake=wake, on_progress=progress, clock=clock, random=random)
+
+
 def _listing(
     page: Callable[[str | None, int], Call[Page[Any]]], limit: object, page_size: object
 ) -> flows.Flow[str | None]:
@@ -278,17 +286,9 @@ class Endpoints:
         >>> client.endpoints.wait_until_running(ep.id, timeout=900).status.value
         'RUNNING'
         """
-        flow, deadline = _waiter.wait_flow(
-            _endpoint_id(endpoint_id),
-            self._team,
-            timeout=timeout,
-            poll=poll,
-            wake=wake,
-            on_progress=on_progress,
-            clock=self._client._sender.clock,
-            random=self._client._sender.random,
-        )
-        return self._client._drive(flow, deadline=deadline)
+        checked_id = _endpoint_id(endpoint_id)
+        terms = _terms(self._client, timeout, poll, wake, on_progress)
+        return self._client._drive(_waiter.wait_flow(checked_id, self._team, terms), deadline=terms.request_deadline)
 
     def wait_all(
         self,
@@ -317,17 +317,8 @@ class Endpoints:
         >>> len(client.endpoints.wait_all(fleet, timeout=1800).raise_for_failures().running)
         3
         """
-        flow, deadline = _fleet.wait_all_flow(
-            self._team,
-            endpoints,
-            timeout=timeout,
-            on_progress=on_progress,
-            wake=wake,
-            poll=poll,
-            clock=self._client._sender.clock,
-            random=self._client._sender.random,
-        )
-        return self._client._drive(flow, deadline=deadline)
+        terms = _terms(self._client, timeout, poll, wake, on_progress)
+        return self._client._drive(_fleet.wait_all_flow(endpoints, self._team, terms), deadline=terms.request_deadline)
 
 
 class AsyncEndpoints:
@@ -491,17 +482,11 @@ class AsyncEndpoints:
         poll: Backoff | None = None,
     ) -> EndpointState:
         """See ``Endpoints.wait_until_running``; cancellation-safe."""
-        flow, deadline = _waiter.wait_flow(
-            _endpoint_id(endpoint_id),
-            self._team,
-            timeout=timeout,
-            poll=poll,
-            wake=wake,
-            on_progress=on_progress,
-            clock=self._client._sender.clock,
-            random=self._client._sender.random,
+        checked_id = _endpoint_id(endpoint_id)
+        terms = _terms(self._client, timeout, poll, wake, on_progress)
+        return await self._client._drive(
+            _waiter.wait_flow(checked_id, self._team, terms), deadline=terms.request_deadline
         )
-        return await self._client._drive(flow, deadline=deadline)
 
     async def wait_all(
         self,
@@ -513,14 +498,7 @@ class AsyncEndpoints:
         poll: Backoff | None = None,
     ) -> FleetResult:
         """See ``Endpoints.wait_all``; cancellation-safe."""
-        flow, deadline = _fleet.wait_all_flow(
-            self._team,
-            endpoints,
-            timeout=timeout,
-            on_progress=on_progress,
-            wake=wake,
-            poll=poll,
-            clock=self._client._sender.clock,
-            random=self._client._sender.random,
+        terms = _terms(self._client, timeout, poll, wake, on_progress)
+        return await self._client._drive(
+            _fleet.wait_all_flow(endpoints, self._team, terms), deadline=terms.request_deadline
         )
-        return await self._client._drive(flow, deadline=deadline)

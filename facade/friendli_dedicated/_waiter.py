@@ -16,8 +16,9 @@ the decisions are data and policy rather than code:
 
 ``_Wait`` holds all of that bookkeeping free of I/O; ``wait_flow`` is the wait as a flow (it yields
 the status and wake calls and the pauses between polls), which both clients drive. What the fleet's
-wait (``_fleet``) shares with this one is here too: the status table, the errors,
-``request_deadline`` and ``Reported`` (progress reported on changes only).
+wait (``_fleet``) shares with this one is here too: the status table, the errors, ``Terms`` (the
+checked arguments, the deadline, the deadline of each request) and ``Reported`` (progress
+reported on changes only).
 
 >>> classify(Status.RUNNING), classify(Status.SLEEPING)
 (<Outcome.SUCCESS: 'success'>, <Outcome.SLEEPING: 'sleeping'>)
@@ -56,10 +57,9 @@ __all__ = [
     "Acceptor",
     "Outcome",
     "Reported",
-    "checked_poll",
+    "Terms",
     "classify",
     "failed_error",
-    "request_deadline",
     "stopped_error",
     "wait_flow",
 ]
@@ -85,14 +85,68 @@ Without it, a wait shorter than one request could never read a status. It is the
 """
 
 
-def request_deadline(start: float, deadline: float) -> float:
-    """The deadline of every request of a wait (one endpoint's or a fleet's) that started at ``start``
-    and ends at ``deadline``: the wait's own, but at least ``FIRST_POLL_SECONDS`` after its start.
+@attrs.frozen
+class Terms:
+    """What a wait was asked, checked, and when it started: the same for the wait for one endpoint
+    (``wait_flow``) and a fleet's (``_fleet.wait_all_flow``), so both keep their deadline one way.
 
-    >>> request_deadline(100.0, 160.0), request_deadline(100.0, 100.0)
-    (160.0, 100.5)
+    ``poll`` None stands for the wait's own default; ``on_progress`` is checked by the wait, which
+    knows what it passes to it. Every request of the wait is sent within ``request_deadline``.
+
+    >>> terms = Terms.check(timeout=60, poll=None, wake=False, on_progress=None, clock=lambda: 100.0,
+    ...                     random=lambda: 0.5)
+    >>> terms.deadline, terms.request_deadline
+    (160.0, 160.0)
     """
-    return max(deadline, start + FIRST_POLL_SECONDS)
+
+    timeout: float
+    poll: Backoff | None
+    wake: bool
+    on_progress: object
+    clock: Callable[[], float]
+    random: Callable[[], float]
+    start: float
+    deadline: float
+
+    @classmethod
+    def check(
+        cls,
+        *,
+        timeout: object,
+        poll: object,
+        wake: object,
+        on_progress: object,
+        clock: Callable[[], float],
+        random: Callable[[], float],
+    ) -> Terms:
+        """Check the arguments (``InvalidInputError`` naming the field, before any request) and start the clock."""
+        # None is refused rather than read as "forever": an unbounded wait on a billing resource
+        # should be a deliberate choice.
+        limit = seconds(timeout, "timeout")
+        if poll is not None and not isinstance(poll, Backoff):
+            raise InvalidInputError("poll", f"must be a Backoff or None, got {type(poll).__name__}")
+        can_wake = flag(wake, "wake")
+        start = clock()
+        return cls(limit, poll, can_wake, on_progress, clock, random, start, start + limit)
+
+    @property
+    def request_deadline(self) -> float:
+        """The deadline of every request of the wait: its own, but at least ``FIRST_POLL_SECONDS``
+        after its start, so that a wait shorter than one request still reads a status.
+
+        >>> Terms.check(timeout=0, poll=None, wake=False, on_progress=None, clock=lambda: 100.0,
+        ...             random=lambda: 0.5).request_deadline
+        100.5
+        """
+        return max(self.deadline, self.start + FIRST_POLL_SECONDS)
+
+    def elapsed(self) -> float:
+        """Seconds since the wait started."""
+        return self.clock() - self.start
+
+    def remaining(self) -> float:
+        """Seconds left until the deadline (0 or less: it has passed)."""
+        return self.deadline - self.clock()
 
 
 @attrs.define
@@ -174,15 +228,6 @@ def classify(status: Status) -> Outcome:
     return Outcome.KEEP_WAITING
 
 
-def checked_poll(poll: object, default: Backoff) -> Backoff:
-    """A wait's ``poll`` argument: a ``Backoff``, or None for ``default``."""
-    if poll is None:
-        return default
-    if not isinstance(poll, Backoff):
-        raise InvalidInputError("poll", f"must be a Backoff or None, got {type(poll).__name__}")
-    return poll
-
-
 def _describe(state: EndpointState) -> str:
     phase = f", phase {state.phase}" if state.phase is not None else ""
     return f"{state.status}{phase}"
@@ -205,14 +250,9 @@ class _Wait:
     """
 
     endpoint_id: str
-    timeout: float
+    terms: Terms
     poll: Backoff
-    can_wake: bool
     on_progress: Callable[[EndpointState, float], None] | None
-    clock: Callable[[], float]
-    random: Callable[[], float]
-    start: float
-    deadline: float
     last_state: EndpointState | None = None
     polls_done: int = 0
     woken: bool = False
@@ -222,35 +262,10 @@ class _Wait:
     warned: set[str] = attrs.field(factory=set)
 
     @classmethod
-    def begin(
-        cls,
-        endpoint_id: str,
-        *,
-        timeout: object,
-        poll: object,
-        can_wake: bool,
-        on_progress: object,
-        clock: Callable[[], float],
-        random: Callable[[], float],
-    ) -> _Wait:
-        """Validate the arguments (before any request) and start the clock."""
-        # None is refused rather than read as "forever": an unbounded wait on a billing resource
-        # should be a deliberate choice.
-        limit = seconds(timeout, "timeout")
-        policy = checked_poll(poll, DEFAULT_POLL)
-        progress = callback(on_progress, "on_progress", arguments=2)
-        start = clock()
-        return cls(
-            endpoint_id=endpoint_id,
-            timeout=limit,
-            poll=policy,
-            can_wake=can_wake,
-            on_progress=progress,
-            clock=clock,
-            random=random,
-            start=start,
-            deadline=start + limit,
-        )
+    def begin(cls, endpoint_id: str, terms: Terms) -> _Wait:
+        """The wait's bookkeeping; ``on_progress`` must take (state, elapsed)."""
+        progress = callback(terms.on_progress, "on_progress", arguments=2)
+        return cls(endpoint_id, terms, terms.poll or DEFAULT_POLL, progress)
 
     def observe(self, state: EndpointState) -> _Step:
         """Record ``state``, report progress, and say what to do next; raises if it cannot serve."""
@@ -277,16 +292,12 @@ class _Wait:
         if outcome is Outcome.STOPPED:
             raise stopped_error(self.endpoint_id, state)
         if outcome is Outcome.SLEEPING:
-            if not self.can_wake:
+            if not self.terms.wake:
                 raise stopped_error(self.endpoint_id, state)
             # Wake once per sleep: a wake call takes a while to show as AWAKING, and repeating it
             # meanwhile would only add requests.
             return _Step.POLL_AGAIN if self.woken else _Step.WAKE
         return _Step.POLL_AGAIN
-
-    def request_deadline(self) -> float:
-        """The deadline of every fetch and wake (see ``request_deadline``)."""
-        return request_deadline(self.start, self.deadline)
 
     def woke(self) -> None:
         """Record that the wake call went through."""
@@ -311,10 +322,10 @@ class _Wait:
 
     def pause(self) -> float:
         """Seconds to sleep before the next poll, never past the deadline; raises the timeout if no time is left."""
-        remaining = self.deadline - self.clock()
+        remaining = self.terms.remaining()
         if remaining <= 0:
             raise self._timed_out()
-        delay = self.poll.delay(self.polls_done, random=self.random)
+        delay = self.poll.delay(self.polls_done, random=self.terms.random)
         if self.server_wait is not None:
             # The server's Retry-After is a floor, not a replacement: polling faster than the
             # policy because a 429 said "0" would defeat the policy.
@@ -329,13 +340,13 @@ class _Wait:
         # (the emulator's stops at the next state change, so a poll never jumps over one). A sleep cut
         # to the deadline may also wake a hair early (float rounding, an event loop's clock
         # resolution), hence the grace: one more request then is not wanted.
-        if self.clock() >= self.deadline - DEADLINE_GRACE:
+        if self.terms.clock() >= self.terms.deadline - DEADLINE_GRACE:
             raise self._timed_out()
 
     def _report_progress(self, state: EndpointState) -> None:
         if not self.reported.changed(state):
             return
-        elapsed = self.clock() - self.start
+        elapsed = self.terms.elapsed()
         _log.info("endpoint %s: %s (%.0fs elapsed)", self.endpoint_id, _describe(state), elapsed)
         if self.on_progress is not None:
             self.on_progress(state, elapsed)
@@ -345,7 +356,7 @@ class _Wait:
         if self.last_error is not None:
             seen += f" (the last poll failed with {self.last_error})"
         return WaitTimeoutError(
-            f"endpoint {self.endpoint_id} did not become RUNNING within {self.timeout:g}s; {seen}",
+            f"endpoint {self.endpoint_id} did not become RUNNING within {self.terms.timeout:g}s; {seen}",
             endpoint_id=self.endpoint_id,
             state=self.last_state,
         )
@@ -379,49 +390,30 @@ def stopped_error(endpoint_id: str, state: EndpointState | None) -> EndpointStop
     return EndpointStoppedError(message, endpoint_id=endpoint_id, state=state)
 
 
-def wait_flow(
-    endpoint_id: str,
-    team_id: str | None,
-    *,
-    timeout: object,
-    poll: object,
-    wake: object,
-    on_progress: object,
-    clock: Callable[[], float],
-    random: Callable[[], float],
-) -> tuple[Flow[EndpointState], float]:
-    """Wait until the endpoint serves (RUNNING or READY): the flow, and the deadline of its requests.
+def wait_flow(endpoint_id: str, team_id: str | None, terms: Terms) -> Flow[EndpointState]:
+    """Wait until the endpoint serves (RUNNING or READY) and return its state, as a flow.
 
-    Every argument is checked first (``InvalidInputError`` before any request) and the clock starts;
-    both clients then drive the flow with ``_drive(flow, deadline=deadline)``, which caps each
-    request (its attempts, retries and Retry-After) at the wait's deadline (``request_deadline``).
-    The flow polls the endpoint's status, wakes it once per sleep when ``wake`` is True, and returns
-    its serving state, or raises ``EndpointFailedError``, ``EndpointStoppedError`` or
-    ``WaitTimeoutError`` (see ``_Wait``).
+    Both clients drive it with ``_drive(flow, deadline=terms.request_deadline)``, which caps each
+    request (its attempts, retries and Retry-After) at the wait's deadline. It polls the endpoint's
+    status, wakes it once per sleep if ``terms.wake``, and returns its serving state, or raises
+    ``EndpointFailedError``, ``EndpointStoppedError`` or ``WaitTimeoutError`` (see ``_Wait``).
+    A bad ``on_progress`` is refused here, before the flow sends anything.
 
-    >>> flow, deadline = wait_flow("ep-1", None, timeout=60, poll=None, wake=False, on_progress=None,
-    ...                            clock=lambda: 100.0, random=lambda: 0.5)
-    >>> deadline, next(flow).label
-    (160.0, 'GET /dedicated/beta/endpoint/ep-1/status')
+    >>> terms = Terms.check(timeout=60, poll=None, wake=False, on_progress=None, clock=lambda: 100.0,
+    ...                     random=lambda: 0.5)
+    >>> flow = wait_flow("ep-1", None, terms)
+    >>> next(flow).label
+    'GET /dedicated/beta/endpoint/ep-1/status'
     >>> try:
     ...     flow.send(EndpointState(status=Status.RUNNING))
     ... except StopIteration as done:
     ...     print(done.value.status)
     RUNNING
     """
-    can_wake = flag(wake, "wake")
-    wait = _Wait.begin(
-        endpoint_id,
-        timeout=timeout,
-        poll=poll,
-        can_wake=can_wake,
-        on_progress=on_progress,
-        clock=clock,
-        random=random,
-    )
+    wait = _Wait.begin(endpoint_id, terms)
     status = requests.status(endpoint_id, team_id)
-    wake_call = requests.lifecycle("wake", endpoint_id, team_id) if can_wake else None
-    return _polls(wait, status, wake_call), wait.request_deadline()
+    wake = requests.lifecycle("wake", endpoint_id, team_id) if terms.wake else None
+    return _polls(wait, status, wake)
 
 
 def _polls(wait: _Wait, status: Call[EndpointState], wake: Call[EndpointState] | None) -> Flow[EndpointState]:

@@ -48,7 +48,11 @@ def _terms(
     return _waiter.Terms.check(timeout=timeout, poll=poll, wake=wake, on_progress=progress, clock=clock, random=random)
 
 
-def _listing(
+def _project(project_id: object) -> str | None:
+    return None if project_id is None else identifier(project_id, "project_id")
+
+
+def _paged(
     page: Callable[[str | None, int], Call[Page[Any]]], limit: object, page_size: object
 ) -> flows.Flow[str | None]:
     """The flow of a listing of at most ``limit`` items (None: all), ``page_size`` per request; a
@@ -59,6 +63,21 @@ def _listing(
     if most is not None:
         size = min(size, most)
     return flows.paginate(lambda cursor: page(cursor, size), limit=most)
+
+
+def _endpoints_listing(
+    project: str | None, team: str | None, limit: object, page_size: object
+) -> flows.Flow[str | None]:
+    """The flow of ``list``: the endpoints of ``project`` (a checked id, or None: the team's)."""
+    return _paged(lambda cursor, size: requests.list_page(project, cursor, size, team), limit, page_size)
+
+
+def _versions_listing(
+    endpoint_id: object, team: str | None, limit: object, page_size: object
+) -> flows.Flow[str | None]:
+    """The flow of ``versions``: the endpoint's version history."""
+    checked_id = _endpoint_id(endpoint_id)
+    return _paged(lambda cursor, size: requests.versions_page(checked_id, cursor, size, team), limit, page_size)
 
 
 class Endpoints:
@@ -147,7 +166,7 @@ class Endpoints:
     def get_handle(self, endpoint_id: str, *, project_id: str | None = None) -> Endpoint:
         """A handle on an existing endpoint, without a request (``refresh()`` fetches its state);
         ``project_id``, if known, lets ``wait_all`` watch it through its project's listing."""
-        project = None if project_id is None else identifier(project_id, "project_id")
+        project = _project(project_id)
         return Endpoint(self, _endpoint_id(endpoint_id), None, project)
 
     def get(self, endpoint_id: str) -> EndpointSpec:
@@ -181,10 +200,8 @@ class Endpoints:
         >>> len(list(client.endpoints.list("listed", limit=2)))
         2
         """
-        project = None if project_id is None else identifier(project_id, "project_id")
-        team = self._team
-        listing = _listing(lambda cursor, size: requests.list_page(project, cursor, size, team), limit, page_size)
-        return self._handles(listing, project)
+        project = _project(project_id)
+        return self._handles(_endpoints_listing(project, self._team, limit, page_size), project)
 
     def _handles(self, listing: flows.Flow[str | None], project: str | None) -> Iterator[ListedEndpoint]:
         # A generator of its own, so that list() checks its arguments when it is called.
@@ -196,12 +213,7 @@ class Endpoints:
     ) -> Iterator[EndpointVersion]:
         """The endpoint's version history, oldest first: at most ``limit`` versions (None: all),
         fetched in pages of ``page_size`` as for ``list``."""
-        checked_id = _endpoint_id(endpoint_id)
-        team = self._team
-        history = _listing(
-            lambda cursor, size: requests.versions_page(checked_id, cursor, size, team), limit, page_size
-        )
-        return self._versions(history)
+        return self._versions(_versions_listing(endpoint_id, self._team, limit, page_size))
 
     def _versions(self, history: flows.Flow[str | None]) -> Iterator[EndpointVersion]:
         for _key, version in self._client._steps(history, []):
@@ -382,7 +394,7 @@ class AsyncEndpoints:
 
     def get_handle(self, endpoint_id: str, *, project_id: str | None = None) -> AsyncEndpoint:
         """See ``Endpoints.get_handle``."""
-        project = None if project_id is None else identifier(project_id, "project_id")
+        project = _project(project_id)
         return AsyncEndpoint(self, _endpoint_id(endpoint_id), None, project)
 
     async def get(self, endpoint_id: str) -> EndpointSpec:
@@ -397,10 +409,8 @@ class AsyncEndpoints:
         self, project_id: str | None = None, *, limit: int | None = None, page_size: int = 100
     ) -> AsyncIterator[AsyncListedEndpoint]:
         """See ``Endpoints.list``: ``async for ep in client.endpoints.list(): ...``."""
-        project = None if project_id is None else identifier(project_id, "project_id")
-        team = self._team
-        listing = _listing(lambda cursor, size: requests.list_page(project, cursor, size, team), limit, page_size)
-        return self._handles(listing, project)
+        project = _project(project_id)
+        return self._handles(_endpoints_listing(project, self._team, limit, page_size), project)
 
     async def _handles(
         self, listing: flows.Flow[str | None], project: str | None
@@ -412,12 +422,7 @@ class AsyncEndpoints:
         self, endpoint_id: str, *, limit: int | None = None, page_size: int = 100
     ) -> AsyncIterator[EndpointVersion]:
         """See ``Endpoints.versions``."""
-        checked_id = _endpoint_id(endpoint_id)
-        team = self._team
-        history = _listing(
-            lambda cursor, size: requests.versions_page(checked_id, cursor, size, team), limit, page_size
-        )
-        return self._versions(history)
+        return self._versions(_versions_listing(endpoint_id, self._team, limit, page_size))
 
     async def _versions(self, history: flows.Flow[str | None]) -> AsyncIterator[EndpointVersion]:
         async for _key, version in self._client._steps(history, []):

@@ -1,12 +1,25 @@
 """``Client`` and ``AsyncClient``: configuration, the HTTP client, and the ``endpoints`` resource.
 
-Both clients share everything but I/O: requests come from ``_requests`` (built by the generated
-client), request bodies from ``_bodies``, multi-call logic from ``_flows``, retries, deadlines and
-errors from ``_transport``, waiting from ``_waiter``. Each client has one loop that drives any flow
-(``_steps``); the resources in ``_resources`` only pick the flow or the call. Both are built by
+The one rule for sync and async: multi-call logic is a flow, driven by both clients; only
+concurrency primitives and I/O have sync and async twins.
+
+- A flow (``_flows``) is a generator that yields the calls it needs sent, the pauses it needs slept
+  and, when it shares state with other calls, the conditions it waits for. Every operation of more
+  than one request is one: pagination, listing a project and update (``_flows``), create and
+  finding the new endpoint's id (``_creates``), waiting for an endpoint (``_waiter``) and for a
+  fleet (``_fleet``). Their decisions are I/O-free objects (``_waiter._Wait``,
+  ``_fleet._FleetWait``, ``_project_view.ProjectView``), tested once for both clients.
+- The twins decide nothing. I/O: sending one call (``_transport.send_sync``, ``send_async``) and
+  driving a flow (each client's ``_steps`` and ``_drive``, which may cap every call of the flow at
+  a deadline: the waits'). Concurrency: the drivers of flows that share state
+  (``_coordination.Coordinator``, ``AsyncCoordinator``). The shells in ``_resources``,
+  ``_endpoint`` and ``_creates`` check inputs, pick the call or the flow, and send or drive it.
+
+Everything else is shared: requests come from ``_calls`` (built by the generated client), request
+bodies from ``_bodies``, retries, deadlines and errors from ``_transport``. Both clients are built by
 one constructor, ``_ClientBase._setup`` (arguments, environment, the testing kit's redirect, the
-injected sleep, clock and randomness); the shells differ only in the HTTP client and the sleep they
-use, and the classes of their resources and creates.
+injected sleep, clock and randomness); they differ only in the HTTP client and the sleep they use,
+and the classes of their resources and creates.
 """
 
 from __future__ import annotations

@@ -31,12 +31,12 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from friendli_dedicated import _flows as flows, _requests as requests
+from friendli_dedicated import _calls as calls, _flows as flows
 from friendli_dedicated._coordination import AsyncCoordinator, Coordinator
-from friendli_dedicated._directory import GONE, ProjectView, Round, Wanted
 from friendli_dedicated._flows import Flow, Pause, Until
 from friendli_dedicated._instances import InstanceOption
 from friendli_dedicated._models import EndpointState
+from friendli_dedicated._project_view import GONE, ProjectView, Round, Wanted
 from friendli_dedicated.errors import (
     EndpointCreationUnresolvedError,
     FriendliError,
@@ -170,7 +170,7 @@ def create_flow(
         try:
             state: EndpointState | None = None
             try:
-                state = yield requests.create(body, team_id)
+                state = yield calls.create(body, team_id)
             except FriendliError as exc:
                 create.doubt = _doubt(exc)
                 if create.doubt is None:
@@ -268,7 +268,7 @@ def _read_specs(create: _Create) -> Flow[None]:
             while mine:
                 endpoint_id = mine[0]
                 try:
-                    spec = yield requests.spec(endpoint_id, create.team_id)
+                    spec = yield calls.spec(endpoint_id, create.team_id)
                 except NotFoundError:
                     view.read(mine.pop(0), GONE)  # deleted meanwhile: a candidate of no one's
                     continue

@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from friendli_dedicated import _flows as flows, _requests as requests
+from friendli_dedicated import _calls as calls, _flows as flows
 from friendli_dedicated._backoff import Backoff
 from friendli_dedicated._flows import Flow, Pause
 from friendli_dedicated._models import EndpointState
@@ -320,7 +320,7 @@ def _poll(wait: _FleetWait, team_id: str | None) -> Flow[None]:
     wait.start_poll()
     for endpoint_id in wait.unknown_projects():
         try:
-            spec = yield from _request(requests.spec(endpoint_id, team_id))
+            spec = yield from _request(calls.spec(endpoint_id, team_id))
         except NotFoundError:
             wait.gone(endpoint_id)
             continue
@@ -331,7 +331,7 @@ def _poll(wait: _FleetWait, team_id: str | None) -> Flow[None]:
         for endpoint_id in wait.listed(project_id, members, listing, start):
             # Not in its project's listing: its own status says what became of it.
             try:
-                state = yield from _request(requests.status(endpoint_id, team_id))
+                state = yield from _request(calls.status(endpoint_id, team_id))
             except NotFoundError:
                 wait.gone(endpoint_id)
                 continue
@@ -339,7 +339,7 @@ def _poll(wait: _FleetWait, team_id: str | None) -> Flow[None]:
     while wait.to_wake:
         endpoint_id = wait.to_wake.pop()
         try:
-            yield from _request(requests.lifecycle("wake", endpoint_id, team_id))
+            yield from _request(calls.lifecycle("wake", endpoint_id, team_id))
         except APIError as refusal:  # the transient ones end the poll, as _PollCut
             wait.refused_wake(endpoint_id, refusal)
         else:

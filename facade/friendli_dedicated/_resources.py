@@ -1,7 +1,7 @@
 """``client.endpoints``: every Dedicated Endpoints operation of the contract, sync and async.
 
 Each method checks its inputs (nothing is sent when one is refused), then sends one call
-(``_requests``) or drives one flow (``_flows``) on its client. ``Endpoints`` and ``AsyncEndpoints``
+(``_calls``) or drives one flow (``_flows``) on its client. ``Endpoints`` and ``AsyncEndpoints``
 have the same methods with the same arguments; only awaiting differs.
 
 What they return: a method that acts on an endpoint by id returns what the API answered (an
@@ -16,15 +16,15 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Unpack, cast
 
-from friendli_dedicated import _fleet, _flows as flows, _requests as requests, _waiter
+from friendli_dedicated import _calls as calls, _fleet, _flows as flows, _waiter
 from friendli_dedicated._autoscaling import Autoscaling
 from friendli_dedicated._backoff import Backoff
 from friendli_dedicated._bodies import create_body, update_body, wandb_body
+from friendli_dedicated._calls import Page
 from friendli_dedicated._endpoint import AsyncEndpoint, Endpoint, ProgressCallback
 from friendli_dedicated._fleet import FleetProgress, FleetResult
 from friendli_dedicated._instances import GPU, InstanceOption, UnlistedInstanceOption
 from friendli_dedicated._models import EndpointSpec, EndpointState, EndpointVersion
-from friendli_dedicated._requests import Page
 from friendli_dedicated._transport import Call
 from friendli_dedicated._validate import identifier, listing_limit, page_size as checked_page_size
 from friendli_dedicated_api._contract import EngineOptions
@@ -69,7 +69,7 @@ def _endpoints_listing(
     project: str | None, team: str | None, limit: object, page_size: object
 ) -> flows.Flow[str | None]:
     """The flow of ``list``: the endpoints of ``project`` (a checked id, or None: the team's)."""
-    return _paged(lambda cursor, size: requests.list_page(project, cursor, size, team), limit, page_size)
+    return _paged(lambda cursor, size: calls.list_page(project, cursor, size, team), limit, page_size)
 
 
 def _versions_listing(
@@ -77,7 +77,7 @@ def _versions_listing(
 ) -> flows.Flow[str | None]:
     """The flow of ``versions``: the endpoint's version history."""
     checked_id = _endpoint_id(endpoint_id)
-    return _paged(lambda cursor, size: requests.versions_page(checked_id, cursor, size, team), limit, page_size)
+    return _paged(lambda cursor, size: calls.versions_page(checked_id, cursor, size, team), limit, page_size)
 
 
 class Endpoints:
@@ -160,7 +160,7 @@ class Endpoints:
             idempotency_key=idempotency_key,
             autoscaling=autoscaling,
         )
-        response = self._client._send(requests.create_from_wandb(body, self._team))
+        response = self._client._send(calls.create_from_wandb(body, self._team))
         return Endpoint(self, response.endpoint_id)
 
     def get_handle(self, endpoint_id: str, *, project_id: str | None = None) -> Endpoint:
@@ -177,11 +177,11 @@ class Endpoints:
         >>> spec.name, str(spec.instance), spec.autoscaling
         ('chat', '2x NVIDIA H100', Autoscaling.fixed(1))
         """
-        return self._client._send(requests.spec(_endpoint_id(endpoint_id), self._team))
+        return self._client._send(calls.spec(_endpoint_id(endpoint_id), self._team))
 
     def status(self, endpoint_id: str) -> EndpointState:
         """The endpoint's current status, phase and error code (``Endpoint.refresh()`` on a handle)."""
-        return self._client._send(requests.status(_endpoint_id(endpoint_id), self._team))
+        return self._client._send(calls.status(_endpoint_id(endpoint_id), self._team))
 
     def list(
         self, project_id: str | None = None, *, limit: int | None = None, page_size: int = 100
@@ -254,24 +254,24 @@ class Endpoints:
 
     def delete(self, endpoint_id: str) -> None:
         """Delete the endpoint (a 404 afterwards). ``client.endpoints.delete("ep-123")``."""
-        self._client._send(requests.delete(_endpoint_id(endpoint_id), self._team))
+        self._client._send(calls.delete(_endpoint_id(endpoint_id), self._team))
 
     def sleep(self, endpoint_id: str) -> EndpointState:
         """Put the endpoint to sleep (no replicas, no GPU bill); returns the new state (``Endpoint.sleep``
         returns the handle)."""
-        return self._client._send(requests.lifecycle("sleep", _endpoint_id(endpoint_id), self._team))
+        return self._client._send(calls.lifecycle("sleep", _endpoint_id(endpoint_id), self._team))
 
     def wake(self, endpoint_id: str) -> EndpointState:
         """Wake a sleeping endpoint; returns the new state (AWAKING). Follow with wait_until_running."""
-        return self._client._send(requests.lifecycle("wake", _endpoint_id(endpoint_id), self._team))
+        return self._client._send(calls.lifecycle("wake", _endpoint_id(endpoint_id), self._team))
 
     def terminate(self, endpoint_id: str) -> EndpointState:
         """Terminate the endpoint (TERMINATING, then TERMINATED); returns the new state."""
-        return self._client._send(requests.lifecycle("terminate", _endpoint_id(endpoint_id), self._team))
+        return self._client._send(calls.lifecycle("terminate", _endpoint_id(endpoint_id), self._team))
 
     def restart(self, endpoint_id: str) -> EndpointState:
         """Restart a FAILED or TERMINATED endpoint; returns the new state."""
-        return self._client._send(requests.lifecycle("restart", _endpoint_id(endpoint_id), self._team))
+        return self._client._send(calls.lifecycle("restart", _endpoint_id(endpoint_id), self._team))
 
     def wait_until_running(
         self,
@@ -389,7 +389,7 @@ class AsyncEndpoints:
             idempotency_key=idempotency_key,
             autoscaling=autoscaling,
         )
-        response = await self._client._send(requests.create_from_wandb(body, self._team))
+        response = await self._client._send(calls.create_from_wandb(body, self._team))
         return AsyncEndpoint(self, response.endpoint_id)
 
     def get_handle(self, endpoint_id: str, *, project_id: str | None = None) -> AsyncEndpoint:
@@ -399,11 +399,11 @@ class AsyncEndpoints:
 
     async def get(self, endpoint_id: str) -> EndpointSpec:
         """See ``Endpoints.get``."""
-        return await self._client._send(requests.spec(_endpoint_id(endpoint_id), self._team))
+        return await self._client._send(calls.spec(_endpoint_id(endpoint_id), self._team))
 
     async def status(self, endpoint_id: str) -> EndpointState:
         """See ``Endpoints.status``."""
-        return await self._client._send(requests.status(_endpoint_id(endpoint_id), self._team))
+        return await self._client._send(calls.status(_endpoint_id(endpoint_id), self._team))
 
     def list(
         self, project_id: str | None = None, *, limit: int | None = None, page_size: int = 100
@@ -459,23 +459,23 @@ class AsyncEndpoints:
 
     async def delete(self, endpoint_id: str) -> None:
         """See ``Endpoints.delete``."""
-        await self._client._send(requests.delete(_endpoint_id(endpoint_id), self._team))
+        await self._client._send(calls.delete(_endpoint_id(endpoint_id), self._team))
 
     async def sleep(self, endpoint_id: str) -> EndpointState:
         """See ``Endpoints.sleep``."""
-        return await self._client._send(requests.lifecycle("sleep", _endpoint_id(endpoint_id), self._team))
+        return await self._client._send(calls.lifecycle("sleep", _endpoint_id(endpoint_id), self._team))
 
     async def wake(self, endpoint_id: str) -> EndpointState:
         """See ``Endpoints.wake``."""
-        return await self._client._send(requests.lifecycle("wake", _endpoint_id(endpoint_id), self._team))
+        return await self._client._send(calls.lifecycle("wake", _endpoint_id(endpoint_id), self._team))
 
     async def terminate(self, endpoint_id: str) -> EndpointState:
         """See ``Endpoints.terminate``."""
-        return await self._client._send(requests.lifecycle("terminate", _endpoint_id(endpoint_id), self._team))
+        return await self._client._send(calls.lifecycle("terminate", _endpoint_id(endpoint_id), self._team))
 
     async def restart(self, endpoint_id: str) -> EndpointState:
         """See ``Endpoints.restart``."""
-        return await self._client._send(requests.lifecycle("restart", _endpoint_id(endpoint_id), self._team))
+        return await self._client._send(calls.lifecycle("restart", _endpoint_id(endpoint_id), self._team))
 
     async def wait_until_running(
         self,

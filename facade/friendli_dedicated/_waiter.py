@@ -33,7 +33,7 @@ from collections.abc import Callable
 
 import attrs
 
-from friendli_dedicated import _requests as requests
+from friendli_dedicated import _calls as calls
 from friendli_dedicated._backoff import Backoff
 from friendli_dedicated._flows import Flow, Pause
 from friendli_dedicated._hints import hint_for
@@ -411,8 +411,8 @@ def wait_flow(endpoint_id: str, team_id: str | None, terms: Terms) -> Flow[Endpo
     RUNNING
     """
     wait = _Wait.begin(endpoint_id, terms)
-    status = requests.status(endpoint_id, team_id)
-    wake = requests.lifecycle("wake", endpoint_id, team_id) if terms.wake else None
+    status = calls.status(endpoint_id, team_id)
+    wake = calls.lifecycle("wake", endpoint_id, team_id) if terms.wake else None
     return _polls(wait, status, wake)
 
 

@@ -908,6 +908,39 @@ def test_security() -> None:
     ]
 
 
+ODD_VALUES = """
+openapi: 3.1.0
+info: {title: Fixture, version: "1"}
+paths:
+  /things:
+    post:
+      operationId: createThing
+      security: [{token: []}]
+      requestBody:
+        content:
+          multipart/form-data:
+            schema: {type: object}
+            encoding: {file: {contentType: application/octet-stream, x-sample: !!binary aGVsbG8=}}
+      responses: {"200": {description: OK}}
+components:
+  securitySchemes:
+    token: {type: http, scheme: bearer, x-sample: !!binary aGVsbG8=}
+"""
+
+
+def test_values_json_cannot_write_are_compared_not_a_crash() -> None:
+    # A YAML !!binary in a security scheme or an encoding: drift compares them as schema_diff does
+    # (one canonical form), where it used to raise TypeError.
+    old = contract.loads(ODD_VALUES)
+    assert drift.compare(old, contract.loads(ODD_VALUES)) == []
+    new = contract.loads(ODD_VALUES.replace("aGVsbG8=", "d29ybGQ="))
+    assert [(c.location, c.change, c.breaking) for c in drift.compare(old, new)] == [
+        (OP, "security requirement 'token' removed", True),
+        (OP, "security requirement 'token' added", False),
+        (f"{OP} requestBody.multipart/form-data", "encoding changed", True),
+    ]
+
+
 def test_document_level_changes() -> None:
     old = document()
     new = copy.deepcopy(old)

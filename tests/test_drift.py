@@ -675,6 +675,16 @@ def test_reference_to_nothing_is_an_error() -> None:
         drift.compare(old, new)
 
 
+def test_a_schema_that_is_no_schema_is_an_error_naming_it() -> None:
+    # A YAML !!binary where a schema should be: the error names it, whatever JSON can write.
+    old = document(request=ref("Thing"), schemas={"Thing": INT})
+    new = document(request=ref("Thing"), schemas={"Thing": b"\x00 not a schema"})
+    with pytest.raises(
+        contract.ContractFormatError, match=r"a schema must be an object or a boolean, not .*not a schema"
+    ):
+        drift.compare(old, new)
+
+
 # -- parameters ------------------------------------------------------------------------------------
 def query(name: str = "filter", **fields: Any) -> Doc:
     return {"name": name, "in": "query", "schema": STR, **fields}

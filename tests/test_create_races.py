@@ -1,6 +1,6 @@
 """Creates under concurrency, cancellation and faults: right, or saying that they cannot be, in time.
 
-The hostile cases of a shared create machinery (``_creates``, ``_coordination``, ``_directory``):
+The hostile cases of a shared create machinery (``_creates``, ``_coordination``, ``_project_view``):
 
 - a create cancelled (a task) or interrupted (Ctrl-C in a thread) at any request never leaves the
   others of its client waiting: what it owned (a listing round, a specification being read, its

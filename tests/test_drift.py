@@ -675,6 +675,16 @@ def test_reference_to_nothing_is_an_error() -> None:
         drift.compare(old, new)
 
 
+def test_a_schema_that_is_no_schema_is_an_error_naming_it() -> None:
+    # A YAML !!binary where a schema should be: the error names it, whatever JSON can write.
+    old = document(request=ref("Thing"), schemas={"Thing": INT})
+    new = document(request=ref("Thing"), schemas={"Thing": b"\x00 not a schema"})
+    with pytest.raises(
+        contract.ContractFormatError, match=r"a schema must be an object or a boolean, not .*not a schema"
+    ):
+        drift.compare(old, new)
+
+
 # -- parameters ------------------------------------------------------------------------------------
 def query(name: str = "filter", **fields: Any) -> Doc:
     return {"name": name, "in": "query", "schema": STR, **fields}
@@ -905,6 +915,39 @@ def test_security() -> None:
     assert changes(document(), old) == [
         (OP, "security requirement (anonymous) removed", True),
         (OP, "security requirement 'token' added", False),
+    ]
+
+
+ODD_VALUES = """
+openapi: 3.1.0
+info: {title: Fixture, version: "1"}
+paths:
+  /things:
+    post:
+      operationId: createThing
+      security: [{token: []}]
+      requestBody:
+        content:
+          multipart/form-data:
+            schema: {type: object}
+            encoding: {file: {contentType: application/octet-stream, x-sample: !!binary aGVsbG8=}}
+      responses: {"200": {description: OK}}
+components:
+  securitySchemes:
+    token: {type: http, scheme: bearer, x-sample: !!binary aGVsbG8=}
+"""
+
+
+def test_values_json_cannot_write_are_compared_not_a_crash() -> None:
+    # A YAML !!binary in a security scheme or an encoding: drift compares them as schema_diff does
+    # (one canonical form), where it used to raise TypeError.
+    old = contract.loads(ODD_VALUES)
+    assert drift.compare(old, contract.loads(ODD_VALUES)) == []
+    new = contract.loads(ODD_VALUES.replace("aGVsbG8=", "d29ybGQ="))
+    assert [(c.location, c.change, c.breaking) for c in drift.compare(old, new)] == [
+        (OP, "security requirement 'token' removed", True),
+        (OP, "security requirement 'token' added", False),
+        (f"{OP} requestBody.multipart/form-data", "encoding changed", True),
     ]
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 import friendli_dedicated as fd
-from friendli_dedicated import _requests as requests_
+from friendli_dedicated import _calls as calls
 from friendli_dedicated._transport import Call
 from friendli_dedicated.emulator import DEFAULT_TEAM, Emulator, Faults, ManualClock
 
@@ -74,7 +74,7 @@ def test_errors_map_to_the_sdk_exceptions() -> None:
 
 def _bad_limit_call() -> Call[Any]:
 
-    return requests_.list_page(None, None, 500, None)
+    return calls.list_page(None, None, 500, None)
 
 
 def test_wandb_idempotent_create_through_the_facade() -> None:

@@ -13,7 +13,7 @@ import pytest
 from fakes import COLLECTION, EP, FakeAPI, make_async_client, make_client, reply, status_json
 
 import friendli_dedicated as fd
-from friendli_dedicated import _flows as flows, _requests as requests
+from friendli_dedicated import _calls as calls, _flows as flows
 from friendli_dedicated._transport import MAX_RESPONSE_BYTES
 
 STATUS_PATH = f"{COLLECTION}/{EP}/status"
@@ -161,7 +161,7 @@ def test_a_repeated_cursor_stops_with_a_pagination_error() -> None:
 
 
 def test_a_listing_past_its_page_budget_stops() -> None:
-    flow = flows.paginate(lambda cursor: requests.list_page(None, cursor, 100, None), max_pages=50)
+    flow = flows.paginate(lambda cursor: calls.list_page(None, cursor, 100, None), max_pages=50)
     page_number = itertools.count()
 
     def drive() -> None:
@@ -172,7 +172,7 @@ def test_a_listing_past_its_page_budget_stops() -> None:
                 step = next(flow)
                 continue
             n = next(page_number)
-            step = flow.send(requests.Page([(f"ep-{n}", None)], f"c{n}"))
+            step = flow.send(calls.Page([(f"ep-{n}", None)], f"c{n}"))
 
     with pytest.raises(fd.PaginationError, match="within 50 pages"):
         drive()

@@ -22,8 +22,16 @@ from friendli_dedicated._retry import (
     parse_retry_after,
     retry_delay,
     should_retry,
+    transient,
 )
-from friendli_dedicated.errors import InvalidInputError
+from friendli_dedicated._status_errors import make_status_error
+from friendli_dedicated.errors import (
+    InvalidInputError,
+    RequestTimeoutError,
+    ResponseFormatError,
+    TransportError,
+    WaitTimeoutError,
+)
 
 # --- Backoff properties ---------------------------------------------------------------------------
 
@@ -402,6 +410,22 @@ def test_should_retry_statuses(status: int, idempotent: bool) -> None:
 
 def test_retryable_statuses_are_exactly_the_transient_ones() -> None:
     assert frozenset({429, 502, 503, 504}) == RETRYABLE_STATUSES
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 422, 429, 500, 501, 502, 503, 504, 505])
+def test_a_wait_polls_through_exactly_the_statuses_a_request_retries(status: int) -> None:
+    # One set: what an idempotent request retries is what a poll that still gets it polls through.
+    error = make_status_error(httpx.Response(status, request=httpx.Request("GET", "https://api.test/status")))
+    assert transient(error) is should_retry(idempotent=True, retries_done=0, policy=POLICY, status=status)
+    assert transient(error) is (status in RETRYABLE_STATUSES)
+
+
+def test_no_response_is_transient_and_a_body_that_does_not_fit_is_not() -> None:
+    assert transient(TransportError("connection reset"))
+    assert transient(RequestTimeoutError("read timed out"))
+    assert not transient(ResponseFormatError("an HTML page", status_code=503))  # the same again, if asked again
+    assert not transient(WaitTimeoutError("a wait's own end", endpoint_id="ep-1", state=None))
+    assert not transient(ValueError("a bug"))
 
 
 @pytest.mark.parametrize(

@@ -244,4 +244,4 @@ def test_a_breaking_upstream_is_a_major_release_that_fails_naming_the_change(
     )
     assert result.returncode != 0
     assert "dedicatedSleepEndpoint" in result.stdout
-    assert "_requests.py" in result.stdout
+    assert "_calls.py" in result.stdout

@@ -8,11 +8,13 @@ and the polls read listing pages rather than one status per endpoint.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import pytest
 from fakes import COLLECTION, EP, FakeAPI, Recorder, Reply, make_client, reply, status_json
 
 import friendli_dedicated as fd
+from friendli_dedicated._retry import RETRYABLE_STATUSES
 from friendli_dedicated.emulator import Emulator, ManualClock, Timings
 
 
@@ -107,6 +109,27 @@ def test_transient_failures_of_a_poll_are_retried_at_the_next() -> None:
     assert result.all_running
 
 
+@pytest.mark.parametrize("fault", [429, 500, 501, 502, 503, 504, "drop"], ids=str)
+def test_both_waits_poll_through_exactly_what_a_request_retries(fault: int | str) -> None:
+    # One rule (``_retry.transient``): a fault a request would retry, a wait that still gets it once
+    # the request gave up (max_retries=0) polls through; any other ends the wait.
+    emulator = Emulator(clock=ManualClock())
+    client, endpoints = fleet(emulator, 2)
+    quick = client.with_options(max_retries=0)
+    transient = fault == "drop" or fault in RETRYABLE_STATUSES
+    waits: dict[str, Callable[[], object]] = {
+        "list": lambda: quick.endpoints.wait_all(endpoints, timeout=1800).raise_for_failures(),
+        "status": lambda: quick.endpoints.wait_until_running(endpoints[0].id, timeout=1800),
+    }
+    for operation, wait in waits.items():
+        emulator.inject(operation, status=fault, times=2)
+        if transient:
+            wait()
+        else:
+            with pytest.raises(fd.ServerError):
+                wait()
+
+
 def test_progress_is_reported_per_endpoint_on_each_change() -> None:
     emulator = Emulator(clock=ManualClock())
     client, endpoints = fleet(emulator, 2)
@@ -157,18 +180,14 @@ def test_the_async_twin() -> None:
 
 def test_the_poll_period_runs_from_start_to_start_so_a_long_poll_does_not_stretch_it() -> None:
     from friendli_dedicated._fleet import _FleetWait
+    from friendli_dedicated._waiter import Terms
 
     now = [100.0]
     every_two_seconds = fd.Backoff(initial=2.0, multiplier=1.0, maximum=2.0, jitter=0.0)
-    wait = _FleetWait.begin(
-        ["ep-1"],
-        timeout=60,
-        poll=every_two_seconds,
-        wake=False,
-        on_progress=None,
-        clock=lambda: now[0],
-        random=lambda: 0.5,
+    terms = Terms.check(
+        timeout=60, poll=every_two_seconds, wake=False, on_progress=None, clock=lambda: now[0], random=lambda: 0.5
     )
+    wait = _FleetWait.begin(["ep-1"], terms)
     now[0] += 0.5  # the first poll took half a second
     assert wait.pause() == pytest.approx(1.5)
     now[0] += 1.5 + 3.0  # the next poll started on time and took 3 s, longer than the period

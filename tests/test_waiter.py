@@ -1,8 +1,12 @@
 """Tests for waiting until an endpoint serves: the status table, the poll policy, the deadline,
-transient failures, waking, progress reports, and the async twin (including cancellation).
+transient failures, waking, progress reports, and the async client's driving of it (including
+cancellation).
 
 Time is a fake monotonic clock that only the fake sleep (and, where a test says so, a slow fetch)
-moves, so nothing really sleeps and every assertion is about decisions, not wall-clock timing.
+moves, so nothing really sleeps and every assertion is about decisions, not wall-clock timing. The
+wait is one flow (``_waiter.wait_flow``) that both clients drive; ``wait_until_running`` and
+``async_wait_until_running`` below drive it on a real client whose requests are answered by
+``fetch`` (the status) and ``wake`` instead of the network.
 """
 
 from __future__ import annotations
@@ -11,12 +15,15 @@ import asyncio
 import doctest
 import logging
 import math
-from collections.abc import Callable
+import random as _random
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import anyio
 import pytest
 from hypothesis import given, settings, strategies as st
 
+import friendli_dedicated as fd
 from friendli_dedicated import _waiter
 from friendli_dedicated._backoff import Backoff
 from friendli_dedicated._hints import GENERIC_HINT, hint_for
@@ -26,9 +33,7 @@ from friendli_dedicated._waiter import (
     DEFAULT_POLL,
     FIRST_POLL_SECONDS,
     Outcome,
-    async_wait_until_running,
     classify,
-    wait_until_running,
 )
 from friendli_dedicated.errors import (
     ConflictError,
@@ -45,6 +50,49 @@ from friendli_dedicated.errors import (
 EP = "ep-7f3a"
 NO_JITTER = Backoff(initial=1.0, multiplier=1.5, maximum=10.0, jitter=0.0)
 LOGGER = "friendli_dedicated.waiter"
+
+
+def wait_until_running(
+    endpoint_id: str,
+    *,
+    fetch: Callable[[float], EndpointState],
+    wake: Callable[[float], object] | None = None,
+    clock: Callable[[], float],
+    sleep: Callable[[float], None],
+    random: Callable[[], float] = _random.random,
+    **options: Any,
+) -> EndpointState:
+    """``client.endpoints.wait_until_running`` on a ``Client`` whose status and wake calls are
+    ``fetch(deadline)`` and ``wake(deadline)``."""
+
+    def send(call: Any, *, deadline: float | None = None) -> Any:
+        assert deadline is not None  # every request of a wait is given its deadline
+        return (wake if call.label.endswith("/wake") else fetch)(deadline)  # type: ignore[misc]
+
+    with fd.Client(token="waiter-token", clock=clock, sleep=sleep, random=random) as client:
+        client._send = send  # type: ignore[method-assign]
+        return client.endpoints.wait_until_running(endpoint_id, wake=wake is not None, **options)
+
+
+async def async_wait_until_running(
+    endpoint_id: str,
+    *,
+    fetch: Callable[[float], Awaitable[EndpointState]],
+    wake: Callable[[float], Awaitable[object]] | None = None,
+    clock: Callable[[], float],
+    sleep: Callable[[float], Awaitable[None]],
+    random: Callable[[], float] = _random.random,
+    **options: Any,
+) -> EndpointState:
+    """The same on an ``AsyncClient``."""
+
+    async def send(call: Any, *, deadline: float | None = None) -> Any:
+        assert deadline is not None
+        return await (wake if call.label.endswith("/wake") else fetch)(deadline)  # type: ignore[misc]
+
+    async with fd.AsyncClient(token="waiter-token", clock=clock, sleep=sleep, random=random) as client:
+        client._send = send  # type: ignore[method-assign]
+        return await client.endpoints.wait_until_running(endpoint_id, wake=wake is not None, **options)
 
 
 def state(status: str, phase: str | None = None, code: str | None = None) -> EndpointState:
@@ -516,6 +564,16 @@ def test_a_transient_failure_after_a_state_still_carries_that_state() -> None:
     assert "TransportError" in str(caught.value)
 
 
+def test_a_timeout_after_a_transient_failure_is_not_raised_while_handling_it() -> None:
+    # The flow is told of the failure outside the driver's except block: the traceback of the
+    # timeout does not claim it happened "during handling of" the failed poll.
+    time = FakeTime()
+    with pytest.raises(WaitTimeoutError) as caught:
+        run(time, Script(time, TransportError("connection dropped")), timeout=0)
+    assert caught.value.__context__ is None
+    assert "TransportError" in str(caught.value)
+
+
 @pytest.mark.parametrize(
     "error",
     [
@@ -667,6 +725,14 @@ async def test_async_transient_failures_then_timeout() -> None:
         await arun(time, fetch, timeout=8)
     assert time.sleeps == [1.0, 3.0, 2.25, 1.75]
     assert caught.value.state is fetch.returned[-1]
+
+
+@pytest.mark.anyio
+async def test_async_a_timeout_after_a_transient_failure_is_not_raised_while_handling_it() -> None:
+    time = FakeTime()
+    with pytest.raises(WaitTimeoutError) as caught:
+        await arun(time, Script(time, TransportError("connection dropped")), timeout=0)
+    assert caught.value.__context__ is None
 
 
 @pytest.mark.anyio

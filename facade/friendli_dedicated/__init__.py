@@ -27,23 +27,25 @@ each with one job:
 - ``_config``: token, team and base URL from arguments and environment, checked once.
 - ``_resources``: ``client.endpoints``, every operation of the contract, sync and async.
 - ``_endpoint``: endpoint handles, whose action methods refresh the state and chain.
-- ``_requests``: the contract's operations as ``Call`` values (built by the generated client).
+- ``_calls``: the contract's operations as ``Call`` values (built by the generated client).
 - ``_bodies``: request bodies (create, update, W&B) from the facade's arguments, checked.
 - ``_engine``: engine options, checked against the contract's table.
 - ``_instances``: instance options as values ("2x H100") and the ``GPU`` enum.
 - ``_autoscaling``: how an endpoint scales, one validated value.
 - ``_models``: the facade's views of responses (``EndpointState``, ``EndpointVersion``).
 - ``_parsing``: reading response bodies; a private error for "not what the contract says".
-- ``_flows``: multi-call logic written once for both clients (pagination, listing, update).
-- ``_coordination``: driving flows that share state between calls of one client.
+- ``_flows``: multi-call logic as flows both clients drive (steps; pagination, listing, update).
+- ``_coordination``: driving flows that share state between calls of one client (sync and async).
 - ``_creates``: create, and finding the new endpoint's id, within one deadline.
-- ``_directory``: what a client knows of the projects its creates in flight share.
+- ``_project_view``: what a client knows of the projects its creates in flight share.
 - ``_transport``: sending one call: deadline, retries, error mapping, parsing.
 - ``_status_errors``: the one mapping from a non-2xx response to its error class.
 - ``_redaction``: copies of requests without their credentials, for errors.
-- ``_retry``, ``_retry_after``, ``_backoff``, ``_gate``: when to retry and how long to wait; the
-  ``Retry-After`` header; backoff with jitter; one pace per client after a 429.
-- ``_waiter``: waiting for one endpoint to serve (the status table); ``_fleet``: for many.
+- ``_retry``, ``_retry_after``, ``_backoff``, ``_gate``: when to retry (and what is transient, to
+  the waits too) and how long to wait; the ``Retry-After`` header; backoff with jitter; one pace per
+  client after a 429.
+- ``_waiter``: waiting for one endpoint to serve, as a flow (the status table, a wait's terms);
+  ``_fleet``: for many.
 - ``_hints``: one actionable line per failure code of the contract.
 - ``_validate``: the input checks every public callable shares; ``_excerpt``: the one way to cut long text.
 - ``_unlisted``: the warning of the escape hatches (what the contract does not list).

@@ -1,12 +1,25 @@
 """``Client`` and ``AsyncClient``: configuration, the HTTP client, and the ``endpoints`` resource.
 
-Both clients share everything but I/O: requests come from ``_requests`` (built by the generated
-client), request bodies from ``_bodies``, multi-call logic from ``_flows``, retries, deadlines and
-errors from ``_transport``, waiting from ``_waiter``. Each client has one loop that drives any flow
-(``_steps``); the resources in ``_resources`` only pick the flow or the call. Both are built by
+The one rule for sync and async: multi-call logic is a flow, driven by both clients; only
+concurrency primitives and I/O have sync and async twins.
+
+- A flow (``_flows``) is a generator that yields the calls it needs sent, the pauses it needs slept
+  and, when it shares state with other calls, the conditions it waits for. Every operation of more
+  than one request is one: pagination, listing a project and update (``_flows``), create and
+  finding the new endpoint's id (``_creates``), waiting for an endpoint (``_waiter``) and for a
+  fleet (``_fleet``). Their decisions are I/O-free objects (``_waiter._Wait``,
+  ``_fleet._FleetWait``, ``_project_view.ProjectView``), tested once for both clients.
+- The twins decide nothing. I/O: sending one call (``_transport.send_sync``, ``send_async``) and
+  driving a flow (each client's ``_steps`` and ``_drive``, which may cap every call of the flow at
+  a deadline: the waits'). Concurrency: the drivers of flows that share state
+  (``_coordination.Coordinator``, ``AsyncCoordinator``). The shells in ``_resources``,
+  ``_endpoint`` and ``_creates`` check inputs, pick the call or the flow, and send or drive it.
+
+Everything else is shared: requests come from ``_calls`` (built by the generated client), request
+bodies from ``_bodies``, retries, deadlines and errors from ``_transport``. Both clients are built by
 one constructor, ``_ClientBase._setup`` (arguments, environment, the testing kit's redirect, the
-injected sleep, clock and randomness); the shells differ only in the HTTP client and the sleep they
-use, and the classes of their resources and creates.
+injected sleep, clock and randomness); they differ only in the HTTP client and the sleep they use,
+and the classes of their resources and creates.
 """
 
 from __future__ import annotations
@@ -362,12 +375,13 @@ class Client(_ClientBase):
                 elif isinstance(step, Until):  # a flow that shares state runs on ``_coordination``
                     raise TypeError(f"{step!r}: a shared flow was driven without its coordinator")
                 else:
+                    outcome: Any = None
+                    error: FriendliError | None = None
                     try:
                         outcome = self._send(step, deadline=deadline)
                     except FriendliError as exc:
-                        step = flow.throw(exc)
-                        continue
-                    step = flow.send(outcome)
+                        error = exc  # thrown in out here: what the flow raises then is not raised "during" it
+                    step = flow.send(outcome) if error is None else flow.throw(error)
         except StopIteration as stop:
             result.append(stop.value)
 
@@ -469,12 +483,13 @@ class AsyncClient(_ClientBase):
                 elif isinstance(step, Until):
                     raise TypeError(f"{step!r}: a shared flow was driven without its coordinator")
                 else:
+                    outcome: Any = None
+                    error: FriendliError | None = None
                     try:
                         outcome = await self._send(step, deadline=deadline)
                     except FriendliError as exc:
-                        step = flow.throw(exc)
-                        continue
-                    step = flow.send(outcome)
+                        error = exc
+                    step = flow.send(outcome) if error is None else flow.throw(error)
         except StopIteration as stop:
             result.append(stop.value)
 

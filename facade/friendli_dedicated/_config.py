@@ -14,7 +14,6 @@ import os
 import platform
 import re
 from collections.abc import Mapping
-from typing import Any
 
 import attrs
 import httpx
@@ -34,34 +33,14 @@ USER_AGENT = (
 )
 
 
-class Secret:
-    """A string that never shows itself in ``repr`` or ``str`` (tokens travel in these)."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('**********')"
-
-    __str__ = __repr__
-
-    def __reduce__(self) -> str | tuple[Any, ...]:  # pickling would carry the token out of the process
-        raise TypeError("a Secret cannot be pickled")
-
-
 @attrs.frozen
 class ClientConfig:
     """What both clients need to send requests: resolved from arguments and the environment."""
 
-    token: Secret = attrs.field(repr=False)
     team_id: str | None
     base_url: str
     headers: Mapping[str, str] = attrs.field(repr=False)
+    """Sent with every request; ``Authorization`` carries the token, so they are never shown."""
 
     @classmethod
     def resolve(
@@ -84,7 +63,7 @@ class ClientConfig:
         base_url = base_url if base_url is not None else (env.get(BASE_URL_ENV) or DEFAULT_BASE_URL)
         base_url = _checked_base_url(base_url, allow_insecure=allow_insecure)
         headers = {"Authorization": f"Bearer {token}", "User-Agent": USER_AGENT, "Accept": "application/json"}
-        return cls(token=Secret(token), team_id=team_id, base_url=base_url, headers=headers)
+        return cls(team_id=team_id, base_url=base_url, headers=headers)
 
 
 # Header values must be visible ASCII: anything else cannot be sent (httpx refuses non-ASCII when

@@ -1,7 +1,7 @@
 """Driving flows that share state with other calls of the same client: the one sync/async pair of them.
 
 A flow (``_flows``) is a generator that yields what it needs done. The creates of one client share
-what they know of a project (``_directory.ProjectView``): its listing rounds, the specifications
+what they know of a project (``_project_view.ProjectView``): its listing rounds, the specifications
 read, the claims. Such a flow may also yield ``Until(ready, deadline)``: park until ``ready()``
 holds, because another call is doing what this one needs (listing the project, reading a
 specification), or until the deadline.

@@ -31,12 +31,12 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from friendli_dedicated import _flows as flows, _requests as requests
+from friendli_dedicated import _calls as calls, _flows as flows
 from friendli_dedicated._coordination import AsyncCoordinator, Coordinator
-from friendli_dedicated._directory import GONE, ProjectView, Round, Wanted
 from friendli_dedicated._flows import Flow, Pause, Until
 from friendli_dedicated._instances import InstanceOption
 from friendli_dedicated._models import EndpointState
+from friendli_dedicated._project_view import GONE, ProjectView, Round, Wanted
 from friendli_dedicated.errors import (
     EndpointCreationUnresolvedError,
     FriendliError,
@@ -170,7 +170,7 @@ def create_flow(
         try:
             state: EndpointState | None = None
             try:
-                state = yield requests.create(body, team_id)
+                state = yield calls.create(body, team_id)
             except FriendliError as exc:
                 create.doubt = _doubt(exc)
                 if create.doubt is None:
@@ -268,7 +268,7 @@ def _read_specs(create: _Create) -> Flow[None]:
             while mine:
                 endpoint_id = mine[0]
                 try:
-                    spec = yield requests.spec(endpoint_id, create.team_id)
+                    spec = yield calls.spec(endpoint_id, create.team_id)
                 except NotFoundError:
                     view.read(mine.pop(0), GONE)  # deleted meanwhile: a candidate of no one's
                     continue
@@ -288,37 +288,51 @@ def _read_specs(create: _Create) -> Flow[None]:
 
 
 # -- the clients' holders of views: the coordinator is the only part with a sync and an async twin ----------
-class Creates:
-    """The sync client's creates: its views of projects, shared by its threads and ``with_options`` copies."""
+class _Views:
+    """A client's views of projects (one per team and project), shared by its calls and ``with_options`` copies."""
 
     def __init__(self) -> None:
-        self._coordinator = Coordinator()
         self._views: dict[tuple[str | None, str], ProjectView] = {}
+
+    def _flow(
+        self,
+        client: Client | AsyncClient,
+        body: DedicatedEndpointCreateBody,
+        team_id: str | None,
+        given: Collection[str],
+    ) -> tuple[Flow[tuple[str, EndpointState | None]], float]:
+        """The create's flow, and its deadline: the client's ``timeout`` from now, for every request and wait."""
+        clock = client._sender.clock
+        deadline = clock() + client._sender.total
+        view = self._views.setdefault((team_id, body.project_id), ProjectView())
+        return create_flow(view, body, team_id, wanted_of(body, given), clock=clock, deadline=deadline), deadline
+
+
+class Creates(_Views):
+    """The sync client's creates, driven from any of its threads."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._coordinator = Coordinator()
 
     def create(
         self, client: Client, body: DedicatedEndpointCreateBody, team_id: str | None, given: Collection[str] = ()
     ) -> tuple[str, EndpointState | None]:
         """Create the endpoint ``body`` describes with ``client``; return its id and last state."""
-        clock = client._sender.clock
-        deadline = clock() + client._sender.total
-        view = self._views.setdefault((team_id, body.project_id), ProjectView())
-        flow = create_flow(view, body, team_id, wanted_of(body, given), clock=clock, deadline=deadline)
+        flow, deadline = self._flow(client, body, team_id, given)
         return self._coordinator.run(client, flow, deadline=deadline)
 
 
-class AsyncCreates:
+class AsyncCreates(_Views):
     """The async client's creates: the same flow, driven on its event loop."""
 
     def __init__(self) -> None:
+        super().__init__()
         self._coordinator = AsyncCoordinator()
-        self._views: dict[tuple[str | None, str], ProjectView] = {}
 
     async def create(
         self, client: AsyncClient, body: DedicatedEndpointCreateBody, team_id: str | None, given: Collection[str] = ()
     ) -> tuple[str, EndpointState | None]:
         """See ``Creates.create``."""
-        clock = client._sender.clock
-        deadline = clock() + client._sender.total
-        view = self._views.setdefault((team_id, body.project_id), ProjectView())
-        flow = create_flow(view, body, team_id, wanted_of(body, given), clock=clock, deadline=deadline)
+        flow, deadline = self._flow(client, body, team_id, given)
         return await self._coordinator.run(client, flow, deadline=deadline)

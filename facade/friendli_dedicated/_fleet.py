@@ -9,13 +9,14 @@ contract: it is relied on for speed, never for correctness). Each endpoint's sta
 same status table as ``wait_until_running`` (``_waiter.classify``), with the same errors and hints;
 one endpoint that fails does not stop the wait for the others. Polls follow a ``Backoff``
 (``FLEET_POLL`` by default: a poll of a fleet is cheap per endpoint, so it may come more often),
-every request runs within the wait's deadline, and transient failures of a poll are retried at the
-next one. A wake the API refuses (the endpoint was terminated meanwhile, or another wake is under
-way) concerns only that endpoint: the next poll reads what became of it, and wakes it again if it
-still sleeps; a second refusal in a row (or the deadline) leaves it stopped, with the refusal as
-the cause. What ``on_progress`` raises propagates unchanged.
+every request runs within the wait's deadline (``_waiter.Terms``), and transient failures of a
+poll (``_retry.transient``) are retried at the next one. A wake the API refuses (the endpoint was
+terminated meanwhile, or another wake is under way) concerns only that endpoint: the next poll
+reads what became of it, and wakes it again if it still sleeps; a second refusal in a row (or the
+deadline) leaves it stopped, with the refusal as the cause. What ``on_progress`` raises propagates unchanged.
 
-``_FleetWait`` holds the decisions, free of I/O; ``wait_all`` and ``async_wait_all`` do the I/O.
+``_FleetWait`` holds the decisions, free of I/O; ``wait_all_flow`` is the wait as a flow (its polls'
+requests and the pauses between them), which both clients drive.
 
 >>> result = FleetResult(running={}, failed={}, stopped={}, timed_out={"ep-1": None})
 >>> result.all_running
@@ -26,16 +27,19 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
 import attrs
 
-from friendli_dedicated import _flows as flows, _requests as requests
+from friendli_dedicated import _calls as calls, _flows as flows
 from friendli_dedicated._backoff import Backoff
+from friendli_dedicated._flows import Flow, Pause
 from friendli_dedicated._models import EndpointState
-from friendli_dedicated._validate import callback, flag, identifier, seconds
-from friendli_dedicated._waiter import FIRST_POLL_SECONDS, Outcome, classify, failed_error, stopped_error
+from friendli_dedicated._retry import transient
+from friendli_dedicated._transport import Call
+from friendli_dedicated._validate import callback, identifier
+from friendli_dedicated._waiter import Outcome, Reported, Terms, classify, failed_error, stopped_error
 from friendli_dedicated.errors import (
     APIError,
     EndpointFailedError,
@@ -44,15 +48,11 @@ from friendli_dedicated.errors import (
     FriendliError,
     InvalidInputError,
     NotFoundError,
-    RateLimitError,
-    ServerError,
-    TransportError,
 )
 
-if TYPE_CHECKING:
-    from friendli_dedicated._client import AsyncClient, Client
+__all__ = ["FLEET_POLL", "FleetProgress", "FleetResult", "wait_all_flow"]
 
-__all__ = ["FLEET_POLL", "FleetProgress", "FleetResult", "async_wait_all", "wait_all"]
+T = TypeVar("T")
 
 _LEAST_GAP = 0.25  # of the poll's period, left between the end of a poll and the next one
 
@@ -63,8 +63,6 @@ endpoint's poll (10 s), and see each endpoint sooner."""
 
 FleetProgress = Callable[[str, EndpointState, float], None]
 """``on_progress(endpoint_id, state, elapsed)``: called on each endpoint's first state and changes."""
-
-_TRANSIENT_STATUSES = frozenset({502, 503, 504})
 
 
 @attrs.frozen
@@ -104,7 +102,7 @@ class _Watched:
     endpoint_id: str
     project_id: str | None
     state: EndpointState | None = None
-    progress_key: tuple[str, str | None] | None = None
+    reported: Reported = attrs.field(factory=Reported)
     woken: bool = False
     wake_refused: APIError | None = None
     """Why the API refused the last wake, until a state other than SLEEPING is seen."""
@@ -115,17 +113,12 @@ class _FleetWait:
     """One fleet wait's bookkeeping, free of I/O."""
 
     pending: dict[str, _Watched]
-    timeout: float
+    terms: Terms
     poll: Backoff
-    can_wake: bool
     on_progress: FleetProgress | None
-    clock: Callable[[], float]
-    random: Callable[[], float]
-    start: float
-    deadline: float
     polls_done: int = 0
     poll_started: float = -math.inf
-    """When the poll under way started (``begin``'s time for the first one)."""
+    """When the poll under way started (the wait's start for the first one)."""
     start_cursors: dict[str, str | None] = attrs.field(factory=dict)
     """Per project, the cursor the next poll starts from (absent: its first page)."""
     running: dict[str, EndpointState] = attrs.field(factory=dict)
@@ -134,18 +127,8 @@ class _FleetWait:
     to_wake: list[str] = attrs.field(factory=list)
 
     @classmethod
-    def begin(
-        cls,
-        endpoints: Iterable[object],
-        *,
-        timeout: object,
-        poll: object,
-        wake: object,
-        on_progress: object,
-        clock: Callable[[], float],
-        random: Callable[[], float],
-    ) -> _FleetWait:
-        """Check every argument (before any request) and start the clock."""
+    def begin(cls, endpoints: Iterable[object], terms: Terms) -> _FleetWait:
+        """Check the endpoints and ``on_progress`` (before any request); the wait's bookkeeping."""
         if isinstance(endpoints, str | bytes) or not isinstance(endpoints, Iterable):
             raise InvalidInputError("endpoints", "must be an iterable of endpoint ids or handles")
         pending: dict[str, _Watched] = {}
@@ -153,29 +136,13 @@ class _FleetWait:
             endpoint_id, project_id = _target(item)
             known = pending.get(endpoint_id)
             pending[endpoint_id] = _Watched(endpoint_id, project_id or (known.project_id if known else None))
-        limit = seconds(timeout, "timeout")
-        if poll is not None and not isinstance(poll, Backoff):
-            raise InvalidInputError("poll", f"must be a Backoff or None, got {type(poll).__name__}")
-        progress = callback(on_progress, "on_progress", arguments=3)
-        start = clock()
-        return cls(
-            pending=pending,
-            timeout=limit,
-            poll=poll or FLEET_POLL,
-            can_wake=flag(wake, "wake"),
-            on_progress=progress,
-            clock=clock,
-            random=random,
-            start=start,
-            deadline=start + limit,
-            poll_started=start,
-        )
+        progress = callback(terms.on_progress, "on_progress", arguments=3)
+        return cls(pending, terms, terms.poll or FLEET_POLL, progress, poll_started=terms.start)
 
-    def start_poll(self) -> float:
-        """A poll begins: the deadline of its requests. Wakes that a cut poll left unsent are dropped:
-        this poll wakes what it still sees asleep (and not what it sees serving or stopped)."""
+    def start_poll(self) -> None:
+        """A poll begins. Wakes that a cut poll left unsent are dropped: this poll wakes what it
+        still sees asleep (and not what it sees serving or stopped)."""
         self.to_wake.clear()
-        return max(self.deadline, self.start + FIRST_POLL_SECONDS)
 
     def projects(self) -> dict[str, list[str]]:
         """Project -> the pending endpoints in it (those whose project is known)."""
@@ -225,7 +192,7 @@ class _FleetWait:
             self.running[endpoint_id] = state
         elif outcome is Outcome.FAILURE:
             self.failed[endpoint_id] = failed_error(endpoint_id, state)
-        elif outcome is Outcome.STOPPED or (outcome is Outcome.SLEEPING and not self.can_wake):
+        elif outcome is Outcome.STOPPED or (outcome is Outcome.SLEEPING and not self.terms.wake):
             self.stopped[endpoint_id] = stopped_error(endpoint_id, state)
         elif outcome is Outcome.SLEEPING:
             if not watched.woken:
@@ -266,11 +233,11 @@ class _FleetWait:
         and counting the delay from its end would make the period, and the lag, grow with the fleet.
         A poll that outlasts its period still leaves a quarter of it before the next one.
         """
-        now = self.clock()
-        remaining = self.deadline - now
+        now = self.terms.clock()
+        remaining = self.terms.deadline - now
         if remaining <= 0:
             return None
-        delay = self.poll.delay(self.polls_done, random=self.random)
+        delay = self.poll.delay(self.polls_done, random=self.terms.random)
         self.polls_done += 1
         pause = min(max(delay - (now - self.poll_started), delay * _LEAST_GAP), remaining)
         self.poll_started = now + pause
@@ -287,12 +254,8 @@ class _FleetWait:
         return FleetResult(dict(self.running), dict(self.failed), stopped, timed_out)
 
     def _report(self, watched: _Watched, state: EndpointState) -> None:
-        key = (state.status.value, state.phase.value if state.phase is not None else None)
-        if key == watched.progress_key:
-            return
-        watched.progress_key = key
-        if self.on_progress is not None:
-            self.on_progress(watched.endpoint_id, state, self.clock() - self.start)
+        if watched.reported.changed(state) and self.on_progress is not None:
+            self.on_progress(watched.endpoint_id, state, self.terms.elapsed())
 
 
 def _unwoken_error(endpoint_id: str, state: EndpointState, refusal: APIError) -> EndpointStoppedError:
@@ -311,84 +274,64 @@ def _target(item: object) -> tuple[str, str | None]:
     return identifier(endpoint_id, "endpoints"), project_id if isinstance(project_id, str) else None
 
 
-def _transient(exc: FriendliError) -> bool:
-    if isinstance(exc, TransportError | RateLimitError):
-        return True
-    return isinstance(exc, ServerError) and exc.status_code in _TRANSIENT_STATUSES
-
-
 class _PollCut(Exception):
     """A request of the poll failed transiently: the poll ends, the next one tries again."""
 
 
-@contextlib.contextmanager
-def _request() -> Iterator[None]:
-    """Around each of the poll's requests, and only them: a transient failure ends the poll.
+def wait_all_flow(endpoints: Iterable[object], team_id: str | None, terms: Terms) -> Flow[FleetResult]:
+    """Wait for a fleet (see ``Endpoints.wait_all``), as a flow.
+
+    Both clients drive it with ``_drive(flow, deadline=terms.request_deadline)``. The endpoints and
+    ``on_progress`` are checked here, before the flow sends anything.
+    """
+    return _polls(_FleetWait.begin(endpoints, terms), team_id)
+
+
+def _polls(wait: _FleetWait, team_id: str | None) -> Flow[FleetResult]:
+    while wait.pending:
+        with contextlib.suppress(_PollCut):
+            yield from _poll(wait, team_id)
+        if not wait.pending:
+            break
+        pause = wait.pause()
+        if pause is None:
+            break
+        yield Pause(pause)
+    return wait.result()
+
+
+def _request(work: Call[T] | Flow[T]) -> Flow[T]:
+    """One of the poll's requests (or a listing), and only them: a transient failure ends the poll.
 
     Only the SDK's requests are tolerated this way, so whatever ``on_progress`` raises (called
     between requests, by ``observe``) propagates as it is, ``FriendliError``s included.
     """
     try:
-        yield
+        if isinstance(work, Call):
+            return (yield work)  # type: ignore[no-any-return]
+        return (yield from work)
     except FriendliError as exc:
-        if _transient(exc):
+        if transient(exc):
             raise _PollCut from exc
         raise
 
 
-# -- the drivers --------------------------------------------------------------------------------------
-def wait_all(
-    client: Client,
-    team_id: str | None,
-    endpoints: Iterable[object],
-    *,
-    timeout: float,
-    on_progress: FleetProgress | None,
-    wake: bool,
-    poll: Backoff | None,
-) -> FleetResult:
-    """See ``Endpoints.wait_all``."""
-    sender = client._sender
-    wait = _FleetWait.begin(
-        endpoints,
-        timeout=timeout,
-        poll=poll,
-        wake=wake,
-        on_progress=on_progress,
-        clock=sender.clock,
-        random=sender.random,
-    )
-    while wait.pending:
-        with contextlib.suppress(_PollCut):
-            _poll_sync(client, team_id, wait)
-        if not wait.pending:
-            break
-        pause = wait.pause()
-        if pause is None:
-            break
-        client._sleep(pause)
-    return wait.result()
-
-
-def _poll_sync(client: Client, team_id: str | None, wait: _FleetWait) -> None:
-    deadline = wait.start_poll()
+def _poll(wait: _FleetWait, team_id: str | None) -> Flow[None]:
+    wait.start_poll()
     for endpoint_id in wait.unknown_projects():
         try:
-            with _request():
-                spec = client._send(requests.spec(endpoint_id, team_id), deadline=deadline)
+            spec = yield from _request(calls.spec(endpoint_id, team_id))
         except NotFoundError:
             wait.gone(endpoint_id)
             continue
         wait.located(endpoint_id, spec.project_id)
     for project_id, members in wait.projects().items():
         start = wait.start_cursors.get(project_id)
-        with _request():
-            listing = client._drive(flows.collect(project_id, team_id, cursor=start), deadline=deadline)
+        listing = yield from _request(flows.collect(project_id, team_id, cursor=start))
         for endpoint_id in wait.listed(project_id, members, listing, start):
             # Not in its project's listing: its own status says what became of it.
             try:
-                with _request():
-                    state = client._send(requests.status(endpoint_id, team_id), deadline=deadline)
+                state = yield from _request(calls.status(endpoint_id, team_id))
             except NotFoundError:
                 wait.gone(endpoint_id)
                 continue
@@ -396,75 +339,8 @@ def _poll_sync(client: Client, team_id: str | None, wait: _FleetWait) -> None:
     while wait.to_wake:
         endpoint_id = wait.to_wake.pop()
         try:
-            with _request():
-                client._send(requests.lifecycle("wake", endpoint_id, team_id), deadline=deadline)
+            yield from _request(calls.lifecycle("wake", endpoint_id, team_id))
         except APIError as refusal:  # the transient ones end the poll, as _PollCut
-            wait.refused_wake(endpoint_id, refusal)
-        else:
-            wait.woke(endpoint_id)
-
-
-async def async_wait_all(
-    client: AsyncClient,
-    team_id: str | None,
-    endpoints: Iterable[object],
-    *,
-    timeout: float,
-    on_progress: FleetProgress | None,
-    wake: bool,
-    poll: Backoff | None,
-) -> FleetResult:
-    """See ``Endpoints.wait_all``; cancellation-safe (only the SDK's own errors are caught)."""
-    sender = client._sender
-    wait = _FleetWait.begin(
-        endpoints,
-        timeout=timeout,
-        poll=poll,
-        wake=wake,
-        on_progress=on_progress,
-        clock=sender.clock,
-        random=sender.random,
-    )
-    while wait.pending:
-        with contextlib.suppress(_PollCut):
-            await _poll_async(client, team_id, wait)
-        if not wait.pending:
-            break
-        pause = wait.pause()
-        if pause is None:
-            break
-        await client._sleep(pause)
-    return wait.result()
-
-
-async def _poll_async(client: AsyncClient, team_id: str | None, wait: _FleetWait) -> None:
-    deadline = wait.start_poll()
-    for endpoint_id in wait.unknown_projects():
-        try:
-            with _request():
-                spec = await client._send(requests.spec(endpoint_id, team_id), deadline=deadline)
-        except NotFoundError:
-            wait.gone(endpoint_id)
-            continue
-        wait.located(endpoint_id, spec.project_id)
-    for project_id, members in wait.projects().items():
-        start = wait.start_cursors.get(project_id)
-        with _request():
-            listing = await client._drive(flows.collect(project_id, team_id, cursor=start), deadline=deadline)
-        for endpoint_id in wait.listed(project_id, members, listing, start):
-            try:
-                with _request():
-                    state = await client._send(requests.status(endpoint_id, team_id), deadline=deadline)
-            except NotFoundError:
-                wait.gone(endpoint_id)
-                continue
-            wait.observe(endpoint_id, state)
-    while wait.to_wake:
-        endpoint_id = wait.to_wake.pop()
-        try:
-            with _request():
-                await client._send(requests.lifecycle("wake", endpoint_id, team_id), deadline=deadline)
-        except APIError as refusal:
             wait.refused_wake(endpoint_id, refusal)
         else:
             wait.woke(endpoint_id)

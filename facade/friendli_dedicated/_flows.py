@@ -1,4 +1,4 @@
-"""Multi-call flows, written once for both clients: pagination, listing a project, update.
+"""Multi-call flows, written once for both clients: the steps they yield; pagination, listing a project, update.
 
 A flow is a generator. It yields what it needs done and receives the outcome:
 
@@ -10,7 +10,10 @@ A flow is a generator. It yields what it needs done and receives the outcome:
   call parks until a condition on the shared state holds, or until a deadline.
 
 Its return value is the method's result. The sync and async clients each have one small loop that
-drives any flow (``Client._steps``, ``AsyncClient._steps``), so the logic here is tested once.
+drives any flow (``Client._steps``, ``AsyncClient._steps``), so the logic is tested once; a driver
+may cap every call of a flow at a deadline (the waits' ``_waiter.Terms.request_deadline``). The
+other flows are ``_creates``' (create), ``_waiter``'s and ``_fleet``'s (waiting); see ``_client``
+for the rule.
 """
 
 from __future__ import annotations
@@ -20,10 +23,10 @@ from typing import Any, Generic, TypeAlias, TypeVar
 
 import attrs
 
-from friendli_dedicated import _engine as engine, _requests as requests
-from friendli_dedicated._directory import LISTING_LIMIT
+from friendli_dedicated import _calls as calls, _engine as engine
+from friendli_dedicated._calls import Page
 from friendli_dedicated._models import EndpointSpec, EndpointState
-from friendli_dedicated._requests import Page
+from friendli_dedicated._project_view import LISTING_LIMIT
 from friendli_dedicated._transport import Call
 from friendli_dedicated.errors import PaginationError
 from friendli_dedicated_api.models import DedicatedEndpointUpdateBody
@@ -142,7 +145,7 @@ def collect(project_id: str | None, team_id: str | None, *, cursor: str | None =
     """The endpoints of a project, every page from ``cursor`` on (see ``paginate``); emits nothing."""
     found: dict[str, EndpointState] = {}
     page_cursors: dict[str, str | None] = {}
-    listing = paginate(lambda at: requests.list_page(project_id, at, LISTING_LIMIT, team_id), cursor=cursor)
+    listing = paginate(lambda at: calls.list_page(project_id, at, LISTING_LIMIT, team_id), cursor=cursor)
     step = next(listing)
     while True:
         try:
@@ -170,7 +173,7 @@ def update_flow(
     if advanced or extra:
         current: EndpointSpec | None = None
         if engine.needs_current(advanced, extra):
-            current = yield requests.spec(endpoint_id, team_id)
+            current = yield calls.spec(endpoint_id, team_id)
         body.advanced = engine.update_block(advanced, extra, current)
-    updated: EndpointSpec = yield requests.update(endpoint_id, body, team_id)
+    updated: EndpointSpec = yield calls.update(endpoint_id, body, team_id)
     return updated

@@ -1,7 +1,7 @@
 """``client.endpoints``: every Dedicated Endpoints operation of the contract, sync and async.
 
 Each method checks its inputs (nothing is sent when one is refused), then sends one call
-(``_requests``) or drives one flow (``_flows``) on its client. ``Endpoints`` and ``AsyncEndpoints``
+(``_calls``) or drives one flow (``_flows``) on its client. ``Endpoints`` and ``AsyncEndpoints``
 have the same methods with the same arguments; only awaiting differs.
 
 What they return: a method that acts on an endpoint by id returns what the API answered (an
@@ -16,17 +16,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Unpack, cast
 
-from friendli_dedicated import _fleet, _flows as flows, _requests as requests, _waiter
+from friendli_dedicated import _calls as calls, _fleet, _flows as flows, _waiter
 from friendli_dedicated._autoscaling import Autoscaling
 from friendli_dedicated._backoff import Backoff
 from friendli_dedicated._bodies import create_body, update_body, wandb_body
+from friendli_dedicated._calls import Page
 from friendli_dedicated._endpoint import AsyncEndpoint, Endpoint, ProgressCallback
 from friendli_dedicated._fleet import FleetProgress, FleetResult
 from friendli_dedicated._instances import GPU, InstanceOption, UnlistedInstanceOption
 from friendli_dedicated._models import EndpointSpec, EndpointState, EndpointVersion
-from friendli_dedicated._requests import Page
 from friendli_dedicated._transport import Call
-from friendli_dedicated._validate import flag, identifier, listing_limit, page_size as checked_page_size
+from friendli_dedicated._validate import identifier, listing_limit, page_size as checked_page_size
 from friendli_dedicated_api._contract import EngineOptions
 
 if TYPE_CHECKING:
@@ -40,7 +40,19 @@ def _endpoint_id(value: object) -> str:
     return identifier(value, "endpoint_id")
 
 
-def _listing(
+def _terms(
+    client: Client | AsyncClient, timeout: object, poll: object, wake: object, progress: object
+) -> _waiter.Terms:
+    """A wait's arguments, checked, on the client's clock (its deadline starts now)."""
+    clock, random = client._sender.clock, client._sender.random
+    return _waiter.Terms.check(timeout=timeout, poll=poll, wake=wake, on_progress=progress, clock=clock, random=random)
+
+
+def _project(project_id: object) -> str | None:
+    return None if project_id is None else identifier(project_id, "project_id")
+
+
+def _paged(
     page: Callable[[str | None, int], Call[Page[Any]]], limit: object, page_size: object
 ) -> flows.Flow[str | None]:
     """The flow of a listing of at most ``limit`` items (None: all), ``page_size`` per request; a
@@ -51,6 +63,21 @@ def _listing(
     if most is not None:
         size = min(size, most)
     return flows.paginate(lambda cursor: page(cursor, size), limit=most)
+
+
+def _endpoints_listing(
+    project: str | None, team: str | None, limit: object, page_size: object
+) -> flows.Flow[str | None]:
+    """The flow of ``list``: the endpoints of ``project`` (a checked id, or None: the team's)."""
+    return _paged(lambda cursor, size: calls.list_page(project, cursor, size, team), limit, page_size)
+
+
+def _versions_listing(
+    endpoint_id: object, team: str | None, limit: object, page_size: object
+) -> flows.Flow[str | None]:
+    """The flow of ``versions``: the endpoint's version history."""
+    checked_id = _endpoint_id(endpoint_id)
+    return _paged(lambda cursor, size: calls.versions_page(checked_id, cursor, size, team), limit, page_size)
 
 
 class Endpoints:
@@ -133,13 +160,13 @@ class Endpoints:
             idempotency_key=idempotency_key,
             autoscaling=autoscaling,
         )
-        response = self._client._send(requests.create_from_wandb(body, self._team))
+        response = self._client._send(calls.create_from_wandb(body, self._team))
         return Endpoint(self, response.endpoint_id)
 
     def get_handle(self, endpoint_id: str, *, project_id: str | None = None) -> Endpoint:
         """A handle on an existing endpoint, without a request (``refresh()`` fetches its state);
         ``project_id``, if known, lets ``wait_all`` watch it through its project's listing."""
-        project = None if project_id is None else identifier(project_id, "project_id")
+        project = _project(project_id)
         return Endpoint(self, _endpoint_id(endpoint_id), None, project)
 
     def get(self, endpoint_id: str) -> EndpointSpec:
@@ -150,11 +177,11 @@ class Endpoints:
         >>> spec.name, str(spec.instance), spec.autoscaling
         ('chat', '2x NVIDIA H100', Autoscaling.fixed(1))
         """
-        return self._client._send(requests.spec(_endpoint_id(endpoint_id), self._team))
+        return self._client._send(calls.spec(_endpoint_id(endpoint_id), self._team))
 
     def status(self, endpoint_id: str) -> EndpointState:
         """The endpoint's current status, phase and error code (``Endpoint.refresh()`` on a handle)."""
-        return self._client._send(requests.status(_endpoint_id(endpoint_id), self._team))
+        return self._client._send(calls.status(_endpoint_id(endpoint_id), self._team))
 
     def list(
         self, project_id: str | None = None, *, limit: int | None = None, page_size: int = 100
@@ -173,10 +200,8 @@ class Endpoints:
         >>> len(list(client.endpoints.list("listed", limit=2)))
         2
         """
-        project = None if project_id is None else identifier(project_id, "project_id")
-        team = self._team
-        listing = _listing(lambda cursor, size: requests.list_page(project, cursor, size, team), limit, page_size)
-        return self._handles(listing, project)
+        project = _project(project_id)
+        return self._handles(_endpoints_listing(project, self._team, limit, page_size), project)
 
     def _handles(self, listing: flows.Flow[str | None], project: str | None) -> Iterator[ListedEndpoint]:
         # A generator of its own, so that list() checks its arguments when it is called.
@@ -188,12 +213,7 @@ class Endpoints:
     ) -> Iterator[EndpointVersion]:
         """The endpoint's version history, oldest first: at most ``limit`` versions (None: all),
         fetched in pages of ``page_size`` as for ``list``."""
-        checked_id = _endpoint_id(endpoint_id)
-        team = self._team
-        history = _listing(
-            lambda cursor, size: requests.versions_page(checked_id, cursor, size, team), limit, page_size
-        )
-        return self._versions(history)
+        return self._versions(_versions_listing(endpoint_id, self._team, limit, page_size))
 
     def _versions(self, history: flows.Flow[str | None]) -> Iterator[EndpointVersion]:
         for _key, version in self._client._steps(history, []):
@@ -234,24 +254,24 @@ class Endpoints:
 
     def delete(self, endpoint_id: str) -> None:
         """Delete the endpoint (a 404 afterwards). ``client.endpoints.delete("ep-123")``."""
-        self._client._send(requests.delete(_endpoint_id(endpoint_id), self._team))
+        self._client._send(calls.delete(_endpoint_id(endpoint_id), self._team))
 
     def sleep(self, endpoint_id: str) -> EndpointState:
         """Put the endpoint to sleep (no replicas, no GPU bill); returns the new state (``Endpoint.sleep``
         returns the handle)."""
-        return self._client._send(requests.lifecycle("sleep", _endpoint_id(endpoint_id), self._team))
+        return self._client._send(calls.lifecycle("sleep", _endpoint_id(endpoint_id), self._team))
 
     def wake(self, endpoint_id: str) -> EndpointState:
         """Wake a sleeping endpoint; returns the new state (AWAKING). Follow with wait_until_running."""
-        return self._client._send(requests.lifecycle("wake", _endpoint_id(endpoint_id), self._team))
+        return self._client._send(calls.lifecycle("wake", _endpoint_id(endpoint_id), self._team))
 
     def terminate(self, endpoint_id: str) -> EndpointState:
         """Terminate the endpoint (TERMINATING, then TERMINATED); returns the new state."""
-        return self._client._send(requests.lifecycle("terminate", _endpoint_id(endpoint_id), self._team))
+        return self._client._send(calls.lifecycle("terminate", _endpoint_id(endpoint_id), self._team))
 
     def restart(self, endpoint_id: str) -> EndpointState:
         """Restart a FAILED or TERMINATED endpoint; returns the new state."""
-        return self._client._send(requests.lifecycle("restart", _endpoint_id(endpoint_id), self._team))
+        return self._client._send(calls.lifecycle("restart", _endpoint_id(endpoint_id), self._team))
 
     def wait_until_running(
         self,
@@ -279,20 +299,8 @@ class Endpoints:
         'RUNNING'
         """
         checked_id = _endpoint_id(endpoint_id)
-        status_call = requests.status(checked_id, self._team)
-        wake_call = requests.lifecycle("wake", checked_id, self._team) if flag(wake, "wake") else None
-        client = self._client
-        return _waiter.wait_until_running(
-            checked_id,
-            fetch=lambda deadline: client._send(status_call, deadline=deadline),
-            wake=None if wake_call is None else (lambda deadline: client._send(wake_call, deadline=deadline)),
-            timeout=timeout,
-            poll=poll,
-            on_progress=on_progress,
-            clock=client._sender.clock,
-            sleep=client._sleep,
-            random=client._sender.random,
-        )
+        terms = _terms(self._client, timeout, poll, wake, on_progress)
+        return self._client._drive(_waiter.wait_flow(checked_id, self._team, terms), deadline=terms.request_deadline)
 
     def wait_all(
         self,
@@ -321,9 +329,8 @@ class Endpoints:
         >>> len(client.endpoints.wait_all(fleet, timeout=1800).raise_for_failures().running)
         3
         """
-        return _fleet.wait_all(
-            self._client, self._team, endpoints, timeout=timeout, on_progress=on_progress, wake=wake, poll=poll
-        )
+        terms = _terms(self._client, timeout, poll, wake, on_progress)
+        return self._client._drive(_fleet.wait_all_flow(endpoints, self._team, terms), deadline=terms.request_deadline)
 
 
 class AsyncEndpoints:
@@ -382,30 +389,28 @@ class AsyncEndpoints:
             idempotency_key=idempotency_key,
             autoscaling=autoscaling,
         )
-        response = await self._client._send(requests.create_from_wandb(body, self._team))
+        response = await self._client._send(calls.create_from_wandb(body, self._team))
         return AsyncEndpoint(self, response.endpoint_id)
 
     def get_handle(self, endpoint_id: str, *, project_id: str | None = None) -> AsyncEndpoint:
         """See ``Endpoints.get_handle``."""
-        project = None if project_id is None else identifier(project_id, "project_id")
+        project = _project(project_id)
         return AsyncEndpoint(self, _endpoint_id(endpoint_id), None, project)
 
     async def get(self, endpoint_id: str) -> EndpointSpec:
         """See ``Endpoints.get``."""
-        return await self._client._send(requests.spec(_endpoint_id(endpoint_id), self._team))
+        return await self._client._send(calls.spec(_endpoint_id(endpoint_id), self._team))
 
     async def status(self, endpoint_id: str) -> EndpointState:
         """See ``Endpoints.status``."""
-        return await self._client._send(requests.status(_endpoint_id(endpoint_id), self._team))
+        return await self._client._send(calls.status(_endpoint_id(endpoint_id), self._team))
 
     def list(
         self, project_id: str | None = None, *, limit: int | None = None, page_size: int = 100
     ) -> AsyncIterator[AsyncListedEndpoint]:
         """See ``Endpoints.list``: ``async for ep in client.endpoints.list(): ...``."""
-        project = None if project_id is None else identifier(project_id, "project_id")
-        team = self._team
-        listing = _listing(lambda cursor, size: requests.list_page(project, cursor, size, team), limit, page_size)
-        return self._handles(listing, project)
+        project = _project(project_id)
+        return self._handles(_endpoints_listing(project, self._team, limit, page_size), project)
 
     async def _handles(
         self, listing: flows.Flow[str | None], project: str | None
@@ -417,12 +422,7 @@ class AsyncEndpoints:
         self, endpoint_id: str, *, limit: int | None = None, page_size: int = 100
     ) -> AsyncIterator[EndpointVersion]:
         """See ``Endpoints.versions``."""
-        checked_id = _endpoint_id(endpoint_id)
-        team = self._team
-        history = _listing(
-            lambda cursor, size: requests.versions_page(checked_id, cursor, size, team), limit, page_size
-        )
-        return self._versions(history)
+        return self._versions(_versions_listing(endpoint_id, self._team, limit, page_size))
 
     async def _versions(self, history: flows.Flow[str | None]) -> AsyncIterator[EndpointVersion]:
         async for _key, version in self._client._steps(history, []):
@@ -459,23 +459,23 @@ class AsyncEndpoints:
 
     async def delete(self, endpoint_id: str) -> None:
         """See ``Endpoints.delete``."""
-        await self._client._send(requests.delete(_endpoint_id(endpoint_id), self._team))
+        await self._client._send(calls.delete(_endpoint_id(endpoint_id), self._team))
 
     async def sleep(self, endpoint_id: str) -> EndpointState:
         """See ``Endpoints.sleep``."""
-        return await self._client._send(requests.lifecycle("sleep", _endpoint_id(endpoint_id), self._team))
+        return await self._client._send(calls.lifecycle("sleep", _endpoint_id(endpoint_id), self._team))
 
     async def wake(self, endpoint_id: str) -> EndpointState:
         """See ``Endpoints.wake``."""
-        return await self._client._send(requests.lifecycle("wake", _endpoint_id(endpoint_id), self._team))
+        return await self._client._send(calls.lifecycle("wake", _endpoint_id(endpoint_id), self._team))
 
     async def terminate(self, endpoint_id: str) -> EndpointState:
         """See ``Endpoints.terminate``."""
-        return await self._client._send(requests.lifecycle("terminate", _endpoint_id(endpoint_id), self._team))
+        return await self._client._send(calls.lifecycle("terminate", _endpoint_id(endpoint_id), self._team))
 
     async def restart(self, endpoint_id: str) -> EndpointState:
         """See ``Endpoints.restart``."""
-        return await self._client._send(requests.lifecycle("restart", _endpoint_id(endpoint_id), self._team))
+        return await self._client._send(calls.lifecycle("restart", _endpoint_id(endpoint_id), self._team))
 
     async def wait_until_running(
         self,
@@ -488,27 +488,9 @@ class AsyncEndpoints:
     ) -> EndpointState:
         """See ``Endpoints.wait_until_running``; cancellation-safe."""
         checked_id = _endpoint_id(endpoint_id)
-        status_call = requests.status(checked_id, self._team)
-        wake_call = requests.lifecycle("wake", checked_id, self._team) if flag(wake, "wake") else None
-        client = self._client
-
-        async def fetch(deadline: float) -> EndpointState:
-            return await client._send(status_call, deadline=deadline)
-
-        async def wake_up(deadline: float) -> Any:
-            assert wake_call is not None
-            return await client._send(wake_call, deadline=deadline)
-
-        return await _waiter.async_wait_until_running(
-            checked_id,
-            fetch=fetch,
-            wake=None if wake_call is None else wake_up,
-            timeout=timeout,
-            poll=poll,
-            on_progress=on_progress,
-            clock=client._sender.clock,
-            sleep=client._sleep,
-            random=client._sender.random,
+        terms = _terms(self._client, timeout, poll, wake, on_progress)
+        return await self._client._drive(
+            _waiter.wait_flow(checked_id, self._team, terms), deadline=terms.request_deadline
         )
 
     async def wait_all(
@@ -521,6 +503,7 @@ class AsyncEndpoints:
         poll: Backoff | None = None,
     ) -> FleetResult:
         """See ``Endpoints.wait_all``; cancellation-safe."""
-        return await _fleet.async_wait_all(
-            self._client, self._team, endpoints, timeout=timeout, on_progress=on_progress, wake=wake, poll=poll
+        terms = _terms(self._client, timeout, poll, wake, on_progress)
+        return await self._client._drive(
+            _fleet.wait_all_flow(endpoints, self._team, terms), deadline=terms.request_deadline
         )

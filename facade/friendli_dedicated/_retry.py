@@ -7,6 +7,12 @@ The one rule that is not a matter of taste: a request that is not idempotent (cr
 is retried only when it cannot have reached the server. A duplicate endpoint is a duplicate GPU
 bill, so a lost response is surfaced to the caller rather than papered over by sending again.
 
+"Transient" means one thing everywhere: no response, or a status of ``RETRYABLE_STATUSES`` (429,
+502, 503, 504). A request retries those itself (``should_retry``; a 429 at the pace of the client's
+gate, ``_gate``); a wait (``_waiter``, ``_fleet``) that still sees one once the request has given up
+(``transient``) polls again at its next poll, as its own pace and deadline allow. The only
+difference is who waits, not what is transient.
+
 >>> policy = RetryPolicy(max_retries=2)
 >>> should_retry(idempotent=True, retries_done=0, policy=policy, status=503)
 True
@@ -26,7 +32,7 @@ import httpx
 from friendli_dedicated._backoff import Backoff
 from friendli_dedicated._retry_after import parse_retry_after
 from friendli_dedicated._validate import is_finite_number, shown
-from friendli_dedicated.errors import InvalidInputError
+from friendli_dedicated.errors import InvalidInputError, RateLimitError, ServerError, TransportError
 
 __all__ = [
     "RETRYABLE_STATUSES",
@@ -35,6 +41,7 @@ __all__ = [
     "parse_retry_after",
     "retry_delay",
     "should_retry",
+    "transient",
 ]
 
 RATE_LIMITED = 429
@@ -170,3 +177,16 @@ def should_retry(
     if status == RATE_LIMITED:
         return True
     return idempotent and status in RETRYABLE_STATUSES
+
+
+def transient(exc: BaseException) -> bool:
+    """Whether a request's error says "try again later": no response (``TransportError``), or the
+    answer of a status in ``RETRYABLE_STATUSES``. What the waits poll through; anything else is the
+    caller's to see (a 500 usually means a bug that asking again would only repeat).
+
+    >>> transient(ServerError("503", status_code=503)), transient(ServerError("500", status_code=500))
+    (True, False)
+    """
+    if isinstance(exc, TransportError):
+        return True
+    return isinstance(exc, RateLimitError | ServerError) and exc.status_code in RETRYABLE_STATUSES

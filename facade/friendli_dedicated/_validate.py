@@ -32,9 +32,7 @@ __all__ = [
     "identifier",
     "is_finite_number",
     "listing_limit",
-    "optional_flag",
     "optional_number",
-    "optional_whole",
     "page_size",
     "seconds",
     "shown",
@@ -149,19 +147,11 @@ def whole(value: object, field: str, *, minimum: int | None = None, maximum: int
     return int(value)
 
 
-def optional_whole(value: object, field: str, *, minimum: int | None = None, maximum: int | None = None) -> int | None:
-    return None if value is None else whole(value, field, minimum=minimum, maximum=maximum)
-
-
 def flag(value: object, field: str) -> bool:
     """True or False, nothing else (not 0/1, not "yes")."""
     if not isinstance(value, bool):
         raise InvalidInputError(field, f"must be True or False, got {shown(value)}")
     return value
-
-
-def optional_flag(value: object, field: str) -> bool | None:
-    return None if value is None else flag(value, field)
 
 
 def optional_number(value: object, field: str, *, minimum: float | None = None) -> float | None:

@@ -11,42 +11,42 @@ the decisions are data and policy rather than code:
   waiting), matched in order; a status the contract does not list keeps waiting, with a warning.
 * ``DEFAULT_POLL`` (a ``Backoff``) spaces the polls; the deadline on the injected monotonic clock
   caps every sleep, so the wait ends within a fraction of a second of ``timeout``.
-* Transient failures of a poll (no response, 429, 502/503/504) are retried inside the deadline;
-  anything else is the caller's to see.
+* Transient failures of a poll (``_retry.transient``: no response, 429, 502/503/504) are retried
+  inside the deadline; anything else is the caller's to see.
 
-``_Wait`` holds all of that bookkeeping free of I/O. ``wait_until_running`` and
-``async_wait_until_running`` only fetch, wake and sleep around it, so one set of tests of the
-decisions covers both clients.
+``_Wait`` holds all of that bookkeeping free of I/O; ``wait_flow`` is the wait as a flow (it yields
+the status and wake calls and the pauses between polls), which both clients drive. What the fleet's
+wait (``_fleet``) shares with this one is here too: the status table, the errors, ``Terms`` (the
+checked arguments, the deadline, the deadline of each request) and ``Reported`` (progress
+reported on changes only).
 
->>> from friendli_dedicated._models import EndpointState, Status
->>> wait_until_running("ep-1", fetch=lambda deadline: EndpointState(status=Status.RUNNING)).status
-<Status.RUNNING: 'RUNNING'>
+>>> classify(Status.RUNNING), classify(Status.SLEEPING)
+(<Outcome.SUCCESS: 'success'>, <Outcome.SLEEPING: 'sleeping'>)
 """
 
 from __future__ import annotations
 
-import asyncio
 import enum
 import logging
 import math
-import random as _random
-import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 import attrs
 
+from friendli_dedicated import _calls as calls
 from friendli_dedicated._backoff import Backoff
+from friendli_dedicated._flows import Flow, Pause
 from friendli_dedicated._hints import hint_for
 from friendli_dedicated._models import EndpointState, Status
-from friendli_dedicated._validate import callback, seconds
+from friendli_dedicated._retry import transient
+from friendli_dedicated._transport import Call
+from friendli_dedicated._validate import callback, flag, seconds
 from friendli_dedicated.errors import (
     EndpointFailedError,
     EndpointStoppedError,
     FriendliError,
     InvalidInputError,
     RateLimitError,
-    ServerError,
-    TransportError,
     WaitTimeoutError,
 )
 
@@ -54,14 +54,14 @@ __all__ = [
     "ACCEPTORS",
     "DEFAULT_POLL",
     "FIRST_POLL_SECONDS",
-    "TRANSIENT_SERVER_STATUSES",
     "Acceptor",
     "Outcome",
-    "async_wait_until_running",
+    "Reported",
+    "Terms",
     "classify",
     "failed_error",
     "stopped_error",
-    "wait_until_running",
+    "wait_flow",
 ]
 
 _log = logging.getLogger("friendli_dedicated.waiter")
@@ -84,11 +84,89 @@ Without it, a wait shorter than one request could never read a status. It is the
 ``timeout=0`` makes one poll (with what retries of it fit) and returns or raises within half a second.
 """
 
-TRANSIENT_SERVER_STATUSES: frozenset[int] = frozenset({502, 503, 504})
-"""5xx statuses that mean "the gateway or service is briefly unavailable", worth polling through.
 
-500 is not among them: it usually means the request hit a bug, and polling would only repeat it.
-"""
+@attrs.frozen
+class Terms:
+    """What a wait was asked, checked, and when it started: the same for the wait for one endpoint
+    (``wait_flow``) and a fleet's (``_fleet.wait_all_flow``), so both keep their deadline one way.
+
+    ``poll`` None stands for the wait's own default; ``on_progress`` is checked by the wait, which
+    knows what it passes to it. Every request of the wait is sent within ``request_deadline``.
+
+    >>> terms = Terms.check(timeout=60, poll=None, wake=False, on_progress=None, clock=lambda: 100.0,
+    ...                     random=lambda: 0.5)
+    >>> terms.deadline, terms.request_deadline
+    (160.0, 160.0)
+    """
+
+    timeout: float
+    poll: Backoff | None
+    wake: bool
+    on_progress: object
+    clock: Callable[[], float]
+    random: Callable[[], float]
+    start: float
+    deadline: float
+
+    @classmethod
+    def check(
+        cls,
+        *,
+        timeout: object,
+        poll: object,
+        wake: object,
+        on_progress: object,
+        clock: Callable[[], float],
+        random: Callable[[], float],
+    ) -> Terms:
+        """Check the arguments (``InvalidInputError`` naming the field, before any request) and start the clock."""
+        # None is refused rather than read as "forever": an unbounded wait on a billing resource
+        # should be a deliberate choice.
+        limit = seconds(timeout, "timeout")
+        if poll is not None and not isinstance(poll, Backoff):
+            raise InvalidInputError("poll", f"must be a Backoff or None, got {type(poll).__name__}")
+        can_wake = flag(wake, "wake")
+        start = clock()
+        return cls(limit, poll, can_wake, on_progress, clock, random, start, start + limit)
+
+    @property
+    def request_deadline(self) -> float:
+        """The deadline of every request of the wait: its own, but at least ``FIRST_POLL_SECONDS``
+        after its start, so that a wait shorter than one request still reads a status.
+
+        >>> Terms.check(timeout=0, poll=None, wake=False, on_progress=None, clock=lambda: 100.0,
+        ...             random=lambda: 0.5).request_deadline
+        100.5
+        """
+        return max(self.deadline, self.start + FIRST_POLL_SECONDS)
+
+    def elapsed(self) -> float:
+        """Seconds since the wait started."""
+        return self.clock() - self.start
+
+    def remaining(self) -> float:
+        """Seconds left until the deadline (0 or less: it has passed)."""
+        return self.deadline - self.clock()
+
+
+@attrs.define
+class Reported:
+    """The (status, phase) last reported of one endpoint: a wait reports a state only when it differs.
+
+    >>> reported = Reported()
+    >>> [reported.changed(EndpointState(status=Status(s))) for s in ("INITIALIZING", "INITIALIZING", "RUNNING")]
+    [True, False, True]
+    """
+
+    last: tuple[str, str | None] | None = None
+
+    def changed(self, state: EndpointState) -> bool:
+        """Whether ``state`` differs from the last one reported (then it is the last one reported)."""
+        key = (state.status.value, state.phase.value if state.phase is not None else None)
+        if key == self.last:
+            return False
+        self.last = key
+        return True
 
 
 class Outcome(enum.Enum):
@@ -150,34 +228,13 @@ def classify(status: Status) -> Outcome:
     return Outcome.KEEP_WAITING
 
 
-def _check_timeout(timeout: object) -> float:
-    # A bool is an int to Python but never a meaningful timeout; None is refused rather than read
-    # as "forever", because an unbounded wait on a billing resource should be a deliberate choice.
-    return seconds(timeout, "timeout")
-
-
-def _check_poll(poll: object) -> Backoff:
-    if poll is None:
-        return DEFAULT_POLL
-    if not isinstance(poll, Backoff):
-        raise InvalidInputError("poll", f"must be a Backoff or None, got {type(poll).__name__}")
-    return poll
-
-
-def _is_transient(exc: BaseException) -> bool:
-    """Whether a failed poll is worth repeating: no response, rate limited, or a gateway hiccup."""
-    if isinstance(exc, TransportError | RateLimitError):
-        return True
-    return isinstance(exc, ServerError) and exc.status_code in TRANSIENT_SERVER_STATUSES
-
-
 def _describe(state: EndpointState) -> str:
     phase = f", phase {state.phase}" if state.phase is not None else ""
     return f"{state.status}{phase}"
 
 
 class _Step(enum.Enum):
-    """What the driver does after a state was observed."""
+    """What the flow does after a state was observed."""
 
     DONE = enum.auto()
     WAKE = enum.auto()
@@ -186,57 +243,29 @@ class _Step(enum.Enum):
 
 @attrs.define
 class _Wait:
-    """One wait's bookkeeping, free of I/O: the drivers fetch, wake and sleep; this decides.
+    """One wait's bookkeeping, free of I/O: the flow (``_polls``) fetches, wakes and pauses; this decides.
 
     ``observe`` classifies a state (raising on failure), ``absorb`` decides about a failed fetch,
     ``pause`` says how long to sleep (or raises the timeout), ``resume`` checks the deadline after.
     """
 
     endpoint_id: str
-    timeout: float
+    terms: Terms
     poll: Backoff
-    can_wake: bool
     on_progress: Callable[[EndpointState, float], None] | None
-    clock: Callable[[], float]
-    random: Callable[[], float]
-    start: float
-    deadline: float
     last_state: EndpointState | None = None
     polls_done: int = 0
     woken: bool = False
     server_wait: float | None = None
     last_error: str | None = None
-    progress_key: tuple[str, str | None] | None = None
+    reported: Reported = attrs.field(factory=Reported)
     warned: set[str] = attrs.field(factory=set)
 
     @classmethod
-    def begin(
-        cls,
-        endpoint_id: str,
-        *,
-        timeout: object,
-        poll: object,
-        can_wake: bool,
-        on_progress: Callable[[EndpointState, float], None] | None,
-        clock: Callable[[], float],
-        random: Callable[[], float],
-    ) -> _Wait:
-        """Validate the arguments (before any request) and start the clock."""
-        limit = _check_timeout(timeout)
-        policy = _check_poll(poll)
-        progress = callback(on_progress, "on_progress", arguments=2)
-        start = clock()
-        return cls(
-            endpoint_id=endpoint_id,
-            timeout=limit,
-            poll=policy,
-            can_wake=can_wake,
-            on_progress=progress,
-            clock=clock,
-            random=random,
-            start=start,
-            deadline=start + limit,
-        )
+    def begin(cls, endpoint_id: str, terms: Terms) -> _Wait:
+        """The wait's bookkeeping; ``on_progress`` must take (state, elapsed)."""
+        progress = callback(terms.on_progress, "on_progress", arguments=2)
+        return cls(endpoint_id, terms, terms.poll or DEFAULT_POLL, progress)
 
     def observe(self, state: EndpointState) -> _Step:
         """Record ``state``, report progress, and say what to do next; raises if it cannot serve."""
@@ -263,16 +292,12 @@ class _Wait:
         if outcome is Outcome.STOPPED:
             raise stopped_error(self.endpoint_id, state)
         if outcome is Outcome.SLEEPING:
-            if not self.can_wake:
+            if not self.terms.wake:
                 raise stopped_error(self.endpoint_id, state)
             # Wake once per sleep: a wake call takes a while to show as AWAKING, and repeating it
             # meanwhile would only add requests.
             return _Step.POLL_AGAIN if self.woken else _Step.WAKE
         return _Step.POLL_AGAIN
-
-    def poll_deadline(self) -> float:
-        """The deadline of the next fetch or wake: the wait's, or a first poll's minimum."""
-        return max(self.deadline, self.start + FIRST_POLL_SECONDS)
 
     def woke(self) -> None:
         """Record that the wake call went through."""
@@ -281,7 +306,7 @@ class _Wait:
 
     def absorb(self, exc: Exception) -> bool:
         """Whether the failed fetch or wake may be retried; if so, note what the server asked for."""
-        if not _is_transient(exc):
+        if not transient(exc):
             return False
         self.last_error = type(exc).__name__
         if isinstance(exc, RateLimitError) and exc.retry_after is not None and not math.isnan(exc.retry_after):
@@ -297,10 +322,10 @@ class _Wait:
 
     def pause(self) -> float:
         """Seconds to sleep before the next poll, never past the deadline; raises the timeout if no time is left."""
-        remaining = self.deadline - self.clock()
+        remaining = self.terms.remaining()
         if remaining <= 0:
             raise self._timed_out()
-        delay = self.poll.delay(self.polls_done, random=self.random)
+        delay = self.poll.delay(self.polls_done, random=self.terms.random)
         if self.server_wait is not None:
             # The server's Retry-After is a floor, not a replacement: polling faster than the
             # policy because a 429 said "0" would defeat the policy.
@@ -315,15 +340,13 @@ class _Wait:
         # (the emulator's stops at the next state change, so a poll never jumps over one). A sleep cut
         # to the deadline may also wake a hair early (float rounding, an event loop's clock
         # resolution), hence the grace: one more request then is not wanted.
-        if self.clock() >= self.deadline - DEADLINE_GRACE:
+        if self.terms.clock() >= self.terms.deadline - DEADLINE_GRACE:
             raise self._timed_out()
 
     def _report_progress(self, state: EndpointState) -> None:
-        key = (state.status.value, state.phase.value if state.phase is not None else None)
-        if key == self.progress_key:
+        if not self.reported.changed(state):
             return
-        self.progress_key = key
-        elapsed = self.clock() - self.start
+        elapsed = self.terms.elapsed()
         _log.info("endpoint %s: %s (%.0fs elapsed)", self.endpoint_id, _describe(state), elapsed)
         if self.on_progress is not None:
             self.on_progress(state, elapsed)
@@ -333,7 +356,7 @@ class _Wait:
         if self.last_error is not None:
             seen += f" (the last poll failed with {self.last_error})"
         return WaitTimeoutError(
-            f"endpoint {self.endpoint_id} did not become RUNNING within {self.timeout:g}s; {seen}",
+            f"endpoint {self.endpoint_id} did not become RUNNING within {self.terms.timeout:g}s; {seen}",
             endpoint_id=self.endpoint_id,
             state=self.last_state,
         )
@@ -367,52 +390,38 @@ def stopped_error(endpoint_id: str, state: EndpointState | None) -> EndpointStop
     return EndpointStoppedError(message, endpoint_id=endpoint_id, state=state)
 
 
-def wait_until_running(
-    endpoint_id: str,
-    *,
-    fetch: Callable[[float], EndpointState],
-    wake: Callable[[float], object] | None = None,
-    timeout: float = 1800.0,
-    poll: Backoff | None = None,
-    on_progress: Callable[[EndpointState, float], None] | None = None,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
-    random: Callable[[], float] = _random.random,
-) -> EndpointState:
-    """Poll ``fetch`` until the endpoint serves (RUNNING or READY) and return that state.
+def wait_flow(endpoint_id: str, team_id: str | None, terms: Terms) -> Flow[EndpointState]:
+    """Wait until the endpoint serves (RUNNING or READY) and return its state, as a flow.
 
-    Raises ``EndpointFailedError`` (with the error code, phase and a hint) on FAILED,
-    ``EndpointStoppedError`` on TERMINATING, TERMINATED, STOPPING, or SLEEPING when ``wake`` is
-    None, and ``WaitTimeoutError`` (with the last state seen) once ``timeout`` seconds have passed;
-    ``timeout=0`` checks once. With ``wake``, a SLEEPING endpoint is woken once per sleep.
-    ``on_progress(state, elapsed)`` is called on the first state and whenever (status, phase)
-    changes. Transient fetch failures are retried within the deadline; others propagate.
+    Both clients drive it with ``_drive(flow, deadline=terms.request_deadline)``, which caps each
+    request (its attempts, retries and Retry-After) at the wait's deadline. It polls the endpoint's
+    status, wakes it once per sleep if ``terms.wake``, and returns its serving state, or raises
+    ``EndpointFailedError``, ``EndpointStoppedError`` or ``WaitTimeoutError`` (see ``_Wait``).
+    A bad ``on_progress`` is refused here, before the flow sends anything.
 
-    ``fetch(deadline)`` and ``wake(deadline)`` are given the wait's deadline (on ``clock``) and
-    must not run past it: the clients' calls cut their attempts, retries and Retry-After short
-    there, which is what makes the wait end on time whatever the server does. (A wait shorter than
-    ``FIRST_POLL_SECONDS``, 0.5 s, gives its poll that long, so that ``timeout=0`` still looks once:
-    it ends within half a second.) All arguments are checked, raising ``InvalidInputError``, before
-    any fetch.
-
-    >>> states = iter([EndpointState(status=Status.INITIALIZING), EndpointState(status=Status.RUNNING)])
-    >>> wait_until_running("ep-1", fetch=lambda deadline: next(states), sleep=lambda s: None).status
-    <Status.RUNNING: 'RUNNING'>
+    >>> terms = Terms.check(timeout=60, poll=None, wake=False, on_progress=None, clock=lambda: 100.0,
+    ...                     random=lambda: 0.5)
+    >>> flow = wait_flow("ep-1", None, terms)
+    >>> next(flow).label
+    'GET /dedicated/beta/endpoint/ep-1/status'
+    >>> try:
+    ...     flow.send(EndpointState(status=Status.RUNNING))
+    ... except StopIteration as done:
+    ...     print(done.value.status)
+    RUNNING
     """
-    wait = _Wait.begin(
-        endpoint_id,
-        timeout=timeout,
-        poll=poll,
-        can_wake=wake is not None,
-        on_progress=on_progress,
-        clock=clock,
-        random=random,
-    )
+    wait = _Wait.begin(endpoint_id, terms)
+    status = calls.status(endpoint_id, team_id)
+    wake = calls.lifecycle("wake", endpoint_id, team_id) if terms.wake else None
+    return _polls(wait, status, wake)
+
+
+def _polls(wait: _Wait, status: Call[EndpointState], wake: Call[EndpointState] | None) -> Flow[EndpointState]:
     while True:
         # Only the requests' errors may be absorbed (the transient kinds): observe's, and those of
         # the caller's on_progress, propagate as they are, FriendliErrors included.
         try:
-            state = fetch(wait.poll_deadline())
+            state: EndpointState = yield status
         except FriendliError as exc:
             if not wait.absorb(exc):
                 raise
@@ -422,64 +431,11 @@ def wait_until_running(
                 return state
             if step is _Step.WAKE and wake is not None:
                 try:
-                    wake(wait.poll_deadline())
+                    yield wake
                 except FriendliError as exc:
                     if not wait.absorb(exc):
                         raise
                 else:
                     wait.woke()
-        sleep(wait.pause())
-        wait.resume()
-
-
-async def async_wait_until_running(
-    endpoint_id: str,
-    *,
-    fetch: Callable[[float], Awaitable[EndpointState]],
-    wake: Callable[[float], Awaitable[object]] | None = None,
-    timeout: float = 1800.0,
-    poll: Backoff | None = None,
-    on_progress: Callable[[EndpointState, float], None] | None = None,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    random: Callable[[], float] = _random.random,
-) -> EndpointState:
-    """The async twin of ``wait_until_running``: same table, policy, deadline and errors.
-
-    Cancellation-safe: a ``CancelledError`` raised while fetching, waking or sleeping propagates
-    untouched (only ``FriendliError`` is ever caught), and the wait starts no tasks of its own.
-
-    >>> async def fetch(deadline: float) -> EndpointState:
-    ...     return EndpointState(status=Status.READY)
-    >>> asyncio.run(async_wait_until_running("ep-1", fetch=fetch)).status
-    <Status.READY: 'READY'>
-    """
-    wait = _Wait.begin(
-        endpoint_id,
-        timeout=timeout,
-        poll=poll,
-        can_wake=wake is not None,
-        on_progress=on_progress,
-        clock=clock,
-        random=random,
-    )
-    while True:
-        try:
-            state = await fetch(wait.poll_deadline())
-        except FriendliError as exc:
-            if not wait.absorb(exc):
-                raise
-        else:
-            step = wait.observe(state)
-            if step is _Step.DONE:
-                return state
-            if step is _Step.WAKE and wake is not None:
-                try:
-                    await wake(wait.poll_deadline())
-                except FriendliError as exc:
-                    if not wait.absorb(exc):
-                        raise
-                else:
-                    wait.woke()
-        await sleep(wait.pause())
+        yield Pause(wait.pause())
         wait.resume()

@@ -43,7 +43,18 @@ if __package__ in (None, ""):  # run as `python scripts/<name>.py`: make `script
 from scripts.pipeline import contract
 from scripts.pipeline.contract import ContractFormatError, Document
 from scripts.pipeline.extract import HTTP_METHODS, ExtractionError, build_surface
-from scripts.pipeline.schema_diff import INPUT, OUTPUT, Effect, Finding, SchemaDiff, is_breaking, renames
+from scripts.pipeline.schema_diff import (
+    INPUT,
+    OUTPUT,
+    Effect,
+    Finding,
+    SchemaDiff,
+    both_keys,
+    canonical,
+    is_breaking,
+    renames,
+    shown,
+)
 from scripts.pipeline.upstream import UpstreamUnreadableError, read
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -120,7 +131,7 @@ class _Walk:
         adding one is ``<noun> added`` with effect ``added``, or ``added(key, member)`` gives its text
         and effect. Yields ``(location, old, new)`` for each member both sides have, in ``_keys`` order.
         """
-        for key in _keys(before, after):
+        for key in both_keys(before, after):
             location = where(key, after[key] if key in after else before[key])
             if key not in after:
                 self.add(location, f"{noun} removed", Effect.CHANGES, direction)
@@ -177,7 +188,7 @@ class _Walk:
     def security(self, location: str, old: dict[str, Any], new: dict[str, Any]) -> None:
         """Requirements compared by the schemes they name (resolved), not by the schemes' names."""
         before, after = _security(self.old, old), _security(self.new, new)
-        for key in _keys(before, after):
+        for key in both_keys(before, after):
             if key not in after:
                 self.add(location, f"security requirement {before[key]} removed", Effect.CHANGES)
             elif key not in before:
@@ -215,9 +226,9 @@ class _Walk:
             text = f"serialisation changed from {_show_serialisation(before)} to {_show_serialisation(after)}"
             self.add(location, text, Effect.CHANGES, direction)
             return
-        for keyword in _keys(before, after):
+        for keyword in both_keys(before, after):
             if before.get(keyword) != after.get(keyword):
-                text = f"{keyword} changed from {_show(before.get(keyword))} to {_show(after.get(keyword))}"
+                text = f"{keyword} changed from {shown(before.get(keyword))} to {shown(after.get(keyword))}"
                 self.add(location, text, Effect.CHANGES, direction)
         if "content" in before:
             if before["content"] == after["content"]:
@@ -269,7 +280,7 @@ class _Walk:
         ):
             before, after = old_media or {}, new_media or {}
             self.schemas.compare(place, before.get("schema", {}), after.get("schema", {}), direction)
-            if _canonical(before.get("encoding")) != _canonical(after.get("encoding")):
+            if canonical(before.get("encoding")) != canonical(after.get("encoding")):
                 self.add(place, "encoding changed", Effect.CHANGES, direction)
 
     def headers(self, location: str, old: dict[str, Any], new: dict[str, Any]) -> None:
@@ -284,7 +295,7 @@ class _Walk:
     def instance_options(self) -> None:
         before = {o["id"]: o for o in self.old.get(contract.INSTANCE_OPTIONS_KEY) or []}
         after = {o["id"]: o for o in self.new.get(contract.INSTANCE_OPTIONS_KEY) or []}
-        for option_id in _keys(before, after):
+        for option_id in both_keys(before, after):
             location = f"{contract.INSTANCE_OPTIONS_KEY}.{option_id}"
             if option_id not in after:
                 text, effect = f"instance option removed ({_option(before[option_id])})", Effect.CHANGES
@@ -342,8 +353,8 @@ def _serialisation(parameter: dict[str, Any], place: str) -> dict[str, Any]:
 
 def _show_serialisation(serialisation: dict[str, Any]) -> str:
     if "content" in serialisation:
-        return f"content {_show(serialisation['content'])}"
-    return f"style {_show(serialisation['style'])}"
+        return f"content {shown(serialisation['content'])}"
+    return f"style {shown(serialisation['style'])}"
 
 
 def _security(document: Document, operation: dict[str, Any]) -> dict[str, str]:
@@ -359,7 +370,7 @@ def _security(document: Document, operation: dict[str, Any]) -> dict[str, str]:
             scheme = {k: v for k, v in (_deref(document, schemes[name]) or {}).items() if k != "description"}
             needs.append([scheme, sorted(scopes or [])])
         label = " + ".join(repr(name) for name in sorted(requirement)) or "(anonymous)"
-        result[_canonical(sorted(needs, key=_canonical))] = label
+        result[canonical(sorted(needs, key=canonical))] = label
     return result
 
 
@@ -376,7 +387,7 @@ def _deref(document: Document, node: Any) -> Any:
 
 def _component_order(old: Document, new: Document) -> list[str]:
     """Component schema locations, the upstream's order first (longest first when names nest)."""
-    names = _keys(
+    names = both_keys(
         (old.get("components") or {}).get("schemas") or {}, (new.get("components") or {}).get("schemas") or {}
     )
     new_names = list((new.get("components") or {}).get("schemas") or {})
@@ -396,21 +407,6 @@ def _section(location: str, component_order: list[str]) -> tuple[int, int]:
     if matches:
         return (1, max(matches)[1])
     return (1, len(component_order)) if location.startswith("components.") else (0, 0)
-
-
-def _keys(old: Mapping[Any, Any], new: Mapping[Any, Any]) -> list[Any]:
-    """Keys of both mappings: the old order first, then what is new, in the new order."""
-    return [*old, *(key for key in new if key not in old)]
-
-
-def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True)
-
-
-def _show(value: Any) -> str:
-    if value is None:
-        return "(none)"
-    return json.dumps(value, sort_keys=True) if not isinstance(value, str) else repr(value)
 
 
 def _urls(document: Document) -> str:

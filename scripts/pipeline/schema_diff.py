@@ -130,7 +130,7 @@ def _view(node: Any) -> _View:
     if node is False:
         return _View({"not": {}}, nullable=False, ref=None, origin=node)
     if not isinstance(node, Mapping):
-        raise contract.ContractFormatError(f"a schema must be an object or a boolean, not {_show(node)}")
+        raise contract.ContractFormatError(f"a schema must be an object or a boolean, not {shown(node)}")
     keywords = {k: v for k, v in node.items() if k not in ANNOTATIONS and not k.startswith("x-")}
     nullable = keywords.pop("nullable", False) is True
     ref = keywords.pop("$ref", None)
@@ -190,7 +190,7 @@ _VERB = {
 
 
 def _moved(keyword: str, old: Any, new: Any, effect: Effect) -> tuple[str, Effect]:
-    return f"{keyword} {_VERB[effect]} from {_show(old)} to {_show(new)}", effect
+    return f"{keyword} {_VERB[effect]} from {shown(old)} to {shown(new)}", effect
 
 
 def _type_set(value: Any) -> frozenset[str] | None:
@@ -236,22 +236,22 @@ def _enum_rule(old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterator[tuple
         yield "enum constraint removed", Effect.ADDS_ENUM_VALUES
         return
     if "enum" not in old:
-        yield f"enum constraint added: {_show(new['enum'])}", Effect.NARROWS
+        yield f"enum constraint added: {shown(new['enum'])}", Effect.NARROWS
         return
-    before, after = {_canonical(v): v for v in old["enum"]}, {_canonical(v): v for v in new["enum"]}
+    before, after = {canonical(v): v for v in old["enum"]}, {canonical(v): v for v in new["enum"]}
     for key, value in before.items():
         if key not in after:
             # Breaking in any direction: the generated enum loses a member that SDK code may name.
-            yield f"enum value {_show(value)} removed", Effect.CHANGES
+            yield f"enum value {shown(value)} removed", Effect.CHANGES
     for key, value in after.items():
         if key not in before:
-            yield f"enum value {_show(value)} added", Effect.ADDS_ENUM_VALUES
+            yield f"enum value {shown(value)} added", Effect.ADDS_ENUM_VALUES
 
 
 def _const_rule(old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterator[tuple[str, Effect]]:
     missing = object()
     before, after = old.get("const", missing), new.get("const", missing)
-    if (before is missing and after is missing) or _canonical(before) == _canonical(after):
+    if (before is missing and after is missing) or canonical(before) == canonical(after):
         return
     effect = Effect.WIDENS if after is missing else Effect.NARROWS if before is missing else Effect.CHANGES
     yield _moved("const", None if before is missing else before, None if after is missing else after, effect)
@@ -328,7 +328,7 @@ def _flag_rule(keyword: str, *, true_narrows: bool) -> ValueRule:
 def _default_rule(old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterator[tuple[str, Effect]]:
     missing = object()
     before, after = old.get("default", missing), new.get("default", missing)
-    if _canonical(before) != _canonical(after):
+    if canonical(before) != canonical(after):
         shown_before, shown_after = (None if value is missing else value for value in (before, after))
         yield _moved("default", shown_before, shown_after, Effect.NEUTRAL)
 
@@ -489,12 +489,12 @@ class SchemaDiff:
         for rule in STRUCTURE_RULES:
             rule(self, location, before, after, direction)
         handled = {keyword for keywords, _ in VALUE_RULES for keyword in keywords} | HANDLED_BY_STRUCTURE
-        for keyword in _keys(before, after):
+        for keyword in both_keys(before, after):
             if keyword in handled:
                 continue
             if keyword in EQUIVALENCE_ONLY:
                 self._equivalence_only(location, keyword, before.get(keyword), after.get(keyword), direction)
-            elif _canonical(before.get(keyword)) != _canonical(after.get(keyword)):
+            elif canonical(before.get(keyword)) != canonical(after.get(keyword)):
                 self._add(
                     location, *_moved(keyword, before.get(keyword), after.get(keyword), Effect.CHANGES), direction
                 )
@@ -503,7 +503,7 @@ class SchemaDiff:
     def _properties(self, location: str, old: Mapping[str, Any], new: Mapping[str, Any], direction: str) -> None:
         before, after = old.get("properties") or {}, new.get("properties") or {}
         required_before, required_after = set(old.get("required") or []), set(new.get("required") or [])
-        for name in _keys(before, after):
+        for name in both_keys(before, after):
             where = f"{location}.properties.{name}"
             if name not in after:
                 # Breaking in any direction: SDK code names the field.
@@ -607,16 +607,16 @@ class SchemaDiff:
                 direction,
             )
         mapping_before, mapping_after = before.get("mapping") or {}, after.get("mapping") or {}
-        for value in _keys(mapping_before, mapping_after):
+        for value in both_keys(mapping_before, mapping_after):
             if value not in mapping_after:
-                self._add(location, f"discriminator value {_show(value)} removed", Effect.NARROWS, direction)
+                self._add(location, f"discriminator value {shown(value)} removed", Effect.NARROWS, direction)
             elif value not in mapping_before:
-                self._add(location, f"discriminator value {_show(value)} added", Effect.WIDENS, direction)
+                self._add(location, f"discriminator value {shown(value)} added", Effect.WIDENS, direction)
             else:
                 old_target = {"$ref": _mapping_ref(mapping_before[value])}
                 new_target = {"$ref": _mapping_ref(mapping_after[value])}
                 if not self.equivalent(old_target, new_target, direction):
-                    text = f"discriminator value {_show(value)} now maps to another schema"
+                    text = f"discriminator value {shown(value)} now maps to another schema"
                     self._add(location, text, Effect.CHANGES, direction)
 
     def _equivalence_only(self, location: str, keyword: str, old: Any, new: Any, direction: str) -> None:
@@ -692,7 +692,7 @@ def _lifted(view: _View, other: _View) -> _View:
 def _recursion_key(view: _View) -> object:
     """What identifies a schema met again: a reference by its target and siblings, else its object."""
     if view.ref is not None:
-        return ("ref", view.ref, view.nullable, _canonical(view.keywords))
+        return ("ref", view.ref, view.nullable, canonical(view.keywords))
     return ("object", id(view.origin))
 
 
@@ -717,7 +717,7 @@ def _pointer_location(ref: str) -> str:
     return ".".join(contract.pointer_parts(ref))
 
 
-def _keys(old: Mapping[Any, Any], new: Mapping[Any, Any]) -> list[Any]:
+def both_keys(old: Mapping[Any, Any], new: Mapping[Any, Any]) -> list[Any]:
     """Keys of both mappings: the old order first, then what is new, in the new order."""
     return [*old, *(key for key in new if key not in old)]
 
@@ -726,18 +726,26 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _canonical(value: Any) -> str:
+def canonical(value: Any) -> str:
+    """One text per value, to compare values (and sort them) by what they are: JSON with sorted keys.
+    What JSON cannot write (a YAML ``!!binary``, say) is written as its ``repr``, not refused: the
+    comparison must not crash on an odd contract. (The drift report uses it too.)
+
+    >>> canonical({"b": 1, "a": [True, None]}) == canonical({"a": [True, None], "b": 1})
+    True
+    """
     return json.dumps(value, sort_keys=True, default=repr)
 
 
-def _show(value: Any) -> str:
+def shown(value: Any) -> str:
+    """A value as the reports show it: strings quoted, None as (none), anything else as ``canonical``."""
     if value is None:
         return "(none)"
-    return json.dumps(value, sort_keys=True) if not isinstance(value, str) else repr(value)
+    return canonical(value) if not isinstance(value, str) else repr(value)
 
 
 def _show_bound(bound: tuple[str, Any, bool] | None) -> str:
-    return "(none)" if bound is None else f"{bound[0]} {_show(bound[1])}"
+    return "(none)" if bound is None else f"{bound[0]} {shown(bound[1])}"
 
 
 def _show_schema(view: _View, limit: int = 120) -> str:

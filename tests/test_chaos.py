@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import friendli_dedicated as fd
 from scripts.harness import chaos
 
 
@@ -18,8 +19,10 @@ def test_lifecycles_complete_under_faults_without_duplicates(seed: int) -> None:
     assert set(report.faults) == {"429", "503", "drop"}
     assert sum(report.faults.values()) > 0.1 * report.requests
     assert report.sdk_retries > 0
-    # ...but never more often than configured for one request.
+    # ...but never more often than configured for one request (429s, refusals before any processing,
+    # on a count of their own).
     assert report.max_sdk_retries_per_request <= 2
+    assert report.max_sdk_429_retries_per_request <= fd.RetryPolicy().max_rate_limited_retries
 
 
 def test_the_same_seed_gives_the_same_run() -> None:

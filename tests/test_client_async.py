@@ -118,6 +118,17 @@ async def test_idempotent_calls_are_retried_on_the_async_sleep_with_retry_after(
     assert time.sleeps[0] == 4.0  # the 429's Retry-After; then the backoff, then the client's pace
 
 
+async def test_429s_do_not_use_up_the_retries_meant_for_failures() -> None:
+    time = Recorder()
+    refused = reply(429, headers={"Retry-After": "1"})
+    api = FakeAPI().on(
+        "GET", f"{COLLECTION}/{EP}/status", *[refused] * 5, fail(httpx.ReadTimeout), reply(200, status_json())
+    )
+    state = await make_async_client(api, time, max_retries=1, timeout=60).endpoints.status(EP)
+    assert state.status is fd.Status.RUNNING
+    assert len(api.requests) == 7  # five 429s, then a failure and its one retry
+
+
 async def test_retries_stop_at_max_retries_and_update_is_not_retried() -> None:
     api = FakeAPI().on("GET", f"{COLLECTION}/{EP}/status", reply(504)).on("PUT", f"{COLLECTION}/{EP}", reply(503))
     client = make_async_client(api, max_retries=2)

@@ -213,7 +213,10 @@ RETRYABLE: list[tuple[str, Reply, type[fd.FriendliError]]] = [
 ]
 
 
-@pytest.mark.parametrize(("name", "reply_", "error"), RETRYABLE, ids=[r[0] for r in RETRYABLE])
+FAILURES = [retryable for retryable in RETRYABLE if retryable[0] != "429"]
+
+
+@pytest.mark.parametrize(("name", "reply_", "error"), FAILURES, ids=[r[0] for r in FAILURES])
 @pytest.mark.parametrize("max_retries", [0, 1, 3])
 def test_idempotent_calls_are_sent_at_most_max_retries_plus_one_times(
     name: str, reply_: Reply, error: type[fd.FriendliError], max_retries: int
@@ -224,6 +227,21 @@ def test_idempotent_calls_are_sent_at_most_max_retries_plus_one_times(
     assert len(api.requests) == max_retries + 1
     assert len(time.sleeps) == max_retries
     assert all(0 <= s <= 60 for s in time.sleeps)
+
+
+@pytest.mark.parametrize(("max_retries", "max_rate_limited_retries", "sends"), [(0, None, 1), (1, 3, 4), (3, 0, 1)])
+def test_a_429_is_sent_at_most_max_rate_limited_retries_plus_one_times(
+    max_retries: int, max_rate_limited_retries: int | None, sends: int
+) -> None:
+    # 429s have a count of their own (none when retries are off, unless asked for), not max_retries.
+    kwargs: dict[str, Any] = (
+        {} if max_rate_limited_retries is None else {"max_rate_limited_retries": max_rate_limited_retries}
+    )
+    api = FakeAPI().on("GET", STATUS_PATH, reply(429, {"detail": "slow"}))
+    client = make_client(api, retry=fd.RetryPolicy(max_retries=max_retries, **kwargs), timeout=600)
+    with pytest.raises(fd.RateLimitError):
+        client.endpoints.status(EP)
+    assert len(api.requests) == sends
 
 
 @pytest.mark.parametrize(("name", "reply_", "error"), RETRYABLE, ids=[r[0] for r in RETRYABLE])

@@ -400,15 +400,42 @@ def test_create_refused_for_rate_is_sent_again_after_the_pause() -> None:
     assert time.sleeps == [3.0]
 
 
-def test_create_still_refused_for_rate_after_its_retries_is_a_rate_limit_error() -> None:
+def test_429s_do_not_use_up_the_retries_meant_for_failures() -> None:
+    # A burst against a rate limit is refused many times before it is through: each 429 is a refusal
+    # before any processing, paced by the client and bounded by the deadline, not by max_retries.
+    time = Recorder()
+    refused = reply(429, {"detail": "slow down"}, headers={"Retry-After": "1"})
+    api = FakeAPI().on("GET", f"{COLLECTION}/ep-1/status", *[refused] * 5, reply(200, status_json()))
+    state = make_client(api, time, max_retries=2, timeout=60).endpoints.status("ep-1")
+    assert state.status is fd.Status.RUNNING
+    assert len(api.requests) == 6
+
+
+def test_create_still_refused_for_rate_after_its_429_retries_is_a_rate_limit_error() -> None:
     api = (
         FakeAPI()
         .on("GET", COLLECTION, listing())
         .on("POST", COLLECTION, reply(429, {"detail": "slow down"}, headers={"Retry-After": "1"}))
     )
+    client = make_client(api, retry=fd.RetryPolicy(max_retries=2, max_rate_limited_retries=4), timeout=60)
     with pytest.raises(fd.RateLimitError):
-        make_client(api, max_retries=2).endpoints.create("proj", "chat", "org/model", "H100")
-    assert len(api.calls("POST", COLLECTION)) == 3
+        client.endpoints.create("proj", "chat", "org/model", "H100")
+    assert len(api.calls("POST", COLLECTION)) == 5
+
+
+def test_a_create_refused_for_rate_until_its_deadline_ends_by_it() -> None:
+    time = Recorder()
+    api = (
+        FakeAPI()
+        .on("GET", COLLECTION, listing())
+        .on("POST", COLLECTION, reply(429, {"detail": "slow down"}, headers={"Retry-After": "1"}))
+    )
+    client = make_client(api, time, timeout=10)
+    started = time.now
+    with pytest.raises((fd.RateLimitError, fd.RequestTimeoutError)):
+        client.endpoints.create("proj", "chat", "org/model", "H100")
+    assert time.now - started <= 10
+    assert 5 <= len(api.calls("POST", COLLECTION)) <= 11  # about one a second: paced, until the deadline
 
 
 def test_a_429_pauses_every_request_of_the_client() -> None:

@@ -7,6 +7,7 @@ import itertools
 from typing import Any
 
 import pytest
+from hypothesis import example, given, settings, strategies as st
 
 import friendli_dedicated as fd
 from friendli_dedicated.emulator import DEFAULT_TOKEN, Emulator, ManualClock
@@ -36,6 +37,20 @@ def test_beyond_the_rate_requests_get_429_saying_when_to_come_back() -> None:
     assert emu.stats.rate_limited == 2
     assert emu.stats.responses[429] == 2
     assert [r.status for r in emu.requests_for("list")] == [200, 200, 429, 429, 200]
+
+
+@settings(max_examples=200, deadline=None)
+@given(rate=st.floats(min_value=0.01, max_value=1000))
+@example(rate=50.0)  # the round rates (10, 20, 25, 50, 100, 125 a second) were the ones refused
+def test_waiting_exactly_as_told_is_enough_at_any_rate(rate: float) -> None:
+    # The manual clock reads seconds since 1970 (about 1.8e9), where a float step is 2.4e-7 s: the
+    # refill after exactly the advertised wait may fall short of a whole admission by that much.
+    emu = Emulator(clock=ManualClock(), rate_limit=rate)
+    refused = get(emu)
+    while refused.status != 429:
+        refused = get(emu)
+    emu.advance(int(refused.headers["retry-after-ms"]) / 1000)
+    assert get(emu).status == 200
 
 
 def test_the_bucket_refills_at_the_rate_up_to_its_capacity() -> None:

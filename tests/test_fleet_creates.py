@@ -12,6 +12,8 @@ import threading
 from collections import Counter
 
 import pytest
+from hypothesis import given, settings, strategies as st
+from virtual_time import run as run_on
 
 import friendli_dedicated as fd
 from friendli_dedicated.emulator import Emulator, ManualClock
@@ -119,9 +121,60 @@ def test_rate_limited_creates_all_land_once_and_the_client_paces_itself() -> Non
     clock = ManualClock()
     emulator = Emulator(clock=clock, rate_limit=5)
     # Every task's sleep moves the one manual clock, so time runs fast here: deadlines are generous.
-    client = emulator.async_client(max_retries=10, timeout=36_000)
+    client = emulator.async_client(timeout=36_000)
     ids = asyncio.run(create_many(client, 40))
     assert len(set(ids)) == 40
     assert emulator.stats.duplicate_creates() == {}
     assert emulator.stats.rate_limited > 0  # the limit was met (the benchmark measures the share of 429s)
     assert client._sender.gate.interval > 0  # and the client now paces its requests
+
+
+# -- a burst against a rate limit, on virtual time ------------------------------------------------
+def burst(rate: float, count: int, in_flight: int | None = None, **settings: object) -> tuple[Emulator, list[object]]:
+    """``count`` creates started at once (``in_flight`` at a time, else all) against ``rate_limit=rate``,
+    on a loop whose time is the emulator's ``ManualClock`` (``virtual_time``: concurrent waits overlap)."""
+    clock = ManualClock()
+    emulator = Emulator(clock=clock, rate_limit=rate, request_log=None)
+    client = emulator.async_client(sleep=asyncio.sleep, clock=clock, **settings)
+    slots = asyncio.Semaphore(in_flight or count)
+
+    async def create(n: int) -> fd.AsyncEndpoint:
+        async with slots:
+            return await client.endpoints.create("fleet", f"ep-{n}", MODEL, "1x H100")
+
+    async def run() -> list[object]:
+        return list(await asyncio.gather(*(create(n) for n in range(count)), return_exceptions=True))
+
+    return emulator, run_on(clock, run())
+
+
+def pace(emulator: Emulator, rate: float) -> float:
+    """The rate at which the server admitted the burst, as a share of its limit: admissions beyond the
+    bucket's first ``max(rate, 1)`` over the time they took (at most 1.0: a token bucket admits no more)."""
+    admitted = [request.time for request in emulator.requests if request.status != 429]
+    return (len(admitted) - max(rate, 1.0)) / (admitted[-1] - admitted[0]) / rate
+
+
+@pytest.mark.parametrize("in_flight", [None, 50], ids=["all-at-once", "50-in-flight"])
+def test_a_burst_of_creates_meets_the_rate_limit_and_settles_just_under_it(in_flight: int | None) -> None:
+    # 200 creates against 50 requests a second, with the client's default retries and deadline: the
+    # gate paces the burst instead of letting creates fail with RateLimitError, or with
+    # RequestTimeoutError because their turn came after their deadline.
+    emulator, outcomes = burst(50, 200, in_flight)
+    assert Counter(type(outcome).__name__ for outcome in outcomes) == {"AsyncEndpoint": 200}
+    assert emulator.stats.duplicate_creates() == {}
+    assert 0.95 <= pace(emulator, 50) <= 1.0  # about (requests - 50) / 50 seconds: no time lost
+    assert emulator.stats.rate_limited <= 5  # the limit met once, then paced
+
+
+@settings(max_examples=10, deadline=None, derandomize=True)
+@given(rate=st.floats(min_value=2, max_value=150), size=st.floats(min_value=1.2, max_value=6))
+def test_bursts_settle_just_under_any_rate_limit(rate: float, size: float) -> None:
+    # A burst of N creates against R a second takes some 2.2 N / R seconds (a create is about two
+    # requests): the SDK's default deadline, 60 s, not the 5 s the in-process client inherits from
+    # httpx (a limit of 2 a second cannot admit 10 creates in 5 s, however well paced).
+    count = min(round(size * rate), 250)
+    emulator, outcomes = burst(rate, count, timeout=60)
+    assert Counter(type(outcome).__name__ for outcome in outcomes) == {"AsyncEndpoint": count}
+    assert 0.8 <= pace(emulator, rate) <= 1.0 + 1e-6
+    assert emulator.stats.rate_limited <= 8 + 0.02 * len(emulator.requests)

@@ -129,6 +129,10 @@ def test_backoff_refuses_bad_fields_naming_them(kwargs: dict[str, object], field
         ({"retry_after_cap": math.inf}, "retry_after_cap"),
         ({"retry_after_cap": True}, "retry_after_cap"),
         ({"retry_after_cap": None}, "retry_after_cap"),
+        ({"max_rate_limited_retries": -1}, "max_rate_limited_retries"),
+        ({"max_rate_limited_retries": 2.0}, "max_rate_limited_retries"),
+        ({"max_rate_limited_retries": True}, "max_rate_limited_retries"),
+        ({"max_rate_limited_retries": None}, "max_rate_limited_retries"),
     ],
 )
 def test_retry_policy_refuses_bad_fields_naming_them(kwargs: dict[str, object], field: str) -> None:
@@ -149,6 +153,15 @@ def test_retry_policy_defaults() -> None:
     assert policy.backoff == Backoff(initial=0.5, multiplier=2.0, maximum=8.0, jitter=1.0)
     assert policy.retry_after_cap == 60.0
     assert RetryPolicy(max_retries=0, retry_after_cap=1).max_retries == 0
+    assert policy.max_rate_limited_retries == 20
+
+
+def test_429s_are_not_retried_when_retries_are_off_unless_asked() -> None:
+    assert RetryPolicy(max_retries=0).max_rate_limited_retries == 0  # "pass 0 to disable retries" holds
+    assert RetryPolicy(max_retries=1).max_rate_limited_retries == 20
+    only_429s = RetryPolicy(max_retries=0, max_rate_limited_retries=5)
+    assert should_retry(idempotent=True, retries_done=4, policy=only_429s, status=429) is True
+    assert should_retry(idempotent=True, retries_done=0, policy=only_429s, status=503) is False
 
 
 def test_retry_policy_is_frozen() -> None:
@@ -430,13 +443,30 @@ def test_no_response_is_transient_and_a_body_that_does_not_fit_is_not() -> None:
 
 @pytest.mark.parametrize(
     "outcome",
-    [{"status": 503}, {"status": 429}, {"exc": httpx.ConnectError("refused")}, {"exc": httpx.ReadTimeout("slow")}],
-    ids=["503", "429", "ConnectError", "ReadTimeout"],
+    [{"status": 503}, {"exc": httpx.ConnectError("refused")}, {"exc": httpx.ReadTimeout("slow")}],
+    ids=["503", "ConnectError", "ReadTimeout"],
 )
 @pytest.mark.parametrize("idempotent", [True, False], ids=["idempotent", "not-idempotent"])
 def test_should_retry_stops_when_retries_are_used_up(outcome: dict[str, object], idempotent: bool) -> None:
     for retries_done in (2, 3, 100):
         assert should_retry(idempotent=idempotent, retries_done=retries_done, policy=POLICY, **outcome) is False  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("idempotent", [True, False], ids=["idempotent", "not-idempotent"])
+def test_429s_have_a_count_of_their_own(idempotent: bool) -> None:
+    # A burst of N requests against a limit of R a second needs N/R seconds of pacing, not N/R tries
+    # of max_retries: a 429 is a refusal before any processing, and the deadline bounds the wait.
+    policy = RetryPolicy(max_retries=2)
+    decisions = [should_retry(idempotent=idempotent, retries_done=n, policy=policy, status=429) for n in range(22)]
+    assert decisions == [True] * 20 + [False] * 2
+    three = RetryPolicy(max_retries=2, max_rate_limited_retries=3)
+    assert [should_retry(idempotent=idempotent, retries_done=n, policy=three, status=429) for n in range(5)] == [
+        True,
+        True,
+        True,
+        False,
+        False,
+    ]
 
 
 def test_should_retry_counts_retries_against_the_policy() -> None:

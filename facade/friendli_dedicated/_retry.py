@@ -16,6 +16,8 @@ difference is who waits, not what is transient.
 >>> policy = RetryPolicy(max_retries=2)
 >>> should_retry(idempotent=True, retries_done=0, policy=policy, status=503)
 True
+>>> should_retry(idempotent=False, retries_done=2, policy=policy, status=429)  # 429s have their own count
+True
 >>> retry_delay(policy, 0, retry_after=parse_retry_after({"Retry-After": "3"}))
 3.0
 """
@@ -47,6 +49,9 @@ __all__ = [
 RATE_LIMITED = 429
 """Too Many Requests: the request was refused before it was processed, so even a create may be sent again."""
 
+DEFAULT_RATE_LIMITED_RETRIES = 20
+"""429s a request may meet before the call gives up (the deadline usually ends it first)."""
+
 RETRYABLE_STATUSES: frozenset[int] = frozenset({RATE_LIMITED, 502, 503, 504})
 """Statuses that say "try again later" rather than "this request is wrong".
 
@@ -67,6 +72,11 @@ def _check_max_retries(_instance: object, _attribute: attrs.Attribute[int], valu
         raise InvalidInputError("max_retries", f"must be a whole number >= 0, got {shown(value)}")
 
 
+def _check_max_rate_limited_retries(_instance: object, _attribute: attrs.Attribute[int], value: object) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise InvalidInputError("max_rate_limited_retries", f"must be a whole number >= 0, got {shown(value)}")
+
+
 def _check_backoff(_instance: object, _attribute: attrs.Attribute[Backoff], value: object) -> None:
     if not isinstance(value, Backoff):
         raise InvalidInputError("backoff", f"must be a Backoff, got {shown(value)}")
@@ -82,6 +92,11 @@ class RetryPolicy:
     """How many times to retry, how long to back off, and how long a server may make us wait.
 
     ``max_retries`` counts retries, not attempts: the default 2 sends a request at most 3 times.
+    A 429 is not a failure but a refusal before any processing, and the client paces itself after one
+    (docs/errors.md, "The client's pace after a 429"): a burst of N requests against a limit of R a
+    second needs N/R seconds, not a number of tries. So 429s are counted apart, up to
+    ``max_rate_limited_retries`` (default 20, or 0 when ``max_retries`` is 0: no retries at all), and
+    in practice bounded by the call's deadline.
     The default backoff uses full jitter so that many clients hit by the same outage come back
     spread out instead of together. ``retry_after_cap`` bounds a server's ``Retry-After``, so a
     misconfigured proxy asking for an hour cannot hang the caller.
@@ -90,6 +105,8 @@ class RetryPolicy:
     2
     >>> RetryPolicy(max_retries=0).max_retries  # never retry
     0
+    >>> RetryPolicy().max_rate_limited_retries, RetryPolicy(max_retries=0).max_rate_limited_retries
+    (20, 0)
     >>> try:
     ...     RetryPolicy(max_retries=None)
     ... except InvalidInputError as refused:
@@ -102,6 +119,11 @@ class RetryPolicy:
         default=Backoff(initial=0.5, multiplier=2.0, maximum=8.0, jitter=1.0), validator=_check_backoff
     )
     retry_after_cap: float = attrs.field(default=60.0, validator=_check_retry_after_cap)
+    max_rate_limited_retries: int = attrs.field(validator=_check_max_rate_limited_retries)
+
+    @max_rate_limited_retries.default
+    def _max_rate_limited_retries(self) -> int:
+        return 0 if self.max_retries == 0 else DEFAULT_RATE_LIMITED_RETRIES
 
 
 def retry_delay(
@@ -150,7 +172,9 @@ def should_retry(
 ) -> bool:
     """Whether to send the request again after it failed with ``exc`` or was answered with ``status``.
 
-    Pass exactly one of ``status`` and ``exc``. Only ``httpx.TransportError`` is worth retrying
+    Pass exactly one of ``status`` and ``exc``. ``retries_done`` counts the retries of the same kind:
+    after a 429, the retries after 429s (bounded by ``policy.max_rate_limited_retries``); else the
+    others (bounded by ``policy.max_retries``). Only ``httpx.TransportError`` is worth retrying
     (anything else, such as a decoding error, would fail the same way again). A request that is not
     idempotent is retried only when it cannot have been acted on: it never left the client, or it
     was refused with 429 (a rate limit answers before the request is processed). After any other
@@ -168,14 +192,14 @@ def should_retry(
     """
     if (status is None) == (exc is None):
         raise TypeError("should_retry() needs exactly one of status= and exc=")
+    if status == RATE_LIMITED:
+        return retries_done < policy.max_rate_limited_retries
     if retries_done >= policy.max_retries:
         return False
     if exc is not None:
         if not isinstance(exc, httpx.TransportError):
             return False
         return idempotent or not may_have_reached_server(exc)
-    if status == RATE_LIMITED:
-        return True
     return idempotent and status in RETRYABLE_STATUSES
 
 

@@ -154,11 +154,20 @@ class Attempts(Generic[T]):
     call: Call[T]
     deadline: float
     retries: int = 0
+    """Retries after failures (``policy.max_retries``)."""
+    rate_limited: int = 0
+    """Retries after 429s, counted apart (``policy.max_rate_limited_retries``): a refusal is not a failure."""
     reached: bool = False
     """Whether an attempt so far may have reached the server."""
-    scheduled_at: float = -math.inf  # when this attempt was given its turn at the gate
-    """When the current attempt was sent (client clock): a 429 slows the client only if it answers a
-    request sent after the last slowdown."""
+    epoch: int = 0
+    """The gate's epoch when the current attempt went: a 429 slows the client only if it answers a
+    request sent at the pace set by the last slowdown (turns are re-timed when the pace changes)."""
+    ticket: int = -1
+    """The number of the current attempt's turn at the gate (-1: unpaced, it went at once)."""
+    paced: bool = False
+    """Whether the current attempt waited for its turn (its success then tells the gate the pace held)."""
+    sent_at: float = -math.inf
+    """When the gate let the current attempt go (client clock): with the reply's time, its round trip."""
 
     def remaining(self) -> float:
         return self.deadline - self.sender.clock()
@@ -179,27 +188,37 @@ class Attempts(Generic[T]):
         )
 
     def gate_pause(self) -> float:
-        """Seconds to wait at the client's rate-limit gate before this attempt (0.0: send now).
-
-        Raises ``RequestTimeoutError`` when the wait would end after the call's deadline.
+        """Seconds to wait at the client's rate-limit gate before this attempt (0.0: send now), then
+        ``gate_recheck``. Raises ``RequestTimeoutError`` when the turn comes after the call's deadline.
         """
-        now = self.sender.clock()
-        pause = self.sender.gate.wait(now=now, deadline=self.deadline)
-        self.scheduled_at = now
-        if pause is None:
-            raise RequestTimeoutError(
-                f"{self.call.label}: the client is pacing its requests after a 429, and this one's turn comes "
-                "after its deadline",
-                may_have_reached_server=self.reached,
-            )
+        gate = self.sender.gate
+        self.epoch = gate.epoch  # read first: a slowdown racing with this turn must not count it twice
+        self.sent_at = now = self.sender.clock()
+        turn = gate.take(now=now, deadline=self.deadline)
+        if turn is None:
+            raise self._turn_too_late()
+        pause, self.ticket = turn
+        self.paced = pause > 0
         return pause
 
     def gate_recheck(self) -> float:
-        """After the gate's pause: 0.0 when this attempt's turn still stands, else the pause of a new
-        turn (the client's pace slowed while it waited, so its turn went at a pace given up)."""
-        if not self.sender.gate.slowed_since(self.scheduled_at):
-            return 0.0
-        return self.gate_pause()
+        """After the gate's pause: 0.0 when this attempt's turn has come, else the seconds to wait
+        before looking again (the client's pace may change meanwhile). Raises ``RequestTimeoutError``
+        when the turn now comes after the call's deadline."""
+        gate = self.sender.gate
+        self.epoch = gate.epoch
+        self.sent_at = now = self.sender.clock()
+        pause = gate.recheck(self.ticket, now=now, deadline=self.deadline)
+        if pause is None:
+            raise self._turn_too_late()
+        return pause
+
+    def _turn_too_late(self) -> RequestTimeoutError:
+        return RequestTimeoutError(
+            f"{self.call.label}: the client is pacing its requests after a 429, and this one's turn comes "
+            "after its deadline",
+            may_have_reached_server=self.reached,
+        )
 
     def timed_out_reading(self) -> RequestTimeoutError:
         return self._timed_out("while the response was arriving", sent=True)
@@ -226,24 +245,31 @@ class Attempts(Generic[T]):
     def after_reply(self, reply: Reply) -> float | None:
         """None when the reply is a success; else seconds before a retry; else raises its APIError."""
         status = reply.status_code
-        # A 429 is a refusal before any processing: the request has not been acted on.
-        self.reached = self.reached or status != RATE_LIMITED
+        gate = self.sender.gate
         if status != RATE_LIMITED:
-            self.sender.gate.accepted()
-        if 200 <= status < 300:
-            return None
+            self.reached = True
+            gate.accepted(now=self.sender.clock(), paced=self.paced)
+            if 200 <= status < 300:
+                return None
         call = self.call
-        retry_after = parse_retry_after(reply.headers)
-        delay = retry_delay(self.sender.policy, self.retries, retry_after=retry_after, random=self.sender.random)
-        if status == RATE_LIMITED:
-            # The whole client pauses, not only this call: the retry below waits at the gate.
-            self.sender.gate.refused(now=self.sender.clock(), pause=delay, scheduled_at=self.scheduled_at)
         policy = self.sender.policy
-        retry = should_retry(idempotent=call.idempotent, retries_done=self.retries, policy=policy, status=status)
+        # A 429 is a refusal before any processing: the request has not been acted on, and it is
+        # retried on a count of its own (the deadline is what bounds a paced burst).
+        limited = status == RATE_LIMITED
+        done = self.rate_limited if limited else self.retries
+        retry_after = parse_retry_after(reply.headers)
+        delay = retry_delay(policy, done, retry_after=retry_after, random=self.sender.random)
+        if limited:
+            # The whole client pauses, not only this call: the retry below waits at the gate.
+            gate.refused(now=self.sender.clock(), pause=delay, epoch=self.epoch, sent_at=self.sent_at)
+        retry = should_retry(idempotent=call.idempotent, retries_done=done, policy=policy, status=status)
         if retry and self._fits(delay):
-            logger.info("retrying %s after %d in %.2fs (retry %d)", call.label, status, delay, self.retries + 1)
+            logger.info("retrying %s after %d in %.2fs (retry %d)", call.label, status, delay, done + 1)
+            if limited:
+                self.rate_limited += 1
+                return 0.0
             self.retries += 1
-            return 0.0 if status == RATE_LIMITED else delay
+            return delay
         raise make_status_error(reply.as_response())
 
     def parse(self, reply: Reply) -> T:

@@ -7,7 +7,8 @@
    lag of ``wait_until_running`` versus a fixed 5-second poller.
 4. Fleets (``scripts/harness/load.py``): 1,000 and 10,000 endpoints created and awaited (``wait_all``) in
    one project on the emulator's loopback server, versus the simulated deployment time; and 1,000
-   under the emulator's ``rate_limit=50``, for the share of requests answered 429.
+   under the emulator's ``rate_limit=50``, for the share of requests answered 429 (with the client's
+   default retries: the pacing after a 429, not a raised retry budget, must absorb the burst).
 
 Medians throughout. Prints a table and writes BENCHMARKS.md with the command that produced it.
 

@@ -3,7 +3,8 @@
 Each endpoint goes create -> wait -> update -> wait -> sleep -> wake -> wait -> terminate against the
 emulator while a share of requests is answered 429 or 503 or dropped. The run checks that every
 lifecycle completes, that no endpoint is created twice, and that the SDK never retries a request
-more than its configured ``max_retries``; it prints the figures.
+more than its policy allows (``max_retries`` after failures; 429s, refusals before any processing,
+on their own count, ``max_rate_limited_retries``); it prints the figures.
 
 Two modes over the same driver:
 
@@ -58,6 +59,9 @@ class ChaosReport:
     faults: dict[str, int] = field(default_factory=dict)
     sdk_retries: int = 0
     max_sdk_retries_per_request: int = 0
+    """The most retries after failures (not 429s) of one request."""
+    max_sdk_429_retries_per_request: int = 0
+    """The most retries after 429s of one request (counted apart: ``RetryPolicy.max_rate_limited_retries``)."""
     app_retries: int = 0
     duplicates: int = 0
     seconds: float = 0.0
@@ -67,23 +71,30 @@ class ChaosReport:
         return (
             f"seed {self.seed}: {self.completed}/{self.endpoints} lifecycles completed, "
             f"{self.requests} requests, faults injected {sum(self.faults.values())} ({faults}), "
-            f"SDK retries {self.sdk_retries} (at most {self.max_sdk_retries_per_request} for one request), "
+            f"SDK retries {self.sdk_retries} (at most {self.max_sdk_retries_per_request} for one request, "
+            f"and {self.max_sdk_429_retries_per_request} after 429s), "
             f"application retries {self.app_retries}, duplicates {self.duplicates}, {self.seconds:.1f}s"
         )
 
 
 class _RetryCounter(logging.Handler):
-    """Counts the SDK's "retrying ... (retry N)" records: how many retries, and the largest N."""
+    """Counts the SDK's "retrying ... (retry N)" records: how many retries, and the largest N, after
+    failures and after 429s apart (the SDK counts them apart)."""
 
     def __init__(self) -> None:
         super().__init__(logging.INFO)
         self.retries = 0
         self.largest = 0
+        self.largest_429 = 0
 
     def emit(self, record: logging.LogRecord) -> None:
         if record.getMessage().startswith("retrying ") and isinstance(record.args, tuple):
             self.retries += 1
-            self.largest = max(self.largest, int(str(record.args[-1])))
+            number = int(str(record.args[-1]))
+            if record.args[1] == 429:  # the status the record names (after an exception: its name)
+                self.largest_429 = max(self.largest_429, number)
+            else:
+                self.largest = max(self.largest, number)
 
 
 @contextmanager
@@ -169,6 +180,7 @@ def run(*, endpoints: int, fault_rate: float, seed: int, max_retries: int = 2, s
             _drive(client, report, endpoints)
     report.seconds = time.perf_counter() - started
     report.sdk_retries, report.max_sdk_retries_per_request = counter.retries, counter.largest
+    report.max_sdk_429_retries_per_request = counter.largest_429
     stats = emulator.stats
     report.requests = stats.requests
     report.faults = dict(stats.faults)
@@ -214,6 +226,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  failed: {failure}")
         ok &= report.completed == report.endpoints and report.duplicates == 0
         ok &= report.max_sdk_retries_per_request <= args.max_retries
+        policy = fd.RetryPolicy(max_retries=args.max_retries)
+        ok &= report.max_sdk_429_retries_per_request <= policy.max_rate_limited_retries
     print("chaos: every lifecycle completed, no duplicates" if ok else "chaos: FAILED")
     return 0 if ok else 1
 

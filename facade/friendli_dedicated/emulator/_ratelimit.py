@@ -28,8 +28,11 @@ from friendli_dedicated.errors import InvalidInputError
 __all__ = ["RateLimiter", "checked_rate"]
 
 # Refills are floats: without some slack, a client that waited exactly the advertised time could
-# find 0.9999999999 of an admission in its bucket and be refused again.
-_SLACK = 1e-9
+# find 0.99999 of an admission in its bucket and be refused again. The slack is time, not tokens: at
+# the clock's usual magnitude (seconds since 1970, about 1.8e9) a float step is 2.4e-7 s, which at
+# 50 requests a second is 1.2e-5 of an admission. A microsecond is far under the millisecond to
+# which ``Retry-After`` is rounded up, so it admits nobody early in any way a client could use.
+_SLACK_SECONDS = 1e-6
 
 
 def checked_rate(rate: Any) -> float | None:
@@ -62,7 +65,7 @@ class RateLimiter:
         with self._lock:
             left, then = self._buckets.get(key, (self.capacity, now))
             left = min(self.capacity, left + max(0.0, now - then) * self.rate)
-            if left + _SLACK >= 1.0:
+            if left + _SLACK_SECONDS * self.rate >= 1.0:
                 self._buckets[key] = (max(left - 1.0, 0.0), now)
                 return None
             self._buckets[key] = (left, now)

@@ -222,3 +222,12 @@ def test_async_waits_see_the_same_phases() -> None:
     asyncio.run(scenario())
     assert deploy.keys == DEPLOY
     assert wake.keys == WAKE
+
+
+def test_the_emulators_clients_keep_the_sdks_default_deadline() -> None:
+    # Not the 5 s of the httpx client they are built on: that one is the kit's, not the caller's.
+    emulator = Emulator(clock=ManualClock())
+    with emulator.client() as client:
+        assert client.timeout == fd.Client(token="t").timeout == 60.0
+    assert emulator.async_client().timeout == 60.0
+    assert emulator.client(timeout=5).timeout == 5.0

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from friendli_dedicated._config import DEFAULT_TIMEOUT
 from friendli_dedicated.emulator._clock import ManualClock
 
 if TYPE_CHECKING:
@@ -61,6 +62,9 @@ def _defaults(emulator: Emulator, kwargs: dict[str, Any]) -> dict[str, Any]:
     if "base_url" not in settings:
         settings["base_url"] = BASE_URL
         settings.setdefault("allow_insecure", True)  # plain http to a host that is never reached
+    # The httpx client below is the kit's, not the caller's: its timeouts (httpx's 5 s) must not
+    # become the SDK client's deadline, which is the SDK's own default, as for ``fd.Client()``.
+    settings.setdefault("timeout", DEFAULT_TIMEOUT)
     return settings
 
 

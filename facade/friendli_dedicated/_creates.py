@@ -19,11 +19,15 @@ The contract's create response carries no endpoint id (a server that sends one a
    client's, which nothing in the API tells apart; no match after full listings and short pauses
    while the listing lags; the deadline.
 
-With ``exist_ok``, step 1 is followed by a lookup of the name (``_look_up``): a full listing of the
-project started after the call began (shared with the other calls waiting for one) and the
-specifications not read yet (each read once per client, since the listing shows no names). An
-endpoint of that name is returned, nothing is sent; several are ``AmbiguousEndpointError``.
-``find_flow`` is that lookup alone (``client.endpoints.find``).
+With ``exist_ok``, step 1 is followed by a lookup of the name in the view: the endpoints the project
+holds (listed no longer ago than a create's baseline, ``BASELINE_MAX_AGE``, or kept current by the
+rounds of the creates in flight; this client's own creates are all there) and their specifications
+(each read once per client, since the listing shows no names). An endpoint of that name is
+returned, and nothing is sent; several are ``AmbiguousEndpointError``. So a fleet of ``exist_ok``
+creates costs what a fleet of creates costs, plus one specification per endpoint that existed.
+``find_flow`` (``client.endpoints.find``) looks harder: a full listing started after the call
+began (shared with the other calls waiting for one), so it sees what other clients made or deleted
+a moment ago.
 
 One deadline (the client's ``timeout``, from the call's start) covers every request and every wait
 of a create. The flow is written once; ``_coordination`` drives it for both clients, and closes it
@@ -277,9 +281,9 @@ def create_flow(
 ) -> Flow[Created]:
     """Create the endpoint ``body`` describes; return its id and last state seen (see the module).
 
-    With ``exist_ok``, first look the name up in a listing of the project made after the call began:
-    an endpoint of that name is returned (with the fields that differ from what was asked) and
-    nothing is created; several raise ``AmbiguousEndpointError``.
+    With ``exist_ok``, first look the name up in the view (once its baseline is listed, and the
+    specifications it lacks read): an endpoint of that name is returned (with the fields that differ
+    from what was asked) and nothing is created; several raise ``AmbiguousEndpointError``.
     """
     create = _Create(view, body.project_id, team_id, clock, deadline, body.name, body=body, wanted=wanted)
     ticket = object()
@@ -287,15 +291,18 @@ def create_flow(
     try:
         if not (yield Until(lambda: view.first_in_line(body.name, ticket), deadline)):
             raise create.not_sent(f"an earlier create of {body.name!r} by this client was still resolving")
+        yield from _baseline(create)
         if exist_ok:
-            existing = yield from _look_up(create)
+            # What the view knows, as fresh as a create's baseline: a script run again (a new client)
+            # lists the project afresh, and this client's own creates are all in its view.
+            yield from _read_specs(create, lambda: sorted(view.present))
+            existing = view.named(body.name)
             if len(existing) > 1:
                 raise ambiguous(body.project_id, body.name, existing)
             if existing:
                 (found,) = existing
                 differences = wanted.differences(view.specs[found])
                 return Created(found, view.states.get(found), existed=True, differences=differences)
-        yield from _baseline(create)
         create.before = view.begin()
         waiting = False
         try:

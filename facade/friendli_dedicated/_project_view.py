@@ -18,8 +18,9 @@ So one client keeps, per project, a ``ProjectView``:
   not show the model, so two creates of one name could differ only there);
 - ids claimed by creates of this client, so no id is handed out twice;
 - the ids the project holds now, as far as the view knows (``present``): a full round lists them all,
-  an incremental one adds the new ones. A lookup by name (``find``, ``create(exist_ok=True)``) asks
-  for a full round started after it began, and reads the names from the specifications (each once).
+  an incremental one adds the new ones. A lookup by name reads the names from the specifications
+  (each once): ``create(exist_ok=True)`` in what the view holds, ``find`` after a full round started
+  after it began.
   A specification read is kept: the client's own updates and deletes refresh it (``learn``,
   ``forget``), but a rename by another client is not seen by this one.
 

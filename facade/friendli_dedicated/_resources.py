@@ -135,11 +135,15 @@ class Endpoints:
         flight at once on one client share their listings of the project, so a fleet created
         concurrently costs about three requests per endpoint, whatever its size.
 
-        With ``exist_ok=True``, an endpoint of that ``name`` in the project (as ``find`` sees it, of any
-        status, TERMINATED included) is returned as it is, and nothing is created: a script run
-        again keeps one endpoint. When its specification shows other values than asked (GPU, replicas,
-        the engine options given), ``fd.SpecificationMismatchWarning`` names them; several
-        endpoints of the name raise ``fd.AmbiguousEndpointError``.
+        With ``exist_ok=True``, an endpoint of that ``name`` in the project (of any status, TERMINATED
+        included) is returned as it is, and nothing is created: a script run again keeps one
+        endpoint. When its specification shows other values than asked (GPU, replicas, the engine
+        options given), ``fd.SpecificationMismatchWarning`` names them; several endpoints of the name
+        raise ``fd.AmbiguousEndpointError``. The name is looked up in the client's view of the
+        project, which its creates share: the project is listed afresh when the client has not
+        listed it for 30 s, and this client's own creates are always in it, so a fleet of
+        ``exist_ok`` creates costs what a fleet of creates costs (plus one specification read per
+        endpoint that existed). ``find`` lists the project afresh on every call.
 
         >>> option = fd.InstanceOption(fd.GPU.H100, 2)
         >>> ep = client.endpoints.create("proj", "chat", "org/model", option, max_batch_size=64)

@@ -272,9 +272,11 @@ def wait_target(value: object, field: str) -> Status:
 
     >>> wait_target("terminated", "status")
     <Status.TERMINATED: 'TERMINATED'>
-    >>> wait_target("TERMINATING", "status")
-    Traceback (most recent call last):
-    friendli_dedicated.errors.InvalidInputError: status: 'TERMINATING' is not a status a wait can be for ...
+    >>> try:
+    ...     wait_target("TERMINATING", "status")
+    ... except InvalidInputError as refused:
+    ...     print(refused.field, refused.message.split(";")[0])
+    status 'TERMINATING' is not a status a wait can be for (an endpoint passes it, and may pass it unseen)
     """
     targets = ", ".join(s.value for s in WAIT_TARGETS[:-1]) + f" or {WAIT_TARGETS[-1].value}"
     if not isinstance(value, str):  # Status is a str enum
@@ -437,6 +439,7 @@ class _Wait:
             f"within {self.terms.timeout:g}s; {seen}",
             endpoint_id=self.endpoint_id,
             state=self.last_state,
+            until=self.terms.until.value,
         )
 
 

@@ -330,7 +330,12 @@ class EndpointStoppedError(WaitError):
 
 
 class WaitTimeoutError(WaitError, TimeoutError):
-    """Raised when the wait's deadline passed; ``state`` is the last state seen (None if none was)."""
+    """Raised when the wait's deadline passed; ``state`` is the last state seen (None if none was),
+    ``until`` the name of the status waited for (RUNNING, unless ``wait_until`` said otherwise)."""
+
+    def __init__(self, message: str, *, endpoint_id: str, state: EndpointState | None, until: str = "RUNNING") -> None:
+        super().__init__(message, endpoint_id=endpoint_id, state=state)
+        self.until = until
 
 
 class FleetWaitError(FriendliError):

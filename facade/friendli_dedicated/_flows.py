@@ -1,5 +1,5 @@
-"""Multi-call flows, written once for both clients: the steps they yield; pagination, listing a project,
-update, the lifecycle actions.
+"""Multi-call flows, written once for both clients: the steps they yield; pagination (and the listings of
+``list`` and ``versions``), listing a project, update, the lifecycle actions.
 
 A flow is a generator. It yields what it needs done and receives the outcome:
 
@@ -30,6 +30,7 @@ from friendli_dedicated._hints import busy_error, waiting_helps
 from friendli_dedicated._models import EndpointSpec, EndpointState
 from friendli_dedicated._project_view import LISTING_LIMIT
 from friendli_dedicated._transport import Call
+from friendli_dedicated._validate import identifier, listing_limit, page_size as checked_page_size
 from friendli_dedicated.errors import BadRequestError, FriendliError, PaginationError
 from friendli_dedicated_api.models import DedicatedEndpointUpdateBody
 
@@ -43,8 +44,11 @@ __all__ = [
     "Until",
     "action_flow",
     "collect",
+    "endpoints_listing",
+    "paged",
     "paginate",
     "update_flow",
+    "versions_listing",
 ]
 
 T = TypeVar("T")
@@ -160,6 +164,29 @@ def collect(project_id: str | None, team_id: str | None, *, cursor: str | None =
                 step = listing.send((yield step))
         except StopIteration as stop:
             return Listing(found, page_cursors, stop.value)
+
+
+# -- the listings of ``list`` and ``versions`` ------------------------------------------------------
+def paged(page: Callable[[str | None, int], Call[Page[Any]]], limit: object, page_size: object) -> Flow[str | None]:
+    """The flow of a listing of at most ``limit`` items (None: all), ``page_size`` per request; a
+    ``limit`` below the page size is the size of the one page it needs. (``page_size`` defaults to
+    100, the contract's largest page: the fewest requests.)"""
+    most = listing_limit(limit)
+    size = checked_page_size(page_size)
+    if most is not None:
+        size = min(size, most)
+    return paginate(lambda cursor: page(cursor, size), limit=most)
+
+
+def endpoints_listing(project: str | None, team: str | None, limit: object, page_size: object) -> Flow[str | None]:
+    """The flow of ``list``: the endpoints of ``project`` (a checked id, or None: the team's)."""
+    return paged(lambda cursor, size: calls.list_page(project, cursor, size, team), limit, page_size)
+
+
+def versions_listing(endpoint_id: object, team: str | None, limit: object, page_size: object) -> Flow[str | None]:
+    """The flow of ``versions``: the endpoint's version history."""
+    checked_id = identifier(endpoint_id, "endpoint_id")
+    return paged(lambda cursor, size: calls.versions_page(checked_id, cursor, size, team), limit, page_size)
 
 
 # -- update ---------------------------------------------------------------------------------------

@@ -13,21 +13,19 @@ whose own action methods return the handle so that calls chain (see ``_endpoint`
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Unpack, cast
 
 from friendli_dedicated import _calls as calls, _fleet, _flows as flows, _waiter
 from friendli_dedicated._autoscaling import Autoscaling
 from friendli_dedicated._backoff import Backoff
 from friendli_dedicated._bodies import create_body, update_body, wandb_body
-from friendli_dedicated._calls import Page
 from friendli_dedicated._creates import warn_differences
 from friendli_dedicated._endpoint import AsyncEndpoint, Endpoint, ProgressCallback
 from friendli_dedicated._fleet import FleetProgress, FleetResult
 from friendli_dedicated._instances import GPU, InstanceOption, UnlistedInstanceOption
 from friendli_dedicated._models import EndpointSpec, EndpointState, EndpointVersion, Status
-from friendli_dedicated._transport import Call
-from friendli_dedicated._validate import flag, identifier, listing_limit, page_size as checked_page_size, text
+from friendli_dedicated._validate import flag, identifier, text
 from friendli_dedicated_api._contract import EngineOptions
 
 if TYPE_CHECKING:
@@ -64,34 +62,6 @@ def _name(value: object) -> str:
 
 def _project(project_id: object) -> str | None:
     return None if project_id is None else identifier(project_id, "project_id")
-
-
-def _paged(
-    page: Callable[[str | None, int], Call[Page[Any]]], limit: object, page_size: object
-) -> flows.Flow[str | None]:
-    """The flow of a listing of at most ``limit`` items (None: all), ``page_size`` per request; a
-    ``limit`` below the page size is the size of the one page it needs. (``page_size`` defaults to
-    100, the contract's largest page: the fewest requests.)"""
-    most = listing_limit(limit)
-    size = checked_page_size(page_size)
-    if most is not None:
-        size = min(size, most)
-    return flows.paginate(lambda cursor: page(cursor, size), limit=most)
-
-
-def _endpoints_listing(
-    project: str | None, team: str | None, limit: object, page_size: object
-) -> flows.Flow[str | None]:
-    """The flow of ``list``: the endpoints of ``project`` (a checked id, or None: the team's)."""
-    return _paged(lambda cursor, size: calls.list_page(project, cursor, size, team), limit, page_size)
-
-
-def _versions_listing(
-    endpoint_id: object, team: str | None, limit: object, page_size: object
-) -> flows.Flow[str | None]:
-    """The flow of ``versions``: the endpoint's version history."""
-    checked_id = _endpoint_id(endpoint_id)
-    return _paged(lambda cursor, size: calls.versions_page(checked_id, cursor, size, team), limit, page_size)
 
 
 class Endpoints:
@@ -135,15 +105,11 @@ class Endpoints:
         flight at once on one client share their listings of the project, so a fleet created
         concurrently costs about three requests per endpoint, whatever its size.
 
-        With ``exist_ok=True``, an endpoint of that ``name`` in the project (of any status, TERMINATED
-        included) is returned as it is, and nothing is created: a script run again keeps one
-        endpoint. When its specification shows other values than asked (GPU, replicas, the engine
-        options given), ``fd.SpecificationMismatchWarning`` names them; several endpoints of the name
-        raise ``fd.AmbiguousEndpointError``. The name is looked up in the client's view of the
-        project, which its creates share: the project is listed afresh when the client has not
-        listed it for 30 s, and this client's own creates are always in it, so a fleet of
-        ``exist_ok`` creates costs what a fleet of creates costs (plus one specification read per
-        endpoint that existed). ``find`` lists the project afresh on every call.
+        With ``exist_ok=True``, an endpoint of that ``name`` in the project (of any status) is returned
+        as it is and nothing is created, so a script run again keeps one endpoint; a specification
+        that differs from what was asked is named by ``fd.SpecificationMismatchWarning``, several
+        endpoints of the name raise ``fd.AmbiguousEndpointError``. The name is looked up in the
+        project as the client's creates see it (listed afresh after 30 s; see docs/waiting.md).
 
         >>> option = fd.InstanceOption(fd.GPU.H100, 2)
         >>> ep = client.endpoints.create("proj", "chat", "org/model", option, max_batch_size=64)
@@ -200,15 +166,11 @@ class Endpoints:
         return Endpoint(self, _endpoint_id(endpoint_id), None, project)
 
     def find(self, project_id: str, name: str) -> Endpoint | None:
-        """The endpoint named ``name`` in the project, as a handle with its listed state; None if there
-        is none; ``fd.AmbiguousEndpointError`` (with the ``ids``) if several endpoints have the name.
+        """The endpoint named ``name`` in the project (of any status), as a handle with its listed state;
+        None if there is none; ``fd.AmbiguousEndpointError`` (with the ``ids``) if several have the name.
 
-        Endpoints of every status count, TERMINATED ones included (they exist until deleted). The
-        project is listed from its first page (a listing started after the call, shared with the
-        client's other calls that wait for one), and the names are read from the specifications,
-        each read once per client: this client's updates and deletes keep what it read up to date,
-        but a rename by another client or process is not seen by this client (a new one sees it).
-        This client's creates of the same name in flight are waited for first.
+        The project is listed afresh; names are read from the specifications, once per client (its
+        own updates and deletes keep them current, a rename by another client is not seen).
 
         >>> created = client.endpoints.create("found", "chat", "org/model", "H100")
         >>> client.endpoints.find("found", "chat").id == created.id, client.endpoints.find("found", "nope")
@@ -250,7 +212,7 @@ class Endpoints:
         2
         """
         project = _project(project_id)
-        return self._handles(_endpoints_listing(project, self._team, limit, page_size), project)
+        return self._handles(flows.endpoints_listing(project, self._team, limit, page_size), project)
 
     def _handles(self, listing: flows.Flow[str | None], project: str | None) -> Iterator[ListedEndpoint]:
         # A generator of its own, so that list() checks its arguments when it is called.
@@ -262,7 +224,7 @@ class Endpoints:
     ) -> Iterator[EndpointVersion]:
         """The endpoint's version history, oldest first: at most ``limit`` versions (None: all),
         fetched in pages of ``page_size`` as for ``list``."""
-        return self._versions(_versions_listing(endpoint_id, self._team, limit, page_size))
+        return self._versions(flows.versions_listing(endpoint_id, self._team, limit, page_size))
 
     def _versions(self, history: flows.Flow[str | None]) -> Iterator[EndpointVersion]:
         for _key, version in self._client._steps(history, []):
@@ -372,17 +334,12 @@ class Endpoints:
         on_progress: ProgressCallback | None = None,
         poll: Backoff | None = None,
     ) -> EndpointState:
-        """Poll until the endpoint is ``status`` and return its state (``Endpoint.wait_until`` returns
-        the handle): RUNNING, SLEEPING, TERMINATED or FAILED (``fd.Status`` or its name; a status an
-        endpoint only passes through is refused, since a poll may miss it).
-
-        The deadline, polls, retries and ``on_progress`` are those of ``wait_until_running``, and so
-        is the wait for RUNNING (without waking). Each status has its table of what the others mean
-        (``_waiter.TABLES``): waiting for SLEEPING raises ``EndpointFailedError`` on FAILED and
-        ``EndpointStoppedError`` on TERMINATING or TERMINATED; waiting for TERMINATED ends only when it
-        is TERMINATED (or at the deadline: an endpoint nobody terminates is waited for until then);
-        waiting for FAILED stops on TERMINATING or TERMINATED. A deleted endpoint raises
-        ``NotFoundError``: it is not TERMINATED, it no longer exists.
+        """Poll until the endpoint is ``status`` (RUNNING, SLEEPING, TERMINATED or FAILED, or its name)
+        and return its state (``Endpoint.wait_until`` returns the handle). The deadline, polls and
+        ``on_progress`` are those of ``wait_until_running``; each status has its table of what the
+        others mean (``_waiter.TABLES``): waiting for SLEEPING raises ``EndpointFailedError`` on
+        FAILED and ``EndpointStoppedError`` on TERMINATED; waiting for TERMINATED ends only there, or
+        at the deadline. A deleted endpoint raises ``NotFoundError``.
 
         >>> ep = client.endpoints.create("proj", "brief", "org/model", "H100")
         >>> _ = client.endpoints.terminate(ep.id)
@@ -520,7 +477,7 @@ class AsyncEndpoints:
     ) -> AsyncIterator[AsyncListedEndpoint]:
         """See ``Endpoints.list``: ``async for ep in client.endpoints.list(): ...``."""
         project = _project(project_id)
-        return self._handles(_endpoints_listing(project, self._team, limit, page_size), project)
+        return self._handles(flows.endpoints_listing(project, self._team, limit, page_size), project)
 
     async def _handles(
         self, listing: flows.Flow[str | None], project: str | None
@@ -532,7 +489,7 @@ class AsyncEndpoints:
         self, endpoint_id: str, *, limit: int | None = None, page_size: int = 100
     ) -> AsyncIterator[EndpointVersion]:
         """See ``Endpoints.versions``."""
-        return self._versions(_versions_listing(endpoint_id, self._team, limit, page_size))
+        return self._versions(flows.versions_listing(endpoint_id, self._team, limit, page_size))
 
     async def _versions(self, history: flows.Flow[str | None]) -> AsyncIterator[EndpointVersion]:
         async for _key, version in self._client._steps(history, []):

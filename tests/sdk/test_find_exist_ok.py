@@ -213,6 +213,7 @@ def test_exist_ok_is_checked_before_any_request(emulator: Emulator) -> None:
     with emulator.client() as client, pytest.raises(fd.InvalidInputError) as caught:
         client.endpoints.create("proj", "chat", MODEL, "1x H100", exist_ok="yes")  # type: ignore[arg-type]
     assert caught.value.field == "exist_ok"
+    assert "must be True or False" in caught.value.message  # a flag of create, not an engine option
     assert emulator.requests == []
 
 

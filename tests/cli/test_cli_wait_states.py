@@ -138,6 +138,17 @@ def test_wait_until_sleeping_exits_3_when_the_endpoint_terminates(cli: Cli) -> N
     assert "will not become SLEEPING" in result.stderr
 
 
+def test_waiting_for_a_sleeping_endpoint_names_the_flag_that_wakes_it_not_the_keyword(cli: Cli) -> None:
+    endpoint_id = cli.create("chat", "--wait")
+    cli.ok("endpoints", "sleep", endpoint_id)
+    result = cli("endpoints", "wait", endpoint_id)  # the check of every run: no "wake=True" in the output
+    assert result.exit_code == ExitCode.ENDPOINT_FAILED
+    assert result.stderr.splitlines() == [
+        f"Error: endpoint {endpoint_id} is SLEEPING, so it will not become RUNNING by waiting",
+        f"Hint: wake it: friendli-dedicated endpoints wait --wake {endpoint_id}",
+    ]
+
+
 def test_a_wait_for_another_status_that_times_out_says_how_to_resume_it(cli: Cli) -> None:
     endpoint_id = cli.create()
     result = cli("endpoints", "wait", endpoint_id, "--until", "TERMINATED", "--timeout", "5")

@@ -145,13 +145,15 @@ def describe(exc: BaseException) -> Failure:
         )
     if isinstance(exc, errors.EndpointStoppedError):
         last = exc.state.status.value if exc.state is not None else None
-        hint = None
+        message, hint = str(exc), None
         if last == "SLEEPING":
+            # The library's message names its keyword (wake=True); the command line names its flag, in the hint.
+            message = f"endpoint {exc.endpoint_id} is SLEEPING, so it will not become RUNNING by waiting"
             hint = f"wake it: friendli-dedicated endpoints wait --wake {exc.endpoint_id}"
         elif last == "TERMINATED":
             hint = f"restart it: friendli-dedicated endpoints restart --wait {exc.endpoint_id}"
         return Failure(
-            ExitCode.ENDPOINT_FAILED, str(exc), hint, {"type": kind, "endpointId": exc.endpoint_id, "status": last}
+            ExitCode.ENDPOINT_FAILED, message, hint, {"type": kind, "endpointId": exc.endpoint_id, "status": last}
         )
     if isinstance(exc, errors.EndpointBusyError):
         until = "" if exc.wait_for.value == "RUNNING" else f" --until {exc.wait_for.value}"

@@ -144,12 +144,11 @@ def _id_in(state: EndpointState | None) -> str | None:
 @attrs.frozen
 class Created:
     """What a create or a lookup by name gave: the endpoint's id and last state seen; for an endpoint
-    that existed already (``exist_ok``, ``find``), ``existed``, and the fields its specification shows
-    with other values than the create asked for (field -> (asked, found))."""
+    that existed already (``exist_ok``), the fields its specification shows with other values than
+    the create asked for (field -> (asked, found))."""
 
     endpoint_id: str
     state: EndpointState | None
-    existed: bool = False
     differences: Mapping[str, tuple[object, object]] = attrs.field(factory=dict)
 
 
@@ -173,7 +172,7 @@ def warn_differences(created: Created, project_id: str, name: str) -> None:
     >>> import warnings
     >>> with warnings.catch_warnings(record=True) as caught:
     ...     warnings.simplefilter("always")
-    ...     warn_differences(Created("ep-1", None, True, {"num_gpu": (2, 1)}), "proj", "chat")
+    ...     warn_differences(Created("ep-1", None, {"num_gpu": (2, 1)}), "proj", "chat")
     >>> print(caught[0].message)  # doctest: +NORMALIZE_WHITESPACE
     endpoint ep-1 ('chat' in project 'proj') exists with another specification than asked: num_gpu is 1 (asked 2);
     it is returned unchanged (update it to change that)
@@ -193,8 +192,8 @@ def warn_differences(created: Created, project_id: str, name: str) -> None:
 
 
 @attrs.define
-class _Call:
-    """What a flow on a project's view knows: the view, the project, the team, and its deadline.
+class _Caller:
+    """One call on a project's view (a lookup, or a create): the view, the project, the team, its deadline.
 
     ``timed_out`` and ``read_failed`` make the errors of the shared steps (listing rounds, reading
     specifications): a create makes them its own once it was sent (``_Create``).
@@ -217,7 +216,7 @@ class _Call:
 
 
 @attrs.define
-class _Create(_Call):
+class _Create(_Caller):
     """One create's facts, as its flow learns them."""
 
     body: DedicatedEndpointCreateBody = attrs.field(kw_only=True)
@@ -302,7 +301,7 @@ def create_flow(
             if existing:
                 (found,) = existing
                 differences = wanted.differences(view.specs[found])
-                return Created(found, view.states.get(found), existed=True, differences=differences)
+                return Created(found, view.states.get(found), differences)
         create.before = view.begin()
         waiting = False
         try:
@@ -340,7 +339,7 @@ def find_flow(
     """The endpoint named ``name`` in the project, None if there is none, ``AmbiguousEndpointError`` if
     several are: from a listing made after the call began, and their specifications (each read once
     per client). It waits for this client's creates of the same name in flight to resolve first."""
-    find = _Call(view, project_id, team_id, clock, deadline, name)
+    find = _Caller(view, project_id, team_id, clock, deadline, name)
     ticket = object()
     view.enqueue(name, ticket)
     try:
@@ -351,10 +350,10 @@ def find_flow(
         view.dequeue(name, ticket)
     if len(found) > 1:
         raise ambiguous(project_id, name, found)
-    return Created(found[0], view.states.get(found[0]), existed=True) if found else None
+    return Created(found[0], view.states.get(found[0])) if found else None
 
 
-def _look_up(call: _Call) -> Flow[list[str]]:
+def _look_up(call: _Caller) -> Flow[list[str]]:
     """The ids of the endpoints named ``call.name``: a full round started after this call began (or
     shared with the calls waiting for one), then the specifications not read yet."""
     view = call.view
@@ -415,7 +414,7 @@ def _resolve(create: _Create, marker: int) -> Flow[str]:
         yield Pause(pause)
 
 
-def _await_round(call: _Call, marker: int) -> Flow[None]:
+def _await_round(call: _Caller, marker: int) -> Flow[None]:
     """Until a round started after ``marker`` has finished: run it if it is this call's turn, else wait."""
     view, deadline = call.view, call.deadline
     while not view.round_finished_after(marker):
@@ -428,7 +427,7 @@ def _await_round(call: _Call, marker: int) -> Flow[None]:
         yield from _run_round(call, started)
 
 
-def _run_round(call: _Call, started: Round) -> Flow[None]:
+def _run_round(call: _Caller, started: Round) -> Flow[None]:
     """List the project for every call waiting; the round is given back if this one cannot finish it."""
     view = call.view
     try:
@@ -439,7 +438,7 @@ def _run_round(call: _Call, started: Round) -> Flow[None]:
     view.round_done(started, listed.states, listed.tail, call.clock())
 
 
-def _read_specs(call: _Call, candidates: Callable[[], list[str]]) -> Flow[None]:
+def _read_specs(call: _Caller, candidates: Callable[[], list[str]]) -> Flow[None]:
     """Make sure the candidates' specifications are known: read those nobody reads, wait for the others."""
     view = call.view
     while True:

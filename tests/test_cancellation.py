@@ -70,11 +70,28 @@ async def wait_fleet(client: fd.AsyncClient, ids: list[str]) -> object:
     return await client.endpoints.wait_all(ids, timeout=600)  # bare ids: each one's project is read first
 
 
+async def create_or_find(client: fd.AsyncClient, ids: list[str]) -> object:
+    # An existing name (no create), then a new one: the lookup of exist_ok, then a create after it.
+    await client.endpoints.create("proj", "ep-1", "org/model", "H100", exist_ok=True)
+    return await client.endpoints.create("proj", f"new-{next(NAMES)}", "org/model", "H100", exist_ok=True)
+
+
+async def find(client: fd.AsyncClient, ids: list[str]) -> object:
+    return await client.endpoints.find("proj", "ep-2")  # a full listing, then the specifications
+
+
+async def wait_for_a_status(client: fd.AsyncClient, ids: list[str]) -> object:
+    return await client.endpoints.wait_until(ids[3], fd.Status.RUNNING, timeout=600)
+
+
 OPERATIONS: dict[str, Operation] = {
     "create": create,
+    "create_exist_ok": create_or_find,
+    "find": find,
     "list": listing,
     "update": update,
     "wait_until_running": wait_one,
+    "wait_until": wait_for_a_status,
     "wait_all": wait_fleet,
 }
 
@@ -115,6 +132,7 @@ def run(name: str, at: int | None, after: bool) -> int:
                 assert emulator.clock() - start <= 600
         for view in client._creates._views.values():
             assert (view.round_in_flight, view.reading, getattr(view, "queues", {})) == (None, set(), {})
+            assert (view.posting, view.waiting) == (0, 0)  # no create or lookup left counted in flight
         return sent
 
     return asyncio.run(scenario())

@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 
 from friendli_dedicated import errors
-from friendli_dedicated._waiter import ACCEPTORS
+from friendli_dedicated._models import Status
+from friendli_dedicated._waiter import ACCEPTORS, TABLES
 from friendli_dedicated.emulator import Emulator, ManualClock
 from friendli_dedicated.testing import mock_friendli
 
@@ -88,6 +89,28 @@ def test_the_waiting_guide_shows_the_waiters_status_table() -> None:
     actual = {acceptor.outcome.name: {status.value for status in acceptor.statuses} for acceptor in ACCEPTORS}
     assert shown == actual
     assert list(shown) == [acceptor.outcome.name for acceptor in ACCEPTORS]  # in the table's order
+
+
+def target_tables(text: str) -> dict[str, dict[str, set[str]]]:
+    """The guide's table of the other statuses a wait may be for: status -> outcome -> statuses, from its
+    rows ``| SLEEPING | `A` | `B`, `C` | - | ... |`` (columns: success, failure, stopped, keep waiting)."""
+    outcomes = ["SUCCESS", "FAILURE", "STOPPED", "KEEP_WAITING"]
+    tables = {}
+    for row in re.findall(r"^\| ([A-Z]+) \|(.*)\|$", text, flags=re.MULTILINE):
+        cells = [cell.strip() for cell in row[1].split("|")]
+        assert len(cells) == len(outcomes), row
+        tables[row[0]] = {o: set(re.findall(r"`(\w+)`", c)) for o, c in zip(outcomes, cells, strict=True) if c != "-"}
+    return tables
+
+
+def test_the_waiting_guide_shows_the_table_of_every_other_status_a_wait_may_be_for() -> None:
+    shown = target_tables((DOCS / "waiting.md").read_text(encoding="utf-8"))
+    actual = {
+        until.value: {acceptor.outcome.name: {status.value for status in acceptor.statuses} for acceptor in table}
+        for until, table in TABLES.items()
+        if until is not Status.RUNNING  # the table of ACCEPTORS, above
+    }
+    assert shown == actual
 
 
 def error_tree(text: str) -> list[tuple[int, str]]:

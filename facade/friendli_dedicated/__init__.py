@@ -34,9 +34,11 @@ each with one job:
 - ``_autoscaling``: how an endpoint scales, one validated value.
 - ``_models``: the facade's views of responses (``EndpointState``, ``EndpointVersion``).
 - ``_parsing``: reading response bodies; a private error for "not what the contract says".
-- ``_flows``: multi-call logic as flows both clients drive (steps; pagination, listing, update).
+- ``_flows``: multi-call logic as flows both clients drive (steps; pagination, listing, update, the
+  lifecycle actions).
 - ``_coordination``: driving flows that share state between calls of one client (sync and async).
-- ``_creates``: create, and finding the new endpoint's id, within one deadline.
+- ``_creates``: create, and finding the new endpoint's id, within one deadline; ``find`` and
+  ``exist_ok`` (endpoints by name).
 - ``_project_view``: what a client knows of the projects its creates in flight share.
 - ``_transport``: sending one call: deadline, retries, error mapping, parsing.
 - ``_status_errors``: the one mapping from a non-2xx response to its error class.
@@ -44,9 +46,10 @@ each with one job:
 - ``_retry``, ``_retry_after``, ``_backoff``, ``_gate``: when to retry (and what is transient, to
   the waits too) and how long to wait; the ``Retry-After`` header; backoff with jitter; one pace per
   client after a 429.
-- ``_waiter``: waiting for one endpoint to serve, as a flow (the status table, a wait's terms);
-  ``_fleet``: for many.
-- ``_hints``: one actionable line per failure code of the contract.
+- ``_waiter``: waiting for one endpoint to serve, or to reach another status, as a flow (the status
+  tables, a wait's terms); ``_fleet``: for many.
+- ``_hints``: one actionable line per failure code of the contract; the status an action refused
+  with a 400 needs first.
 - ``_validate``: the input checks every public callable shares; ``_excerpt``: the one way to cut long text.
 - ``_unlisted``: the warning of the escape hatches (what the contract does not list).
 - ``_redirect``: the one seam between the testing kit and the clients.
@@ -65,6 +68,7 @@ if TYPE_CHECKING:
     from friendli_dedicated._backoff import Backoff as Backoff
     from friendli_dedicated._bodies import EndpointChanges as EndpointChanges
     from friendli_dedicated._client import AsyncClient as AsyncClient, Client as Client
+    from friendli_dedicated._creates import SpecificationMismatchWarning as SpecificationMismatchWarning
     from friendli_dedicated._endpoint import (
         AsyncEndpoint as AsyncEndpoint,
         AsyncListedEndpoint as AsyncListedEndpoint,  # for type checkers only (see _TYPING_ONLY)
@@ -93,11 +97,13 @@ if TYPE_CHECKING:
     from friendli_dedicated._unlisted import UnlistedWarning as UnlistedWarning
     from friendli_dedicated._version import __version__ as __version__
     from friendli_dedicated.errors import (
+        AmbiguousEndpointError as AmbiguousEndpointError,
         APIError as APIError,
         AuthenticationError as AuthenticationError,
         BadRequestError as BadRequestError,
         ConfigurationError as ConfigurationError,
         ConflictError as ConflictError,
+        EndpointBusyError as EndpointBusyError,
         EndpointCreationUnresolvedError as EndpointCreationUnresolvedError,
         EndpointFailedError as EndpointFailedError,
         EndpointStoppedError as EndpointStoppedError,
@@ -137,6 +143,7 @@ _LAZY = {
     "InstanceOption": "_instances",
     "UnlistedInstanceOption": "_instances",
     "UnlistedWarning": "_unlisted",
+    "SpecificationMismatchWarning": "_creates",
     "Autoscaling": "_autoscaling",
     "Backoff": "_backoff",
     "RetryPolicy": "_retry",
@@ -157,6 +164,7 @@ _LAZY = {
     "RequestTimeoutError": "errors",
     "APIError": "errors",
     "BadRequestError": "errors",
+    "EndpointBusyError": "errors",
     "AuthenticationError": "errors",
     "PermissionDeniedError": "errors",
     "NotFoundError": "errors",
@@ -167,6 +175,7 @@ _LAZY = {
     "ResponseFormatError": "errors",
     "PaginationError": "errors",
     "EndpointCreationUnresolvedError": "errors",
+    "AmbiguousEndpointError": "errors",
     "WaitError": "errors",
     "EndpointFailedError": "errors",
     "EndpointStoppedError": "errors",
@@ -178,6 +187,7 @@ __all__ = [
     "CONTRACT_PIN",
     "GPU",
     "APIError",
+    "AmbiguousEndpointError",
     "AsyncClient",
     "AsyncEndpoint",
     "AsyncEndpoints",
@@ -191,6 +201,7 @@ __all__ = [
     "ContractPin",
     "DeploymentPhase",
     "Endpoint",
+    "EndpointBusyError",
     "EndpointChanges",
     "EndpointCreationUnresolvedError",
     "EndpointFailedError",
@@ -213,6 +224,7 @@ __all__ = [
     "ResponseFormatError",
     "RetryPolicy",
     "ServerError",
+    "SpecificationMismatchWarning",
     "Status",
     "TransportError",
     "UnlistedInstanceOption",

@@ -83,6 +83,14 @@ class Coordinator:
                 flow.close()  # a flow cut short gives back what it owns (its finally blocks)
                 condition.notify_all()
 
+    def apply(self, change: Callable[[], None]) -> None:
+        """Make ``change`` to the shared state under the lock, and wake the parked calls."""
+        with self._condition:
+            try:
+                change()
+            finally:
+                self._condition.notify_all()
+
     def _park(self, step: Until, clock: Callable[[], float]) -> bool:
         """Under the lock: wait until ``step.ready()`` or its deadline; whether it is ready."""
         while not step.ready():
@@ -125,6 +133,13 @@ class AsyncCoordinator:
                     raise TypeError(f"a shared flow yielded {step!r}")
         finally:
             flow.close()  # no await before it: a cancelled task still gives back what it owns
+            self._wake()
+
+    def apply(self, change: Callable[[], None]) -> None:
+        """Make ``change`` to the shared state (on the event loop, between steps), and wake the parked calls."""
+        try:
+            change()
+        finally:
             self._wake()
 
     def _wake(self) -> None:

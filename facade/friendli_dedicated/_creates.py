@@ -1,4 +1,5 @@
-"""Creating endpoints and finding their ids: right, or saying that they cannot be, within one deadline.
+"""Creating endpoints and finding their ids (and endpoints by name): right, or saying that they cannot be,
+within one deadline.
 
 The contract's create response carries no endpoint id (a server that sends one anyway, as
 ``endpointId`` or ``id``, is believed). So a create (``create_flow``):
@@ -18,6 +19,16 @@ The contract's create response carries no endpoint id (a server that sends one a
    client's, which nothing in the API tells apart; no match after full listings and short pauses
    while the listing lags; the deadline.
 
+With ``exist_ok``, step 1 is followed by a lookup of the name in the view: the endpoints the project
+holds (listed no longer ago than a create's baseline, ``BASELINE_MAX_AGE``, or kept current by the
+rounds of the creates in flight; this client's own creates are all there) and their specifications
+(each read once per client, since the listing shows no names). An endpoint of that name is
+returned, and nothing is sent; several are ``AmbiguousEndpointError``. So a fleet of ``exist_ok``
+creates costs what a fleet of creates costs, plus one specification per endpoint that existed.
+``find_flow`` (``client.endpoints.find``) looks harder: a full listing started after the call
+began (shared with the other calls waiting for one), so it sees what other clients made or deleted
+a moment ago.
+
 One deadline (the client's ``timeout``, from the call's start) covers every request and every wait
 of a create. The flow is written once; ``_coordination`` drives it for both clients, and closes it
 whatever ends the call, so the ``finally`` blocks below give back what it owns (a listing round,
@@ -26,6 +37,7 @@ specifications being read, its place in the queue of its name).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING
 
@@ -37,7 +49,9 @@ from friendli_dedicated._flows import Flow, Pause, Until
 from friendli_dedicated._instances import InstanceOption
 from friendli_dedicated._models import EndpointState
 from friendli_dedicated._project_view import GONE, ProjectView, Round, Wanted
+from friendli_dedicated._unlisted import callers_level
 from friendli_dedicated.errors import (
+    AmbiguousEndpointError,
     EndpointCreationUnresolvedError,
     FriendliError,
     NotFoundError,
@@ -54,7 +68,19 @@ if TYPE_CHECKING:
 
     from friendli_dedicated._client import AsyncClient, Client
 
-__all__ = ["RELIST_PAUSES", "AsyncCreates", "Creates", "create_flow", "wanted_of"]
+__all__ = [
+    "RELIST_PAUSES",
+    "AsyncCreates",
+    "Created",
+    "Creates",
+    "SpecificationMismatchWarning",
+    "ambiguous",
+    "create_flow",
+    "find_flow",
+    "spec_fields",
+    "wanted_of",
+    "warn_differences",
+]
 
 RELIST_PAUSES = (0.5, 1.0, 2.0)
 """Seconds to wait before listing again when a full listing does not show the new endpoint yet."""
@@ -91,7 +117,7 @@ def wanted_of(body: DedicatedEndpointCreateBody, given: Collection[str] = ()) ->
     return Wanted(body.name, tuple(fields.items()))
 
 
-def _spec_fields(spec: DedicatedEndpointSpec) -> Mapping[str, object]:
+def spec_fields(spec: DedicatedEndpointSpec) -> Mapping[str, object]:
     values = {name: getattr(spec, name) for name in _SPEC_FIELDS}
     return {name: None if isinstance(value, Unset) else value for name, value in values.items()}
 
@@ -115,21 +141,93 @@ def _id_in(state: EndpointState | None) -> str | None:
     return None
 
 
+@attrs.frozen
+class Created:
+    """What a create or a lookup by name gave: the endpoint's id and last state seen; for an endpoint
+    that existed already (``exist_ok``), the fields its specification shows with other values than
+    the create asked for (field -> (asked, found))."""
+
+    endpoint_id: str
+    state: EndpointState | None
+    differences: Mapping[str, tuple[object, object]] = attrs.field(factory=dict)
+
+
+class SpecificationMismatchWarning(UserWarning):
+    """``create(..., exist_ok=True)`` returned an existing endpoint whose specification differs from
+    what the call asked for: ``differences`` maps each field (as ``EndpointSpec`` names it) to
+    (asked, found). The endpoint is returned unchanged; ``update`` changes it.
+
+    Only the fields a specification shows are compared (not the model, which it does not show).
+    """
+
+    def __init__(self, message: str, *, endpoint_id: str, differences: Mapping[str, tuple[object, object]]) -> None:
+        super().__init__(message)
+        self.endpoint_id = endpoint_id
+        self.differences = differences
+
+
+def warn_differences(created: Created, project_id: str, name: str) -> None:
+    """Warn, from the caller's line, when an existing endpoint returned by ``exist_ok`` differs from what was asked.
+
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_differences(Created("ep-1", None, {"num_gpu": (2, 1)}), "proj", "chat")
+    >>> print(caught[0].message)  # doctest: +NORMALIZE_WHITESPACE
+    endpoint ep-1 ('chat' in project 'proj') exists with another specification than asked: num_gpu is 1 (asked 2);
+    it is returned unchanged (update it to change that)
+    """
+    if not created.differences:
+        return
+    shown = "; ".join(
+        f"{field} is {found!r} (asked {asked!r})" for field, (asked, found) in created.differences.items()
+    )
+    warning = SpecificationMismatchWarning(
+        f"endpoint {created.endpoint_id} ({name!r} in project {project_id!r}) exists with another specification "
+        f"than asked: {shown}; it is returned unchanged (update it to change that)",
+        endpoint_id=created.endpoint_id,
+        differences=dict(created.differences),
+    )
+    warnings.warn(warning, stacklevel=callers_level())
+
+
 @attrs.define
-class _Create:
-    """One create's facts, as its flow learns them."""
+class _Caller:
+    """One call on a project's view (a lookup, or a create): the view, the project, the team, its deadline.
+
+    ``timed_out`` and ``read_failed`` make the errors of the shared steps (listing rounds, reading
+    specifications): a create makes them its own once it was sent (``_Create``).
+    """
 
     view: ProjectView
-    body: DedicatedEndpointCreateBody
+    project_id: str
     team_id: str | None
-    wanted: Wanted
     clock: Callable[[], float]
     deadline: float
+    name: str
+
+    def timed_out(self, waiting_for: str) -> FriendliError:
+        return RequestTimeoutError(
+            f"looking up {self.name!r} in project {self.project_id!r}: the deadline passed while {waiting_for}"
+        )
+
+    def read_failed(self, endpoint_id: str, exc: FriendliError) -> FriendliError:
+        return exc
+
+
+@attrs.define
+class _Create(_Caller):
+    """One create's facts, as its flow learns them."""
+
+    body: DedicatedEndpointCreateBody = attrs.field(kw_only=True)
+    wanted: Wanted = attrs.field(kw_only=True)
     before: frozenset[str] = frozenset()
     doubt: str | None = None
+    sent: bool = False
+    """Whether the create was sent (it may then exist): every error is then ``unresolved``."""
 
     def unresolved(self, reason: str, candidates: Collection[str] = ()) -> EndpointCreationUnresolvedError:
-        project_id, name = self.body.project_id, self.body.name
+        project_id, name = self.project_id, self.name
         outcome = self.doubt or "it was accepted"
         return EndpointCreationUnresolvedError(
             f"the endpoint {name!r} may have been created in project {project_id!r} ({outcome}), but its id "
@@ -142,10 +240,32 @@ class _Create:
 
     def not_sent(self, waiting_for: str) -> RequestTimeoutError:
         return RequestTimeoutError(
-            f"POST /dedicated/beta/endpoint ({self.body.name!r}): the deadline passed before the create was sent, "
+            f"POST /dedicated/beta/endpoint ({self.name!r}): the deadline passed before the create was sent, "
             f"while {waiting_for}; nothing was created",
             may_have_reached_server=False,
         )
+
+    def timed_out(self, waiting_for: str) -> FriendliError:
+        if not self.sent:
+            return self.not_sent(waiting_for)
+        return self.unresolved(f"the deadline passed while {waiting_for}")
+
+    def read_failed(self, endpoint_id: str, exc: FriendliError) -> FriendliError:
+        if not self.sent:
+            return exc
+        return self.unresolved(f"reading candidate {endpoint_id!r} failed: {exc}", [endpoint_id])
+
+
+def ambiguous(project_id: str, name: str, ids: Collection[str]) -> AmbiguousEndpointError:
+    """The error of a lookup by name that found several endpoints of the name."""
+    listed = ", ".join(ids)
+    return AmbiguousEndpointError(
+        f"{len(ids)} endpoints are named {name!r} in project {project_id!r}: {listed}; use one by its id "
+        f"(endpoints.get_handle(id)), and terminate and delete the others if they are not wanted",
+        project_id=project_id,
+        name=name,
+        ids=tuple(ids),
+    )
 
 
 def create_flow(
@@ -156,15 +276,32 @@ def create_flow(
     *,
     clock: Callable[[], float],
     deadline: float,
-) -> Flow[tuple[str, EndpointState | None]]:
-    """Create the endpoint ``body`` describes; return its id and last state seen (see the module)."""
-    create = _Create(view, body, team_id, wanted, clock, deadline)
+    exist_ok: bool = False,
+) -> Flow[Created]:
+    """Create the endpoint ``body`` describes; return its id and last state seen (see the module).
+
+    With ``exist_ok``, first look the name up in the view (once its baseline is listed, and the
+    specifications it lacks read): an endpoint of that name is returned (with the fields that differ
+    from what was asked) and nothing is created; several raise ``AmbiguousEndpointError``.
+    """
+    create = _Create(view, body.project_id, team_id, clock, deadline, body.name, body=body, wanted=wanted)
     ticket = object()
     view.enqueue(body.name, ticket)
     try:
         if not (yield Until(lambda: view.first_in_line(body.name, ticket), deadline)):
             raise create.not_sent(f"an earlier create of {body.name!r} by this client was still resolving")
         yield from _baseline(create)
+        if exist_ok:
+            # What the view knows, as fresh as a create's baseline: a script run again (a new client)
+            # lists the project afresh, and this client's own creates are all in its view.
+            yield from _read_specs(create, lambda: sorted(view.present))
+            existing = view.named(body.name)
+            if len(existing) > 1:
+                raise ambiguous(body.project_id, body.name, existing)
+            if existing:
+                (found,) = existing
+                differences = wanted.differences(view.specs[found])
+                return Created(found, view.states.get(found), differences)
         create.before = view.begin()
         waiting = False
         try:
@@ -175,18 +312,60 @@ def create_flow(
                 create.doubt = _doubt(exc)
                 if create.doubt is None:
                     raise
+            create.sent = True
             marker = view.posted()
             waiting = True
             known = _id_in(state)
             if known is not None:
                 view.claim(known)
-                return known, state
+                return Created(known, state)
             chosen = yield from _resolve(create, marker)
-            return chosen, state or view.states.get(chosen)
+            return Created(chosen, state or view.states.get(chosen))
         finally:
             view.finished(waiting=waiting)
     finally:
         view.dequeue(body.name, ticket)
+
+
+def find_flow(
+    view: ProjectView,
+    project_id: str,
+    name: str,
+    team_id: str | None,
+    *,
+    clock: Callable[[], float],
+    deadline: float,
+) -> Flow[Created | None]:
+    """The endpoint named ``name`` in the project, None if there is none, ``AmbiguousEndpointError`` if
+    several are: from a listing made after the call began, and their specifications (each read once
+    per client). It waits for this client's creates of the same name in flight to resolve first."""
+    find = _Caller(view, project_id, team_id, clock, deadline, name)
+    ticket = object()
+    view.enqueue(name, ticket)
+    try:
+        if not (yield Until(lambda: view.first_in_line(name, ticket), deadline)):
+            raise find.timed_out(f"a create of {name!r} by this client was still resolving")
+        found = yield from _look_up(find)
+    finally:
+        view.dequeue(name, ticket)
+    if len(found) > 1:
+        raise ambiguous(project_id, name, found)
+    return Created(found[0], view.states.get(found[0])) if found else None
+
+
+def _look_up(call: _Caller) -> Flow[list[str]]:
+    """The ids of the endpoints named ``call.name``: a full round started after this call began (or
+    shared with the calls waiting for one), then the specifications not read yet."""
+    view = call.view
+    marker = view.look()
+    try:
+        while not view.full_round_after(marker):
+            view.want_full_round()
+            yield from _await_round(call, view.rounds_done)
+        yield from _read_specs(call, lambda: sorted(view.present))
+    finally:
+        view.looked()
+    return view.named(call.name)
 
 
 def _baseline(create: _Create) -> Flow[None]:
@@ -208,7 +387,7 @@ def _resolve(create: _Create, marker: int) -> Flow[str]:
     while True:
         try:
             yield from _await_round(create, marker)
-            yield from _read_specs(create)
+            yield from _read_specs(create, lambda: view.new_ids(create.before))
         except EndpointCreationUnresolvedError:
             raise
         except FriendliError as exc:
@@ -235,56 +414,58 @@ def _resolve(create: _Create, marker: int) -> Flow[str]:
         yield Pause(pause)
 
 
-def _await_round(create: _Create, marker: int) -> Flow[None]:
-    """Until a round started after ``marker`` has finished: run it if it is this create's turn, else wait."""
-    view, deadline = create.view, create.deadline
+def _await_round(call: _Caller, marker: int) -> Flow[None]:
+    """Until a round started after ``marker`` has finished: run it if it is this call's turn, else wait."""
+    view, deadline = call.view, call.deadline
     while not view.round_finished_after(marker):
         started = view.round_for(marker)
         if started is None:
             ready = yield Until(lambda: view.round_finished_after(marker) or view.may_start_round(marker), deadline)
             if not ready:
-                raise create.unresolved("the deadline passed while waiting for the project's listing")
+                raise call.timed_out("waiting for the project's listing")
             continue
-        yield from _run_round(create, started)
+        yield from _run_round(call, started)
 
 
-def _run_round(create: _Create, started: Round) -> Flow[None]:
-    """List the project for every create waiting; the round is given back if this one cannot finish it."""
-    view = create.view
+def _run_round(call: _Caller, started: Round) -> Flow[None]:
+    """List the project for every call waiting; the round is given back if this one cannot finish it."""
+    view = call.view
     try:
-        listed = yield from flows.collect(create.body.project_id, create.team_id, cursor=started.cursor)
+        listed = yield from flows.collect(call.project_id, call.team_id, cursor=started.cursor)
     except BaseException:  # failed, or cut short (GeneratorExit): a waiter starts the next round
         view.round_released(started)
         raise
-    view.round_done(started, listed.states, listed.tail, create.clock())
+    view.round_done(started, listed.states, listed.tail, call.clock())
 
 
-def _read_specs(create: _Create) -> Flow[None]:
-    """Make sure every new endpoint's specification is known: read those nobody reads, wait for the others."""
-    view = create.view
+def _read_specs(call: _Caller, candidates: Callable[[], list[str]]) -> Flow[None]:
+    """Make sure the candidates' specifications are known: read those nobody reads, wait for the others."""
+    view = call.view
     while True:
-        mine = view.unread(view.new_ids(create.before))
+        mine = view.unread(candidates())
         try:
             while mine:
                 endpoint_id = mine[0]
                 try:
-                    spec = yield calls.spec(endpoint_id, create.team_id)
+                    spec = yield calls.spec(endpoint_id, call.team_id)
                 except NotFoundError:
                     view.read(mine.pop(0), GONE)  # deleted meanwhile: a candidate of no one's
                     continue
                 except FriendliError as exc:
-                    reason = f"reading candidate {endpoint_id!r} failed: {exc}"
-                    raise create.unresolved(reason, [endpoint_id]) from exc
-                view.read(mine.pop(0), _spec_fields(spec))
+                    error = call.read_failed(endpoint_id, exc)
+                    if error is exc:
+                        raise
+                    raise error from exc
+                view.read(mine.pop(0), spec_fields(spec))
         finally:
-            for endpoint_id in mine:  # not read: another create may read them
+            for endpoint_id in mine:  # not read: another call may read them
                 view.read(endpoint_id, None)
-        others = view.being_read(view.new_ids(create.before))
+        others = view.being_read(candidates())
         if not others:
             return
-        ready = yield Until(lambda others=others: not view.being_read(others), create.deadline)  # type: ignore[misc]
+        ready = yield Until(lambda others=others: not view.being_read(others), call.deadline)  # type: ignore[misc]
         if not ready:
-            raise create.unresolved("the deadline passed while its candidates' specifications were being read")
+            raise call.timed_out("the endpoints' specifications were being read")
 
 
 # -- the clients' holders of views: the coordinator is the only part with a sync and an async twin ----------
@@ -294,45 +475,109 @@ class _Views:
     def __init__(self) -> None:
         self._views: dict[tuple[str | None, str], ProjectView] = {}
 
-    def _flow(
+    def _view(self, team_id: str | None, project_id: str) -> ProjectView:
+        return self._views.setdefault((team_id, project_id), ProjectView())
+
+    @staticmethod
+    def _deadline(client: Client | AsyncClient) -> float:
+        """The deadline of a create or a lookup: the client's ``timeout`` from now, for every request and wait."""
+        return client._sender.clock() + client._sender.total
+
+    def _create_flow(
         self,
         client: Client | AsyncClient,
         body: DedicatedEndpointCreateBody,
         team_id: str | None,
         given: Collection[str],
-    ) -> tuple[Flow[tuple[str, EndpointState | None]], float]:
-        """The create's flow, and its deadline: the client's ``timeout`` from now, for every request and wait."""
+        exist_ok: bool,
+    ) -> tuple[Flow[Created], float]:
+        deadline = self._deadline(client)
+        view = self._view(team_id, body.project_id)
+        wanted = wanted_of(body, given)
         clock = client._sender.clock
-        deadline = clock() + client._sender.total
-        view = self._views.setdefault((team_id, body.project_id), ProjectView())
-        return create_flow(view, body, team_id, wanted_of(body, given), clock=clock, deadline=deadline), deadline
+        return create_flow(view, body, team_id, wanted, clock=clock, deadline=deadline, exist_ok=exist_ok), deadline
+
+    def _find_flow(
+        self, client: Client | AsyncClient, project_id: str, name: str, team_id: str | None
+    ) -> tuple[Flow[Created | None], float]:
+        deadline = self._deadline(client)
+        view = self._view(team_id, project_id)
+        return find_flow(view, project_id, name, team_id, clock=client._sender.clock, deadline=deadline), deadline
+
+    def _learn(self, team_id: str | None, endpoint_id: str, spec: DedicatedEndpointSpec) -> None:
+        view = self._views.get((team_id, spec.project_id)) if isinstance(spec.project_id, str) else None
+        if view is not None:
+            view.learn(endpoint_id, spec_fields(spec))
+
+    def _forget(self, team_id: str | None, endpoint_id: str) -> None:
+        for (team, _project), view in self._views.items():
+            if team == team_id:
+                view.forget(endpoint_id)
 
 
 class Creates(_Views):
-    """The sync client's creates, driven from any of its threads."""
+    """The sync client's creates and lookups, driven from any of its threads."""
 
     def __init__(self) -> None:
         super().__init__()
         self._coordinator = Coordinator()
 
     def create(
-        self, client: Client, body: DedicatedEndpointCreateBody, team_id: str | None, given: Collection[str] = ()
-    ) -> tuple[str, EndpointState | None]:
-        """Create the endpoint ``body`` describes with ``client``; return its id and last state."""
-        flow, deadline = self._flow(client, body, team_id, given)
+        self,
+        client: Client,
+        body: DedicatedEndpointCreateBody,
+        team_id: str | None,
+        given: Collection[str] = (),
+        *,
+        exist_ok: bool = False,
+    ) -> Created:
+        """Create the endpoint ``body`` describes with ``client`` (with ``exist_ok``: unless one of its name exists)."""
+        flow, deadline = self._create_flow(client, body, team_id, given, exist_ok)
         return self._coordinator.run(client, flow, deadline=deadline)
+
+    def find(self, client: Client, project_id: str, name: str, team_id: str | None) -> Created | None:
+        """The endpoint named ``name`` in the project, or None (see ``find_flow``)."""
+        flow, deadline = self._find_flow(client, project_id, name, team_id)
+        return self._coordinator.run(client, flow, deadline=deadline)
+
+    def learn(self, team_id: str | None, endpoint_id: str, spec: DedicatedEndpointSpec) -> None:
+        """An update through the client answered with ``spec``: the views keep it (a rename, say)."""
+        self._coordinator.apply(lambda: self._learn(team_id, endpoint_id, spec))
+
+    def forget(self, team_id: str | None, endpoint_id: str) -> None:
+        """The client deleted the endpoint: no view holds it any more."""
+        self._coordinator.apply(lambda: self._forget(team_id, endpoint_id))
 
 
 class AsyncCreates(_Views):
-    """The async client's creates: the same flow, driven on its event loop."""
+    """The async client's creates and lookups: the same flows, driven on its event loop."""
 
     def __init__(self) -> None:
         super().__init__()
         self._coordinator = AsyncCoordinator()
 
     async def create(
-        self, client: AsyncClient, body: DedicatedEndpointCreateBody, team_id: str | None, given: Collection[str] = ()
-    ) -> tuple[str, EndpointState | None]:
+        self,
+        client: AsyncClient,
+        body: DedicatedEndpointCreateBody,
+        team_id: str | None,
+        given: Collection[str] = (),
+        *,
+        exist_ok: bool = False,
+    ) -> Created:
         """See ``Creates.create``."""
-        flow, deadline = self._flow(client, body, team_id, given)
+        flow, deadline = self._create_flow(client, body, team_id, given, exist_ok)
         return await self._coordinator.run(client, flow, deadline=deadline)
+
+    async def find(self, client: AsyncClient, project_id: str, name: str, team_id: str | None) -> Created | None:
+        """See ``Creates.find``."""
+        flow, deadline = self._find_flow(client, project_id, name, team_id)
+        return await self._coordinator.run(client, flow, deadline=deadline)
+
+    def learn(self, team_id: str | None, endpoint_id: str, spec: DedicatedEndpointSpec) -> None:
+        """See ``Creates.learn``."""
+        self._coordinator.apply(lambda: self._learn(team_id, endpoint_id, spec))
+
+    def forget(self, team_id: str | None, endpoint_id: str) -> None:
+        """See ``Creates.forget``."""
+        self._coordinator.apply(lambda: self._forget(team_id, endpoint_id))

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Unpack, cast
 from friendli_dedicated._backoff import Backoff
 from friendli_dedicated._bodies import EndpointChanges
 from friendli_dedicated._instances import GPU, InstanceOption, UnlistedInstanceOption
-from friendli_dedicated._models import EndpointSpec, EndpointState
+from friendli_dedicated._models import EndpointSpec, EndpointState, Status
 
 if TYPE_CHECKING:
     from friendli_dedicated._resources import AsyncEndpoints, Endpoints
@@ -55,7 +55,7 @@ class Endpoint:
     ``list(project_id)`` the project; ``spec()`` and ``update`` learn both).
 
     Action methods (``refresh``, ``sleep``, ``wake``, ``terminate``, ``restart``, ``update``,
-    ``wait_until_running``) act, refresh ``state`` and return the handle, so calls chain;
+    ``wait_until_running``, ``wait_until``) act, refresh ``state`` and return the handle, so calls chain;
     ``spec()`` returns the ``EndpointSpec``. ``client.endpoints``' methods of the same names take
     an id and return the API's answer instead (an ``EndpointState``, an ``EndpointSpec``).
 
@@ -121,6 +121,24 @@ class Endpoint:
         )
         return cast("RunningEndpoint", self)
 
+    def wait_until(
+        self,
+        status: Status | str,
+        *,
+        timeout: float = 1800.0,
+        on_progress: ProgressCallback | None = None,
+        poll: Backoff | None = None,
+    ) -> Endpoint:
+        """Wait until the endpoint is ``status`` (RUNNING, SLEEPING, TERMINATED or FAILED); see
+        ``Endpoints.wait_until``. Returns the handle, whose ``state`` is the one reached.
+
+        >>> ep = client.endpoints.create("proj", "short", "org/model", "H100")
+        >>> ep.terminate().wait_until(fd.Status.TERMINATED, timeout=600).state.status.value
+        'TERMINATED'
+        """
+        self.state = self._endpoints.wait_until(self.id, status, timeout=timeout, on_progress=on_progress, poll=poll)
+        return self
+
     def update(self, **changes: Unpack[EndpointChanges]) -> Endpoint:
         """Change the endpoint: the keywords of ``Endpoints.update`` (``EndpointChanges``); one request.
         The new version rolls out (UPDATING, then RUNNING): follow with ``wait_until_running``.
@@ -144,7 +162,7 @@ class Endpoint:
         return self
 
     def terminate(self) -> Endpoint:
-        """Terminate the endpoint; returns the handle."""
+        """Terminate the endpoint; returns the handle (``.wait_until(fd.Status.TERMINATED)`` waits for it to end)."""
         self.state = self._endpoints.terminate(self.id)
         return self
 
@@ -213,6 +231,20 @@ class AsyncEndpoint:
             self.id, timeout=timeout, on_progress=on_progress, wake=wake, poll=poll
         )
         return cast("AsyncRunningEndpoint", self)
+
+    async def wait_until(
+        self,
+        status: Status | str,
+        *,
+        timeout: float = 1800.0,
+        on_progress: ProgressCallback | None = None,
+        poll: Backoff | None = None,
+    ) -> AsyncEndpoint:
+        """See ``Endpoint.wait_until``."""
+        self.state = await self._endpoints.wait_until(
+            self.id, status, timeout=timeout, on_progress=on_progress, poll=poll
+        )
+        return self
 
     async def update(self, **changes: Unpack[EndpointChanges]) -> AsyncEndpoint:
         """See ``Endpoint.update``."""

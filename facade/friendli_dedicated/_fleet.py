@@ -6,7 +6,8 @@ its project's listing does not show it. A poll starts at the page where the firs
 awaited was last seen, so as a fleet comes up its polls get shorter; if an endpoint is not where it
 was, the next poll reads the project from its first page again (the order of a listing is not in the
 contract: it is relied on for speed, never for correctness). Each endpoint's states go through the
-same status table as ``wait_until_running`` (``_waiter.classify``), with the same errors and hints;
+same status table as ``wait_until_running`` (``_waiter.classify``; with ``until``, the table of that
+status, as ``wait_until``), with the same errors and hints;
 one endpoint that fails does not stop the wait for the others. Polls follow a ``Backoff``
 (``FLEET_POLL`` by default: a poll of a fleet is cheap per endpoint, so it may come more often),
 every request runs within the wait's deadline (``_waiter.Terms``), and transient failures of a
@@ -35,7 +36,7 @@ import attrs
 from friendli_dedicated import _calls as calls, _flows as flows
 from friendli_dedicated._backoff import Backoff
 from friendli_dedicated._flows import Flow, Pause
-from friendli_dedicated._models import EndpointState
+from friendli_dedicated._models import EndpointState, Status
 from friendli_dedicated._retry import transient
 from friendli_dedicated._transport import Call
 from friendli_dedicated._validate import callback, identifier
@@ -69,29 +70,47 @@ FleetProgress = Callable[[str, EndpointState, float], None]
 class FleetResult:
     """How a fleet wait ended, endpoint by endpoint.
 
-    - ``running``: id -> the serving state;
+    - ``running``: id -> the serving state (with ``wait_all(until=...)``, the state reached: the
+      status ``until`` names; ``reached`` is the same mapping, under a name that fits every wait);
     - ``failed``: id -> its ``EndpointFailedError`` (error code, phase, hint);
     - ``stopped``: id -> its ``EndpointStoppedError`` (stopping, stopped, asleep, or not found);
-    - ``timed_out``: id -> the last state seen (None if none was) when the deadline passed.
+    - ``timed_out``: id -> the last state seen (None if none was) when the deadline passed;
+    - ``until``: the status waited for (RUNNING unless ``wait_all(until=...)`` said otherwise).
+
+    >>> result = FleetResult(running={}, failed={}, stopped={}, timed_out={}, until=fd.Status.TERMINATED)
+    >>> result.all_reached, result.reached is result.running
+    (True, True)
     """
 
     running: Mapping[str, EndpointState]
     failed: Mapping[str, EndpointFailedError]
     stopped: Mapping[str, EndpointStoppedError]
     timed_out: Mapping[str, EndpointState | None]
+    until: Status = attrs.field(default=Status.RUNNING, kw_only=True)
+
+    @property
+    def reached(self) -> Mapping[str, EndpointState]:
+        """The endpoints that reached the status waited for, id -> that state (``running``)."""
+        return self.running
+
+    @property
+    def all_reached(self) -> bool:
+        """Whether every endpoint reached the status waited for."""
+        return not (self.failed or self.stopped or self.timed_out)
 
     @property
     def all_running(self) -> bool:
-        """Whether every endpoint serves."""
-        return not (self.failed or self.stopped or self.timed_out)
+        """Whether every endpoint serves (for a wait for another status: reached it, as ``all_reached``)."""
+        return self.all_reached
 
     def raise_for_failures(self) -> FleetResult:
-        """Raise ``FleetWaitError`` if any endpoint does not serve; else return the result (to chain)."""
-        if self.all_running:
+        """Raise ``FleetWaitError`` if any endpoint did not reach the status waited for (serve, by
+        default); else return the result (to chain)."""
+        if self.all_reached:
             return self
-        parts = [f"{len(self.running)} running"]
+        parts = [f"{len(self.running)} {self.until.value.lower()}"]
         parts += [f"{len(group)} {name}" for name, group in self._groups() if group]
-        raise FleetWaitError(f"not every endpoint became RUNNING: {', '.join(parts)}", result=self)
+        raise FleetWaitError(f"not every endpoint became {self.until.value}: {', '.join(parts)}", result=self)
 
     def _groups(self) -> list[tuple[str, Mapping[str, Any]]]:
         return [("failed", self.failed), ("stopped", self.stopped), ("timed out", self.timed_out)]
@@ -184,7 +203,8 @@ class _FleetWait:
             return
         watched.state = state
         self._report(watched, state)
-        outcome = classify(state.status)
+        until = self.terms.until
+        outcome = classify(state.status, until)
         if outcome is not Outcome.SLEEPING:
             watched.woken = False
             watched.wake_refused = None
@@ -193,7 +213,7 @@ class _FleetWait:
         elif outcome is Outcome.FAILURE:
             self.failed[endpoint_id] = failed_error(endpoint_id, state)
         elif outcome is Outcome.STOPPED or (outcome is Outcome.SLEEPING and not self.terms.wake):
-            self.stopped[endpoint_id] = stopped_error(endpoint_id, state)
+            self.stopped[endpoint_id] = stopped_error(endpoint_id, state, until)
         elif outcome is Outcome.SLEEPING:
             if not watched.woken:
                 self.to_wake.append(endpoint_id)
@@ -251,7 +271,7 @@ class _FleetWait:
                 stopped[endpoint_id] = _unwoken_error(endpoint_id, watched.state, watched.wake_refused)
             else:
                 timed_out[endpoint_id] = watched.state
-        return FleetResult(dict(self.running), dict(self.failed), stopped, timed_out)
+        return FleetResult(dict(self.running), dict(self.failed), stopped, timed_out, until=self.terms.until)
 
     def _report(self, watched: _Watched, state: EndpointState) -> None:
         if watched.reported.changed(state) and self.on_progress is not None:

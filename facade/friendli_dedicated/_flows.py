@@ -1,4 +1,5 @@
-"""Multi-call flows, written once for both clients: the steps they yield; pagination, listing a project, update.
+"""Multi-call flows, written once for both clients: the steps they yield; pagination (and the listings of
+``list`` and ``versions``), listing a project, update, the lifecycle actions.
 
 A flow is a generator. It yields what it needs done and receives the outcome:
 
@@ -25,10 +26,12 @@ import attrs
 
 from friendli_dedicated import _calls as calls, _engine as engine
 from friendli_dedicated._calls import Page
+from friendli_dedicated._hints import busy_error, waiting_helps
 from friendli_dedicated._models import EndpointSpec, EndpointState
 from friendli_dedicated._project_view import LISTING_LIMIT
 from friendli_dedicated._transport import Call
-from friendli_dedicated.errors import PaginationError
+from friendli_dedicated._validate import identifier, listing_limit, page_size as checked_page_size
+from friendli_dedicated.errors import BadRequestError, FriendliError, PaginationError
 from friendli_dedicated_api.models import DedicatedEndpointUpdateBody
 
 __all__ = [
@@ -39,9 +42,13 @@ __all__ = [
     "Listing",
     "Pause",
     "Until",
+    "action_flow",
     "collect",
+    "endpoints_listing",
+    "paged",
     "paginate",
     "update_flow",
+    "versions_listing",
 ]
 
 T = TypeVar("T")
@@ -159,6 +166,29 @@ def collect(project_id: str | None, team_id: str | None, *, cursor: str | None =
             return Listing(found, page_cursors, stop.value)
 
 
+# -- the listings of ``list`` and ``versions`` ------------------------------------------------------
+def paged(page: Callable[[str | None, int], Call[Page[Any]]], limit: object, page_size: object) -> Flow[str | None]:
+    """The flow of a listing of at most ``limit`` items (None: all), ``page_size`` per request; a
+    ``limit`` below the page size is the size of the one page it needs. (``page_size`` defaults to
+    100, the contract's largest page: the fewest requests.)"""
+    most = listing_limit(limit)
+    size = checked_page_size(page_size)
+    if most is not None:
+        size = min(size, most)
+    return paginate(lambda cursor: page(cursor, size), limit=most)
+
+
+def endpoints_listing(project: str | None, team: str | None, limit: object, page_size: object) -> Flow[str | None]:
+    """The flow of ``list``: the endpoints of ``project`` (a checked id, or None: the team's)."""
+    return paged(lambda cursor, size: calls.list_page(project, cursor, size, team), limit, page_size)
+
+
+def versions_listing(endpoint_id: object, team: str | None, limit: object, page_size: object) -> Flow[str | None]:
+    """The flow of ``versions``: the endpoint's version history."""
+    checked_id = identifier(endpoint_id, "endpoint_id")
+    return paged(lambda cursor, size: calls.versions_page(checked_id, cursor, size, team), limit, page_size)
+
+
 # -- update ---------------------------------------------------------------------------------------
 def update_flow(
     endpoint_id: str,
@@ -177,3 +207,29 @@ def update_flow(
         body.advanced = engine.update_block(advanced, extra, current)
     updated: EndpointSpec = yield calls.update(endpoint_id, body, team_id)
     return updated
+
+
+# -- the lifecycle actions -------------------------------------------------------------------------
+def action_flow(action: str, endpoint_id: str, team_id: str | None) -> Flow[EndpointState]:
+    """sleep, wake, terminate or restart: one request; a 400 is explained when waiting would cure it.
+
+    The API answers an action the endpoint's status does not allow with a bare 400. Then the status
+    is read (one more request, on that path only): when ``_hints.WAIT_FIRST`` says which status the
+    action needs and waiting gets it there (``restart`` while TERMINATING), the 400 becomes an
+    ``EndpointBusyError`` that says so; otherwise, or if the status cannot be read, the 400 is raised
+    as it came.
+    """
+    try:
+        state: EndpointState = yield calls.lifecycle(action, endpoint_id, team_id)
+    except BadRequestError as refusal:
+        if not waiting_helps(action):  # nothing to explain: no second request
+            raise
+        try:
+            now: EndpointState = yield calls.status(endpoint_id, team_id)
+        except FriendliError:
+            raise refusal from None
+        error = busy_error(refusal, action, endpoint_id, now.status)
+        if error is refusal:
+            raise
+        raise error from refusal
+    return state

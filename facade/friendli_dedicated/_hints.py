@@ -12,6 +12,14 @@ error: a hint must never be the thing that crashes.
 
 >>> print(hint_for("INFERENCE_ENGINE_MEMORY_ERROR"))  # doctest: +ELLIPSIS
 The model does not fit in GPU memory: choose an instance with more or larger GPUs, or lower max_batch_size...
+
+The other table here, ``WAIT_FIRST``, says which status an action the API refused (a 400) needs
+first, when waiting gets the endpoint there: ``restart`` right after ``terminate`` is refused while
+the endpoint is TERMINATING, and goes through once it is TERMINATED. ``busy_error`` makes the
+``EndpointBusyError`` that says so.
+
+>>> wait_first("restart", Status.TERMINATING)
+<Status.TERMINATED: 'TERMINATED'>
 """
 
 from __future__ import annotations
@@ -19,9 +27,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from friendli_dedicated._models import ErrorCode
+from friendli_dedicated._models import ErrorCode, Status
+from friendli_dedicated.errors import BadRequestError, EndpointBusyError
 
-__all__ = ["GENERIC_HINT", "HINTS", "hint_for"]
+__all__ = ["GENERIC_HINT", "HINTS", "WAIT_FIRST", "busy_error", "hint_for", "wait_first", "waiting_helps"]
 
 GENERIC_HINT = (
     "No specific advice for this failure: check the endpoint's settings and logs in Friendli Suite, "
@@ -110,3 +119,64 @@ def hint_for(error_code: str | None) -> str:
     # Normalise through the open enum so a raw string and a member look up the same entry; an
     # unlisted value becomes a non-member that is simply absent from the table.
     return HINTS.get(ErrorCode(str(error_code)), GENERIC_HINT)
+
+
+# The lifecycle the emulator models (and the API's 400s it reproduces): restart takes a FAILED or
+# TERMINATED endpoint; sleep a RUNNING (or AWAKING) one. Only the refusals that waiting cures are
+# here: a restart of a RUNNING endpoint needs a terminate, not a wait, and is left to the API's message.
+WAIT_FIRST: Mapping[tuple[str, Status], Status] = MappingProxyType(
+    {
+        ("restart", Status.TERMINATING): Status.TERMINATED,
+        ("sleep", Status.INITIALIZING): Status.RUNNING,
+        ("sleep", Status.UPDATING): Status.RUNNING,
+    }
+)
+"""(action, the status that refused it) -> the status to wait for before trying the action again."""
+
+
+def wait_first(action: str, status: Status) -> Status | None:
+    """The status to wait for before ``action`` goes through, if ``status`` refused it and waiting cures it.
+
+    >>> wait_first("sleep", Status.INITIALIZING), wait_first("restart", Status.RUNNING)
+    (<Status.RUNNING: 'RUNNING'>, None)
+    """
+    return WAIT_FIRST.get((action, status))
+
+
+def waiting_helps(action: str) -> bool:
+    """Whether some status refuses ``action`` in a way that waiting cures (then a 400 is worth explaining).
+
+    >>> waiting_helps("restart"), waiting_helps("terminate")
+    (True, False)
+    """
+    return any(refused == action for refused, _status in WAIT_FIRST)
+
+
+def busy_error(refusal: BadRequestError, action: str, endpoint_id: str, status: Status) -> BadRequestError:
+    """The error for a 400 to ``action`` while the endpoint is ``status``: an ``EndpointBusyError`` that
+    says which status to wait for when ``WAIT_FIRST`` knows one, else ``refusal`` itself.
+
+    >>> refusal = BadRequestError("PUT /dedicated/beta/endpoint/ep-1/restart: 400 Bad Request", status_code=400)
+    >>> print(busy_error(refusal, "restart", "ep-1", Status.TERMINATING).hint)
+    ep-1 is TERMINATING: wait until it is TERMINATED (endpoint.wait_until(fd.Status.TERMINATED)), then restart it
+    """
+    wait_for = wait_first(action, status)
+    if wait_for is None:
+        return refusal
+    hint = (
+        f"{endpoint_id} is {status.value}: wait until it is {wait_for.value} "
+        f"(endpoint.wait_until(fd.Status.{wait_for.name})), then {action} it"
+    )
+    return EndpointBusyError(
+        f"{refusal}; {hint}",
+        action=action,
+        endpoint_id=endpoint_id,
+        status=status,
+        wait_for=wait_for,
+        refusal=str(refusal),
+        hint=hint,
+        status_code=refusal.status_code,
+        body=refusal.body,
+        request=refusal.request,
+        request_id=refusal.request_id,
+    )

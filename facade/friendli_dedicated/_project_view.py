@@ -16,7 +16,13 @@ So one client keeps, per project, a ``ProjectView``:
 - one create per name at a time: creates of one name on one client queue behind each other, so a
   create never meets a sibling's endpoint that it cannot tell from its own (the specification does
   not show the model, so two creates of one name could differ only there);
-- ids claimed by creates of this client, so no id is handed out twice.
+- ids claimed by creates of this client, so no id is handed out twice;
+- the ids the project holds now, as far as the view knows (``present``): a full round lists them all,
+  an incremental one adds the new ones. A lookup by name reads the names from the specifications
+  (each once): ``create(exist_ok=True)`` in what the view holds, ``find`` after a full round started
+  after it began.
+  A specification read is kept: the client's own updates and deletes refresh it (``learn``,
+  ``forget``), but a rename by another client is not seen by this one.
 
 Every shared thing has an owner that gives it back, whatever happens to the owner: a round is
 released by the create that started it (``round_released``), a specification being read by the
@@ -70,7 +76,16 @@ class Wanted:
         """Whether an endpoint with this specification can be what the create asked for."""
         if spec.get("name") != self.name:
             return False
-        return all(spec.get(field) is None or spec.get(field) == value for field, value in self.fields)
+        return not self.differences(spec)
+
+    def differences(self, spec: Mapping[str, object]) -> dict[str, tuple[object, object]]:
+        """Field -> (asked, found) for each field the specification shows with another value than asked.
+
+        >>> Wanted("chat", (("max_batch_size", 64), ("num_gpu", 2))).differences({"max_batch_size": 128})
+        {'max_batch_size': (64, 128)}
+        """
+        found = ((field, asked, spec.get(field)) for field, asked in self.fields)
+        return {field: (asked, value) for field, asked, value in found if value is not None and value != asked}
 
 
 @attrs.frozen
@@ -97,6 +112,8 @@ class ProjectView:
     listed_at: float | None = None
     rounds_started: int = 0
     rounds_done: int = 0
+    last_full_round: int = 0
+    present: set[str] = attrs.field(factory=set)
     round_in_flight: Round | None = None
     full_wanted_after: int = -1
     last_round_full: bool = False
@@ -187,6 +204,13 @@ class ProjectView:
         """Record what a round listed (``tail``: the cursor of its last page)."""
         self.known.update(states)
         self.states.update(states)
+        if started.full:
+            # What the project holds now: what was listed, and what this client's creates claimed (a
+            # listing may lag behind a create; forgetting one's own endpoint would make a duplicate).
+            self.present = set(states) | self.claimed
+            self.last_full_round = started.number
+        else:
+            self.present.update(states)
         self.tail_cursor = tail
         self.listed_at = now
         self.rounds_done = started.number
@@ -234,3 +258,36 @@ class ProjectView:
     def claim(self, endpoint_id: str) -> None:
         self.claimed.add(endpoint_id)
         self.known.add(endpoint_id)
+        self.present.add(endpoint_id)
+
+    # -- lookups by name ---------------------------------------------------------------------------
+    def look(self) -> int:
+        """A lookup begins: it counts as a waiter for rounds; returns the round it needs a full one after."""
+        self.waiting += 1
+        return self.rounds_started
+
+    def looked(self) -> None:
+        """A lookup is over (found, failed or cancelled)."""
+        self.waiting -= 1
+
+    def full_round_after(self, marker: int) -> bool:
+        """Whether a full round started after round ``marker`` has finished."""
+        return self.last_full_round > marker
+
+    def named(self, name: str) -> list[str]:
+        """The ids the project holds whose specification has ``name``, in a stable order."""
+        return sorted(i for i in self.present if self.specs.get(i, GONE).get("name") == name)
+
+    # -- what this client did to an endpoint elsewhere ----------------------------------------------
+    def learn(self, endpoint_id: str, spec: Mapping[str, object]) -> None:
+        """An update through this client answered with the endpoint's specification: keep it (a rename)."""
+        if endpoint_id in self.known or endpoint_id in self.specs:
+            self.specs[endpoint_id] = spec
+
+    def forget(self, endpoint_id: str) -> None:
+        """This client deleted the endpoint: the project no longer holds it."""
+        self.present.discard(endpoint_id)
+        self.claimed.discard(endpoint_id)
+        self.states.pop(endpoint_id, None)
+        if endpoint_id in self.specs:
+            self.specs[endpoint_id] = GONE

@@ -5,28 +5,27 @@ Each method checks its inputs (nothing is sent when one is refused), then sends 
 have the same methods with the same arguments; only awaiting differs.
 
 What they return: a method that acts on an endpoint by id returns what the API answered (an
-``EndpointState`` from ``status``, the lifecycle actions and ``wait_until_running``; an
-``EndpointSpec`` from ``get`` and ``update``; None from ``delete``); the methods that make or find
-endpoints (``create``, ``create_from_wandb``, ``get_handle``, ``list``) return handles, whose own
-action methods return the handle so that calls chain (see ``_endpoint``).
+``EndpointState`` from ``status``, the lifecycle actions, ``wait_until_running`` and ``wait_until``;
+an ``EndpointSpec`` from ``get`` and ``update``; None from ``delete``); the methods that make or find
+endpoints (``create``, ``create_from_wandb``, ``get_handle``, ``find``, ``list``) return handles,
+whose own action methods return the handle so that calls chain (see ``_endpoint``).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Unpack, cast
 
 from friendli_dedicated import _calls as calls, _fleet, _flows as flows, _waiter
 from friendli_dedicated._autoscaling import Autoscaling
 from friendli_dedicated._backoff import Backoff
 from friendli_dedicated._bodies import create_body, update_body, wandb_body
-from friendli_dedicated._calls import Page
+from friendli_dedicated._creates import warn_differences
 from friendli_dedicated._endpoint import AsyncEndpoint, Endpoint, ProgressCallback
 from friendli_dedicated._fleet import FleetProgress, FleetResult
 from friendli_dedicated._instances import GPU, InstanceOption, UnlistedInstanceOption
-from friendli_dedicated._models import EndpointSpec, EndpointState, EndpointVersion
-from friendli_dedicated._transport import Call
-from friendli_dedicated._validate import identifier, listing_limit, page_size as checked_page_size
+from friendli_dedicated._models import EndpointSpec, EndpointState, EndpointVersion, Status
+from friendli_dedicated._validate import flag, identifier, text
 from friendli_dedicated_api._contract import EngineOptions
 
 if TYPE_CHECKING:
@@ -41,43 +40,28 @@ def _endpoint_id(value: object) -> str:
 
 
 def _terms(
-    client: Client | AsyncClient, timeout: object, poll: object, wake: object, progress: object
+    client: Client | AsyncClient,
+    timeout: object,
+    poll: object,
+    wake: object,
+    progress: object,
+    until: Status = Status.RUNNING,
 ) -> _waiter.Terms:
     """A wait's arguments, checked, on the client's clock (its deadline starts now)."""
     clock, random = client._sender.clock, client._sender.random
-    return _waiter.Terms.check(timeout=timeout, poll=poll, wake=wake, on_progress=progress, clock=clock, random=random)
+    return _waiter.Terms.check(
+        timeout=timeout, poll=poll, wake=wake, on_progress=progress, clock=clock, random=random, until=until
+    )
+
+
+def _name(value: object) -> str:
+    checked = text(value, "name")
+    assert checked is not None  # text() returns None only when optional
+    return checked
 
 
 def _project(project_id: object) -> str | None:
     return None if project_id is None else identifier(project_id, "project_id")
-
-
-def _paged(
-    page: Callable[[str | None, int], Call[Page[Any]]], limit: object, page_size: object
-) -> flows.Flow[str | None]:
-    """The flow of a listing of at most ``limit`` items (None: all), ``page_size`` per request; a
-    ``limit`` below the page size is the size of the one page it needs. (``page_size`` defaults to
-    100, the contract's largest page: the fewest requests.)"""
-    most = listing_limit(limit)
-    size = checked_page_size(page_size)
-    if most is not None:
-        size = min(size, most)
-    return flows.paginate(lambda cursor: page(cursor, size), limit=most)
-
-
-def _endpoints_listing(
-    project: str | None, team: str | None, limit: object, page_size: object
-) -> flows.Flow[str | None]:
-    """The flow of ``list``: the endpoints of ``project`` (a checked id, or None: the team's)."""
-    return _paged(lambda cursor, size: calls.list_page(project, cursor, size, team), limit, page_size)
-
-
-def _versions_listing(
-    endpoint_id: object, team: str | None, limit: object, page_size: object
-) -> flows.Flow[str | None]:
-    """The flow of ``versions``: the endpoint's version history."""
-    checked_id = _endpoint_id(endpoint_id)
-    return _paged(lambda cursor, size: calls.versions_page(checked_id, cursor, size, team), limit, page_size)
 
 
 class Endpoints:
@@ -108,6 +92,7 @@ class Endpoints:
         revision: str | None = None,
         comment: str | None = None,
         extra_engine_options: Mapping[str, Any] | None = None,
+        exist_ok: bool = False,
         **advanced: Unpack[EngineOptions],
     ) -> Endpoint:
         """Deploy Hugging Face repo ``model`` on ``instance`` and return a handle with the new id.
@@ -120,10 +105,18 @@ class Endpoints:
         flight at once on one client share their listings of the project, so a fleet created
         concurrently costs about three requests per endpoint, whatever its size.
 
+        With ``exist_ok=True``, an endpoint of that ``name`` in the project (of any status) is returned
+        as it is and nothing is created, so a script run again keeps one endpoint; a specification
+        that differs from what was asked is named by ``fd.SpecificationMismatchWarning``, several
+        endpoints of the name raise ``fd.AmbiguousEndpointError``. The name is looked up in the
+        project as the client's creates see it (listed afresh after 30 s; see docs/waiting.md).
+
         >>> option = fd.InstanceOption(fd.GPU.H100, 2)
         >>> ep = client.endpoints.create("proj", "chat", "org/model", option, max_batch_size=64)
         >>> client.endpoints.get(ep.id).max_batch_size
         64
+        >>> client.endpoints.create("proj", "chat", "org/model", option, max_batch_size=64, exist_ok=True).id == ep.id
+        True
         """
         body = create_body(
             project_id,
@@ -137,8 +130,11 @@ class Endpoints:
             extra_engine_options=extra_engine_options,
         )
         given = {*advanced, *(extra_engine_options or {})}
-        endpoint_id, state = self._client._creates.create(self._client, body, self._team, given)
-        return Endpoint(self, endpoint_id, state, body.project_id, name=body.name)
+        created = self._client._creates.create(
+            self._client, body, self._team, given, exist_ok=flag(exist_ok, "exist_ok")
+        )
+        warn_differences(created, body.project_id, body.name)
+        return Endpoint(self, created.endpoint_id, created.state, body.project_id, name=body.name)
 
     def create_from_wandb(
         self,
@@ -168,6 +164,21 @@ class Endpoints:
         ``project_id``, if known, lets ``wait_all`` watch it through its project's listing."""
         project = _project(project_id)
         return Endpoint(self, _endpoint_id(endpoint_id), None, project)
+
+    def find(self, project_id: str, name: str) -> Endpoint | None:
+        """The endpoint named ``name`` in the project (of any status), as a handle with its listed state;
+        None if there is none; ``fd.AmbiguousEndpointError`` (with the ``ids``) if several have the name.
+
+        The project is listed afresh; names are read from the specifications, once per client (its
+        own updates and deletes keep them current, a rename by another client is not seen).
+
+        >>> created = client.endpoints.create("found", "chat", "org/model", "H100")
+        >>> client.endpoints.find("found", "chat").id == created.id, client.endpoints.find("found", "nope")
+        (True, None)
+        """
+        project, wanted = identifier(project_id, "project_id"), _name(name)
+        found = self._client._creates.find(self._client, project, wanted, self._team)
+        return None if found is None else Endpoint(self, found.endpoint_id, found.state, project, name=wanted)
 
     def get(self, endpoint_id: str) -> EndpointSpec:
         """The endpoint's specification (``Endpoint.spec()`` on a handle).
@@ -201,7 +212,7 @@ class Endpoints:
         2
         """
         project = _project(project_id)
-        return self._handles(_endpoints_listing(project, self._team, limit, page_size), project)
+        return self._handles(flows.endpoints_listing(project, self._team, limit, page_size), project)
 
     def _handles(self, listing: flows.Flow[str | None], project: str | None) -> Iterator[ListedEndpoint]:
         # A generator of its own, so that list() checks its arguments when it is called.
@@ -213,7 +224,7 @@ class Endpoints:
     ) -> Iterator[EndpointVersion]:
         """The endpoint's version history, oldest first: at most ``limit`` versions (None: all),
         fetched in pages of ``page_size`` as for ``list``."""
-        return self._versions(_versions_listing(endpoint_id, self._team, limit, page_size))
+        return self._versions(flows.versions_listing(endpoint_id, self._team, limit, page_size))
 
     def _versions(self, history: flows.Flow[str | None]) -> Iterator[EndpointVersion]:
         for _key, version in self._client._steps(history, []):
@@ -250,28 +261,40 @@ class Endpoints:
             advanced=advanced,
             extra_engine_options=extra_engine_options,
         )
-        return self._client._drive(flows.update_flow(checked_id, self._team, body, advanced, extra_engine_options))
+        updated = self._client._drive(flows.update_flow(checked_id, self._team, body, advanced, extra_engine_options))
+        self._client._creates.learn(self._team, checked_id, updated)
+        return updated
 
     def delete(self, endpoint_id: str) -> None:
         """Delete the endpoint (a 404 afterwards). ``client.endpoints.delete("ep-123")``."""
-        self._client._send(calls.delete(_endpoint_id(endpoint_id), self._team))
+        checked_id = _endpoint_id(endpoint_id)
+        self._client._send(calls.delete(checked_id, self._team))
+        self._client._creates.forget(self._team, checked_id)
 
     def sleep(self, endpoint_id: str) -> EndpointState:
         """Put the endpoint to sleep (no replicas, no GPU bill); returns the new state (``Endpoint.sleep``
-        returns the handle)."""
-        return self._client._send(calls.lifecycle("sleep", _endpoint_id(endpoint_id), self._team))
+        returns the handle). Refused while it deploys or updates: ``fd.EndpointBusyError`` says to
+        wait until it is RUNNING."""
+        return self._client._drive(flows.action_flow("sleep", _endpoint_id(endpoint_id), self._team))
 
     def wake(self, endpoint_id: str) -> EndpointState:
         """Wake a sleeping endpoint; returns the new state (AWAKING). Follow with wait_until_running."""
-        return self._client._send(calls.lifecycle("wake", _endpoint_id(endpoint_id), self._team))
+        return self._client._drive(flows.action_flow("wake", _endpoint_id(endpoint_id), self._team))
 
     def terminate(self, endpoint_id: str) -> EndpointState:
-        """Terminate the endpoint (TERMINATING, then TERMINATED); returns the new state."""
-        return self._client._send(calls.lifecycle("terminate", _endpoint_id(endpoint_id), self._team))
+        """Terminate the endpoint (TERMINATING, then TERMINATED: ``wait_until(endpoint_id, fd.Status.TERMINATED)``);
+        returns the new state."""
+        return self._client._drive(flows.action_flow("terminate", _endpoint_id(endpoint_id), self._team))
 
     def restart(self, endpoint_id: str) -> EndpointState:
-        """Restart a FAILED or TERMINATED endpoint; returns the new state."""
-        return self._client._send(calls.lifecycle("restart", _endpoint_id(endpoint_id), self._team))
+        """Restart a FAILED or TERMINATED endpoint; returns the new state. Refused while it is still
+        TERMINATING: ``fd.EndpointBusyError`` says to wait until it is TERMINATED.
+
+        >>> ep = client.endpoints.create("proj", "again", "org/model", "H100")
+        >>> ep.terminate().wait_until(fd.Status.TERMINATED).restart().state.status.value
+        'INITIALIZING'
+        """
+        return self._client._drive(flows.action_flow("restart", _endpoint_id(endpoint_id), self._team))
 
     def wait_until_running(
         self,
@@ -302,6 +325,32 @@ class Endpoints:
         terms = _terms(self._client, timeout, poll, wake, on_progress)
         return self._client._drive(_waiter.wait_flow(checked_id, self._team, terms), deadline=terms.request_deadline)
 
+    def wait_until(
+        self,
+        endpoint_id: str,
+        status: Status | str,
+        *,
+        timeout: float = 1800.0,
+        on_progress: ProgressCallback | None = None,
+        poll: Backoff | None = None,
+    ) -> EndpointState:
+        """Poll until the endpoint is ``status`` (RUNNING, SLEEPING, TERMINATED or FAILED, or its name)
+        and return its state (``Endpoint.wait_until`` returns the handle). The deadline, polls and
+        ``on_progress`` are those of ``wait_until_running``; each status has its table of what the
+        others mean (``_waiter.TABLES``): waiting for SLEEPING raises ``EndpointFailedError`` on
+        FAILED and ``EndpointStoppedError`` on TERMINATED; waiting for TERMINATED ends only there, or
+        at the deadline. A deleted endpoint raises ``NotFoundError``.
+
+        >>> ep = client.endpoints.create("proj", "brief", "org/model", "H100")
+        >>> _ = client.endpoints.terminate(ep.id)
+        >>> client.endpoints.wait_until(ep.id, fd.Status.TERMINATED, timeout=600).status.value
+        'TERMINATED'
+        """
+        checked_id = _endpoint_id(endpoint_id)
+        until = _waiter.wait_target(status, "status")
+        terms = _terms(self._client, timeout, poll, False, on_progress, until)
+        return self._client._drive(_waiter.wait_flow(checked_id, self._team, terms), deadline=terms.request_deadline)
+
     def wait_all(
         self,
         endpoints: Iterable[str | Endpoint],
@@ -310,6 +359,7 @@ class Endpoints:
         on_progress: FleetProgress | None = None,
         wake: bool = False,
         poll: Backoff | None = None,
+        until: Status | str = Status.RUNNING,
     ) -> FleetResult:
         """Wait until every endpoint of a fleet serves, or cannot, or the deadline passes.
 
@@ -324,12 +374,19 @@ class Endpoints:
 
         Returns a ``FleetResult`` (``running``, ``failed``, ``stopped``, ``timed_out``); call
         ``raise_for_failures()`` on it to raise ``FleetWaitError`` unless every endpoint serves.
+        ``until`` waits for another status instead, with its table, as ``wait_until`` does (SLEEPING,
+        TERMINATED, FAILED); the endpoints that reach it are the result's ``reached`` (``running``).
 
         >>> fleet = [client.endpoints.create("proj", f"w{n}", "org/model", "H100") for n in range(3)]
         >>> len(client.endpoints.wait_all(fleet, timeout=1800).raise_for_failures().running)
         3
+        >>> for endpoint in fleet:
+        ...     _ = endpoint.terminate()
+        >>> len(client.endpoints.wait_all(fleet, until=fd.Status.TERMINATED, timeout=600).raise_for_failures().reached)
+        3
         """
-        terms = _terms(self._client, timeout, poll, wake, on_progress)
+        target = _waiter.wait_target(until, "until")
+        terms = _terms(self._client, timeout, poll, wake, on_progress, target)
         return self._client._drive(_fleet.wait_all_flow(endpoints, self._team, terms), deadline=terms.request_deadline)
 
 
@@ -352,6 +409,7 @@ class AsyncEndpoints:
         revision: str | None = None,
         comment: str | None = None,
         extra_engine_options: Mapping[str, Any] | None = None,
+        exist_ok: bool = False,
         **advanced: Unpack[EngineOptions],
     ) -> AsyncEndpoint:
         """See ``Endpoints.create``."""
@@ -367,8 +425,11 @@ class AsyncEndpoints:
             extra_engine_options=extra_engine_options,
         )
         given = {*advanced, *(extra_engine_options or {})}
-        endpoint_id, state = await self._client._creates.create(self._client, body, self._team, given)
-        return AsyncEndpoint(self, endpoint_id, state, body.project_id, name=body.name)
+        created = await self._client._creates.create(
+            self._client, body, self._team, given, exist_ok=flag(exist_ok, "exist_ok")
+        )
+        warn_differences(created, body.project_id, body.name)
+        return AsyncEndpoint(self, created.endpoint_id, created.state, body.project_id, name=body.name)
 
     async def create_from_wandb(
         self,
@@ -397,6 +458,12 @@ class AsyncEndpoints:
         project = _project(project_id)
         return AsyncEndpoint(self, _endpoint_id(endpoint_id), None, project)
 
+    async def find(self, project_id: str, name: str) -> AsyncEndpoint | None:
+        """See ``Endpoints.find``."""
+        project, wanted = identifier(project_id, "project_id"), _name(name)
+        found = await self._client._creates.find(self._client, project, wanted, self._team)
+        return None if found is None else AsyncEndpoint(self, found.endpoint_id, found.state, project, name=wanted)
+
     async def get(self, endpoint_id: str) -> EndpointSpec:
         """See ``Endpoints.get``."""
         return await self._client._send(calls.spec(_endpoint_id(endpoint_id), self._team))
@@ -410,7 +477,7 @@ class AsyncEndpoints:
     ) -> AsyncIterator[AsyncListedEndpoint]:
         """See ``Endpoints.list``: ``async for ep in client.endpoints.list(): ...``."""
         project = _project(project_id)
-        return self._handles(_endpoints_listing(project, self._team, limit, page_size), project)
+        return self._handles(flows.endpoints_listing(project, self._team, limit, page_size), project)
 
     async def _handles(
         self, listing: flows.Flow[str | None], project: str | None
@@ -422,7 +489,7 @@ class AsyncEndpoints:
         self, endpoint_id: str, *, limit: int | None = None, page_size: int = 100
     ) -> AsyncIterator[EndpointVersion]:
         """See ``Endpoints.versions``."""
-        return self._versions(_versions_listing(endpoint_id, self._team, limit, page_size))
+        return self._versions(flows.versions_listing(endpoint_id, self._team, limit, page_size))
 
     async def _versions(self, history: flows.Flow[str | None]) -> AsyncIterator[EndpointVersion]:
         async for _key, version in self._client._steps(history, []):
@@ -453,29 +520,33 @@ class AsyncEndpoints:
             advanced=advanced,
             extra_engine_options=extra_engine_options,
         )
-        return await self._client._drive(
+        updated = await self._client._drive(
             flows.update_flow(checked_id, self._team, body, advanced, extra_engine_options)
         )
+        self._client._creates.learn(self._team, checked_id, updated)
+        return updated
 
     async def delete(self, endpoint_id: str) -> None:
         """See ``Endpoints.delete``."""
-        await self._client._send(calls.delete(_endpoint_id(endpoint_id), self._team))
+        checked_id = _endpoint_id(endpoint_id)
+        await self._client._send(calls.delete(checked_id, self._team))
+        self._client._creates.forget(self._team, checked_id)
 
     async def sleep(self, endpoint_id: str) -> EndpointState:
         """See ``Endpoints.sleep``."""
-        return await self._client._send(calls.lifecycle("sleep", _endpoint_id(endpoint_id), self._team))
+        return await self._client._drive(flows.action_flow("sleep", _endpoint_id(endpoint_id), self._team))
 
     async def wake(self, endpoint_id: str) -> EndpointState:
         """See ``Endpoints.wake``."""
-        return await self._client._send(calls.lifecycle("wake", _endpoint_id(endpoint_id), self._team))
+        return await self._client._drive(flows.action_flow("wake", _endpoint_id(endpoint_id), self._team))
 
     async def terminate(self, endpoint_id: str) -> EndpointState:
         """See ``Endpoints.terminate``."""
-        return await self._client._send(calls.lifecycle("terminate", _endpoint_id(endpoint_id), self._team))
+        return await self._client._drive(flows.action_flow("terminate", _endpoint_id(endpoint_id), self._team))
 
     async def restart(self, endpoint_id: str) -> EndpointState:
         """See ``Endpoints.restart``."""
-        return await self._client._send(calls.lifecycle("restart", _endpoint_id(endpoint_id), self._team))
+        return await self._client._drive(flows.action_flow("restart", _endpoint_id(endpoint_id), self._team))
 
     async def wait_until_running(
         self,
@@ -493,6 +564,23 @@ class AsyncEndpoints:
             _waiter.wait_flow(checked_id, self._team, terms), deadline=terms.request_deadline
         )
 
+    async def wait_until(
+        self,
+        endpoint_id: str,
+        status: Status | str,
+        *,
+        timeout: float = 1800.0,
+        on_progress: ProgressCallback | None = None,
+        poll: Backoff | None = None,
+    ) -> EndpointState:
+        """See ``Endpoints.wait_until``; cancellation-safe."""
+        checked_id = _endpoint_id(endpoint_id)
+        until = _waiter.wait_target(status, "status")
+        terms = _terms(self._client, timeout, poll, False, on_progress, until)
+        return await self._client._drive(
+            _waiter.wait_flow(checked_id, self._team, terms), deadline=terms.request_deadline
+        )
+
     async def wait_all(
         self,
         endpoints: Iterable[str | AsyncEndpoint],
@@ -501,9 +589,11 @@ class AsyncEndpoints:
         on_progress: FleetProgress | None = None,
         wake: bool = False,
         poll: Backoff | None = None,
+        until: Status | str = Status.RUNNING,
     ) -> FleetResult:
         """See ``Endpoints.wait_all``; cancellation-safe."""
-        terms = _terms(self._client, timeout, poll, wake, on_progress)
+        target = _waiter.wait_target(until, "until")
+        terms = _terms(self._client, timeout, poll, wake, on_progress, target)
         return await self._client._drive(
             _fleet.wait_all_flow(endpoints, self._team, terms), deadline=terms.request_deadline
         )

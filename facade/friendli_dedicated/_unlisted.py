@@ -12,7 +12,7 @@ import warnings
 
 from friendli_dedicated._pin import CONTRACT_PIN
 
-__all__ = ["UnlistedWarning", "warn_unlisted"]
+__all__ = ["UnlistedWarning", "callers_level", "warn_unlisted"]
 
 _PACKAGES = ("friendli_dedicated", "friendli_dedicated_api")
 
@@ -38,17 +38,18 @@ def warn_unlisted(what: str) -> None:
         f"{what} is not in the pinned API contract (upstream sha256 {CONTRACT_PIN.sha256[:12]}, retrieved "
         f"{CONTRACT_PIN.retrieved}); it is sent as given. A newer friendli-dedicated may list it.",
         UnlistedWarning,
-        stacklevel=_callers_level(),
+        stacklevel=callers_level(),
     )
 
 
-def _callers_level() -> int:
-    """The ``stacklevel``, for a ``warnings.warn`` in ``warn_unlisted``, of the first frame outside the SDK.
+def callers_level() -> int:
+    """The ``stacklevel``, for a ``warnings.warn`` in the function that calls this one (``warn_unlisted``),
+    of the first frame outside the SDK.
 
     By module name rather than file (``skip_file_prefixes`` is 3.12+): an installed wheel, a source
     tree and a zip import name the modules alike.
     """
-    frame = sys._getframe(2)  # warn_unlisted's caller; level 2 for warnings.warn
+    frame = sys._getframe(2)  # the warning function's caller; level 2 for warnings.warn
     level = 2
     while frame is not None and _in_sdk(frame.f_globals.get("__name__")):
         frame = frame.f_back  # type: ignore[assignment]

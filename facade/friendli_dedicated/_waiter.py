@@ -1,4 +1,4 @@
-"""Waiting for an endpoint to serve: a table of what each status means, a poll policy, a deadline.
+"""Waiting for an endpoint to reach a status: a table of what each status means, a poll policy, a deadline.
 
 Creating or waking an endpoint takes minutes (a VM is found, the model downloaded, the engine
 started), and the API only offers "what is the status now?". Every caller would otherwise write
@@ -9,6 +9,9 @@ the decisions are data and policy rather than code:
 
 * ``ACCEPTORS`` maps statuses to an ``Outcome`` (success, failure, stopped, sleeping, keep
   waiting), matched in order; a status the contract does not list keeps waiting, with a warning.
+  That is the table of a wait for RUNNING; ``TABLES`` holds one per status a wait may be for
+  (``WAIT_TARGETS``: RUNNING, SLEEPING, TERMINATED, FAILED), each saying what the other statuses
+  mean for it (waiting for SLEEPING fails on FAILED; waiting for TERMINATED ends only there).
 * ``DEFAULT_POLL`` (a ``Backoff``) spaces the polls; the deadline on the injected monotonic clock
   caps every sleep, so the wait ends within a fraction of a second of ``timeout``.
 * Transient failures of a poll (``_retry.transient``: no response, 429, 502/503/504) are retried
@@ -22,6 +25,8 @@ reported on changes only).
 
 >>> classify(Status.RUNNING), classify(Status.SLEEPING)
 (<Outcome.SUCCESS: 'success'>, <Outcome.SLEEPING: 'sleeping'>)
+>>> classify(Status.SLEEPING, Status.SLEEPING), classify(Status.RUNNING, Status.TERMINATED)
+(<Outcome.SUCCESS: 'success'>, <Outcome.KEEP_WAITING: 'keep_waiting'>)
 """
 
 from __future__ import annotations
@@ -29,7 +34,8 @@ from __future__ import annotations
 import enum
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 
 import attrs
 
@@ -40,7 +46,7 @@ from friendli_dedicated._hints import hint_for
 from friendli_dedicated._models import EndpointState, Status
 from friendli_dedicated._retry import transient
 from friendli_dedicated._transport import Call
-from friendli_dedicated._validate import callback, flag, seconds
+from friendli_dedicated._validate import callback, flag, seconds, shown
 from friendli_dedicated.errors import (
     EndpointFailedError,
     EndpointStoppedError,
@@ -54,6 +60,8 @@ __all__ = [
     "ACCEPTORS",
     "DEFAULT_POLL",
     "FIRST_POLL_SECONDS",
+    "TABLES",
+    "WAIT_TARGETS",
     "Acceptor",
     "Outcome",
     "Reported",
@@ -62,6 +70,7 @@ __all__ = [
     "failed_error",
     "stopped_error",
     "wait_flow",
+    "wait_target",
 ]
 
 _log = logging.getLogger("friendli_dedicated.waiter")
@@ -91,7 +100,8 @@ class Terms:
     (``wait_flow``) and a fleet's (``_fleet.wait_all_flow``), so both keep their deadline one way.
 
     ``poll`` None stands for the wait's own default; ``on_progress`` is checked by the wait, which
-    knows what it passes to it. Every request of the wait is sent within ``request_deadline``.
+    knows what it passes to it; ``until`` is the status waited for (``wait_target``), and only a
+    wait for RUNNING may ``wake``. Every request of the wait is sent within ``request_deadline``.
 
     >>> terms = Terms.check(timeout=60, poll=None, wake=False, on_progress=None, clock=lambda: 100.0,
     ...                     random=lambda: 0.5)
@@ -107,6 +117,7 @@ class Terms:
     random: Callable[[], float]
     start: float
     deadline: float
+    until: Status = Status.RUNNING
 
     @classmethod
     def check(
@@ -118,16 +129,22 @@ class Terms:
         on_progress: object,
         clock: Callable[[], float],
         random: Callable[[], float],
+        until: Status = Status.RUNNING,
     ) -> Terms:
-        """Check the arguments (``InvalidInputError`` naming the field, before any request) and start the clock."""
+        """Check the arguments (``InvalidInputError`` naming the field, before any request) and start the clock.
+
+        ``until`` is already checked (``wait_target``): the caller knows the name of its argument.
+        """
         # None is refused rather than read as "forever": an unbounded wait on a billing resource
         # should be a deliberate choice.
         limit = seconds(timeout, "timeout")
         if poll is not None and not isinstance(poll, Backoff):
             raise InvalidInputError("poll", f"must be a Backoff or None, got {type(poll).__name__}")
         can_wake = flag(wake, "wake")
+        if can_wake and until is not Status.RUNNING:
+            raise InvalidInputError("wake", f"only a wait for RUNNING wakes an endpoint, not one for {until.value}")
         start = clock()
-        return cls(limit, poll, can_wake, on_progress, clock, random, start, start + limit)
+        return cls(limit, poll, can_wake, on_progress, clock, random, start, start + limit, until)
 
     @property
     def request_deadline(self) -> float:
@@ -173,11 +190,11 @@ class Outcome(enum.Enum):
     """What seeing a status means for the wait."""
 
     SUCCESS = "success"
-    """The endpoint serves: return its state."""
+    """The endpoint reached the status waited for (serves, for a wait for RUNNING): return its state."""
     FAILURE = "failure"
     """The endpoint failed: raise ``EndpointFailedError`` with its error code and a hint."""
     STOPPED = "stopped"
-    """The endpoint is stopping or gone and will not serve by waiting: raise ``EndpointStoppedError``."""
+    """The endpoint is stopping or gone and will not get there by waiting: raise ``EndpointStoppedError``."""
     SLEEPING = "sleeping"
     """Asleep (scaled to zero): wake it if the caller asked to, else raise ``EndpointStoppedError``."""
     KEEP_WAITING = "keep_waiting"
@@ -210,19 +227,81 @@ ACCEPTORS: tuple[Acceptor, ...] = (
     # UNKNOWN is the API saying it cannot tell yet (e.g. between replicas), not a failure.
     Acceptor(Outcome.KEEP_WAITING, frozenset({Status.INITIALIZING, Status.UPDATING, Status.AWAKING, Status.UNKNOWN})),
 )
-"""The status table, matched in order; the first row whose statuses include the status decides."""
+"""The status table of a wait for RUNNING, matched in order; the first row whose statuses include the status decides."""
+
+_GONE = frozenset({Status.TERMINATING, Status.TERMINATED, Status.STOPPING})
+_ON_ITS_WAY = frozenset({Status.INITIALIZING, Status.UPDATING, Status.AWAKING, Status.UNKNOWN})
+
+TABLES: Mapping[Status, tuple[Acceptor, ...]] = MappingProxyType(
+    {
+        Status.RUNNING: ACCEPTORS,
+        Status.SLEEPING: (
+            Acceptor(Outcome.SUCCESS, frozenset({Status.SLEEPING})),
+            Acceptor(Outcome.FAILURE, frozenset({Status.FAILED})),
+            Acceptor(Outcome.STOPPED, _GONE),
+            # A serving endpoint falls asleep when told to, or after its cooldown when it scales to zero.
+            Acceptor(Outcome.KEEP_WAITING, _ON_ITS_WAY | {Status.RUNNING, Status.READY}),
+        ),
+        # An endpoint that is not yet TERMINATED may still be told to terminate (or be on its way, and
+        # a listing may lag behind a terminate just sent): only the deadline ends this wait otherwise.
+        Status.TERMINATED: (
+            Acceptor(Outcome.SUCCESS, frozenset({Status.TERMINATED})),
+            Acceptor(
+                Outcome.KEEP_WAITING,
+                _ON_ITS_WAY
+                | {Status.TERMINATING, Status.STOPPING, Status.RUNNING, Status.READY}
+                | {Status.SLEEPING, Status.FAILED},
+            ),
+        ),
+        Status.FAILED: (
+            Acceptor(Outcome.SUCCESS, frozenset({Status.FAILED})),
+            Acceptor(Outcome.STOPPED, _GONE),
+            Acceptor(Outcome.KEEP_WAITING, _ON_ITS_WAY | {Status.RUNNING, Status.READY, Status.SLEEPING}),
+        ),
+    }
+)
+"""The status table of each status a wait may be for (read-only); every table gives every listed status one row."""
+
+WAIT_TARGETS: tuple[Status, ...] = tuple(TABLES)
+"""The statuses a wait may be for: those an endpoint stays in. A transitional one (INITIALIZING,
+TERMINATING, ...) may pass between two polls unseen, so waiting for it could miss it."""
 
 
-def classify(status: Status) -> Outcome:
-    """What ``status`` means for a wait: the first matching row of ``ACCEPTORS``.
+def wait_target(value: object, field: str) -> Status:
+    """The status a wait is for, checked: a ``Status`` or its name, one of ``WAIT_TARGETS``.
+
+    >>> wait_target("terminated", "status")
+    <Status.TERMINATED: 'TERMINATED'>
+    >>> try:
+    ...     wait_target("TERMINATING", "status")
+    ... except InvalidInputError as refused:
+    ...     print(refused.field, refused.message.split(";")[0])
+    status 'TERMINATING' is not a status a wait can be for (an endpoint passes it, and may pass it unseen)
+    """
+    targets = ", ".join(s.value for s in WAIT_TARGETS[:-1]) + f" or {WAIT_TARGETS[-1].value}"
+    if not isinstance(value, str):  # Status is a str enum
+        raise InvalidInputError(field, f"must be an fd.Status or its name ({targets}), got {type(value).__name__}")
+    status = Status(value.upper())
+    if status in TABLES:
+        return status
+    if status.is_known:
+        reason = "an endpoint passes it, and may pass it unseen"
+        raise InvalidInputError(field, f"{value!r} is not a status a wait can be for ({reason}); wait for {targets}")
+    raise InvalidInputError(field, f"{shown(value)} is not a status; wait for {targets}")
+
+
+def classify(status: Status, until: Status = Status.RUNNING) -> Outcome:
+    """What ``status`` means for a wait for ``until``: the first matching row of its table (``TABLES``).
 
     A status the contract does not list keeps waiting: a new transitional status upstream is far
     likelier than a new terminal one, and the deadline still bounds the wait.
 
     >>> classify(Status.FAILED), classify(Status("SCALING"))
     (<Outcome.FAILURE: 'failure'>, <Outcome.KEEP_WAITING: 'keep_waiting'>)
+    >>> classify(Status.TERMINATED, Status.SLEEPING)
+    <Outcome.STOPPED: 'stopped'>
     """
-    for acceptor in ACCEPTORS:
+    for acceptor in TABLES[until]:
         if acceptor.matches(status):
             return acceptor.outcome
     return Outcome.KEEP_WAITING
@@ -281,7 +360,7 @@ class _Wait:
                 self.endpoint_id,
                 status.value,
             )
-        outcome = classify(status)
+        outcome = classify(status, self.terms.until)
         if outcome is not Outcome.SLEEPING:
             # Any other status means a wake call already took effect (or a new sleep will need one).
             self.woken = False
@@ -290,10 +369,10 @@ class _Wait:
         if outcome is Outcome.FAILURE:
             raise failed_error(self.endpoint_id, state)
         if outcome is Outcome.STOPPED:
-            raise stopped_error(self.endpoint_id, state)
+            raise stopped_error(self.endpoint_id, state, self.terms.until)
         if outcome is Outcome.SLEEPING:
             if not self.terms.wake:
-                raise stopped_error(self.endpoint_id, state)
+                raise stopped_error(self.endpoint_id, state, self.terms.until)
             # Wake once per sleep: a wake call takes a while to show as AWAKING, and repeating it
             # meanwhile would only add requests.
             return _Step.POLL_AGAIN if self.woken else _Step.WAKE
@@ -356,9 +435,11 @@ class _Wait:
         if self.last_error is not None:
             seen += f" (the last poll failed with {self.last_error})"
         return WaitTimeoutError(
-            f"endpoint {self.endpoint_id} did not become RUNNING within {self.terms.timeout:g}s; {seen}",
+            f"endpoint {self.endpoint_id} did not become {self.terms.until.value} "
+            f"within {self.terms.timeout:g}s; {seen}",
             endpoint_id=self.endpoint_id,
             state=self.last_state,
+            until=self.terms.until.value,
         )
 
 
@@ -377,26 +458,30 @@ def failed_error(endpoint_id: str, state: EndpointState) -> EndpointFailedError:
     )
 
 
-def stopped_error(endpoint_id: str, state: EndpointState | None) -> EndpointStoppedError:
-    """The error of an endpoint that will not serve by waiting: stopping, stopped, asleep, or gone."""
+def stopped_error(
+    endpoint_id: str, state: EndpointState | None, until: Status = Status.RUNNING
+) -> EndpointStoppedError:
+    """The error of an endpoint that will not reach ``until`` by waiting: stopping, stopped, asleep, or gone."""
     if state is None:
         return EndpointStoppedError(
             f"endpoint {endpoint_id} was not found (deleted?)", endpoint_id=endpoint_id, state=None
         )
-    if state.status is Status.SLEEPING:
+    if state.status is Status.SLEEPING and until is Status.RUNNING:
         message = f"endpoint {endpoint_id} is SLEEPING; pass wake=True to wake it and wait until it serves"
     else:
-        message = f"endpoint {endpoint_id} is {state.status}, so it will not become RUNNING by waiting"
+        message = f"endpoint {endpoint_id} is {state.status}, so it will not become {until.value} by waiting"
     return EndpointStoppedError(message, endpoint_id=endpoint_id, state=state)
 
 
 def wait_flow(endpoint_id: str, team_id: str | None, terms: Terms) -> Flow[EndpointState]:
-    """Wait until the endpoint serves (RUNNING or READY) and return its state, as a flow.
+    """Wait until the endpoint reaches ``terms.until`` (for RUNNING: serves, RUNNING or READY) and
+    return its state, as a flow.
 
     Both clients drive it with ``_drive(flow, deadline=terms.request_deadline)``, which caps each
     request (its attempts, retries and Retry-After) at the wait's deadline. It polls the endpoint's
-    status, wakes it once per sleep if ``terms.wake``, and returns its serving state, or raises
-    ``EndpointFailedError``, ``EndpointStoppedError`` or ``WaitTimeoutError`` (see ``_Wait``).
+    status, wakes it once per sleep if ``terms.wake``, and returns the state reached, or raises
+    ``EndpointFailedError``, ``EndpointStoppedError`` or ``WaitTimeoutError`` as the table of
+    ``terms.until`` says (see ``_Wait``).
     A bad ``on_progress`` is refused here, before the flow sends anything.
 
     >>> terms = Terms.check(timeout=60, poll=None, wake=False, on_progress=None, clock=lambda: 100.0,

@@ -7,6 +7,7 @@
     │   └── RequestTimeoutError       the request's timeout or the wait's deadline passed (also a TimeoutError)
     ├── APIError                      the server answered, and the answer is an error
     │   ├── BadRequestError           400
+    │   │   └── EndpointBusyError     400 to an action the endpoint's current status does not allow yet
     │   ├── AuthenticationError       401
     │   ├── PermissionDeniedError     403
     │   ├── NotFoundError             404
@@ -17,7 +18,8 @@
     │   └── ResponseFormatError       a body that is not what the contract says (HTML, truncated, too deep)
     │       └── PaginationError       pages that never end: a repeated cursor, no progress, the page budget
     ├── EndpointCreationUnresolvedError  create may have reached the server, but the new endpoint's id is unknown
-    ├── WaitError                     waiting for an endpoint ended without it serving
+    ├── AmbiguousEndpointError        several endpoints of a project have the name looked up
+    ├── WaitError                     waiting ended without the endpoint serving (or reaching the status waited for)
     │   ├── EndpointFailedError       status FAILED, with ``error_code``, ``phase`` and a hint
     │   ├── EndpointStoppedError      TERMINATING, TERMINATED, STOPPING, or SLEEPING without wake=True
     │   └── WaitTimeoutError          the deadline passed (also a TimeoutError)
@@ -52,14 +54,16 @@ import httpx
 from friendli_dedicated._redaction import redacted_request as _redacted  # not re-exported: see _INTERNAL
 
 if TYPE_CHECKING:
-    from friendli_dedicated._models import EndpointState
+    from friendli_dedicated._models import EndpointState, Status
 
 __all__ = [
     "APIError",
+    "AmbiguousEndpointError",
     "AuthenticationError",
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
+    "EndpointBusyError",
     "EndpointCreationUnresolvedError",
     "EndpointFailedError",
     "EndpointStoppedError",
@@ -169,6 +173,35 @@ class BadRequestError(APIError):
     """Raised on 400 Bad Request."""
 
 
+class EndpointBusyError(BadRequestError):
+    """Raised on a 400 to an action that the endpoint's status, read after the refusal, does not allow
+    yet, and that waiting for another status will (``restart`` while it is TERMINATING, ``sleep``
+    while it deploys). ``action`` was refused while the endpoint was ``status``; wait until it is
+    ``wait_for`` (``endpoint.wait_until(wait_for)``), then try again. ``refusal`` is the server's
+    message, and ``hint`` the next step, which the message ends with.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        action: str,
+        endpoint_id: str,
+        status: Status,
+        wait_for: Status,
+        refusal: str,
+        hint: str,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.action = action
+        self.endpoint_id = endpoint_id
+        self.status = status
+        self.wait_for = wait_for
+        self.refusal = refusal
+        self.hint = hint
+
+
 class AuthenticationError(APIError):
     """Raised on 401 Unauthorized: the token is missing, wrong or expired."""
 
@@ -248,8 +281,22 @@ class EndpointCreationUnresolvedError(FriendliError):
         self.candidates = candidates
 
 
+class AmbiguousEndpointError(FriendliError):
+    """Raised when a lookup by name (``endpoints.find``, ``create(..., exist_ok=True)``) finds several
+    endpoints of that name in the project: ``ids`` lists them (``project_id`` and ``name`` say where).
+    Nothing was created; use one of them by its id.
+    """
+
+    def __init__(self, message: str, *, project_id: str, name: str, ids: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.project_id = project_id
+        self.name = name
+        self.ids = ids
+
+
 class WaitError(FriendliError):
-    """Base class of the ways waiting for an endpoint can end without it serving."""
+    """Base class of the ways waiting for an endpoint can end without it serving (or, in a
+    ``wait_until``, without it reaching the status waited for)."""
 
     def __init__(self, message: str, *, endpoint_id: str, state: EndpointState | None) -> None:
         super().__init__(message)
@@ -277,11 +324,18 @@ class EndpointFailedError(WaitError):
 
 
 class EndpointStoppedError(WaitError):
-    """Raised when the endpoint is stopping, stopped, or asleep (and waking was not asked for)."""
+    """Raised when the endpoint is stopping, stopped, or asleep (and waking was not asked for); in a
+    wait for another status (``wait_until``), when it will not get there by waiting (TERMINATED, in
+    a wait for SLEEPING)."""
 
 
 class WaitTimeoutError(WaitError, TimeoutError):
-    """Raised when the wait's deadline passed; ``state`` is the last state seen (None if none was)."""
+    """Raised when the wait's deadline passed; ``state`` is the last state seen (None if none was),
+    ``until`` the name of the status waited for (RUNNING, unless ``wait_until`` said otherwise)."""
+
+    def __init__(self, message: str, *, endpoint_id: str, state: EndpointState | None, until: str = "RUNNING") -> None:
+        super().__init__(message, endpoint_id=endpoint_id, state=state)
+        self.until = until
 
 
 class FleetWaitError(FriendliError):

@@ -6,6 +6,7 @@ strict mode's unused-ignore check fails if the rejection goes away).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, assert_type
 
 import friendli_dedicated as fd
@@ -83,3 +84,18 @@ def listings(client: fd.Client) -> None:
 
 def annotated_with_a_name_for_type_checkers(endpoint: RunningEndpoint) -> str:
     return endpoint.state.status.value  # no None check needed
+
+
+def finding_and_waiting_for_any_status(client: fd.Client, endpoint: fd.Endpoint) -> None:
+    assert_type(client.endpoints.find("proj", "chat"), fd.Endpoint | None)
+    print(client.endpoints.find("proj", "chat").id)  # type: ignore[union-attr]  # None when there is none
+    assert_type(client.endpoints.create("proj", "chat", "org/model", "H100", exist_ok=True), fd.Endpoint)
+    assert_type(endpoint.wait_until(fd.Status.TERMINATED, timeout=60), fd.Endpoint)
+    assert_type(client.endpoints.wait_until("ep-1", "SLEEPING"), fd.EndpointState)
+    assert_type(
+        client.endpoints.wait_all([endpoint], until=fd.Status.TERMINATED).reached, Mapping[str, fd.EndpointState]
+    )
+
+
+async def async_finding(client: fd.AsyncClient) -> None:
+    assert_type(await client.endpoints.find("proj", "chat"), fd.AsyncEndpoint | None)

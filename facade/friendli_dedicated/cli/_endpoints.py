@@ -3,7 +3,10 @@ restart, wait and versions, each a thin layer of options over ``client.endpoints
 
 Inputs are checked by the facade (``InstanceOption``, ``Autoscaling``, the engine options), so the
 CLI refuses exactly what the library refuses, with the option named; a wait shows its progress
-(``_progress``) and ends with exit code 3 or 4 when it does not end RUNNING (``_exit``).
+(``_progress``) and ends with exit code 3 or 4 when it does not end in the status waited for
+(``_exit``). Every action that starts a change takes ``--wait``: until RUNNING (create, update,
+wake, restart), SLEEPING (sleep) or TERMINATED (terminate). Ctrl-C during a wait exits 130 and says
+that the endpoint goes on, and how to resume the wait or stop it (``_interrupted_wait``).
 """
 
 from typing import Annotated, Any
@@ -12,7 +15,8 @@ import typer
 
 import friendli_dedicated as fd
 from friendli_dedicated._validate import seconds
-from friendli_dedicated.cli._exit import EXIT_CODES_HELP, ExitCode
+from friendli_dedicated._waiter import wait_target
+from friendli_dedicated.cli._exit import EXIT_CODES_HELP, ExitCode, Interrupted
 from friendli_dedicated.cli._options import (
     CommentOpt,
     EndpointArg,
@@ -43,19 +47,73 @@ endpoints_app = typer.Typer(
 )
 
 
-def _wait(session: Session, endpoint_id: str, timeout: float, *, wake: bool = False) -> fd.EndpointState:
-    """Wait until ``endpoint_id`` is RUNNING, showing progress; notes say what is happening."""
+_RUNNING = fd.Status.RUNNING
+
+# What an endpoint goes on doing when a wait for the status is interrupted.
+_GOES_ON = {
+    fd.Status.RUNNING: "keeps deploying (and billing for its GPUs)",
+    fd.Status.SLEEPING: "keeps going to sleep",
+    fd.Status.TERMINATED: "keeps terminating",
+    fd.Status.FAILED: "keeps going",
+}
+
+UntilOpt = Annotated[
+    str,
+    typer.Option(
+        "--until",
+        metavar="STATUS",
+        help="The status to wait for: RUNNING, SLEEPING, TERMINATED or FAILED.",
+        show_default=True,
+    ),
+]
+
+
+def _wait_opt(until: fd.Status) -> Any:
+    """``--wait``, saying which status it waits for."""
+    return Annotated[
+        bool, typer.Option("--wait", help=f"Then wait until the endpoint is {until.value}, showing progress.")
+    ]
+
+
+def _until_flag(until: fd.Status) -> str:
+    return "" if until is _RUNNING else f" --until {until.value}"
+
+
+def _interrupted_wait(endpoint_ids: list[str], until: fd.Status) -> Interrupted:
+    """Ctrl-C during a wait: the endpoints go on without the command; how to resume the wait or stop them."""
+    ids = " ".join(endpoint_ids)
+    if len(endpoint_ids) == 1:
+        goes_on, stop = f"endpoint {ids} {_GOES_ON[until]}", f"stop it: friendli-dedicated endpoints terminate {ids}"
+    else:
+        keep = _GOES_ON[until].replace("keeps", "keep", 1).replace(" its ", " their ")
+        goes_on, stop = f"endpoints {keep}", "stop one: friendli-dedicated endpoints terminate ID"
+    message = f"interrupted while waiting for {ids} to be {until.value}; the {goes_on} without this command"
+    hint = f"resume the wait: friendli-dedicated endpoints wait {ids}{_until_flag(until)}"
+    if until is not fd.Status.TERMINATED:  # already on its way out
+        hint += f"; {stop}"
+    return Interrupted(message, hint, {"endpointIds": endpoint_ids, "waitingFor": until.value})
+
+
+def _wait(
+    session: Session, endpoint_id: str, timeout: float, *, wake: bool = False, until: fd.Status = _RUNNING
+) -> fd.EndpointState:
+    """Wait until ``endpoint_id`` is ``until``, showing progress; notes say what is happening."""
     # Everything that can be refused is refused before the first note: a bad option or configuration
     # must not print "Waiting for ..." and then an error.
     _check_timeout(timeout)
-    session.client.endpoints.get_handle(endpoint_id)  # builds the client and checks the id, sends nothing
+    endpoints = session.client.endpoints
+    endpoints.get_handle(endpoint_id)  # builds the client and checks the id, sends nothing
     out = session.out
-    out.note(f"Waiting for {endpoint_id} to be RUNNING (timeout {duration(timeout)})...")
+    out.note(f"Waiting for {endpoint_id} to be {until.value} (timeout {duration(timeout)})...")
     console = out.notes
-    with WaitDisplay(console, endpoint_id, live=console.is_terminal) as display:
-        state = session.client.endpoints.wait_until_running(
-            endpoint_id, timeout=timeout, on_progress=display, wake=wake
-        )
+    try:
+        with WaitDisplay(console, endpoint_id, live=console.is_terminal) as display:
+            if until is _RUNNING:
+                state = endpoints.wait_until_running(endpoint_id, timeout=timeout, on_progress=display, wake=wake)
+            else:
+                state = endpoints.wait_until(endpoint_id, until, timeout=timeout, on_progress=display)
+    except KeyboardInterrupt:
+        raise _interrupted_wait([endpoint_id], until) from None
     out.note(f"{endpoint_id} is {state.status.value} after {duration(display.elapsed)}.")
     return state
 
@@ -137,17 +195,25 @@ def create(
         extra = deployment.extra_engine_options()
         if wait:  # checked now: a bad --timeout must not be found after GPUs were requested
             _check_timeout(timeout)
-        endpoint = session.client.endpoints.create(
-            project,
-            name,
-            model,
-            option,
-            autoscaling=scaling,
-            revision=revision,
-            comment=comment,
-            extra_engine_options=extra,
-            **deployment.engine,
-        )
+        try:
+            endpoint = session.client.endpoints.create(
+                project,
+                name,
+                model,
+                option,
+                autoscaling=scaling,
+                revision=revision,
+                comment=comment,
+                extra_engine_options=extra,
+                **deployment.engine,
+            )
+        except KeyboardInterrupt:
+            raise Interrupted(
+                f"interrupted while creating {name!r} in project {project}; the endpoint may have been created, "
+                "and bill for its GPUs",
+                f"look for it: friendli-dedicated endpoints list --project {project} --wide",
+                {"projectId": project, "name": name},
+            ) from None
         session.out.note(f"Created endpoint {endpoint.id} ({name} in project {project}, {option}).")
         state = endpoint.state
         if wait:
@@ -175,10 +241,14 @@ def update(
     deployment: DeploymentFlags,
     revision: RevisionOpt = None,
     comment: CommentOpt = None,
+    wait: WaitOpt = False,
+    timeout: TimeoutOpt = 1800.0,
     json_: JsonOpt = False,
 ) -> None:
-    """Change an endpoint (a new version in its history); only the given options change."""
+    """Change an endpoint (a new version in its history); only the given options change; --wait for it to roll out."""
     with command(ctx, json_) as session:
+        if wait:  # checked now: a bad --timeout must not be found after the update was sent
+            _check_timeout(timeout)
         updated = session.client.endpoints.update(
             endpoint_id,
             name=name,
@@ -191,6 +261,8 @@ def update(
             **deployment.engine,
         )
         session.out.note(f"Updated endpoint {endpoint_id}; it rolls out the new version now.")
+        if wait:
+            _wait(session, endpoint_id, timeout)
         session.out.spec(endpoint_id, updated)
 
 
@@ -206,7 +278,7 @@ def delete(ctx: typer.Context, endpoint_id: EndpointArg, json_: JsonOpt = False)
 
 
 def _act(
-    ctx: typer.Context, endpoint_id: str, action: str, json_mode: bool, wait: bool = False, timeout: float = 1800.0
+    ctx: typer.Context, endpoint_id: str, action: str, json_mode: bool, wait: bool, timeout: float, until: fd.Status
 ) -> None:
     with command(ctx, json_mode) as session:
         if wait:
@@ -214,40 +286,40 @@ def _act(
         state: fd.EndpointState = getattr(session.client.endpoints, action)(endpoint_id)
         if wait:
             session.out.note(f"{endpoint_id}: {state.status.value}")
-            state = _wait(session, endpoint_id, timeout)
+            state = _wait(session, endpoint_id, timeout, until=until)
             if session.out.json_mode:
                 _show_state(session, endpoint_id, state)
             return
         _show_state(session, endpoint_id, state)
 
 
-def _action_command(action: str, help_text: str, *, can_wait: bool) -> None:
-    """Register ``endpoints ACTION ENDPOINT_ID``; the actions that end in RUNNING also take --wait."""
-    if can_wait:
+def _action_command(action: str, help_text: str, *, until: fd.Status) -> None:
+    """Register ``endpoints ACTION ENDPOINT_ID [--wait]``: --wait waits until the status the action leads to."""
 
-        def act(
-            ctx: typer.Context,
-            endpoint_id: EndpointArg,
-            wait: WaitOpt = False,
-            timeout: TimeoutOpt = 1800.0,
-            json_: JsonOpt = False,
-        ) -> None:
-            _act(ctx, endpoint_id, action, json_, wait, timeout)
-
-    else:
-
-        def act(ctx: typer.Context, endpoint_id: EndpointArg, json_: JsonOpt = False) -> None:  # type: ignore[misc]
-            _act(ctx, endpoint_id, action, json_)
+    def act(
+        ctx: typer.Context,
+        endpoint_id: EndpointArg,
+        wait: _wait_opt(until) = False,  # type: ignore[valid-type]
+        timeout: TimeoutOpt = 1800.0,
+        json_: JsonOpt = False,
+    ) -> None:
+        _act(ctx, endpoint_id, action, json_, wait, timeout, until)
 
     endpoints_app.command(action, help=help_text, epilog=EXIT_CODES_HELP)(act)
 
 
-_action_command("sleep", "Put an endpoint to sleep: no replicas, no GPU bill (wake brings it back).", can_wait=False)
-_action_command("wake", "Wake a sleeping endpoint (--wait: until it is RUNNING).", can_wait=True)
 _action_command(
-    "terminate", "Terminate an endpoint (TERMINATING, then TERMINATED; restart brings it back).", can_wait=False
+    "sleep",
+    "Put an endpoint to sleep: no replicas, no GPU bill (wake brings it back; --wait: until it is SLEEPING).",
+    until=fd.Status.SLEEPING,
 )
-_action_command("restart", "Restart a FAILED or TERMINATED endpoint (--wait: until it is RUNNING).", can_wait=True)
+_action_command("wake", "Wake a sleeping endpoint (--wait: until it is RUNNING).", until=_RUNNING)
+_action_command(
+    "terminate",
+    "Terminate an endpoint (TERMINATING, then TERMINATED; restart brings it back; --wait: until it is TERMINATED).",
+    until=fd.Status.TERMINATED,
+)
+_action_command("restart", "Restart a FAILED or TERMINATED endpoint (--wait: until it is RUNNING).", until=_RUNNING)
 
 
 @endpoints_app.command("wait", epilog=EXIT_CODES_HELP)
@@ -258,41 +330,49 @@ def wait_command(
     ],
     timeout: TimeoutOpt = 1800.0,
     wake_: Annotated[bool, typer.Option("--wake", help="Wake the endpoints that are SLEEPING.")] = False,
+    until_: UntilOpt = "RUNNING",
     json_: JsonOpt = False,
 ) -> None:
-    """Wait until endpoints are RUNNING, showing status, phase and elapsed time.
+    """Wait until endpoints are RUNNING (or --until another status), showing status, phase and elapsed time.
 
     One id: a live display of its progress. Several: they are watched together through their
     projects' listings (one line per change), and a table of every endpoint ends the wait.
     An id given twice is waited for, and shown, once; one that does not exist shows as NOT FOUND.
     Exit code 3 if any FAILED (error code and hint shown), stopped or was not found, else 4 if
-    --timeout passed first for any.
+    --timeout passed first for any. --until SLEEPING exits 3 on FAILED or TERMINATED; --until
+    TERMINATED waits until it is TERMINATED (or the timeout).
     """
     endpoint_ids = list(dict.fromkeys(endpoint_ids))  # the order given, each id once
     with command(ctx, json_) as session:
+        until = wait_target(until_, "until")
+        if wake_ and until is not _RUNNING:
+            raise InvalidInputError("wake", f"wakes endpoints on the way to RUNNING; not with --until {until.value}")
         if len(endpoint_ids) == 1:
             (endpoint_id,) = endpoint_ids
-            state = _wait(session, endpoint_id, timeout, wake=wake_)
+            state = _wait(session, endpoint_id, timeout, wake=wake_, until=until)
             if session.out.json_mode:
                 _show_state(session, endpoint_id, state)
             return
-        _wait_fleet(session, endpoint_ids, timeout, wake=wake_)
+        _wait_fleet(session, endpoint_ids, timeout, wake=wake_, until=until)
 
 
-def _wait_fleet(session: Session, endpoint_ids: list[str], timeout: float, *, wake: bool) -> None:
+def _wait_fleet(session: Session, endpoint_ids: list[str], timeout: float, *, wake: bool, until: fd.Status) -> None:
     """Wait for several endpoints with ``wait_all``: a line per change, then every endpoint's state."""
     _check_timeout(timeout)
     endpoints = session.client.endpoints
     for endpoint_id in endpoint_ids:
         endpoints.get_handle(endpoint_id)  # checks each id before anything is printed or sent
     out = session.out
-    out.note(f"Waiting for {len(endpoint_ids)} endpoints to be RUNNING (timeout {duration(timeout)})...")
+    out.note(f"Waiting for {len(endpoint_ids)} endpoints to be {until.value} (timeout {duration(timeout)})...")
 
     def progress(endpoint_id: str, state: fd.EndpointState, elapsed: float) -> None:
         phase = state.phase.value if state.phase is not None else ""
         out.note(f"{duration(elapsed):>6}  {endpoint_id}  {state.status.value}  {phase}".rstrip())
 
-    result = endpoints.wait_all(endpoint_ids, timeout=timeout, on_progress=progress, wake=wake)
+    try:
+        result = endpoints.wait_all(endpoint_ids, timeout=timeout, on_progress=progress, wake=wake, until=until)
+    except KeyboardInterrupt:
+        raise _interrupted_wait(endpoint_ids, until) from None
     rows: list[dict[str, Any]] = []
     not_found = 0
     for endpoint_id in endpoint_ids:
@@ -316,7 +396,7 @@ def _wait_fleet(session: Session, endpoint_ids: list[str], timeout: float, *, wa
     # Every id is in exactly one count, so the counts add up to the number of ids.
     missing = f", {not_found} not found" if not_found else ""
     out.note(
-        f"{len(result.running)} of {len(endpoint_ids)} RUNNING; {len(result.failed)} failed, "
+        f"{len(result.running)} of {len(endpoint_ids)} {until.value}; {len(result.failed)} failed, "
         f"{len(result.stopped) - not_found} stopped{missing}, {len(result.timed_out)} timed out."
     )
     if result.failed or result.stopped:

@@ -17,7 +17,7 @@ import attrs
 from friendli_dedicated import errors
 from friendli_dedicated.cli._engine_flags import flag_for
 
-__all__ = ["EXIT_CODES_HELP", "ExitCode", "Failure", "describe", "option_for"]
+__all__ = ["EXIT_CODES_HELP", "ExitCode", "Failure", "Interrupted", "describe", "interrupted", "option_for"]
 
 
 class ExitCode(enum.IntEnum):
@@ -32,14 +32,15 @@ class ExitCode(enum.IntEnum):
     ENDPOINT_FAILED = 3
     """While waiting, the endpoint FAILED (error code and hint shown) or stopped (terminated, asleep)."""
     WAIT_TIMEOUT = 4
-    """The wait's --timeout passed before the endpoint was RUNNING (it may still get there)."""
+    """The wait's --timeout passed before the endpoint was RUNNING (or --until's status): it may still get there."""
     INTERRUPTED = 130
-    """Interrupted (Ctrl-C)."""
+    """Interrupted (Ctrl-C); what was under way on the API goes on, and the message says how to resume or stop it."""
 
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 success; 1 API or network error; 2 bad usage or invalid input (the option is named); "
-    "3 endpoint failed or stopped while waiting (error code and hint shown); 4 wait timed out."
+    "3 endpoint failed or stopped while waiting (error code and hint shown); 4 wait timed out; "
+    "130 interrupted (Ctrl-C: the endpoint goes on, and the message says how to resume or stop it)."
 )
 """One paragraph for every command's ``--help``."""
 
@@ -71,6 +72,17 @@ def option_for(field: str) -> str:
     return _OPTIONS.get(field) or flag_for(field) or "--" + field.replace("_", "-").replace(".", "-")
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during a command that leaves something going on in the API (a deployment, a create whose
+    outcome is unknown): the message says what goes on, the hint how to resume or stop it."""
+
+    def __init__(self, message: str, hint: str, details: Mapping[str, Any]) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.details = details
+
+
 @attrs.frozen
 class Failure:
     """An error as the command line shows it: a code, one line, an optional hint, and JSON details."""
@@ -92,6 +104,13 @@ _CONFIG_HINT = (
     "configure with --token/--team/--base-url or FRIENDLI_TOKEN/FRIENDLI_TEAM/FRIENDLI_BASE_URL "
     "(prefer the environment for the token: command lines are visible to other processes)"
 )
+
+
+def interrupted(exc: KeyboardInterrupt) -> Failure:
+    """Exit code 130, and what goes on without the command (``Interrupted``), or "interrupted"."""
+    if isinstance(exc, Interrupted):
+        return Failure(ExitCode.INTERRUPTED, exc.message, exc.hint, {"type": "Interrupted", **exc.details})
+    return Failure(ExitCode.INTERRUPTED, "interrupted")
 
 
 def describe(exc: BaseException) -> Failure:
@@ -117,21 +136,41 @@ def describe(exc: BaseException) -> Failure:
         )
     if isinstance(exc, errors.WaitTimeoutError):
         last = exc.state.status.value if exc.state is not None else None
+        until = "" if exc.until == "RUNNING" else f" --until {exc.until}"
         return Failure(
             ExitCode.WAIT_TIMEOUT,
             str(exc),
-            f"it may still become RUNNING: friendli-dedicated endpoints wait {exc.endpoint_id}",
+            f"it may still become {exc.until}: friendli-dedicated endpoints wait {exc.endpoint_id}{until}",
             {"type": kind, "endpointId": exc.endpoint_id, "lastStatus": last},
         )
     if isinstance(exc, errors.EndpointStoppedError):
         last = exc.state.status.value if exc.state is not None else None
-        hint = None
+        message, hint = str(exc), None
         if last == "SLEEPING":
+            # The library's message names its keyword (wake=True); the command line names its flag, in the hint.
+            message = f"endpoint {exc.endpoint_id} is SLEEPING, so it will not become RUNNING by waiting"
             hint = f"wake it: friendli-dedicated endpoints wait --wake {exc.endpoint_id}"
         elif last == "TERMINATED":
             hint = f"restart it: friendli-dedicated endpoints restart --wait {exc.endpoint_id}"
         return Failure(
-            ExitCode.ENDPOINT_FAILED, str(exc), hint, {"type": kind, "endpointId": exc.endpoint_id, "status": last}
+            ExitCode.ENDPOINT_FAILED, message, hint, {"type": kind, "endpointId": exc.endpoint_id, "status": last}
+        )
+    if isinstance(exc, errors.EndpointBusyError):
+        until = "" if exc.wait_for.value == "RUNNING" else f" --until {exc.wait_for.value}"
+        return Failure(
+            ExitCode.API_ERROR,
+            exc.refusal,
+            f"it is {exc.status.value}: wait until it is {exc.wait_for.value} "
+            f"(friendli-dedicated endpoints wait {exc.endpoint_id}{until}; --wait on the command before "
+            f"waits for it too), then {exc.action} it again (friendli-dedicated endpoints {exc.action} "
+            f"{exc.endpoint_id})",
+            {
+                "type": kind,
+                "statusCode": exc.status_code,
+                "endpointId": exc.endpoint_id,
+                "status": exc.status.value,
+                "waitFor": exc.wait_for.value,
+            },
         )
     if isinstance(exc, errors.APIError):
         hint = None

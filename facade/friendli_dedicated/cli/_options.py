@@ -77,9 +77,7 @@ JsonOpt = Annotated[
 ]
 EndpointArg = Annotated[str, typer.Argument(metavar="ENDPOINT_ID", help="The endpoint's id.", show_default=False)]
 WaitOpt = Annotated[bool, typer.Option("--wait", help="Then wait until the endpoint is RUNNING, showing progress.")]
-TimeoutOpt = Annotated[
-    float, typer.Option("--timeout", help="Seconds to wait for RUNNING before giving up (exit code 4).")
-]
+TimeoutOpt = Annotated[float, typer.Option("--timeout", help="Seconds to wait before giving up (exit code 4).")]
 ProjectOpt = Annotated[str, typer.Option("--project", "-p", help="Project id.", show_default=False)]
 NameOpt = Annotated[str, typer.Option("--name", "-n", help="Endpoint name.", show_default=False)]
 ModelOpt = Annotated[

@@ -4,7 +4,8 @@ Every command that talks to the API gets its client from ``client_factory(settin
 place a client is built: tests replace it (``monkeypatch.setattr(_session, "client_factory", ...)``)
 with one wired to the in-process emulator, so the commands run end to end without sockets. A
 command's body runs inside ``command(ctx, json_mode)``: every error becomes one line (and a hint) on
-stderr and its exit code (``_exit``), and a warning one ``Warning:`` line.
+stderr and its exit code (``_exit``), Ctrl-C exit code 130 with what goes on without the command
+(``_exit.Interrupted``), and a warning one ``Warning:`` line.
 """
 
 import contextlib
@@ -17,7 +18,7 @@ import attrs
 import typer
 
 import friendli_dedicated as fd
-from friendli_dedicated.cli._exit import ExitCode, Failure, describe
+from friendli_dedicated.cli._exit import ExitCode, describe, interrupted
 from friendli_dedicated.cli._output import Output
 
 __all__ = ["Session", "Settings", "client_factory", "command", "default_client_factory"]
@@ -84,8 +85,8 @@ def command(ctx: typer.Context, json_mode: bool) -> Iterator[Session]:
             yield session
     except (typer.Exit, typer.Abort, typer.BadParameter):
         raise
-    except KeyboardInterrupt:
-        session.out.failure(Failure(ExitCode.INTERRUPTED, "interrupted"))
+    except KeyboardInterrupt as interrupt:
+        session.out.failure(interrupted(interrupt))
         raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
     except Exception as exc:
         if settings.debug:

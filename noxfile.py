@@ -48,7 +48,7 @@ nox.options.reuse_venv = "yes"
 nox.options.error_on_missing_interpreters = False
 
 # The Pythons the tests run on: every minor version requires-python allows, up to the newest released
-# (pyproject.toml's trove classifiers list those that run here; tests/test_docs_site.py checks both).
+# (pyproject.toml's trove classifiers list those that run here; tests/docs/test_docs_site.py checks both).
 SUPPORTED_PYTHONS = ["3.11", "3.12", "3.13", "3.14"]
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "testing.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "testing.md"
 FILE_NAME = re.compile(r"# (\w+\.py)\n")
 EXPECTED_OUTPUT = re.compile(r"^print\(.*\)\s+# (.+)$", re.MULTILINE)
 

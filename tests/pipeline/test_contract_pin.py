@@ -13,7 +13,7 @@ import pytest
 from scripts.pipeline import contract, release
 from scripts.pipeline.versioning import Version
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PIN = contract.pin(contract.load(ROOT / "openapi.yaml"))
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 

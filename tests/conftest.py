@@ -34,6 +34,9 @@ if str(SUPPORT) not in sys.path:  # tests/ is not a package: the helpers are imp
 
 from scripts.pipeline import contract  # noqa: E402
 
+# pytester: pytest sessions run inside this one (the testing kit's plugin, the testing guide's pytest file).
+pytest_plugins = ["pytester"]
+
 _PINNED = contract.load(CONTRACT_PATH)
 
 

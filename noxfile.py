@@ -1,8 +1,11 @@
-"""Sessions: `nox` runs tests, lint, typecheck, installed, api and docs (the README's test command and CI's).
+"""Sessions: `nox` runs tests, pipeline, lint, typecheck, installed, api and docs (the README's test command and CI's).
 
-- ``nox -s tests``: pytest (offline; includes the generated/ staleness check) on every supported Python
-  this machine has (``tests-3.11``, ``tests-3.12``, ...; ``nox -s tests-3.11`` runs one). An interpreter
-  that is not installed is skipped, with nox's line saying so, not failed.
+- ``nox -s tests``: pytest over tests/ but its pipeline/ (the SDK, the emulator, the CLI, the docs;
+  offline) on every supported Python this machine has (``tests-3.11``, ``tests-3.12``, ...;
+  ``nox -s tests-3.11`` runs one). An interpreter that is not installed is skipped, with nox's line
+  saying so, not failed.
+- ``nox -s pipeline``: pytest over tests/pipeline/ (the tooling from an upstream to a release, the
+  generated/ staleness check included), once, on the oldest supported Python.
 - ``nox -s lint``: ruff check and ruff format --check (generated/ excluded); deptry: no undeclared import;
   the GitHub workflows against GitHub's schema, and actionlint where it installs (``-- --actionlint``).
 - ``nox -s typecheck``: mypy --strict over facade/ and scripts/, and over the README's and docs' examples.
@@ -40,7 +43,7 @@ from pathlib import Path
 import nox
 from packaging.requirements import Requirement
 
-nox.options.sessions = ["tests", "lint", "typecheck", "installed", "api", "docs"]
+nox.options.sessions = ["tests", "pipeline", "lint", "typecheck", "installed", "api", "docs"]
 nox.options.reuse_venv = "yes"
 # The tests run on every supported Python the machine has; one it lacks (3.14 here, anything but the
 # default on a CI machine with a single Python) is skipped with nox's "interpreter not found" line
@@ -48,7 +51,7 @@ nox.options.reuse_venv = "yes"
 nox.options.error_on_missing_interpreters = False
 
 # The Pythons the tests run on: every minor version requires-python allows, up to the newest released
-# (pyproject.toml's trove classifiers list those that run here; tests/test_docs_site.py checks both).
+# (pyproject.toml's trove classifiers list those that run here; tests/docs/test_docs_site.py checks both).
 SUPPORTED_PYTHONS = ["3.11", "3.12", "3.13", "3.14"]
 
 
@@ -89,12 +92,37 @@ def install_groups(session: nox.Session, *groups: str) -> None:
         session.install(*nox.project.dependency_groups(PYPROJECT, group))
 
 
+# The tests of the tooling (scripts/pipeline: extraction, drift, code generation, regeneration, versions,
+# the API check, upkeep). They test no behaviour of the SDK that differs between Pythons, and they are the
+# slowest (some copy the repository and run pytest in the copy): once, on the oldest supported Python.
+PIPELINE_TESTS = "tests/pipeline"
+
+
 @nox.session(python=SUPPORTED_PYTHONS)
 def tests(session: nox.Session) -> None:
-    """Run the test suite against the installed package (not the source tree), on each supported Python."""
+    """The tests of the SDK, the emulator, the CLI and the docs (all of tests/ but pipeline/), each Python.
+
+    They run against the installed package (not the source tree); tests/pipeline/ is ``nox -s pipeline``'s.
+
+    Arguments after ``--`` go to pytest: ``nox -s tests-3.12 -- tests/sdk -x`` (a path named there runs,
+    even under tests/pipeline/).
+    """
     install_groups(session, "test")
     session.install(".")
-    session.run("pytest", *session.posargs)
+    session.run("pytest", f"--ignore={PIPELINE_TESTS}", *session.posargs)
+
+
+@nox.session(python=SUPPORTED_PYTHONS[0])
+def pipeline(session: nox.Session) -> None:
+    """The pipeline's tests (tests/pipeline/), once: on the oldest supported Python, the installed package.
+
+    Arguments after ``--`` go to pytest: ``nox -s pipeline -- -k drift``, or paths to run instead
+    (``nox -s pipeline -- tests/pipeline/test_drift.py``).
+    """
+    install_groups(session, "test")
+    session.install(".")
+    # testpaths are what pytest runs when it is given no path: so the arguments may narrow it.
+    session.run("pytest", "-o", f"testpaths={PIPELINE_TESTS}", *session.posargs)
 
 
 # deptry's scopes: (what, roots, extras undeclared there, what is left out). An extra is declared

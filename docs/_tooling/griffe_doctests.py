@@ -1,6 +1,6 @@
 """A griffe extension for the docs build: the docstrings' examples are shown as Python code.
 
-The facade's docstrings carry doctests (run by ``tests/test_doctests.py``) as plain ``>>>`` lines,
+The facade's docstrings carry doctests (run by ``tests/docs/test_doctests.py``) as plain ``>>>`` lines,
 without a section title. The Google-style parser only reads ``>>>`` lines as code inside an
 ``Examples:`` section; anywhere else Markdown would read ``>>>`` as nested quotes and ``[True]``
 as a link. This wraps each run of doctest lines (a ``>>>`` line, its ``...`` continuations and
@@ -21,7 +21,7 @@ _FENCE = "```"
 
 def fence_doctests(text: str) -> str:
     """``text`` with each doctest block outside a fence wrapped in a ``pycon`` fence (tested in
-    tests/test_docs_site.py: a doctest here would hold doctests of its own)."""
+    tests/docs/test_docs_site.py: a doctest here would hold doctests of its own)."""
     out: list[str] = []
     in_fence = in_example = False
     indent = ""

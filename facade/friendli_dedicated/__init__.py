@@ -17,7 +17,7 @@ need for ordinary work.
 Public names are imported on first use (PEP 562), so ``import friendli_dedicated`` stays cheap for
 services that import it at start-up and use it later. ``_LAZY`` below is the one table of them
 (name -> module); ``__all__`` and the ``TYPE_CHECKING`` imports, which type checkers read, are
-written out and kept in step with it by ``tests/test_public_names.py``.
+written out and kept in step with it by ``tests/sdk/test_public_names.py``.
 
 The public modules are this package, ``errors`` (the exception tree), ``testing`` (the testing
 kit), ``emulator`` (a local emulator of the API) and ``cli`` (the command line). The private ones,

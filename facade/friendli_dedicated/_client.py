@@ -140,7 +140,7 @@ class _ClientBase:
     The two shells differ only in ``_http_type`` (the httpx client they build or accept),
     ``_creates_type``, ``_fallback_sleep`` (the sleep when none is given) and ``_bind_resources``
     (``Endpoints`` or ``AsyncEndpoints``); every method an application calls has the same name and
-    arguments in both (``tests/test_parity.py``).
+    arguments in both (``tests/sdk/test_parity.py``).
     """
 
     _http_type: ClassVar[type[httpx.Client] | type[httpx.AsyncClient]]

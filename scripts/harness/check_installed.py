@@ -173,7 +173,7 @@ def check_core() -> None:
     """No extra: the library and a request; the emulator and the CLI say which extra they need.
 
     The docstring examples run where the ``emulator`` extra is installed (``check_emulator``): every one
-    runs inside ``mock_friendli``, as tests/test_doctests.py runs them.
+    runs inside ``mock_friendli``, as tests/docs/test_doctests.py runs them.
     """
     import friendli_dedicated as fd
 
@@ -285,7 +285,7 @@ def check_emulator() -> None:
 
 
 def _docstring_examples() -> None:
-    """Every docstring example of the installed library (the CLI's aside), as tests/test_doctests.py runs
+    """Every docstring example of the installed library (the CLI's aside), as tests/docs/test_doctests.py runs
     them: inside ``mock_friendli`` with a ``client`` on the emulator (the testing kit's open their own)."""
     import friendli_dedicated as fd
     from friendli_dedicated.testing import mock_friendli

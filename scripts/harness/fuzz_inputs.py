@@ -9,7 +9,7 @@ every request sensibly and counts them. A call passes when it succeeds, or raise
 no request sent, or (valid input the fake then answered) another error of the SDK's tree.
 Anything else (a TypeError, a KeyError, a RecursionError, a refusal after a request) is a finding.
 
-``tests/test_input_rule.py`` runs it with a modest budget; the command line runs many more:
+``tests/sdk/test_input_rule.py`` runs it with a modest budget; the command line runs many more:
 
     python scripts/harness/fuzz_inputs.py [--examples 2000]
 """

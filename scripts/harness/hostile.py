@@ -2,7 +2,7 @@
 
 The server answers every request with one ``Behaviour``: never answering, asking for an hour's
 Retry-After, trickling its body a byte at a time, answering late, or sending bodies no parser
-should have to take. The tests use it to check outcomes (``tests/test_deadlines.py``); the harness
+should have to take. The tests use it to check outcomes (``tests/sdk/test_deadlines.py``); the harness
 measures, for each behaviour and both clients, how far past its ``timeout`` a wait returned.
 
 Command line (prints a table; the worst overshoot is the figure to quote)::

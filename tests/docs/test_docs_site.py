@@ -24,7 +24,7 @@ import friendli_dedicated.errors
 import friendli_dedicated.testing
 import friendli_dedicated.testing._plugin
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 
 

@@ -13,7 +13,7 @@ import pytest
 from scripts.pipeline import contract, release
 from scripts.pipeline.versioning import Version
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PIN = contract.pin(contract.load(ROOT / "openapi.yaml"))
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 
@@ -46,11 +46,11 @@ def test_runtime_contract_pin_is_the_pin_of_openapi_yaml():
 
 
 def test_installed_distribution_metadata_names_the_pin():
-    """Needs the installed package (nox -s tests installs it); skipped on a bare source tree."""
+    """Needs the installed package (nox -s pipeline installs it); skipped on a bare source tree."""
     try:
         metadata = importlib.metadata.metadata("friendli-dedicated")
     except importlib.metadata.PackageNotFoundError:
-        pytest.skip("friendli-dedicated is not installed: run under `nox -s tests`")
+        pytest.skip("friendli-dedicated is not installed: run under `nox -s pipeline`")
     assert metadata["Version"] == PROJECT["version"]
     assert PIN["sha256"] in metadata["Summary"]
     assert PIN["surface_sha256"] in metadata["Summary"]

@@ -20,8 +20,7 @@ from typing import Any
 
 import pytest
 import typer
-from fakes import COLLECTION, EP, FakeAPI, listing, make_client, reply, spec_json, status_json
-from test_engine_options import valid_value
+from fakes import COLLECTION, EP, FakeAPI, listing, make_client, reply, spec_json, status_json, valid_value
 from typer.testing import CliRunner, Result
 
 import friendli_dedicated as fd
@@ -453,7 +452,7 @@ def test_a_json_value_the_facade_refuses_names_the_engine_option(monkeypatch: py
 
 def test_the_documented_escape_hatch_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     # docs/cli.md's example of the escape hatches, as a shell would split it, sends what it says.
-    doc = (Path(__file__).resolve().parents[1] / "docs" / "cli.md").read_text(encoding="utf-8")
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "cli.md").read_text(encoding="utf-8")
     section = doc.split("### What the pinned contract does not list yet", 1)[1].split("\n## ", 1)[0]
     [block] = re.findall(r"```sh\n(.*?)```", section, re.DOTALL)
     words = shlex.split(block.replace("\\\n", " "))

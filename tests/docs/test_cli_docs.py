@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from friendli_dedicated.cli import _app, _session
 from friendli_dedicated.emulator import Emulator, ManualClock
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "cli.md"
 _DURATION = re.compile(r"\b(\d+h\d\dm|\d+m\d\ds|\d+s)\b")
 _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC")

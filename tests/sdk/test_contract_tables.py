@@ -13,7 +13,7 @@ from friendli_dedicated._autoscaling import Autoscaling
 from friendli_dedicated._instances import GPU, InstanceOption
 from friendli_dedicated.errors import InvalidInputError
 
-CONTRACT_PATH = Path(__file__).resolve().parents[1] / "openapi.yaml"
+CONTRACT_PATH = Path(__file__).resolve().parents[2] / "openapi.yaml"
 
 
 @pytest.fixture(scope="module")

@@ -34,7 +34,7 @@ from upstream_factory import build_upstream, dump
 from scripts.pipeline import contract
 from scripts.pipeline.versioning import Level, Version, current_version
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -216,15 +216,15 @@ def test_the_command_line_has_the_new_flags(additive: Regenerated) -> None:
 
 def test_the_copys_own_tests_pass_with_no_other_edit(additive: Regenerated) -> None:
     tests = [
-        "tests/test_engine_options.py",
-        "tests/test_instances.py",
-        "tests/test_cli_engine_flags.py",
-        "tests/test_contract_surface.py",
-        "tests/test_codegen.py",
-        "tests/test_doctests.py",
-        "tests/test_docs_guides.py",
-        "tests/test_readme.py",
-        "tests/test_cli_docs.py",
+        "tests/sdk/test_engine_options.py",
+        "tests/sdk/test_instances.py",
+        "tests/cli/test_cli_engine_flags.py",
+        "tests/sdk/test_contract_surface.py",
+        "tests/pipeline/test_codegen.py",
+        "tests/docs/test_doctests.py",
+        "tests/docs/test_docs_guides.py",
+        "tests/docs/test_readme.py",
+        "tests/docs/test_cli_docs.py",
     ]
     result = in_copy(additive.copy, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x", *tests, check=False)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
@@ -240,7 +240,7 @@ def test_a_breaking_upstream_is_a_major_release_that_fails_naming_the_change(
     del broken["paths"][sleep_path]
     assert regenerate(copy, broken) == before.bump(Level.MAJOR)
     result = in_copy(
-        copy, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_contract_surface.py", check=False
+        copy, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/sdk/test_contract_surface.py", check=False
     )
     assert result.returncode != 0
     assert "dedicatedSleepEndpoint" in result.stdout

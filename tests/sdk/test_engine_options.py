@@ -13,25 +13,23 @@ import warnings
 from typing import Any
 
 import pytest
-from fakes import COLLECTION, EP, FakeAPI, listing, make_async_client, make_client, reply, spec_json, status_json
+from fakes import (
+    COLLECTION,
+    EP,
+    FakeAPI,
+    listing,
+    make_async_client,
+    make_client,
+    reply,
+    spec_json,
+    status_json,
+    valid_value,
+)
 
 import friendli_dedicated as fd
 from friendli_dedicated_api._contract import ENGINE_OPTIONS, EngineOption
 
 CREATE = {"project_id": "proj", "name": "chat", "model": "org/model", "instance": "1x H100"}
-
-
-def valid_value(option: EngineOption) -> Any:
-    """A value the contract accepts for ``option`` that differs from its default."""
-    if option.enum:
-        return option.enum[-1]
-    if option.kind == "boolean":
-        return not option.default if isinstance(option.default, bool) else False
-    if option.kind == "integer":
-        return int(option.minimum or 0) + 7
-    if option.kind == "number":
-        return float(option.minimum or 0) + 0.5
-    return "x" * int(option.min_length or 1)
 
 
 def create_api() -> FakeAPI:

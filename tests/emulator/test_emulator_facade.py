@@ -10,7 +10,7 @@ import pytest
 import friendli_dedicated as fd
 from friendli_dedicated import _calls as calls
 from friendli_dedicated._transport import Call
-from friendli_dedicated.emulator import DEFAULT_TEAM, Emulator, Faults, ManualClock
+from friendli_dedicated.emulator import DEFAULT_TEAM, Emulator, ManualClock
 
 
 def test_create_then_wait_until_running() -> None:
@@ -42,7 +42,6 @@ def test_create_then_wait_until_running() -> None:
         ep.delete()
         with pytest.raises(fd.NotFoundError):
             ep.refresh()
-    assert emu.stats.duplicate_creates() == {}
 
 
 def test_failure_surfaces_as_endpoint_failed_error() -> None:
@@ -84,23 +83,6 @@ def test_wandb_idempotent_create_through_the_facade() -> None:
         second = client.endpoints.create_from_wandb("e/p/m:v2", project_id="p", idempotency_key="k")
     assert first.id == second.id
     assert emu.stats.creates == {(DEFAULT_TEAM, "p", "m-v1"): 1}
-
-
-def test_retries_through_faults_never_create_twice() -> None:
-    emu = Emulator(clock=ManualClock(), faults=Faults(rate=0.3, seed=3))
-    created, refused = 0, 0
-    with emu.client(max_retries=5) as client:
-        for n in range(15):
-            try:
-                ep = client.endpoints.create("p", f"e{n}", "m", "H100")
-            except (fd.APIError, fd.TransportError, fd.EndpointCreationUnresolvedError):
-                refused += 1
-                continue
-            created += 1
-            assert ep.id in emu.endpoint_ids()
-    assert created > 0
-    assert sum(emu.stats.faults.values()) > 0
-    assert emu.stats.duplicate_creates() == {}
 
 
 def test_async_client() -> None:

@@ -1,5 +1,6 @@
-"""docs/testing.md runs as written: its service module, its pytest file (in a pytest process of its own,
-so the fixtures come from the installed plugin), its unittest case and its scripts.
+"""docs/testing.md runs as written: its service module, its pytest file (in a pytest session of its own,
+run in this process by pytester: the fixtures come from the installed plugin's entry point), its
+unittest case and its scripts.
 
 A block whose first line is ``# <name>.py`` is that file; a ``print(...)  # <output>`` line says
 what the block prints.
@@ -10,14 +11,13 @@ from __future__ import annotations
 import contextlib
 import io
 import re
-import subprocess
 import sys
 import unittest
 from pathlib import Path
 
 import pytest
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "testing.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "testing.md"
 FILE_NAME = re.compile(r"# (\w+\.py)\n")
 EXPECTED_OUTPUT = re.compile(r"^print\(.*\)\s+# (.+)$", re.MULTILINE)
 
@@ -33,9 +33,9 @@ def test_the_guide_has_its_three_styles() -> None:
     assert len(blocks()) >= 5
 
 
-def test_every_example_of_the_guide_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_example_of_the_guide_runs(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path = pytester.path  # also the working directory
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.chdir(tmp_path)
     for variable in ("FRIENDLI_TOKEN", "FRIENDLI_BASE_URL", "FRIENDLI_TEAM"):
         monkeypatch.delenv(variable, raising=False)
     ran = {"module": 0, "pytest": 0, "unittest": 0, "script": 0}
@@ -43,15 +43,10 @@ def test_every_example_of_the_guide_runs(tmp_path: Path, monkeypatch: pytest.Mon
         named = FILE_NAME.match(block)
         if named and named.group(1).startswith("test_"):
             (tmp_path / named.group(1)).write_text(block, encoding="utf-8")
-            result = subprocess.run(
-                [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", named.group(1)],
-                capture_output=True,
-                text=True,
-                cwd=tmp_path,
-                check=False,
-            )
-            assert result.returncode == 0, result.stdout + result.stderr
-            assert re.search(r"\d+ passed", result.stdout)
+            result = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider", named.group(1))
+            output = "\n".join(result.outlines + result.errlines)
+            assert result.ret == 0, output
+            assert result.parseoutcomes().get("passed", 0) >= 1, output
             ran["pytest"] += 1
         elif named:
             (tmp_path / named.group(1)).write_text(block, encoding="utf-8")

@@ -21,7 +21,7 @@ from scripts.pipeline.versioning import (
     with_version,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PIN = {
     "url": "https://example.invalid/openapi.yaml",
     "sha256": "a" * 64,

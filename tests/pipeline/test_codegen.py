@@ -13,7 +13,7 @@ import pytest
 
 from scripts.pipeline import codegen, contract
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CONTRACT = ROOT / "openapi.yaml"
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from scripts.pipeline import contract
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FACADE = ROOT / "facade" / "friendli_dedicated"
 GENERATED_API = "friendli_dedicated_api.api.dedicated_endpoint"
 

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 import friendli_dedicated as fd
+
+if TYPE_CHECKING:
+    from friendli_dedicated_api._contract import EngineOption
 
 TOKEN = "flp_test-TOKEN-4f1d2c"
 TEAM = "team-42"
@@ -174,6 +177,19 @@ def _advanced_defaults() -> dict[str, Any]:
 
 
 ADVANCED_DEFAULTS = _advanced_defaults()
+
+
+def valid_value(option: EngineOption) -> Any:
+    """A value the contract accepts for the engine option ``option`` that differs from its default."""
+    if option.enum:
+        return option.enum[-1]
+    if option.kind == "boolean":
+        return not option.default if isinstance(option.default, bool) else False
+    if option.kind == "integer":
+        return int(option.minimum or 0) + 7
+    if option.kind == "number":
+        return float(option.minimum or 0) + 0.5
+    return "x" * int(option.min_length or 1)
 
 
 WANDB = "/dedicated/endpoint/wandb-artifact-create"

@@ -272,7 +272,7 @@ def test_list_table_json_project_limit_and_wide(cli: Cli) -> None:
 
 
 def test_a_limit_beyond_any_count_lists_everything(cli: Cli) -> None:
-    # Found by tests/test_cli_fuzz.py: a --limit above sys.maxsize was "unexpected ValueError" (exit 1).
+    # Found by tests/cli/test_cli_fuzz.py: a --limit above sys.maxsize was "unexpected ValueError" (exit 1).
     endpoint_id = cli.create()
     huge = str(2**63)
     assert [row["id"] for row in cli.json("endpoints", "list", "--limit", huge)] == [endpoint_id]
@@ -480,7 +480,7 @@ def test_a_bad_base_url_is_exit_2_before_any_connection(monkeypatch: pytest.Monk
 
 @pytest.mark.parametrize("timeout", ["inf", "nan", "1e309", "-1"])
 def test_exit_2_on_a_timeout_that_is_not_a_finite_number_of_seconds(cli: Cli, emulator: Emulator, timeout: str) -> None:
-    # Found by tests/test_cli_fuzz.py: `wait --timeout inf` was "unexpected OverflowError" (exit 1).
+    # Found by tests/cli/test_cli_fuzz.py: `wait --timeout inf` was "unexpected OverflowError" (exit 1).
     endpoint_id = cli.create()
     sent = emulator.stats.requests
     for args in (["endpoints", "wait", endpoint_id], ["endpoints", "wake", endpoint_id, "--wait"]):

@@ -238,15 +238,6 @@ def test_emulator_command_serves_on_loopback_until_interrupted() -> None:
         assert "stopping" in process.stderr.read()
 
 
-def test_emulator_command_prints_what_to_export() -> None:
-    with emulator_process() as (process, _):
-        lines = read_until(process, "FRIENDLI_TEAM")
-        assert lines[0].startswith("Friendli Dedicated emulator at http://127.0.0.1:")
-        assert f"export FRIENDLI_TOKEN={DEFAULT_TOKEN}" in [line.strip() for line in lines]
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=15) == 0
-
-
 @pytest.mark.parametrize("launcher", ["cli", "module"])
 def test_both_launchers_stop_cleanly_on_sigterm(launcher: str) -> None:
     # A supervisor (or nox, or `kill`) sends SIGTERM: the server shuts down and the exit status is 0.
@@ -259,8 +250,9 @@ def test_both_launchers_stop_cleanly_on_sigterm(launcher: str) -> None:
         text=True,
     )
     try:
-        lines = read_until(process, "FRIENDLI_TEAM")
+        lines = read_until(process, "FRIENDLI_TEAM")  # ends with what to export
         assert lines[0].startswith("Friendli Dedicated emulator at http://127.0.0.1:")
+        assert f"export FRIENDLI_TOKEN={DEFAULT_TOKEN}" in [line.strip() for line in lines]
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=15)
         assert process.returncode == 0, stderr

@@ -25,7 +25,7 @@ from friendli_dedicated._waiter import ACCEPTORS, TABLES
 from friendli_dedicated.emulator import Emulator, ManualClock
 from friendli_dedicated.testing import mock_friendli
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 GUIDES = ["getting-started.md", "waiting.md", "errors.md", "scaling.md", "emulator.md"]
 BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
 EXPECTED_OUTPUT = re.compile(r"^\s*print\(.*\)\s+# (.+)$", re.MULTILINE)

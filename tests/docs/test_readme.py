@@ -12,7 +12,7 @@ import pytest
 from friendli_dedicated.emulator import Emulator, ManualClock
 from friendli_dedicated.testing import mock_friendli
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 MODEL = '"meta-llama/Llama-3.1-8B-Instruct"'
 

@@ -494,7 +494,7 @@ def test_wait_until_running_returns_the_running_state(logged: tuple[fd.Client, L
 def test_wait_until_running_times_out(client: fd.Client) -> None:
     ep = client.endpoints.create(_unique("proj"), "slow", "org/model", "H100")
     # 0.05 s of the emulator's clock (moved only by the wait's own sleep): the deployment takes 90.
-    # How soon it gives up is the waiter's business, tested on an injected clock (test_waiter.py).
+    # How soon it gives up is the waiter's business, tested on an injected clock (tests/sdk/test_waiter.py).
     with pytest.raises(fd.WaitTimeoutError) as excinfo:
         ep.wait_until_running(timeout=0.05)
     assert excinfo.value.endpoint_id == ep.id

@@ -260,16 +260,24 @@ def _cli_on(emulator: Emulator) -> Iterator[None]:
 
 
 def _world() -> tuple[Emulator, list[str]]:
-    """An emulator with a RUNNING, a SLEEPING and a FAILED endpoint, so id-taking commands do real work."""
+    """An emulator with a RUNNING, a SLEEPING and a FAILED endpoint, so id-taking commands do real work.
+
+    Built for every example: the clock is moved past the deployments rather than waited through (a
+    wait would poll each one about twenty times, most of an example's time).
+    """
     clock = ManualClock()
     emulator = Emulator(clock=clock, tokens={TOKEN: [DEFAULT_TEAM]}, seed=5)
     with emulator.client(token=TOKEN) as client:
-        running = client.endpoints.create("proj", "up", "org/model", "H100").wait_until_running(timeout=3600)
-        asleep = client.endpoints.create("proj", "nap", "org/model", "H100").wait_until_running(timeout=3600)
-        asleep.sleep()
+        running = client.endpoints.create("proj", "up", "org/model", "H100")
+        asleep = client.endpoints.create("proj", "nap", "org/model", "H100")
         failed = client.endpoints.create("proj", "bad", "emulator/fail-INFERENCE_ENGINE_MEMORY_ERROR", "H100")
-    clock.advance(3600)
-    return emulator, [running.id, asleep.id, failed.id]
+        clock.advance(3600)  # the first two are RUNNING, the third FAILED
+        asleep.sleep()
+        clock.advance(3600)
+        ids = [running.id, asleep.id, failed.id]
+        statuses = [client.endpoints.status(endpoint_id).status for endpoint_id in ids]
+    assert statuses == [fd.Status.RUNNING, fd.Status.SLEEPING, fd.Status.FAILED], statuses
+    return emulator, ids
 
 
 def _check(result: Any, args: list[str], requests: int) -> None:

@@ -14,7 +14,7 @@ import yaml
 
 from scripts.harness import conformance
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _contract_operations() -> set[str]:

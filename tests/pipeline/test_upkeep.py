@@ -22,7 +22,7 @@ from upstream_factory import dump
 
 from scripts.pipeline import contract, regenerate, release, upkeep
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = ROOT / ".github" / "workflows" / "upstream.yml"
 LATER = PINNED_DATE + dt.timedelta(days=7)
 URL = "https://example.invalid/openapi.yaml"

@@ -5,7 +5,7 @@ from typing import Final, Literal, NamedTuple, TypedDict
 
 UPSTREAM_URL: Final[str] = "https://raw.githubusercontent.com/friendliai/friendli-openapi/main/openapi.yaml"
 UPSTREAM_SHA256: Final[str] = "9c8861c37586920b6237a864784bdd0172e662053e45d2ff2637e1d3dad8cc9c"
-SURFACE_SHA256: Final[str] = "b82e0582e15ab3a88aa5b36c744627caf02b429cd7613c028b8b1cad0c204650"
+SURFACE_SHA256: Final[str] = "19bf402818b2264210814665366a6f7d3c7e4eec244c65bd1a691d8ef33e0d08"
 RETRIEVED: Final[str] = "2026-11-23"
 
 

@@ -5,6 +5,9 @@ Generation runs openapi-python-client (pinned) with ``scripts/pipeline/codegen.y
 pin, instance options and bounds as Python data for the facade) and ``openapi.json`` (the contract
 itself, read by the emulator), formats with ruff (pinned, run in
 isolation) and only then replaces the destination. The same contract always gives the same bytes.
+When the generator reports that it skipped part of the contract (a model, a response parser: it still
+exits 0), generation fails with its report (``CodegenError``): the fix is a normalisation in
+``scripts/pipeline/extract.py``.
 
 Command line::
 
@@ -39,6 +42,9 @@ PACKAGE = "friendli_dedicated_api"
 DATA_MODULE = "_contract.py"
 CONTRACT_JSON = "openapi.json"
 STALE_MESSAGE = "generated/ is stale: run nox -s regenerate"
+# openapi-python-client's words when it skipped part of the contract (a model, a response parser) and
+# still exited 0: a client missing pieces is not a client, so generation fails instead.
+GENERATOR_WARNING = "Warning(s) encountered while generating"
 RUFF_SETTINGS = ("--isolated", "--no-cache", "--target-version", "py311", "--line-length", "120")
 BOUND_KEYWORDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength")
 
@@ -53,7 +59,7 @@ def generate(contract_path: Path, output_root: Path) -> Path:
     document = contract.load(contract_path)
     with tempfile.TemporaryDirectory(prefix="friendli-codegen-") as tmp:
         package = Path(tmp) / PACKAGE
-        _run(
+        output = _run(
             [
                 sys.executable,
                 "-m",
@@ -72,6 +78,11 @@ def generate(contract_path: Path, output_root: Path) -> Path:
             ],
             cwd=Path(tmp),
         )
+        if GENERATOR_WARNING in output:
+            raise CodegenError(
+                f"openapi-python-client skipped part of {contract_path.name} (fix it by a normalisation in "
+                f"scripts/pipeline/extract.py):\n{output.strip()}"
+            )
         (package / "py.typed").write_text("", encoding="utf-8")
         (package / DATA_MODULE).write_text(render_data_module(document), encoding="utf-8")
         # The contract itself, for code that checks requests against it at run time (the emulator):
@@ -169,13 +180,15 @@ def _differences(fresh: Path, existing: Path) -> list[str]:
     return [f"{PACKAGE}/{name}" for name in sorted(differing)]
 
 
-def _run(command: list[str], *, cwd: Path) -> None:
+def _run(command: list[str], *, cwd: Path) -> str:
+    """Run ``command``; its stdout and stderr, or ``CodegenError`` with them when it fails."""
     # The generator's post hooks call `ruff` by name: put this interpreter's scripts first on PATH
     # so that the pinned ruff beside it is the one that formats.
     env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
     result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise CodegenError(f"{' '.join(command[:4])} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
+    return result.stdout + result.stderr
 
 
 def main(argv: list[str] | None = None) -> int:

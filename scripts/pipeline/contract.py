@@ -17,6 +17,17 @@ import yaml
 
 DEFAULT_UPSTREAM_URL = "https://raw.githubusercontent.com/friendliai/friendli-openapi/main/openapi.yaml"
 DEFAULT_TAGS = ("Dedicated.Endpoint",)
+# Operations of other tags that the SDK sends too, by operationId: the inference surface of an
+# endpoint (one chat completion checks that it serves; tokenization; the OpenAI-compatible
+# completions) and the team's cost. Only the real paths: upstream documents the streamed variant
+# of a call a second time, under ``<path>#stream``, which is the same request on the wire.
+DEFAULT_OPERATIONS = (
+    "dedicatedChatComplete",
+    "dedicatedCompletionsComplete",
+    "dedicatedTokenization",
+    "dedicatedDetokenization",
+    "getCost",
+)
 UPSTREAM_KEY = "x-upstream"
 INSTANCE_OPTIONS_KEY = "x-instance-options"
 

@@ -1,6 +1,8 @@
 """Extract the SDK's contract from an upstream OpenAPI document.
 
-The contract keeps exactly the operations tagged with the configured tag(s) and the component
+The contract keeps exactly the operations tagged with the configured tag(s)
+(``contract.DEFAULT_TAGS``), the further operations named by operationId
+(``contract.DEFAULT_OPERATIONS``: the inference calls and the team's cost), and the component
 schemas and security schemes they reach, with their structure (paths, methods, operationIds,
 parameters, bodies, responses, types, formats, enums, required lists, defaults, bounds, titles) and
 without upstream prose and presentation (descriptions, summaries, examples, vendor ``x-`` keys).
@@ -12,6 +14,10 @@ Normalisations, each because the generated client would otherwise be wrong for t
 - The instance-option table, which upstream has only as prose in the ``instanceOptionId``
   description, is lifted into ``x-instance-options`` at the root: ``[{id, gpu, count}, ...]``.
 - Integral float bounds (``minimum: 0.0``) become integers.
+- A component schema that is only another's alias (``DedicatedChatCompleteSuccess: {$ref: ChatResult}``,
+  a title aside) is dropped and its references point at the schema it names: openapi-python-client
+  would otherwise generate the target's model twice, refuse the second, and leave the operation
+  without a parsed response. References are compared by what they resolve to, so this is no drift.
 
 The result is validated as OpenAPI 3.1 (``scripts/pipeline/openapi31.py``): an upstream whose extraction is
 not valid raises ``InvalidContractError`` (a ``ContractFormatError``) naming the first problem.
@@ -19,6 +25,7 @@ not valid raises ``InvalidContractError`` (a ``ContractFormatError``) naming the
 Command line::
 
     python scripts/pipeline/extract.py --upstream URL_OR_PATH [--output openapi.yaml] [--date YYYY-MM-DD]
+        [--tag TAG ...] [--operation OPERATION_ID ...]
 """
 
 from __future__ import annotations
@@ -89,6 +96,7 @@ def extract(
     url: str = contract.DEFAULT_UPSTREAM_URL,
     retrieved: str,
     tags: Iterable[str] = contract.DEFAULT_TAGS,
+    operations: Iterable[str] = contract.DEFAULT_OPERATIONS,
 ) -> Document:
     """Build the pinned contract from the upstream document's bytes.
 
@@ -97,7 +105,7 @@ def extract(
     '9c8861c3...'
     """
     document = contract.loads(upstream, source=url)
-    result = build_surface(document, tags=tags)
+    result = build_surface(document, tags=tags, operations=operations)
     result[contract.UPSTREAM_KEY] = {
         "url": url,
         "sha256": hashlib.sha256(upstream).hexdigest(),
@@ -107,12 +115,27 @@ def extract(
     return result
 
 
-def build_surface(document: Document, *, tags: Iterable[str] = contract.DEFAULT_TAGS) -> Document:
-    """The contract without its pin: selection, prose stripping and normalisation."""
-    wanted = set(tags)
-    paths = _select_paths(document.get("paths") or {}, wanted)
-    if not paths:
+def build_surface(
+    document: Document,
+    *,
+    tags: Iterable[str] = contract.DEFAULT_TAGS,
+    operations: Iterable[str] = contract.DEFAULT_OPERATIONS,
+) -> Document:
+    """The contract without its pin: selection, prose stripping and normalisation.
+
+    Kept: the operations tagged with one of ``tags`` and those whose operationId is in
+    ``operations``. An operationId of ``operations`` that upstream no longer has is not an error
+    here: the contract then lacks it, and the drift check reports the operation removed. No
+    operation of ``tags`` is an error (this is not the document it should be), and so is nothing
+    kept at all.
+    """
+    wanted, named = set(tags), set(operations)
+    upstream_paths = document.get("paths") or {}
+    if wanted and not _select_paths(upstream_paths, wanted, set()):
         raise ExtractionError(f"no operation is tagged {sorted(wanted)}: is this the Friendli OpenAPI document?")
+    paths = _select_paths(upstream_paths, wanted, named)
+    if not paths:
+        raise ExtractionError(f"no operation has an operationId in {sorted(named)}: nothing to keep")
     components = _reachable_components(document, paths)
     instance_options = _instance_options(paths, components)
 
@@ -123,7 +146,10 @@ def build_surface(document: Document, *, tags: Iterable[str] = contract.DEFAULT_
         result["servers"] = document["servers"]
     if "security" in document:
         result["security"] = document["security"]
-    tag_objects = [tag for tag in document.get("tags") or [] if isinstance(tag, dict) and tag.get("name") in wanted]
+    used = {
+        tag for item in paths.values() for method in HTTP_METHODS for tag in (item.get(method) or {}).get("tags") or []
+    }
+    tag_objects = [tag for tag in document.get("tags") or [] if isinstance(tag, dict) and tag.get("name") in used]
     if tag_objects:
         result["tags"] = tag_objects
     result["paths"] = paths
@@ -133,12 +159,14 @@ def build_surface(document: Document, *, tags: Iterable[str] = contract.DEFAULT_
     _describe_component_responses(result)
     _normalise_binary(result)
     _normalise_bounds(result)
+    _collapse_aliases(result)
     result[contract.INSTANCE_OPTIONS_KEY] = instance_options
     openapi31.validate(result)
     return result
 
 
-def _select_paths(paths: dict[str, Any], wanted: set[str]) -> dict[str, Any]:
+def _select_paths(paths: dict[str, Any], wanted: set[str], named: set[str]) -> dict[str, Any]:
+    """The path items with only their operations tagged with one of ``wanted`` or named in ``named``."""
     selected: dict[str, Any] = {}
     for path, item in paths.items():
         if not isinstance(item, dict):
@@ -146,7 +174,9 @@ def _select_paths(paths: dict[str, Any], wanted: set[str]) -> dict[str, Any]:
         operations = {
             method: operation
             for method, operation in item.items()
-            if method in HTTP_METHODS and isinstance(operation, dict) and wanted & set(operation.get("tags") or [])
+            if method in HTTP_METHODS
+            and isinstance(operation, dict)
+            and (wanted & set(operation.get("tags") or []) or operation.get("operationId") in named)
         }
         if operations:
             shared = {key: item[key] for key in ("parameters", "servers") if key in item}
@@ -362,6 +392,49 @@ def _normalise_bounds(node: Any) -> None:
                 _normalise_bounds(value)
 
 
+_SCHEMA_REF = "#/components/schemas/"
+_ALIAS_KEYS = frozenset({"$ref", "title"})
+
+
+def _collapse_aliases(document: Document) -> None:
+    """Component schemas that only alias another are dropped; their references name the target."""
+    schemas = document["components"].get("schemas", {})
+    aliases = {
+        name: schema["$ref"][len(_SCHEMA_REF) :]
+        for name, schema in schemas.items()
+        if isinstance(schema, dict)
+        and set(schema) <= _ALIAS_KEYS
+        and isinstance(schema.get("$ref"), str)
+        and schema["$ref"].startswith(_SCHEMA_REF)
+    }
+    if not aliases:
+        return
+    targets: dict[str, str] = {}
+    for name in aliases:
+        seen, target = [name], aliases[name]
+        while target in aliases:
+            if target in seen:
+                raise ExtractionError(f"component schemas {' -> '.join([*seen, target])} alias each other in a loop")
+            seen.append(target)
+            target = aliases[target]
+        targets[name] = target
+    for name in aliases:
+        del schemas[name]
+    _retarget(document, {f"{_SCHEMA_REF}{name}": f"{_SCHEMA_REF}{target}" for name, target in targets.items()})
+
+
+def _retarget(node: Any, moved: dict[str, str]) -> None:
+    if isinstance(node, list):
+        for value in node:
+            _retarget(value, moved)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str) and value in moved:
+                node[key] = moved[value]
+            elif key not in DATA_KEYS:
+                _retarget(value, moved)
+
+
 def pin_url(source: str, url: str | None = None) -> str:
     """The URL a pin records: the upstream's own URL, or for a file (a copy) the URL given or the default."""
     if url is not None:
@@ -376,14 +449,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", help="the URL to record in the pin when --upstream is a file")
     parser.add_argument("--date", default=dt.datetime.now(dt.UTC).date().isoformat(), help="retrieval date")
     parser.add_argument("--tag", action="append", dest="tags", help="operation tag to keep (repeatable)")
+    parser.add_argument(
+        "--operation", action="append", dest="operations", help="operationId to keep, of any tag (repeatable)"
+    )
     args = parser.parse_args(argv)
+    # Either option says the whole selection: what it does not name is not kept.
+    chosen = args.tags is not None or args.operations is not None
     try:
         raw = read(args.upstream)
         document = extract(
             raw,
             url=pin_url(args.upstream, args.url),
             retrieved=args.date,
-            tags=args.tags or contract.DEFAULT_TAGS,
+            tags=(args.tags or ()) if chosen else contract.DEFAULT_TAGS,
+            operations=(args.operations or ()) if chosen else contract.DEFAULT_OPERATIONS,
         )
     except (UpstreamUnreadableError, contract.ContractFormatError, ExtractionError) as exc:
         print(f"extract: {exc}", file=sys.stderr)

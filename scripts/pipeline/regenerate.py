@@ -1,10 +1,13 @@
 """Bring the SDK in step with an upstream document: contract, generated client, version, changelog.
 
-1. Read the upstream (URL or file). If its bytes are the pinned ones (same sha256), nothing is released.
-2. Otherwise extract its contract and compare it with the pinned one (the drift check's comparison).
-   No change on the wire (prose, ``info``, operations outside the SDK's surface): nothing is released
-   either, and the pin is kept, so that a version always names the upstream document its contract
-   was first extracted from, and a weekly re-pin of moving prose makes no release.
+1. Read the upstream (URL or file), extract its contract and compare it with the pinned one (the
+   drift check's comparison).
+2. No change on the wire (the pinned bytes again; prose, ``info``, operations outside the SDK's
+   surface): nothing is released, and the pin is kept, so that a version always names the upstream
+   document its contract was first extracted from, and a weekly re-pin of moving prose makes no release.
+   The pinned bytes give another contract only when the extraction itself changed (the operations it
+   selects, a normalisation): that is released, and the pin keeps the URL, sha256 and retrieval date
+   of those bytes, with the new surface sha256.
 3. A change: ``openapi.yaml`` is rewritten with the new pin, the version moves (MAJOR when any change
    is breaking, else MINOR; the first contract is a MAJOR), a CHANGELOG.md entry lists every change,
    ``docs/versions.md`` is rendered again, the summary in pyproject.toml names the new pin, and
@@ -77,19 +80,23 @@ def regenerate(source: str, *, root: Path = ROOT, url: str | None = None, today:
     except VersionError as exc:
         raise RegenerateError(f"pyproject.toml: {exc}") from exc
 
-    if pinned is not None and contract.pin(pinned).get("sha256") == hashlib.sha256(raw).hexdigest():
-        return _unreleased(root, version, SAME_BYTES)
-
-    retrieved = (today or dt.datetime.now(dt.UTC).date()).isoformat()
-    fresh = extract(raw, url=pin_url(source, url), retrieved=retrieved)
+    old_pin = contract.pin(pinned) if pinned is not None else {}
+    same_bytes = old_pin.get("sha256") == hashlib.sha256(raw).hexdigest()
+    released_on = (today or dt.datetime.now(dt.UTC).date()).isoformat()
+    if same_bytes:
+        # The bytes retrieved then: where and when they came from stands, only their contract may differ.
+        fresh = extract(raw, url=old_pin.get("url") or pin_url(source, url), retrieved=old_pin.get("retrieved", ""))
+    else:
+        fresh = extract(raw, url=pin_url(source, url), retrieved=released_on)
+    retrieved = contract.pin(fresh)["retrieved"]
     if pinned is None:
         changes: list[Change] = []
         level, reason, bullets = Level.MAJOR, release.FIRST_CONTRACT, [release.first_contract_bullet(fresh)]
     else:
         changes = compare(contract.surface(pinned), contract.surface(fresh))
         if not changes:
-            return _unreleased(root, version, SAME_SURFACE)
-        pinned_date = contract.pin(pinned).get("retrieved", "")
+            return _unreleased(root, version, SAME_BYTES if same_bytes else SAME_SURFACE)
+        pinned_date = old_pin.get("retrieved", "")
         if retrieved < pinned_date:
             raise RegenerateError(f"retrieval date {retrieved} is before the pinned one ({pinned_date})")
         breaking = any(change.breaking for change in changes)
@@ -99,7 +106,7 @@ def regenerate(source: str, *, root: Path = ROOT, url: str | None = None, today:
 
     new_version = version.bump(level)
     pin = contract.pin(fresh)
-    entry = release.render_entry(new_version, retrieved, level, reason, pin, bullets)
+    entry = release.render_entry(new_version, released_on, level, reason, pin, bullets)
     # Every new text, and the new client, before the first write: a failure leaves the project as it was.
     try:
         texts = release.prepare(root, new_version, entry, pin)

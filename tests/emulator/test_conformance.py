@@ -36,7 +36,6 @@ def test_emulator_conforms_to_the_contract() -> None:
     assert outcome.errors == 0, report
     assert outcome.exit_code == 0, report
     operations = _contract_operations()
-    assert len(operations) == 12
     assert outcome.operations_selected == outcome.operations_tested == len(operations), report
     exercised = {label for label, count in outcome.cases_by_operation.items() if count > 0}
     assert operations <= exercised, f"never exercised: {sorted(operations - exercised)}\n{report}"

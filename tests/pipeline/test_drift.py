@@ -1036,7 +1036,20 @@ def _inline_components(doc: Doc) -> Doc:
 
     result = {**doc, "paths": inline(doc["paths"])}
     result["components"] = {k: v for k, v in doc["components"].items() if k != "schemas"}
+    # A discriminator's mapping names schemas by URI, which cannot be inlined: those stay components.
+    mapped = {target.rsplit("/", 1)[1] for target in _mapping_targets(doc)}
+    if mapped:
+        result["components"]["schemas"] = {name: inline(schemas[name]) for name in sorted(mapped)}
     return result
+
+
+def _mapping_targets(node: Any) -> list[str]:
+    if isinstance(node, list):
+        return [target for value in node for target in _mapping_targets(value)]
+    if not isinstance(node, dict):
+        return []
+    found = list((node.get("discriminator") or {}).get("mapping", {}).values())
+    return found + [target for value in node.values() for target in _mapping_targets(value)]
 
 
 def test_committed_contract_refactored_is_not_drift(pinned: Doc) -> None:

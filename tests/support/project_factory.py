@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -74,17 +75,25 @@ def pinned_upstream() -> dict[str, Any]:
 
 
 def build_project(
-    root: Path, *, version: Version = START_VERSION, with_contract: bool = True, generate: bool = True
+    root: Path,
+    *,
+    version: Version = START_VERSION,
+    with_contract: bool = True,
+    generate: bool = True,
+    upstream: dict[str, Any] | None = None,
+    operations: Iterable[str] = contract.DEFAULT_OPERATIONS,
 ) -> Path:
     """The project under ``root``; the upstream it was pinned from is written beside it (``UPSTREAM_NAME``).
 
     ``with_contract=False``: no openapi.yaml (a project before its first contract); ``generate=False``:
-    no generated/ (for tools that do not read it: bump, the versions table).
+    no generated/ (for tools that do not read it: bump, the versions table). ``upstream`` (default
+    ``pinned_upstream()``) is pinned, its contract extracted keeping the operations named in
+    ``operations`` besides the tagged ones (as an older pipeline that selected others would have).
     """
     root.mkdir(parents=True, exist_ok=True)
-    raw = dump(pinned_upstream())
+    raw = dump(pinned_upstream() if upstream is None else upstream)
     (root.parent / UPSTREAM_NAME).write_bytes(raw)
-    document = extract.extract(raw, retrieved=PINNED_DATE.isoformat())
+    document = extract.extract(raw, retrieved=PINNED_DATE.isoformat(), operations=operations)
     pin = contract.pin(document)
     if with_contract:
         contract.dump(document, root / "openapi.yaml")

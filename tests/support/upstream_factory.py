@@ -1,7 +1,7 @@
 """Build upstream-like OpenAPI documents from the pinned contract, offline.
 
-The real upstream (friendliai/friendli-openapi) is about 90 paths of which the SDK keeps the 12
-tagged ``Dedicated.Endpoint``. ``build_upstream(contract)`` puts back around the contract what
+The real upstream (friendliai/friendli-openapi) is about 90 paths of which the SDK keeps those
+tagged ``Dedicated.Endpoint`` and a few named by operationId (``contract.DEFAULT_OPERATIONS``). ``build_upstream(contract)`` puts back around the contract what
 upstream has and the extraction must remove or normalise:
 
 - unrelated operations (other tags, e.g. ``Serverless.Chat``, a multipart file upload) with their

@@ -20,6 +20,18 @@ that waits follow without skipping a state (``sleep``, ``advance``), faults and 
 >>> len(emu.requests_for("create"))
 1
 
+The endpoints it runs answer the OpenAI-compatible inference surface (``model`` is the endpoint's
+id) deterministically (see ``_inference``), so the official ``openai`` package works against it with
+``base_url=".../dedicated/v1"`` (in-process: ``http_client=httpx.Client(transport=emu.transport())``):
+
+>>> import httpx
+>>> from friendli_dedicated.emulator import DEFAULT_TOKEN
+>>> with httpx.Client(transport=emu.transport(), base_url="http://emulator.invalid") as http:
+...     answer = http.post("/dedicated/v1/chat/completions", headers={"Authorization": f"Bearer {DEFAULT_TOKEN}"},
+...                        json={"model": ep.id, "messages": [{"role": "user", "content": "Hi"}]})
+>>> answer.json()["choices"][0]["message"]["content"], answer.json()["usage"]["total_tokens"]
+('Echo: Hi', 10)
+
 From a shell: ``python -m friendli_dedicated.emulator --port 8080``.
 Models named ``emulator/fail-<ERROR_CODE>`` fail on purpose (see ``_lifecycle``).
 
@@ -39,7 +51,12 @@ Modules, one job each:
 - ``_core``: ``Emulator``, its configuration checked and composed of the parts below;
 - ``_admission``: a request's way in (faults, token, rate limit, route, team, size, contract
   checks), then its operation, and the request log;
-- ``_operations``: the twelve operations of the API, on the endpoints kept in memory;
+- ``_operations``: the endpoints' operations of the API, on the endpoints kept in memory;
+- ``_inference``: the inference surface of the endpoints it runs (chat, completions, tokenization),
+  and what it answers for an endpoint that is not RUNNING;
+- ``_replies``: what an emulated model says: a byte tokenizer, deterministic replies, their JSON and
+  server-sent events;
+- ``_cost``: the team's cost (daily buckets, no cost accrued yet);
 - ``_records``: an endpoint as it is kept, and its JSON as the contract spells it;
 - ``_lifecycle``: lifecycles as timelines (``Timings``), and failures on purpose;
 - ``_pagination``: the cursors of listings;

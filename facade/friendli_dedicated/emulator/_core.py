@@ -2,7 +2,8 @@
 
 An ``Emulator`` is a thin composition. ``Admission`` (``_admission``) takes every request through
 faults, token, rate limit, route, team, size and the contract's checks, and logs it;
-``Operations`` (``_operations``) holds the endpoints and answers the twelve operations; the
+``Operations`` (``_operations``) holds the endpoints and answers every operation of the contract
+(the endpoints' own, the inference surface of ``_inference`` and the cost of ``_cost``); the
 controls for tests are in ``_controls`` (faults and failures on demand), ``_clock`` (time) and
 ``_log`` (what it saw); the runners are ``_inprocess`` (httpx, no sockets) and ``_server`` (HTTP).
 Each public method here checks its arguments and hands over to one of them.

@@ -1,4 +1,7 @@
-"""The twelve operations of the API, on endpoints kept in memory: what an admitted request does.
+"""The operations of the API, on endpoints kept in memory: what an admitted request does.
+
+The endpoints' own operations are here; the inference surface of the endpoints it runs is
+``_inference``'s, and the team's cost ``_cost``'s, on the same state.
 
 A request reaches ``Operations.perform`` only once ``_admission`` let it through: its token, team,
 route, size, parameters and body are all already checked against the contract. What is left is
@@ -28,8 +31,10 @@ import attrs
 from friendli_dedicated._validate import shown
 from friendli_dedicated.emulator import _lifecycle as life
 from friendli_dedicated.emulator._contract import Contract
+from friendli_dedicated.emulator._cost import Costs
 from friendli_dedicated.emulator._faults import Stats
 from friendli_dedicated.emulator._http import Response
+from friendli_dedicated.emulator._inference import Inference
 from friendli_dedicated.emulator._pagination import CursorCodec, paginate
 from friendli_dedicated.emulator._records import EndpointRecord, Scaling
 
@@ -110,7 +115,10 @@ class Operations:
             "dedicatedTerminateEndpoint": self._terminate,
             "dedicatedRestartEndpoint": self._restart,
             "dedicatedEndpointWandbArtifactCreate": self._wandb_create,
+            "getCost": Costs(self._cursors).handle,
         }
+        inference = Inference(endpoints=self.endpoints, wake=self._start_waking, cooldown=self._cooldown, salt=salt)
+        self._handlers.update(inference.handlers)
 
     def perform(self, operation_id: str, context: Context, endpoint_id: str | None) -> Response:
         """The answer of operation ``operation_id`` (501 if it is not emulated) to an admitted request."""
@@ -182,6 +190,11 @@ class Operations:
             if failed is not None:
                 plan, record.armed_failure = failed, None
         record.timeline = plan
+
+    def _start_waking(self, record: EndpointRecord, now: float) -> None:
+        """AWAKING now, then RUNNING (or FAILED, if a failure was armed): a wake, asked for or by a request."""
+        plan = life.transition(now, "AWAKING", self.timings.awaking * self.time_scale, "RUNNING")
+        self._plan(record, plan, now)
 
     def _deploy(self, record: EndpointRecord, now: float) -> None:
         plan = life.deploy(now, self.timings, self.time_scale, failure=self._failure(record.model, ["body"]))
@@ -343,8 +356,7 @@ class Operations:
         record = self._find(context, endpoint_id)
         status = record.current(context.now).status
         if status == "SLEEPING":
-            plan = life.transition(context.now, "AWAKING", self.timings.awaking * self.time_scale, "RUNNING")
-            self._plan(record, plan, context.now)
+            self._start_waking(record, context.now)
         elif status not in ("AWAKING", "RUNNING", "READY"):
             raise _bad_request(f"Endpoint {record.endpoint_id!r} is {status}; only a SLEEPING endpoint can wake")
         return Response.json_body(200, record.status_json(context.now))

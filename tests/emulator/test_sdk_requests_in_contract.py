@@ -1,0 +1,113 @@
+"""Every request the SDK sends is an operation of openapi.yaml: a broad scenario, sync and async, and
+the inference calls the official ``openai`` package makes for it, checked over the emulator's request log.
+
+Each logged request is matched against openapi.yaml itself (method and path template), not against the
+emulator's routing; the emulator must have matched the same operation. The scenario must reach every
+operation the SDK names (``OPERATION_NAMES``), so the check cannot pass by sending little.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+
+import httpx
+import openai
+import yaml
+
+import friendli_dedicated as fd
+from friendli_dedicated.emulator import (
+    DEFAULT_TEAM,
+    DEFAULT_TOKEN,
+    OPERATION_NAMES,
+    Emulator,
+    LoggedRequest,
+    ManualClock,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+
+
+def contract_operations() -> list[tuple[str, re.Pattern[str], str]]:
+    """(METHOD, path template as a pattern, operationId) of every operation of openapi.yaml."""
+    document = yaml.safe_load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))
+    found = []
+    for template, item in document["paths"].items():
+        pattern = re.compile("^" + re.sub(r"\\\{[^}/]+\\\}", "[^/]+", re.escape(template)) + "$")
+        for method in METHODS:
+            if method in item:
+                found.append((method.upper(), pattern, item[method]["operationId"]))
+    return found
+
+
+def operation_of(request: LoggedRequest, operations: list[tuple[str, re.Pattern[str], str]]) -> list[str]:
+    return [op for method, pattern, op in operations if method == request.method and pattern.match(request.path)]
+
+
+def scenario(client: fd.Client, emu: Emulator) -> fd.Endpoint:
+    """Create, read, list, update, versions, sleep, wake, terminate, restart, delete, wait: the SDK's verbs."""
+    ep = client.endpoints.create("proj", "chat", "org/model", "H100")
+    ep.wait_until_running(timeout=900)
+    client.endpoints.get(ep.id)
+    client.endpoints.status(ep.id)
+    list(client.endpoints.list("proj"))
+    list(client.endpoints.list())
+    ep.update(name="chat-2").wait_until_running(timeout=900)
+    list(client.endpoints.versions(ep.id))
+    ep.sleep().wake().wait_until_running(timeout=900)
+    ep.terminate()
+    emu.advance(10)  # TERMINATED: restart brings it back
+    client.endpoints.restart(ep.id)
+    ep.wait_until_running(timeout=900)
+    fleet = [client.endpoints.create("proj", f"w{n}", "org/model", "H100") for n in range(2)]
+    client.endpoints.wait_all(fleet, timeout=1800).raise_for_failures()
+    wandb = client.endpoints.create_from_wandb("team/proj/model:v1", project_id="proj", idempotency_key="k")
+    client.endpoints.get_handle(wandb.id).refresh().spec()
+    for endpoint in fleet:
+        endpoint.delete()
+    return ep
+
+
+async def async_scenario(client: fd.AsyncClient) -> None:
+    ep = await client.endpoints.create("proj", "async", "org/model", "H100")
+    await ep.wait_until_running(timeout=900)
+    await ep.update(name="async-2")
+    await ep.terminate()
+    await ep.refresh()
+    await ep.delete()
+
+
+def test_every_request_of_the_sdk_and_its_inference_calls_is_a_contract_operation() -> None:
+    emu = Emulator(clock=ManualClock(), seed=11)
+    with emu.client() as client:
+        running = scenario(client, emu)
+    asyncio.run(_run_async(emu))
+    chat = openai.OpenAI(
+        base_url="http://emulator.invalid/dedicated/v1",
+        api_key=DEFAULT_TOKEN,
+        default_headers={"X-Friendli-Team": DEFAULT_TEAM},
+        http_client=httpx.Client(transport=emu.transport()),
+        max_retries=0,
+    )
+    chat.chat.completions.create(model=running.id, messages=[{"role": "user", "content": "Hi"}], max_tokens=1)
+    list(chat.chat.completions.create(model=running.id, messages=[{"role": "user", "content": "Hi"}], stream=True))
+    chat.completions.create(model=running.id, prompt="Hi")
+    chat.post("/tokenize", body={"model": running.id, "prompt": "Hi"}, cast_to=httpx.Response)
+    chat.post("/detokenize", body={"model": running.id, "tokens": [72]}, cast_to=httpx.Response)
+
+    operations = contract_operations()
+    log = emu.requests
+    outside = [(r.method, r.path) for r in log if len(operation_of(r, operations)) != 1]
+    assert outside == [], "requests that are no single operation of openapi.yaml"
+    assert all(operation_of(r, operations) == [r.operation] for r in log)  # the emulator agrees
+    assert all(r.status is not None and r.status < 400 for r in log), [(r.path, r.status) for r in log]
+    sent = {r.operation for r in log}
+    assert set(OPERATION_NAMES.values()) <= sent, sorted(set(OPERATION_NAMES.values()) - sent)
+    assert {"dedicatedChatComplete", "dedicatedTokenization"} <= sent
+
+
+async def _run_async(emu: Emulator) -> None:
+    async with emu.async_client() as client:
+        await async_scenario(client)

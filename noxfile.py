@@ -8,7 +8,8 @@
   generated/ staleness check included), once, on the oldest supported Python.
 - ``nox -s lint``: ruff check and ruff format --check (generated/ excluded); deptry: no undeclared import;
   the GitHub workflows against GitHub's schema, and actionlint where it installs (``-- --actionlint``).
-- ``nox -s typecheck``: mypy --strict over facade/ and scripts/, and over the README's and docs' examples.
+- ``nox -s typecheck``: mypy --strict over facade/, scripts/ and examples/, and over the README's and docs'
+  examples.
 - ``nox -s docs``: the documentation site (mkdocs-material, mkdocstrings) built into site/ with
   ``mkdocs build --strict``: a broken link, a missing reference or a docstring warning fails it.
 - ``nox -s api``: griffe's breaking-change check of the facade against the last release (skips, saying
@@ -184,8 +185,8 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict over the hand-written code (facade/ and scripts/), and over every Python example of
-    README.md and docs/ as user code (scripts/harness/typecheck_examples.py)."""
+    """mypy --strict over the hand-written code (facade/, scripts/, examples/), and over every Python
+    example of README.md and docs/ as user code (scripts/harness/typecheck_examples.py)."""
     install_groups(session, "typecheck")
     session.install(".")
     session.run("mypy")

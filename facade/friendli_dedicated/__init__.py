@@ -72,9 +72,11 @@ if TYPE_CHECKING:
     from friendli_dedicated._endpoint import (
         AsyncEndpoint as AsyncEndpoint,
         AsyncListedEndpoint as AsyncListedEndpoint,  # for type checkers only (see _TYPING_ONLY)
+        AsyncObservedEndpoint as AsyncObservedEndpoint,  # for type checkers only
         AsyncRunningEndpoint as AsyncRunningEndpoint,  # for type checkers only
         Endpoint as Endpoint,
         ListedEndpoint as ListedEndpoint,  # for type checkers only
+        ObservedEndpoint as ObservedEndpoint,  # for type checkers only
         RunningEndpoint as RunningEndpoint,  # for type checkers only
     )
     from friendli_dedicated._fleet import FleetResult as FleetResult
@@ -238,9 +240,17 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    # Names for type checkers only (annotations: the return types of wait_until_running and list):
-    # public to them, absent at run time, where the objects are Endpoint and AsyncEndpoint.
-    __all__ += ["AsyncListedEndpoint", "AsyncRunningEndpoint", "ListedEndpoint", "RunningEndpoint"]
+    # Names for type checkers only (annotations: the return types of the handles' actions, of
+    # wait_until_running and of list): public to them, absent at run time, where the objects are
+    # Endpoint and AsyncEndpoint.
+    __all__ += [
+        "AsyncListedEndpoint",
+        "AsyncObservedEndpoint",
+        "AsyncRunningEndpoint",
+        "ListedEndpoint",
+        "ObservedEndpoint",
+        "RunningEndpoint",
+    ]
 
 
 # Renamed public names: the old name still works for at least one MINOR release, with a warning, and
@@ -250,10 +260,13 @@ _DEPRECATED_ALIASES = {"SPEC_PIN": "CONTRACT_PIN", "SpecPin": "ContractPin"}
 
 # Names that exist for type checkers only (2.0.0). Before, they were Endpoint and AsyncEndpoint at run
 # time, so that isinstance(x, RunningEndpoint) was true of any handle; they still give those, with
-# a warning, for code that evaluates annotations at run time.
+# a warning, for code that evaluates annotations at run time. ObservedEndpoint and its twin (what
+# the handles' actions return) came later, typing-only from the start, and resolve the same way.
 _TYPING_ONLY = {
+    "ObservedEndpoint": "Endpoint",
     "RunningEndpoint": "Endpoint",
     "ListedEndpoint": "Endpoint",
+    "AsyncObservedEndpoint": "AsyncEndpoint",
     "AsyncRunningEndpoint": "AsyncEndpoint",
     "AsyncListedEndpoint": "AsyncEndpoint",
 }
@@ -274,7 +287,7 @@ def __getattr__(name: str) -> Any:
     if name in _TYPING_ONLY:
         runtime_name = _TYPING_ONLY[name]
         warnings.warn(
-            f"friendli_dedicated.{name} exists for type checkers only since 2.0.0 (import it under "
+            f"friendli_dedicated.{name} exists for type checkers only (import it under "
             f"typing.TYPE_CHECKING, or use it in annotations with 'from __future__ import annotations'); "
             f"at run time use friendli_dedicated.{runtime_name}, which is what this gives",
             DeprecationWarning,

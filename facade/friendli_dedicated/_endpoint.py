@@ -1,14 +1,18 @@
 """Endpoint handles: an id, the last state seen, and methods that act on the endpoint and chain.
 
 Every action method returns the handle, so calls chain (``client.endpoints``' methods of the same
-names take an id and return the API's answer instead: the state, or the specification). After
-``wait_until_running`` the handle's ``state`` is known, and type checkers see that too: its return
-type is ``RunningEndpoint``, a name for type checkers only (the object is the same ``Endpoint``),
-whose ``state`` is not Optional.
+names take an id and return the API's answer instead: the state, or the specification). After an
+action that sets ``state`` from the API's answer (``refresh``, ``sleep``, ``wake``, ``terminate``,
+``restart``, ``wait_until``) the handle's ``state`` is known, and type checkers see that too: the
+return type is ``ObservedEndpoint``, a name for type checkers only (the object is the same
+``Endpoint``), whose ``state`` is not Optional; ``wait_until_running`` returns a ``RunningEndpoint``,
+an ``ObservedEndpoint`` too.
 
 >>> ep = client.endpoints.create("proj", "demo", "meta-llama/Llama-3.1-8B-Instruct", "H100")
 >>> ep.wait_until_running(timeout=900).state.status
 <Status.RUNNING: 'RUNNING'>
+>>> ep.sleep().state.status
+<Status.SLEEPING: 'SLEEPING'>
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ from friendli_dedicated._models import EndpointSpec, EndpointState, Status
 if TYPE_CHECKING:
     from friendli_dedicated._resources import AsyncEndpoints, Endpoints
 
-# RunningEndpoint, ListedEndpoint and their async twins exist for type checkers only (see the end).
+# ObservedEndpoint, RunningEndpoint, ListedEndpoint and their async twins exist for type checkers only
+# (see the end).
 __all__ = ["AsyncEndpoint", "Endpoint", "ProgressCallback"]
 
 ProgressCallback = Callable[[EndpointState, float], None]
@@ -57,7 +62,9 @@ class Endpoint:
     Action methods (``refresh``, ``sleep``, ``wake``, ``terminate``, ``restart``, ``update``,
     ``wait_until_running``, ``wait_until``) act, refresh ``state`` and return the handle, so calls chain;
     ``spec()`` returns the ``EndpointSpec``. ``client.endpoints``' methods of the same names take
-    an id and return the API's answer instead (an ``EndpointState``, an ``EndpointSpec``).
+    an id and return the API's answer instead (an ``EndpointState``, an ``EndpointSpec``). Type
+    checkers see the handle that those setting ``state`` return as an ``ObservedEndpoint``, whose
+    ``state`` is not Optional (``update`` leaves ``state`` as it was: an ``Endpoint``).
 
     >>> created = client.endpoints.create("proj", "chat", "org/model", "H100")
     >>> ep = client.endpoints.get_handle(created.id)  # no request: the state is not known yet
@@ -89,11 +96,11 @@ class Endpoint:
     def __repr__(self) -> str:
         return _repr(self)
 
-    def refresh(self) -> Endpoint:
+    def refresh(self) -> ObservedEndpoint:
         """Fetch the current status into ``state``; returns the handle (``client.endpoints.status``
         returns the state)."""
         self.state = self._endpoints.status(self.id)
-        return self
+        return cast("ObservedEndpoint", self)
 
     def spec(self) -> EndpointSpec:
         """The endpoint's specification (instance, replicas, engine options): ``client.endpoints.get``.
@@ -128,7 +135,7 @@ class Endpoint:
         timeout: float = 1800.0,
         on_progress: ProgressCallback | None = None,
         poll: Backoff | None = None,
-    ) -> Endpoint:
+    ) -> ObservedEndpoint:
         """Wait until the endpoint is ``status`` (RUNNING, SLEEPING, TERMINATED or FAILED); see
         ``Endpoints.wait_until``. Returns the handle, whose ``state`` is the one reached.
 
@@ -137,7 +144,7 @@ class Endpoint:
         'TERMINATED'
         """
         self.state = self._endpoints.wait_until(self.id, status, timeout=timeout, on_progress=on_progress, poll=poll)
-        return self
+        return cast("ObservedEndpoint", self)
 
     def update(self, **changes: Unpack[EndpointChanges]) -> Endpoint:
         """Change the endpoint: the keywords of ``Endpoints.update`` (``EndpointChanges``); one request.
@@ -151,25 +158,25 @@ class Endpoint:
         _learn(self, self._endpoints.update(self.id, **changes))
         return self
 
-    def sleep(self) -> Endpoint:
+    def sleep(self) -> ObservedEndpoint:
         """Put the endpoint to sleep; returns the handle, whose ``state`` is the new one."""
         self.state = self._endpoints.sleep(self.id)
-        return self
+        return cast("ObservedEndpoint", self)
 
-    def wake(self) -> Endpoint:
+    def wake(self) -> ObservedEndpoint:
         """Wake the endpoint (then ``wait_until_running``); returns the handle."""
         self.state = self._endpoints.wake(self.id)
-        return self
+        return cast("ObservedEndpoint", self)
 
-    def terminate(self) -> Endpoint:
+    def terminate(self) -> ObservedEndpoint:
         """Terminate the endpoint; returns the handle (``.wait_until(fd.Status.TERMINATED)`` waits for it to end)."""
         self.state = self._endpoints.terminate(self.id)
-        return self
+        return cast("ObservedEndpoint", self)
 
-    def restart(self) -> Endpoint:
+    def restart(self) -> ObservedEndpoint:
         """Restart a FAILED or TERMINATED endpoint; returns the handle."""
         self.state = self._endpoints.restart(self.id)
-        return self
+        return cast("ObservedEndpoint", self)
 
     def delete(self) -> None:
         """Delete the endpoint."""
@@ -207,10 +214,10 @@ class AsyncEndpoint:
     def __repr__(self) -> str:
         return _repr(self)
 
-    async def refresh(self) -> AsyncEndpoint:
+    async def refresh(self) -> AsyncObservedEndpoint:
         """See ``Endpoint.refresh``."""
         self.state = await self._endpoints.status(self.id)
-        return self
+        return cast("AsyncObservedEndpoint", self)
 
     async def spec(self) -> EndpointSpec:
         """See ``Endpoint.spec``."""
@@ -239,37 +246,37 @@ class AsyncEndpoint:
         timeout: float = 1800.0,
         on_progress: ProgressCallback | None = None,
         poll: Backoff | None = None,
-    ) -> AsyncEndpoint:
+    ) -> AsyncObservedEndpoint:
         """See ``Endpoint.wait_until``."""
         self.state = await self._endpoints.wait_until(
             self.id, status, timeout=timeout, on_progress=on_progress, poll=poll
         )
-        return self
+        return cast("AsyncObservedEndpoint", self)
 
     async def update(self, **changes: Unpack[EndpointChanges]) -> AsyncEndpoint:
         """See ``Endpoint.update``."""
         _learn(self, await self._endpoints.update(self.id, **changes))
         return self
 
-    async def sleep(self) -> AsyncEndpoint:
+    async def sleep(self) -> AsyncObservedEndpoint:
         """Put the endpoint to sleep; returns the handle, whose ``state`` is the new one."""
         self.state = await self._endpoints.sleep(self.id)
-        return self
+        return cast("AsyncObservedEndpoint", self)
 
-    async def wake(self) -> AsyncEndpoint:
+    async def wake(self) -> AsyncObservedEndpoint:
         """Wake the endpoint (then ``wait_until_running``); returns the handle."""
         self.state = await self._endpoints.wake(self.id)
-        return self
+        return cast("AsyncObservedEndpoint", self)
 
-    async def terminate(self) -> AsyncEndpoint:
+    async def terminate(self) -> AsyncObservedEndpoint:
         """Terminate the endpoint; returns the handle."""
         self.state = await self._endpoints.terminate(self.id)
-        return self
+        return cast("AsyncObservedEndpoint", self)
 
-    async def restart(self) -> AsyncEndpoint:
+    async def restart(self) -> AsyncObservedEndpoint:
         """Restart a FAILED or TERMINATED endpoint; returns the handle."""
         self.state = await self._endpoints.restart(self.id)
-        return self
+        return cast("AsyncObservedEndpoint", self)
 
     async def delete(self) -> None:
         """Delete the endpoint."""
@@ -281,26 +288,36 @@ class AsyncEndpoint:
 # ``isinstance`` check can claim what the object does not know.
 if TYPE_CHECKING:
 
-    class RunningEndpoint(Endpoint):
+    class ObservedEndpoint(Endpoint):
+        """For type checkers only: an ``Endpoint`` whose ``state`` is known (not None), as after
+        ``refresh``, ``sleep``, ``wake``, ``terminate``, ``restart`` and ``wait_until``, which set it
+        from the API's answer. At run time the object is the ``Endpoint`` itself.
+
+        >>> ep = client.endpoints.create("proj", "short", "org/model", "H100")
+        >>> ep.terminate().wait_until(fd.Status.TERMINATED, timeout=600).state.status.value
+        'TERMINATED'
+        """
+
+        state: EndpointState
+
+    class AsyncObservedEndpoint(AsyncEndpoint):
+        """For type checkers only: an ``AsyncEndpoint`` whose ``state`` is known, as after its
+        actions that set it. At run time the object is the ``AsyncEndpoint`` itself."""
+
+        state: EndpointState
+
+    class RunningEndpoint(ObservedEndpoint):
         """For type checkers only: an ``Endpoint`` after ``wait_until_running``, whose ``state`` is
         known (not None). At run time the object is the ``Endpoint`` itself."""
 
-        state: EndpointState
-
-    class AsyncRunningEndpoint(AsyncEndpoint):
+    class AsyncRunningEndpoint(AsyncObservedEndpoint):
         """For type checkers only: an ``AsyncEndpoint`` after ``wait_until_running``, whose ``state``
         is known. At run time the object is the ``AsyncEndpoint`` itself."""
 
-        state: EndpointState
-
-    class ListedEndpoint(Endpoint):
+    class ListedEndpoint(ObservedEndpoint):
         """For type checkers only: an ``Endpoint`` from ``endpoints.list``, whose ``state`` is the
         one listed (not None). At run time the object is an ``Endpoint``."""
 
-        state: EndpointState
-
-    class AsyncListedEndpoint(AsyncEndpoint):
+    class AsyncListedEndpoint(AsyncObservedEndpoint):
         """For type checkers only: an ``AsyncEndpoint`` from ``endpoints.list``, whose ``state`` is
         the one listed. At run time the object is an ``AsyncEndpoint``."""
-
-        state: EndpointState

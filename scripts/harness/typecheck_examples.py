@@ -47,7 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="mypy --strict over the examples of the documentation.")
     parser.add_argument("documents", nargs="*", type=Path)
     args = parser.parse_args(argv)
-    documents = args.documents or [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    documents = [document.resolve() for document in args.documents] or [
+        ROOT / "README.md",
+        *sorted((ROOT / "docs").glob("*.md")),
+    ]
     failed = 0
     with tempfile.TemporaryDirectory(prefix="friendli-examples-") as tmp:
         for document in documents:

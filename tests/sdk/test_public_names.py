@@ -211,8 +211,10 @@ def test_an_unknown_name_of_errors_is_an_attribute_error() -> None:
 
 
 TYPING_ONLY = {
+    "ObservedEndpoint": "Endpoint",
     "RunningEndpoint": "Endpoint",
     "ListedEndpoint": "Endpoint",
+    "AsyncObservedEndpoint": "AsyncEndpoint",
     "AsyncRunningEndpoint": "AsyncEndpoint",
     "AsyncListedEndpoint": "AsyncEndpoint",
 }

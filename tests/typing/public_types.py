@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, assert_type
 import friendli_dedicated as fd
 
 if TYPE_CHECKING:  # names for type checkers only: no classes at run time
-    from friendli_dedicated import RunningEndpoint
+    from friendli_dedicated import AsyncObservedEndpoint, ObservedEndpoint, RunningEndpoint
 
 
 def updates(endpoint: fd.Endpoint) -> None:
@@ -69,9 +69,40 @@ def return_kinds(client: fd.Client, endpoint: fd.Endpoint) -> None:
     # client.endpoints answers with data; a handle with itself.
     assert_type(client.endpoints.wait_until_running("ep-1"), fd.EndpointState)
     assert_type(client.endpoints.sleep("ep-1"), fd.EndpointState)
-    assert_type(endpoint.sleep(), fd.Endpoint)
-    assert_type(endpoint.refresh(), fd.Endpoint)
+    assert_type(endpoint.sleep(), fd.ObservedEndpoint)
+    assert_type(endpoint.refresh(), fd.ObservedEndpoint)
     assert_type(endpoint.name, str | None)
+
+
+def states_after_an_action(endpoint: fd.Endpoint) -> None:
+    # The actions that set state from the API's answer return a handle whose state is known.
+    for acted in (endpoint.refresh(), endpoint.sleep(), endpoint.wake(), endpoint.terminate(), endpoint.restart()):
+        assert_type(acted, fd.ObservedEndpoint)
+        assert_type(acted.state, fd.EndpointState)
+    ended = endpoint.terminate().wait_until(fd.Status.TERMINATED, timeout=60)
+    assert_type(ended.state.status, fd.Status)
+    # update leaves state as it was: possibly never seen.
+    assert_type(endpoint.update(comment="x").state, fd.EndpointState | None)
+    # A running or listed handle is an observed one.
+    running: ObservedEndpoint = endpoint.wait_until_running()
+    listed: fd.ObservedEndpoint = next(iter(fd.Client().endpoints.list("proj")))
+    print(running.state.status, listed.state.status)
+    plain: fd.Endpoint = running  # and still an Endpoint
+    observed: fd.ObservedEndpoint = plain  # type: ignore[assignment]  # an Endpoint's state may be None
+    print(observed)
+
+
+async def async_states_after_an_action(endpoint: fd.AsyncEndpoint) -> None:
+    assert_type(await endpoint.refresh(), fd.AsyncObservedEndpoint)
+    assert_type(await endpoint.sleep(), fd.AsyncObservedEndpoint)
+    assert_type(await endpoint.wake(), fd.AsyncObservedEndpoint)
+    assert_type(await endpoint.terminate(), fd.AsyncObservedEndpoint)
+    assert_type(await endpoint.restart(), fd.AsyncObservedEndpoint)
+    ended = await (await endpoint.terminate()).wait_until(fd.Status.TERMINATED, timeout=60)
+    assert_type(ended, fd.AsyncObservedEndpoint)
+    assert_type(ended.state, fd.EndpointState)
+    running: AsyncObservedEndpoint = await endpoint.wait_until_running()
+    assert_type(running.state.status, fd.Status)
 
 
 def listings(client: fd.Client) -> None:
@@ -90,7 +121,7 @@ def finding_and_waiting_for_any_status(client: fd.Client, endpoint: fd.Endpoint)
     assert_type(client.endpoints.find("proj", "chat"), fd.Endpoint | None)
     print(client.endpoints.find("proj", "chat").id)  # type: ignore[union-attr]  # None when there is none
     assert_type(client.endpoints.create("proj", "chat", "org/model", "H100", exist_ok=True), fd.Endpoint)
-    assert_type(endpoint.wait_until(fd.Status.TERMINATED, timeout=60), fd.Endpoint)
+    assert_type(endpoint.wait_until(fd.Status.TERMINATED, timeout=60), fd.ObservedEndpoint)
     assert_type(client.endpoints.wait_until("ep-1", "SLEEPING"), fd.EndpointState)
     assert_type(
         client.endpoints.wait_all([endpoint], until=fd.Status.TERMINATED).reached, Mapping[str, fd.EndpointState]

@@ -25,9 +25,11 @@
 - ``nox -s demo``: start the emulator on loopback and run examples/demo.py against it.
 - ``nox -s chaos``: 100 endpoint lifecycles per seed under 20% injected faults (and a loopback run).
 - ``nox -s conformance``: schemathesis against the emulator's loopback server (all checks, fixed seed).
-- ``nox -s installed [-- core cli cli-lowest emulator cli-emulator service-project]``: the built wheel,
-  installed as users install it (each extra in a fresh virtualenv, newest dependencies), what the sdist and
-  wheel carry, and examples/service_project's tests run against it (the testing kit as a service uses it).
+- ``nox -s installed [-- [--dist DIR] core cli cli-lowest emulator cli-emulator service-project]``: the built
+  wheel, installed as users install it (each extra in a fresh virtualenv, newest dependencies), what the sdist
+  and wheel carry, and examples/service_project's tests run against it (the testing kit as a service uses it).
+- ``nox -s build``: the sdist and the wheel into dist/, checked by ``twine check --strict`` (what
+  .github/workflows/release.yml publishes, after ``nox -s installed -- --dist dist`` checked those same files).
 """
 
 from __future__ import annotations
@@ -349,6 +351,35 @@ def lower_bound(extra: str, name: str) -> str:
     raise ValueError(f"{name} is not in the {extra!r} extra")
 
 
+def build_dist(session: nox.Session, outdir: Path) -> tuple[Path, Path]:
+    """Build the sdist and, from it, the wheel into ``outdir`` (emptied first); twine checks both."""
+    shutil.rmtree(outdir, ignore_errors=True)
+    session.run("python", "-m", "build", "--outdir", str(outdir), ".")
+    wheel, sdist = built_dist(session, outdir)
+    # --strict: a warning (a README PyPI would not render, a missing field) fails as an error does.
+    session.run("twine", "check", "--strict", str(wheel), str(sdist))
+    return wheel, sdist
+
+
+def built_dist(session: nox.Session, folder: Path) -> tuple[Path, Path]:
+    """The one wheel and the one sdist in ``folder``."""
+    wheels, sdists = sorted(folder.glob("*.whl")), sorted(folder.glob("*.tar.gz"))
+    if len(wheels) != 1 or len(sdists) != 1:
+        session.error(f"{folder} must hold one wheel and one sdist, not {[p.name for p in wheels + sdists]}")
+    return wheels[0], sdists[0]
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    """The sdist and the wheel, built once into dist/ and checked by ``twine check --strict``.
+
+    The release workflow runs this, then ``nox -s installed -- --dist dist`` on the same two files,
+    then publishes them: what is checked is what is uploaded.
+    """
+    install_groups(session, "dist")
+    build_dist(session, Path("dist").resolve())
+
+
 @nox.session
 def installed(session: nox.Session) -> None:
     """The SDK as users install it: build once, install the wheel into fresh virtualenvs, run what users run.
@@ -367,25 +398,36 @@ def installed(session: nox.Session) -> None:
     - ``emulator``: ``python -m friendli_dedicated.emulator --help``; it serves the SDK on loopback and
       stops on Ctrl-C with exit status 0; every docstring example runs (inside ``mock_friendli``);
     - ``cli-emulator``: ``friendli-dedicated emulator --help``; it serves, the CLI creates and lists an
-      endpoint on it, and it stops on SIGTERM with exit status 0;
+      endpoint on it, and it stops on SIGTERM with exit status 0; then docs/getting-started.md from the
+      top: its emulator command, the exports it prints, its ``first_endpoint.py`` and the output it shows;
     - ``service-project``: examples/service_project (a service module and its tests) with the wheel's
       ``emulator`` extra and pytest: its tests use only the documented testing kit and fixtures.
 
-    Name cases to run only those: ``nox -s installed -- cli core``. The build tools live in this session's
-    (reused) virtualenv; the users' virtualenvs are made anew on every run, as a user's is (pip's cache
-    keeps that to seconds), under .nox/installed/tmp/envs/ for a look afterwards.
+    Name cases to run only those: ``nox -s installed -- cli core``. ``--dist DIR`` checks the sdist and the
+    wheel already in DIR (``nox -s build``'s dist/) instead of building them: the release workflow checks
+    the very files it publishes. The build tools live in this session's (reused) virtualenv; the users'
+    virtualenvs are made anew on every run, as a user's is (pip's cache keeps that to seconds), under
+    .nox/installed/tmp/envs/ for a look afterwards.
     """
     install_groups(session, "installed")
-    unknown = sorted(set(session.posargs) - set(INSTALLED_ENVS))
+    arguments = list(session.posargs)
+    given = None
+    if "--dist" in arguments:
+        at = arguments.index("--dist")
+        if at + 1 == len(arguments):
+            session.error("--dist needs a folder: nox -s installed -- --dist dist")
+        given = Path(arguments.pop(at + 1)).resolve()
+        del arguments[at]
+    unknown = sorted(set(arguments) - set(INSTALLED_ENVS))
     if unknown:
         session.error(f"unknown cases {unknown}; the cases are {sorted(INSTALLED_ENVS)}")
-    cases = session.posargs or list(INSTALLED_ENVS)
+    cases = arguments or list(INSTALLED_ENVS)
     work = Path(session.create_tmp()).resolve()
-    dist = work / "dist"
-    shutil.rmtree(dist, ignore_errors=True)
-    session.run("python", "-m", "build", "--outdir", str(dist), ".")
-    [wheel] = dist.glob("*.whl")
-    [sdist] = dist.glob("*.tar.gz")
+    if given is None:
+        wheel, sdist = build_dist(session, work / "dist")
+    else:
+        wheel, sdist = built_dist(session, given)
+        session.run("twine", "check", "--strict", str(wheel), str(sdist))
     session.run("python", "scripts/harness/check_installed.py", "dist", str(wheel), str(sdist), str(Path.cwd()))
     check = str(Path("scripts/harness/check_installed.py").resolve())
     failed = []
@@ -398,6 +440,8 @@ def installed(session: nox.Session) -> None:
         pins = [f"{name}=={lower_bound('cli', name)}" for name in pinned]
         session.run(python, "-m", "pip", "install", "--quiet", f"{wheel}{extras}", *pins, external=True)
         options = [f"--typer={lower_bound('cli', 'typer')}"] if "typer" in pinned else []
+        if case == "cli-emulator":  # and getting started from the top, as the guide says
+            options.append(f"--guide={Path('docs/getting-started.md').resolve()}")
         try:
             if case == "service-project":
                 service_project(session, python, work)

@@ -6,8 +6,10 @@ editor), where its links point at files of the repository. So that one text serv
 - README.md is the site's home page (``index.md``) and CHANGELOG.md its ``changelog.md``: one front page
   and one changelog, not a copy of each that could drift;
 - a relative link is resolved from the file it is written in (README.md's ``docs/cli.md`` is ``cli.md`` on
-  the site). A link to one of those two files becomes a link to its page; a link to another file of
-  the repository outside docs/ (``examples/demo.py``), which the site does not publish, becomes its text;
+  the site). A link to one of those two files becomes a link to its page; a link to another file or
+  folder of the repository outside docs/ (``examples/demo.py``), which the site does not publish,
+  becomes a link to it in the repository (pyproject.toml's ``project.urls.Repository``, on its main
+  branch), which is also the site's ``repo_url``;
 - a link to nothing at all is left as written, so that ``mkdocs build --strict`` reports it.
 """
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +28,15 @@ PUBLISHED = {"index.md": ROOT / "README.md", "changelog.md": ROOT / "CHANGELOG.m
 _PAGE_OF = {path: page for page, path in PUBLISHED.items()}
 _LINK = re.compile(r"(?<!!)\[(?P<text>[^\]\n]+)\]\((?P<target>[^)\s]+)\)")
 _EXTERNAL = re.compile(r"^([a-z][a-z0-9+.-]*:|#|/)", re.IGNORECASE)
+# The repository, as pyproject.toml names it once; its files are read on its main branch.
+REPOSITORY = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["urls"]["Repository"]
+BRANCH = "main"
+
+
+def on_config(config: Any) -> Any:
+    config["repo_url"] = REPOSITORY
+    config["repo_name"] = REPOSITORY.removeprefix("https://github.com/")
+    return config
 
 
 def on_files(files: Any, config: Any) -> Any:
@@ -61,8 +73,10 @@ def _site_link(match: re.Match[str], source: Path, page_uri: str) -> str:
         site_target = _PAGE_OF[resolved]
     elif resolved.is_relative_to(DOCS):
         site_target = resolved.relative_to(DOCS).as_posix()
-    elif resolved.exists():
-        return text  # a file of the repository that the site does not publish
+    elif resolved.exists() and resolved.is_relative_to(ROOT):
+        # A file of the repository that the site does not publish: the repository shows it.
+        kind = "tree" if resolved.is_dir() else "blob"
+        return f"[{text}]({REPOSITORY}/{kind}/{BRANCH}/{resolved.relative_to(ROOT).as_posix()}{hash_}{anchor})"
     else:
         return match[0]  # broken: mkdocs reports it
     relative = posixpath.relpath(site_target, posixpath.dirname(page_uri) or ".")

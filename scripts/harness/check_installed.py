@@ -8,7 +8,7 @@ brought, never the source tree::
     python scripts/harness/check_installed.py core            # no extra
     python scripts/harness/check_installed.py cli [--typer VERSION]
     python scripts/harness/check_installed.py emulator
-    python scripts/harness/check_installed.py cli-emulator
+    python scripts/harness/check_installed.py cli-emulator [--guide docs/getting-started.md]
     python scripts/harness/check_installed.py dist WHEEL SDIST ROOT   # what the archives carry
 
 Each check prints one line per fact it verified and stops with exit status 1 at the first that
@@ -310,8 +310,76 @@ def _docstring_examples() -> None:
     check(attempted >= 20, f"{attempted} docstring examples ran")
 
 
-def check_cli_emulator() -> None:
-    """Both extras: ``friendli-dedicated emulator`` serves, the CLI drives it, SIGTERM stops it."""
+def _guide_steps(guide: Path) -> tuple[list[str], str, str]:
+    """Getting started's no-account path: the emulator command's options, the first program, its output.
+
+    Read from the guide as a user reads it: its ``$ friendli-dedicated emulator ...`` line, and the
+    ``python`` block that is the file ``first_endpoint.py`` with the output block after it.
+    """
+    text = guide.read_text(encoding="utf-8")
+    command = re.search(r"^\$ friendli-dedicated emulator(?P<options>.*)$", text, flags=re.MULTILINE)
+    program = re.search(
+        r'^```python\n(?P<code># first_endpoint\.py\n.*?)^```\n\n```text title="Output"\n(?P<output>.*?)^```$',
+        text,
+        flags=re.MULTILINE | re.DOTALL,
+    )
+    check(command, f"{guide.name} shows the emulator command", needed=True)
+    check(program, f"{guide.name} shows first_endpoint.py and its output", needed=True)
+    assert command is not None
+    assert program is not None
+    return command["options"].split(), program["code"], program["output"]
+
+
+def _getting_started(cli: str, guide: Path) -> None:
+    """The guide from the top, in this environment and a folder of its own: the emulator as it says
+    (on a free port), the variables it prints, then ``python first_endpoint.py``, which must print what
+    the guide shows (the endpoint's id aside; a progress line may be missed by a poll on a slow machine)."""
+    options, code, shown = _guide_steps(guide)
+    with served(cli, "emulator", *options, "--port", "0") as (process, lines):
+        exports = [line for line in read_until(lines, lambda line: "FRIENDLI_TEAM=" in line) if "export " in line]
+        variables = dict(line.split("export ", 1)[1].split("=", 1) for line in exports)
+        wanted = ["FRIENDLI_BASE_URL", "FRIENDLI_TEAM", "FRIENDLI_TOKEN"]
+        check(sorted(variables) == wanted, "the emulator prints the exports the guide shows", exports, needed=True)
+        folder = Path.cwd() / "getting-started"
+        folder.mkdir(exist_ok=True)
+        (folder / "first_endpoint.py").write_text(code, encoding="utf-8")
+        result = subprocess.run(
+            [sys.executable, "first_endpoint.py"],
+            cwd=folder,
+            env=_environment(**variables),
+            capture_output=True,
+            text=True,
+            timeout=_COMMAND_TIMEOUT,
+            check=False,
+        )
+        check(result.returncode == 0, "python first_endpoint.py exits 0", _describe(result), needed=True)
+        # Progress lines (indented) come one per change of phase the polls saw; the others are fixed.
+        printed, expected = result.stdout.splitlines(), shown.splitlines()
+        steps = [line for line in printed if not line.startswith(" ")]
+        shown_steps = [line for line in expected if not line.startswith(" ")]
+        checker = doctest.OutputChecker()
+        check(
+            len(steps) == len(shown_steps)
+            and all(
+                checker.check_output(f"{want}\n", f"{got}\n", doctest.ELLIPSIS)
+                for want, got in zip(shown_steps, steps, strict=False)
+            ),
+            "it prints what the guide shows",
+            result.stdout,
+        )
+        progress = [line for line in printed if line.startswith(" ")]
+        shown_progress = [line for line in expected if line.startswith(" ")]
+        check(
+            progress and set(progress) <= set(shown_progress) and progress[-1] == shown_progress[-1],
+            "with progress lines the guide shows, the last the serving one",
+            result.stdout,
+        )
+        stops_cleanly(process, signal.SIGINT)
+
+
+def check_cli_emulator(guide: Path | None = None) -> None:
+    """Both extras: ``friendli-dedicated emulator`` serves, the CLI drives it, SIGTERM stops it; and
+    getting started's first program runs on it as the guide says (``guide``: docs/getting-started.md)."""
     _the_installed_package()
     cli = _script("friendli-dedicated")
     check("--time-scale" in succeeds(cli, "emulator", "--help").stdout, "friendli-dedicated emulator --help")
@@ -325,6 +393,8 @@ def check_cli_emulator() -> None:
         listed = json.loads(succeeds(cli, "endpoints", "list", "--json", env=env).stdout)
         check([row["id"] for row in listed] == [created["id"]], "endpoints list shows it", listed)
         stops_cleanly(process, signal.SIGTERM)
+    if guide is not None:
+        _getting_started(cli, guide)
 
 
 def check_dist(wheel: Path, sdist: Path, root: Path) -> None:
@@ -377,7 +447,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("core")
     commands.add_parser("cli").add_argument("--typer", help="the typer version the environment must have")
     commands.add_parser("emulator")
-    commands.add_parser("cli-emulator")
+    commands.add_parser("cli-emulator").add_argument(
+        "--guide", type=Path, help="getting started: run its first program as it says (docs/getting-started.md)"
+    )
     dist = commands.add_parser("dist")
     for name in ("wheel", "sdist", "root"):
         dist.add_argument(name, type=Path)
@@ -391,7 +463,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.check == "emulator":
             check_emulator()
         elif args.check == "cli-emulator":
-            check_cli_emulator()
+            check_cli_emulator(args.guide)
         else:
             check_dist(args.wheel, args.sdist, args.root)
     except CheckFailed as stopped:

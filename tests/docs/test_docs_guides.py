@@ -1,10 +1,11 @@
-"""The guides of docs/ run as written, against the SDK's own emulator, and print what they say they print.
+"""The guides of docs/ run as written, against the SDK's own emulator, and show what they print.
 
 Each guide's ``python`` blocks run in order in one namespace, inside ``mock_friendli`` (every
-``fd.Client()`` they build talks to one in-process emulator on emulated time). A line
-``print(...)  # <text>`` says what it prints: the outputs must appear, in that order, in what the
-guide printed. Guide-specific tests below check what the output alone cannot (what reached the API,
-the tables that mirror the code).
+``fd.Client()`` they build talks to one in-process emulator on emulated time). What a block prints is
+shown in the output block right after it (```` ```text title="Output" ````, see ``doc_examples``), and
+must be what it printed (``...`` standing for any text); a block that prints shows it, one that prints
+nothing shows no output block. Guide-specific tests below check what the output alone cannot (what
+reached the API, the tables that mirror the code).
 
 docs/testing.md and docs/cli.md have tests of their own (test_docs_testing.py, test_cli_docs.py).
 """
@@ -18,6 +19,7 @@ import warnings
 from pathlib import Path
 
 import pytest
+from doc_examples import Example, examples, shows, stray_output_blocks, trailing_output_comments
 
 from friendli_dedicated import errors
 from friendli_dedicated._models import Status
@@ -27,34 +29,25 @@ from friendli_dedicated.testing import mock_friendli
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 GUIDES = ["getting-started.md", "waiting.md", "errors.md", "scaling.md", "emulator.md"]
-BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
-EXPECTED_OUTPUT = re.compile(r"^\s*print\(.*\)\s+# (.+)$", re.MULTILINE)
 
 
-def blocks(guide: str) -> list[str]:
-    return BLOCK.findall((DOCS / guide).read_text(encoding="utf-8"))
+def guide_examples(guide: str) -> list[Example]:
+    return examples((DOCS / guide).read_text(encoding="utf-8"))
 
 
-def run_guide(guide: str) -> tuple[str, Emulator]:
-    """Run every block of ``guide`` in order; return what it printed and the emulator it talked to."""
+def run_guide(guide: str) -> tuple[list[tuple[Example, str]], Emulator]:
+    """Run every block of ``guide`` in order; return each with what it printed, and the emulator."""
     emulator = Emulator(clock=ManualClock())
     namespace: dict[str, object] = {"__name__": "guide"}
-    output = io.StringIO()
-    with mock_friendli(emulator), contextlib.redirect_stdout(output), warnings.catch_warnings():
+    ran = []
+    with mock_friendli(emulator), warnings.catch_warnings():
         warnings.simplefilter("ignore", category=UserWarning)  # the escape hatches warn, as documented
-        for number, block in enumerate(blocks(guide), start=1):
-            exec(compile(block, f"{DOCS / guide} (block {number})", "exec"), namespace)
-    return output.getvalue(), emulator
-
-
-def assert_printed_in_order(guide: str, output: str) -> int:
-    position = 0
-    expected = [text.strip() for block in blocks(guide) for text in EXPECTED_OUTPUT.findall(block)]
-    for text in expected:
-        found = output.find(text, position)
-        assert found >= 0, f"{guide}: {text!r} not printed (after position {position}) in:\n{output}"
-        position = found + len(text)
-    return len(expected)
+        for example in guide_examples(guide):
+            output = io.StringIO()
+            with contextlib.redirect_stdout(output):
+                exec(compile(example.code, f"{DOCS / guide}:{example.line}", "exec"), namespace)
+            ran.append((example, output.getvalue()))
+    return ran, emulator
 
 
 @pytest.fixture(autouse=True)
@@ -64,14 +57,35 @@ def _no_credentials_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 @pytest.mark.parametrize("guide", GUIDES)
-def test_the_guide_runs_and_prints_what_it_says(guide: str) -> None:
-    assert len(blocks(guide)) >= 3, f"{guide} has fewer examples than it should"
-    output, _emulator = run_guide(guide)
-    assert assert_printed_in_order(guide, output) >= 3
+def test_the_guide_runs_and_shows_what_it_prints(guide: str) -> None:
+    ran, _emulator = run_guide(guide)
+    assert len(ran) >= 3, f"{guide} has fewer examples than it should"
+    for example, printed in ran:
+        where = f"{guide}, the example at line {example.line}"
+        if example.output is None:
+            assert printed == "", f"{where} prints, and shows no output block after it:\n{printed}"
+        else:
+            assert shows(example.output, printed), f"{where} shows:\n{example.output}\nbut printed:\n{printed}"
+        assert trailing_output_comments(example, printed) == [], f"{where}: output in comments"
+    assert sum(example.output is not None for example, _ in ran) >= 3
+    assert stray_output_blocks((DOCS / guide).read_text(encoding="utf-8")) == 0, (
+        f"{guide}: an output block after no example"
+    )
+
+
+def test_an_output_block_that_is_not_what_was_printed_is_caught() -> None:
+    # The comparison the guides rely on: exact, but for "..." (any text).
+    assert shows("RUNNING\n", "RUNNING\n")
+    assert not shows("RUNNING\n", "FAILED\n")
+    assert not shows("RUNNING\n", "RUNNING\nTrue\n")
+    assert shows("valid: 1x H100, ...\n", "valid: 1x H100, 2x H100, 4x H100\n")
+    (example,) = examples('```python\nprint(1)  # 1\n```\n\n```text title="Output"\n1\n```\n')
+    assert trailing_output_comments(example, "1\n") == ["1"]
+    assert stray_output_blocks('Text.\n\n```text title="Output"\n1\n```\n') == 1
 
 
 def test_getting_started_sends_each_lifecycle_call_once() -> None:
-    _output, emulator = run_guide("getting-started.md")
+    _ran, emulator = run_guide("getting-started.md")
     for action in ("update", "sleep", "wake"):
         assert [r.status for r in emulator.requests_for(action)] == [200], action
     # Every endpoint the guide created, it terminated.

@@ -26,6 +26,7 @@ import friendli_dedicated.testing._plugin
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
+REPOSITORY = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["urls"]["Repository"]
 
 
 def tooling(name: str) -> ModuleType:
@@ -130,9 +131,19 @@ def test_every_docstring_example_of_the_facade_is_fenced_without_loss() -> None:
         ("docs/versions.md", "versions.md", "[notes](../CHANGELOG.md#100)", "[notes](changelog.md#100)"),
         ("docs/reference/errors.md", "reference/errors.md", "[v](../../CHANGELOG.md)", "[v](../changelog.md)"),
         ("CHANGELOG.md", "changelog.md", "[v](docs/versions.md)", "[v](versions.md)"),
-        # A repository file the site does not publish: its text.
-        ("README.md", "index.md", "[`examples/demo.py`](examples/demo.py)", "`examples/demo.py`"),
-        ("docs/testing.md", "testing.md", "[kit](../examples/service_project)", "kit"),
+        # A file or folder of the repository that the site does not publish: it, in the repository.
+        (
+            "README.md",
+            "index.md",
+            "[`examples/demo.py`](examples/demo.py)",
+            f"[`examples/demo.py`]({REPOSITORY}/blob/main/examples/demo.py)",
+        ),
+        (
+            "docs/testing.md",
+            "testing.md",
+            "[kit](../examples/service_project#readme)",
+            f"[kit]({REPOSITORY}/tree/main/examples/service_project#readme)",
+        ),
         # Left as written: pages of docs/, anchors, other sites, images, code, and links to nothing.
         ("docs/errors.md", "errors.md", "[w](waiting.md#deadlines)", "[w](waiting.md#deadlines)"),
         ("docs/errors.md", "errors.md", "[here](#retries)", "[here](#retries)"),

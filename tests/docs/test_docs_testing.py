@@ -2,8 +2,8 @@
 run in this process by pytester: the fixtures come from the installed plugin's entry point), its
 unittest case and its scripts.
 
-A block whose first line is ``# <name>.py`` is that file; a ``print(...)  # <output>`` line says
-what the block prints.
+A block whose first line is ``# <name>.py`` is that file; the output block after a script shows what it
+prints (``doc_examples``).
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ import unittest
 from pathlib import Path
 
 import pytest
+from doc_examples import examples, shows, stray_output_blocks
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "testing.md"
 FILE_NAME = re.compile(r"# (\w+\.py)\n")
-EXPECTED_OUTPUT = re.compile(r"^print\(.*\)\s+# (.+)$", re.MULTILINE)
 
 
 def blocks() -> list[str]:
-    return re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), flags=re.DOTALL)
+    return [example.code for example in examples(DOC.read_text(encoding="utf-8"))]
 
 
 def test_the_guide_has_its_three_styles() -> None:
@@ -39,8 +39,10 @@ def test_every_example_of_the_guide_runs(pytester: pytest.Pytester, monkeypatch:
     for variable in ("FRIENDLI_TOKEN", "FRIENDLI_BASE_URL", "FRIENDLI_TEAM"):
         monkeypatch.delenv(variable, raising=False)
     ran = {"module": 0, "pytest": 0, "unittest": 0, "script": 0}
-    for block in blocks():
+    for example in examples(DOC.read_text(encoding="utf-8")):
+        block = example.code
         named = FILE_NAME.match(block)
+        assert not (named and example.output), f"line {example.line}: a file shows no output"
         if named and named.group(1).startswith("test_"):
             (tmp_path / named.group(1)).write_text(block, encoding="utf-8")
             result = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider", named.group(1))
@@ -64,10 +66,16 @@ def test_every_example_of_the_guide_runs(pytester: pytest.Pytester, monkeypatch:
                 assert result_.wasSuccessful(), result_.failures + result_.errors
                 assert result_.testsRun >= 1
                 ran["unittest"] += 1
-            for expected in EXPECTED_OUTPUT.findall(block):
-                assert expected.strip() in output.getvalue(), (expected, output.getvalue())
+            printed = output.getvalue()
+            if example.output is None:
+                assert printed == "", f"line {example.line} prints, and shows no output block:\n{printed}"
+            else:
+                assert shows(example.output, printed), (
+                    f"line {example.line} shows:\n{example.output}\nprinted:\n{printed}"
+                )
             ran["script"] += 1
     assert ran["module"] >= 1
     assert ran["pytest"] >= 1
     assert ran["unittest"] >= 1
     assert ran["script"] >= 3
+    assert stray_output_blocks(DOC.read_text(encoding="utf-8")) == 0

@@ -206,6 +206,8 @@ class Endpoints:
     def _handles(self, listing: flows.Flow[str | None], project: str | None) -> Iterator[ListedEndpoint]:
         # A generator of its own, so that list() checks its arguments when it is called.
         for endpoint_id, state in self._client._steps(listing, []):
+            if project is not None:
+                self._client._creates.remember(self._team, project, (endpoint_id,))
             yield cast("ListedEndpoint", Endpoint(self, endpoint_id, state, project))
 
     def versions(
@@ -314,7 +316,8 @@ class Endpoints:
         """Wait until every endpoint of a fleet serves, or cannot, or the deadline passes.
 
         ``endpoints`` are ids or handles, possibly in several projects (handles from ``create`` or
-        ``list`` know theirs; for a bare id it is read once). Each poll reads the listing pages of
+        ``list`` know theirs, and so does the client of the ids it created or listed; for another
+        bare id it is read once). Each poll reads the listing pages of
         the projects involved (100 endpoints per request), falling back to an endpoint's own status
         when its project's listing does not show it. The status table, errors and hints are those of
         ``wait_until_running``; one endpoint that fails does not stop the wait for the others.
@@ -330,7 +333,11 @@ class Endpoints:
         3
         """
         terms = _terms(self._client, timeout, poll, wake, on_progress)
-        return self._client._drive(_fleet.wait_all_flow(endpoints, self._team, terms), deadline=terms.request_deadline)
+        flow = _fleet.wait_all_flow(endpoints, self._team, terms, self._locate)
+        return self._client._drive(flow, deadline=terms.request_deadline)
+
+    def _locate(self, endpoint_id: str) -> str | None:
+        return self._client._creates.project_of(self._team, endpoint_id)
 
 
 class AsyncEndpoints:
@@ -416,6 +423,8 @@ class AsyncEndpoints:
         self, listing: flows.Flow[str | None], project: str | None
     ) -> AsyncIterator[AsyncListedEndpoint]:
         async for endpoint_id, state in self._client._steps(listing, []):
+            if project is not None:
+                self._client._creates.remember(self._team, project, (endpoint_id,))
             yield cast("AsyncListedEndpoint", AsyncEndpoint(self, endpoint_id, state, project))
 
     def versions(
@@ -504,6 +513,8 @@ class AsyncEndpoints:
     ) -> FleetResult:
         """See ``Endpoints.wait_all``; cancellation-safe."""
         terms = _terms(self._client, timeout, poll, wake, on_progress)
-        return await self._client._drive(
-            _fleet.wait_all_flow(endpoints, self._team, terms), deadline=terms.request_deadline
-        )
+        flow = _fleet.wait_all_flow(endpoints, self._team, terms, self._locate)
+        return await self._client._drive(flow, deadline=terms.request_deadline)
+
+    def _locate(self, endpoint_id: str) -> str | None:
+        return self._client._creates.project_of(self._team, endpoint_id)

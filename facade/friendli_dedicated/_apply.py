@@ -224,7 +224,12 @@ class _Run:
         self._set(self.job_of[job], "in_flight")
 
     def interrupted(self, jobs: list[int]) -> None:
-        """Ctrl-C or a cancellation: the jobs in flight stay ``in_flight`` until they end, if they do."""
+        """Ctrl-C or a cancellation: ``jobs`` are in flight (they stay so until they end, if they do);
+        one reported as started that is not among them never ran."""
+        in_flight = {self.job_of[job] for job in jobs}
+        for index, outcome in enumerate(self.outcomes):
+            if outcome.outcome == "in_flight" and index not in in_flight:
+                self.outcomes[index] = attrs.evolve(outcome, outcome="not_started")
 
     def done(self, job: int, finished: Finished) -> None:
         """A change ended: its outcome, and its entry in the record."""

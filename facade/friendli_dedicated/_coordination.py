@@ -126,14 +126,17 @@ class Coordinator:
                 while len(running) >= max(step.limit, 1):
                     collect()
                 flow, deadline = job.start()
-                if step.started is not None:
-                    step.started(index)
-                running.add(index)
                 if inline:  # in this thread: a Ctrl-C reaches the flow itself
+                    if step.started is not None:
+                        step.started(index)
+                    running.add(index)
                     work(index, flow, deadline)
                     collect()
                 else:
+                    running.add(index)
                     threading.Thread(target=work, args=(index, flow, deadline), daemon=True).start()
+                    if step.started is not None:  # once it runs: what it raises finds the job in flight
+                        step.started(index)
             while running:
                 collect()
         except KeyboardInterrupt:
@@ -226,9 +229,9 @@ class AsyncCoordinator:
                 while len(running) >= max(step.limit, 1):
                     await collect()
                 flow, deadline = job.start()
+                running[asyncio.ensure_future(self.run(client, flow, deadline=deadline))] = index
                 if step.started is not None:
                     step.started(index)
-                running[asyncio.ensure_future(self.run(client, flow, deadline=deadline))] = index
             while running:
                 await collect()
         except (asyncio.CancelledError, KeyboardInterrupt):

@@ -40,7 +40,7 @@ from friendli_dedicated import _desired_schema
 from friendli_dedicated._autoscaling import Autoscaling
 from friendli_dedicated._engine import OPTIONS, check_value
 from friendli_dedicated._instances import InstanceOption, UnlistedInstanceOption
-from friendli_dedicated._validate import identifier, shown, text
+from friendli_dedicated._validate import identifier, path_text, shown, text
 from friendli_dedicated.errors import InvalidInputError
 
 __all__ = ["ENDPOINT_KEYS", "Desired", "DesiredEndpoint", "instance_text", "scaling"]
@@ -170,7 +170,7 @@ class Desired:
     def load(cls, path: str | os.PathLike[str]) -> Desired:
         """Read and check a desired-state file: YAML (``.yaml``, ``.yml``: the ``manage`` extra) or JSON
         (``.json``, or any other file whose text starts with ``{``). Refusals name the place in it."""
-        source = os.fspath(path)
+        source = path_text(path, "path")
         try:
             raw = Path(source).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
@@ -231,7 +231,7 @@ class Desired:
 
     def dump(self, path: str | os.PathLike[str]) -> None:
         """Write the file: JSON for a ``.json`` path, else YAML."""
-        target = Path(os.fspath(path))
+        target = Path(path_text(path, "path"))
         content = self.to_json() if target.suffix.lower() == ".json" else self.to_yaml()
         target.write_text(content, encoding="utf-8")
 

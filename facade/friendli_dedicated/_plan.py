@@ -29,16 +29,19 @@ from typing import Any
 import attrs
 
 from friendli_dedicated._desired import Desired, DesiredEndpoint
+from friendli_dedicated._validate import path_text
 from friendli_dedicated._version import __version__
 from friendli_dedicated.errors import InvalidInputError
 
-__all__ = ["ACTIONS", "CHANGING", "FORMAT", "Plan", "PlannedAction"]
+__all__ = ["ACTIONS", "CHANGING", "FOREIGN", "FORMAT", "Plan", "PlannedAction"]
 
 FORMAT = "friendli-dedicated-plan"
 VERSION = 1
 ACTIONS = ("create", "update", "noop", "terminate", "error")
 """What a plan may do to an endpoint (``unmanaged`` marks the endpoints of ``Plan.unmanaged``)."""
 CHANGING = frozenset({"create", "update", "terminate"})
+FOREIGN = "not in the file"
+"""The reason of an unmanaged endpoint the record never knew (``_planner`` gives it)."""
 _SIGNS = {"create": "+", "update": "~", "noop": "=", "terminate": "-", "error": "!", "unmanaged": "."}
 _WORDS = {"create": "create", "update": "update", "noop": "no change", "terminate": "terminate", "error": "error"}
 
@@ -97,6 +100,8 @@ class PlannedAction:
             status = f" [{self.status}]" if self.status not in (None, "RUNNING", "READY") else ""
             head = f"  {_SIGNS[self.action]} {who}: {_WORDS[self.action]}{status}"
         lines = [head]
+        if self.reason is not None and self.action not in ("error", "unmanaged"):
+            lines.append(f"      ({self.reason})")
         for field, (old, new) in self.changes.items():
             if self.action == "create":
                 lines.append(f"      {field}: {_json_value(new)}")
@@ -201,7 +206,12 @@ class Plan:
         for project in self.projects:
             lines.append(f"project {project}:")
             lines += [line for a in self.actions if a.project_id == project for line in a.render()]
-            lines += [line for a in self.unmanaged if a.project_id == project for line in a.render()]
+            # Those the record knew are named (they left the file); the others are counted.
+            others = [a for a in self.unmanaged if a.project_id == project]
+            lines += [line for a in others if a.reason != FOREIGN for line in a.render()]
+            foreign = sum(1 for a in others if a.reason == FOREIGN)
+            if foreign:
+                lines.append(f"  . {foreign} other endpoint{'s' if foreign > 1 else ''} not in the file: left alone")
         lines.append(f"Plan: {self.summary()}.")
         return "\n".join(lines) + "\n"
 
@@ -252,12 +262,14 @@ class Plan:
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the plan to ``path`` (JSON), for ``apply`` later (``plan --out PLAN``)."""
-        Path(os.fspath(path)).write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n", "utf-8")
+        Path(path_text(path, "path")).write_text(
+            json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n", "utf-8"
+        )
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Plan:
         """Read a plan ``save`` wrote."""
-        source = os.fspath(path)
+        source = path_text(path, "path")
         try:
             data = json.loads(Path(source).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:

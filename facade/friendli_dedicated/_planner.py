@@ -26,7 +26,7 @@ from friendli_dedicated._desired import Desired, DesiredEndpoint, instance_text
 from friendli_dedicated._diff import READABLE, applied_values, compare, fingerprint, observed
 from friendli_dedicated._flows import Batch, Flow, Job
 from friendli_dedicated._models import EndpointSpec, EndpointState, Status
-from friendli_dedicated._plan import Plan, PlannedAction
+from friendli_dedicated._plan import FOREIGN, Plan, PlannedAction
 from friendli_dedicated._state import StateRecord
 from friendli_dedicated._validate import whole
 from friendli_dedicated.errors import InvalidInputError, NotFoundError
@@ -139,7 +139,7 @@ def decide(
                 status = observation.states[project][endpoint_id].status.value
                 if not prune:
                     was = entry is not None and entry.endpoint_id == endpoint_id
-                    reason = "no longer in the file: left alone (prune terminates it)" if was else "not in the file"
+                    reason = "no longer in the file: left alone (prune terminates it)" if was else FOREIGN
                     unmanaged.append(
                         PlannedAction(project, name, "unmanaged", endpoint_id, status=status, reason=reason)
                     )

@@ -50,6 +50,7 @@ from typing import Any
 
 import attrs
 
+from friendli_dedicated._validate import path_text
 from friendli_dedicated.errors import StateFileError
 
 __all__ = ["DEFAULT_STATE_PATH", "FORMAT", "VERSION", "StateEntry", "StateFile", "StateRecord", "now_text"]
@@ -188,7 +189,7 @@ class StateFile:
     """
 
     def __init__(self, path: str | os.PathLike[str] = DEFAULT_STATE_PATH) -> None:
-        self.path = Path(os.fspath(path))
+        self.path = Path(path_text(path, "path"))
         self.lock_path = self.path.with_name(self.path.name + ".lock")
 
     def __repr__(self) -> str:
@@ -196,16 +197,13 @@ class StateFile:
 
     @classmethod
     def coerce(cls, value: StateFile | str | os.PathLike[str] | None) -> StateFile:
-        """A ``StateFile`` as given, or of a path (None: ``DEFAULT_STATE_PATH``)."""
-        from friendli_dedicated.errors import InvalidInputError
-
+        """A ``StateFile`` as given, or of a path (None: ``DEFAULT_STATE_PATH``); else ``InvalidInputError``
+        naming ``state``."""
         if isinstance(value, StateFile):
             return value
         if value is None:
             return cls()
-        if isinstance(value, str | os.PathLike) and os.fspath(value):
-            return cls(value)
-        raise InvalidInputError("state", f"must be an fd.StateFile or a path, got {type(value).__name__}")
+        return cls(path_text(value, "state"))
 
     def read(self, team_id: str | None = None) -> StateRecord:
         """The record (empty if there is none yet). With ``team_id``, a record kept for another team is

@@ -241,6 +241,23 @@ def test_prune_terminates_only_in_the_projects_of_the_file_and_spares_protected_
         assert client.endpoints.status(keep or "").status.value == "RUNNING"
 
 
+def test_a_terminated_endpoint_is_not_there_for_a_plan_its_name_is_created_again(tmp_path: Path) -> None:
+    emu, state = emulator(), tmp_path / "state.json"
+    desired = two_projects()
+    with emu.client() as client:
+        client.apply(client.plan(desired, state=state))
+        batch = plan_id(client.plan(desired, state=state), "batch")
+        client.endpoints.terminate(batch)
+        plan = client.plan(desired, state=state)
+        action = next(a for a in plan.actions if a.name == "batch")
+        assert (action.action, action.endpoint_id) == ("create", None)
+        assert f"the recorded endpoint {batch} no longer exists" in plan.render()
+        result = client.apply(plan)
+        assert result.ok
+        assert next(a for a in result.actions if a.name == "batch").endpoint_id != batch
+        assert [a.action for a in client.plan(desired, state=state).actions] == ["noop"] * 3
+
+
 def test_two_endpoints_of_one_name_stop_that_endpoint_only(tmp_path: Path) -> None:
     emu, state = emulator(), tmp_path / "state.json"
     with emu.client() as client:

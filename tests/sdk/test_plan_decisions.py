@@ -148,6 +148,9 @@ def test_prune_terminates_what_the_file_does_not_name_unless_protected() -> None
         next(a for a in left.unmanaged if a.name == "guarded").reason
         == "no longer in the file: left alone (prune terminates it)"
     )
+    text = left.render()
+    assert "  . guarded (ep-3): no longer in the file: left alone (prune terminates it)" in text
+    assert "  . 1 other endpoint not in the file: left alone" in text  # the record never knew it: counted
     pruned = {a.name: a for a in plan(desired(chat=CHAT), seen, kept, prune=True).actions}
     assert (pruned["stray"].action, pruned["stray"].endpoint_id) == ("terminate", "ep-2")
     assert pruned["guarded"].action == "error"

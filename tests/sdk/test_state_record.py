@@ -90,6 +90,17 @@ def test_a_record_this_sdk_cannot_use_is_refused_naming_the_file(tmp_path: Path,
     assert str(tmp_path / "state.json") in str(refused.value)
 
 
+@pytest.mark.parametrize("path", ["", " ", "a\x00b", "\ud800", b"state.json", 5])
+def test_a_path_that_is_no_path_is_refused_before_anything(tmp_path: Path, path: object) -> None:
+    emu = Emulator(clock=ManualClock())
+    with emu.client() as client, pytest.raises(fd.InvalidInputError) as refused:
+        client.plan(DESIRED, state=path)  # type: ignore[arg-type]
+    assert refused.value.field == "state"
+    assert emu.requests == []
+    with pytest.raises(fd.InvalidInputError):
+        fd.StateFile(path)  # type: ignore[arg-type]
+
+
 def test_another_teams_record_is_refused(tmp_path: Path) -> None:
     state = fd.StateFile(tmp_path / "state.json")
     state.write(fd.StateRecord(team_id="team-a"))

@@ -1,4 +1,5 @@
-"""Hypothesis strategies of desired-state files, built from the contract's tables (not typed by hand).
+"""Desired-state files for the tests: hypothesis strategies built from the contract's tables (not typed
+by hand), and a table of bad values with the place and the refusal each must get.
 
 Engine options come from ``_contract.ENGINE_OPTIONS`` (their kinds, bounds and enums), instances from
 ``_contract.INSTANCE_OPTIONS``, replica bounds from ``Autoscaling``'s: a file drawn here is one the
@@ -84,3 +85,89 @@ def desired_files(draw: st.DrawFn, max_endpoints: int = 4) -> dict[str, Any]:
             for project in projects
         }
     }
+
+
+# -- bad files: (where, value, the refusal's field, a piece of its message) ---------------------------------
+def base() -> dict[str, Any]:
+    return {"projects": {"p": {"endpoints": {"chat": {"model": "org/model", "instance": "1x H100"}}}}}
+
+
+def set_at(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    *parents, last = path.split("/")
+    node = data
+    for key in parents:
+        node = node.setdefault(key, {})
+    node[last] = value
+    return data
+
+
+def delete_at(data: dict[str, Any], path: str) -> dict[str, Any]:
+    *parents, last = path.split("/")
+    node = data
+    for key in parents:
+        node = node[key]
+    del node[last]
+    return data
+
+
+ENDPOINT = "projects/p/endpoints/chat"
+BAD: list[tuple[str, Any, str, str]] = [
+    # (where, value, the error's field, a piece of its message)
+    (f"{ENDPOINT}/engine", {"max_batch_size": "64"}, "projects.p.endpoints.chat.engine.max_batch_size", "whole number"),
+    (f"{ENDPOINT}/engine", {"max_batch_size": True}, "projects.p.endpoints.chat.engine.max_batch_size", "whole number"),
+    (
+        f"{ENDPOINT}/engine",
+        {"max_batchsize": 64},
+        "projects.p.endpoints.chat.engine.max_batchsize",
+        "not an engine option",
+    ),
+    (
+        f"{ENDPOINT}/engine",
+        {"max_context_length": 0},
+        "projects.p.endpoints.chat.engine.max_context_length",
+        "at least 1",
+    ),
+    (
+        f"{ENDPOINT}/engine",
+        {"max_input_length": None},
+        "projects.p.endpoints.chat.engine.max_input_length",
+        "remove the key",
+    ),
+    (
+        f"{ENDPOINT}/engine",
+        {"queue_backpressure_metric_kind": "FAST"},
+        "projects.p.endpoints.chat.engine.queue_backpressure_metric_kind",
+        "must be one of",
+    ),
+    (f"{ENDPOINT}/engine", [64], "projects.p.endpoints.chat.engine", "must be a mapping"),
+    (f"{ENDPOINT}/instance", "3x H100", "projects.p.endpoints.chat.instance", "not an option"),
+    (f"{ENDPOINT}/instance", 2, "projects.p.endpoints.chat.instance", "must be text"),
+    (f"{ENDPOINT}/autoscaling", {"max": 12}, "projects.p.endpoints.chat.autoscaling.max", "at most"),
+    (
+        f"{ENDPOINT}/autoscaling",
+        {"min": 3, "max": 2},
+        "projects.p.endpoints.chat.autoscaling.max",
+        "at least min_replicas",
+    ),
+    (f"{ENDPOINT}/autoscaling", {"min": -1}, "projects.p.endpoints.chat.autoscaling.min", "at least 0"),
+    (f"{ENDPOINT}/autoscaling", {"cooldown": 1.5}, "projects.p.endpoints.chat.autoscaling.cooldown", "whole number"),
+    (
+        f"{ENDPOINT}/autoscaling",
+        {"replicas": 2, "min": 1},
+        "projects.p.endpoints.chat.autoscaling.min",
+        "not a key here",
+    ),
+    (f"{ENDPOINT}/autoscaling", {"replicas": 0}, "projects.p.endpoints.chat.autoscaling.replicas", "at least 1"),
+    (f"{ENDPOINT}/model", "", "projects.p.endpoints.chat.model", "non-empty"),
+    (f"{ENDPOINT}/model", 1.0, "projects.p.endpoints.chat.model", "quote it"),
+    (f"{ENDPOINT}/revision", None, "projects.p.endpoints.chat.revision", "must be text"),
+    (f"{ENDPOINT}/modle", "org/model", "projects.p.endpoints.chat.modle", "not a key here"),
+    (f"{ENDPOINT}/delete_protection", "yes", "projects.p.endpoints.chat.delete_protection", "true or false"),
+    (f"{ENDPOINT}/comment", "a\x00b", "projects.p.endpoints.chat.comment", "NUL"),
+    ("projects/p/endpoints", [], "projects.p.endpoints", "must be a mapping"),
+    ("projects/p/extra", {}, "projects.p.extra", "not a key here"),
+    ("projects/bad id", {"endpoints": {}}, "projects.bad id", "letters, digits"),
+    ("projects/p/endpoints/ ", {"model": "m", "instance": "H100"}, "projects.p.endpoints. ", "non-empty"),
+    ("version", 2, "version", "must be 1"),
+    ("projectz", {}, "projectz", "not a key here"),
+]

@@ -89,8 +89,11 @@ def _apply_start(
     )
 
     def terms() -> _waiter.Terms:  # the wait's deadline runs from its own start
+        # Polled as one endpoint is (up to every 10 s, not a fleet's 2 s): an apply's endpoints deploy
+        # together for minutes, and each poll reads every page of their projects until they serve.
+        poll = _waiter.DEFAULT_POLL
         return _waiter.Terms.check(
-            timeout=timeout, poll=None, wake=False, on_progress=None, clock=sender.clock, random=sender.random
+            timeout=timeout, poll=poll, wake=False, on_progress=None, clock=sender.clock, random=sender.random
         )
 
     def locate(endpoint_id: str) -> str | None:
@@ -170,7 +173,8 @@ class Declarative:
         holds it; ``state`` defaults to the record the plan read), refuses a plan the world moved
         away from (``PlanStaleError``), makes at most ``parallelism`` changes at once (one that
         fails does not stop the others), records what completed, and with ``wait`` waits up to
-        ``timeout`` seconds for the endpoints created or updated to serve. ``on_progress(action)``
+        ``timeout`` seconds for the endpoints created or updated to serve (``wait_all``, polling
+        from 1 s up to every 10 s). ``on_progress(action)``
         is called with each endpoint's ``AppliedAction`` as it changes. Ctrl-C starts nothing more,
         lets what is in flight end (a second Ctrl-C stops waiting), records it, and raises
         ``ApplyInterrupted`` (a ``KeyboardInterrupt``) with the result; another apply converges.

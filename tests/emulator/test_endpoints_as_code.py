@@ -362,6 +362,29 @@ def test_requests_per_endpoint(tmp_path: Path, count: int) -> None:
         assert len(emu.requests) == start  # nothing to change: not one request
 
 
+def test_requests_per_endpoint_of_the_async_client(tmp_path: Path) -> None:
+    emu, state, count = emulator(), tmp_path / "state.json", 250
+    desired = fleet(count)
+
+    async def run() -> tuple[float, float, int]:
+        async with emu.async_client() as client:
+            result = await client.apply(await client.plan(desired, state=state))
+            assert result.ok
+            apply_cost = len(emu.requests) / count
+        async with emu.async_client() as fresh:
+            start = len(emu.requests)
+            unchanged = await fresh.plan(desired, state=state)
+            plan_cost = (len(emu.requests) - start) / count
+            start = len(emu.requests)
+            assert (await fresh.apply(unchanged)).ok
+            return apply_cost, plan_cost, len(emu.requests) - start
+
+    apply_cost, plan_cost, noop_requests = asyncio.run(run())
+    assert apply_cost <= 3.5, apply_cost
+    assert plan_cost <= 1.1, plan_cost
+    assert noop_requests == 0
+
+
 def test_waiting_on_bare_ids_the_client_made_costs_what_handles_cost(tmp_path: Path) -> None:
     emu = emulator()
     with emu.client() as client:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from desired_strategies import BAD, ENDPOINT, base, delete_at, set_at
 
 import friendli_dedicated as fd
 
@@ -36,10 +37,6 @@ projects:
   other:
     endpoints: {}
 """
-
-
-def base() -> dict[str, Any]:
-    return {"projects": {"p": {"endpoints": {"chat": {"model": "org/model", "instance": "1x H100"}}}}}
 
 
 def test_a_good_yaml_file_loads_with_every_key(tmp_path: Path) -> None:
@@ -93,91 +90,10 @@ def test_json_files_need_no_yaml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert missing.value.name == "yaml"
 
 
-def _set(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
-    *parents, last = path.split("/")
-    node = data
-    for key in parents:
-        node = node.setdefault(key, {})
-    node[last] = value
-    return data
-
-
-def _delete(data: dict[str, Any], path: str) -> dict[str, Any]:
-    *parents, last = path.split("/")
-    node = data
-    for key in parents:
-        node = node[key]
-    del node[last]
-    return data
-
-
-ENDPOINT = "projects/p/endpoints/chat"
-BAD: list[tuple[str, Any, str, str]] = [
-    # (where, value, the error's field, a piece of its message)
-    (f"{ENDPOINT}/engine", {"max_batch_size": "64"}, "projects.p.endpoints.chat.engine.max_batch_size", "whole number"),
-    (f"{ENDPOINT}/engine", {"max_batch_size": True}, "projects.p.endpoints.chat.engine.max_batch_size", "whole number"),
-    (
-        f"{ENDPOINT}/engine",
-        {"max_batchsize": 64},
-        "projects.p.endpoints.chat.engine.max_batchsize",
-        "not an engine option",
-    ),
-    (
-        f"{ENDPOINT}/engine",
-        {"max_context_length": 0},
-        "projects.p.endpoints.chat.engine.max_context_length",
-        "at least 1",
-    ),
-    (
-        f"{ENDPOINT}/engine",
-        {"max_input_length": None},
-        "projects.p.endpoints.chat.engine.max_input_length",
-        "remove the key",
-    ),
-    (
-        f"{ENDPOINT}/engine",
-        {"queue_backpressure_metric_kind": "FAST"},
-        "projects.p.endpoints.chat.engine.queue_backpressure_metric_kind",
-        "must be one of",
-    ),
-    (f"{ENDPOINT}/engine", [64], "projects.p.endpoints.chat.engine", "must be a mapping"),
-    (f"{ENDPOINT}/instance", "3x H100", "projects.p.endpoints.chat.instance", "not an option"),
-    (f"{ENDPOINT}/instance", 2, "projects.p.endpoints.chat.instance", "must be text"),
-    (f"{ENDPOINT}/autoscaling", {"max": 12}, "projects.p.endpoints.chat.autoscaling.max", "at most"),
-    (
-        f"{ENDPOINT}/autoscaling",
-        {"min": 3, "max": 2},
-        "projects.p.endpoints.chat.autoscaling.max",
-        "at least min_replicas",
-    ),
-    (f"{ENDPOINT}/autoscaling", {"min": -1}, "projects.p.endpoints.chat.autoscaling.min", "at least 0"),
-    (f"{ENDPOINT}/autoscaling", {"cooldown": 1.5}, "projects.p.endpoints.chat.autoscaling.cooldown", "whole number"),
-    (
-        f"{ENDPOINT}/autoscaling",
-        {"replicas": 2, "min": 1},
-        "projects.p.endpoints.chat.autoscaling.min",
-        "not a key here",
-    ),
-    (f"{ENDPOINT}/autoscaling", {"replicas": 0}, "projects.p.endpoints.chat.autoscaling.replicas", "at least 1"),
-    (f"{ENDPOINT}/model", "", "projects.p.endpoints.chat.model", "non-empty"),
-    (f"{ENDPOINT}/model", 1.0, "projects.p.endpoints.chat.model", "quote it"),
-    (f"{ENDPOINT}/revision", None, "projects.p.endpoints.chat.revision", "must be text"),
-    (f"{ENDPOINT}/modle", "org/model", "projects.p.endpoints.chat.modle", "not a key here"),
-    (f"{ENDPOINT}/delete_protection", "yes", "projects.p.endpoints.chat.delete_protection", "true or false"),
-    (f"{ENDPOINT}/comment", "a\x00b", "projects.p.endpoints.chat.comment", "NUL"),
-    ("projects/p/endpoints", [], "projects.p.endpoints", "must be a mapping"),
-    ("projects/p/extra", {}, "projects.p.extra", "not a key here"),
-    ("projects/bad id", {"endpoints": {}}, "projects.bad id", "letters, digits"),
-    ("projects/p/endpoints/ ", {"model": "m", "instance": "H100"}, "projects.p.endpoints. ", "non-empty"),
-    ("version", 2, "version", "must be 1"),
-    ("projectz", {}, "projectz", "not a key here"),
-]
-
-
 @pytest.mark.parametrize(("where", "value", "field", "message"), BAD, ids=[f"{b[0]}={b[1]!r}" for b in BAD])
 def test_a_bad_value_is_refused_naming_its_place(where: str, value: Any, field: str, message: str) -> None:
     with pytest.raises(fd.InvalidInputError) as refused:
-        fd.Desired.from_mapping(_set(base(), where, value))
+        fd.Desired.from_mapping(set_at(base(), where, value))
     assert refused.value.field == field
     assert message in refused.value.message
 
@@ -193,7 +109,7 @@ def test_a_bad_value_is_refused_naming_its_place(where: str, value: Any, field: 
 )
 def test_a_missing_key_is_refused_naming_it(missing: str, field: str) -> None:
     with pytest.raises(fd.InvalidInputError, match="is required") as refused:
-        fd.Desired.from_mapping(_delete(base(), missing))
+        fd.Desired.from_mapping(delete_at(base(), missing))
     assert refused.value.field == field
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from desired_strategies import desired_files
+from desired_strategies import BAD, base, desired_files, set_at
 from hypothesis import given, settings
 
 import friendli_dedicated as fd
@@ -79,12 +79,10 @@ def test_every_file_drawn_from_the_contract_passes_the_loader_and_the_schema(dat
 
 
 def test_every_refusal_the_schema_can_express_is_the_schemas_too() -> None:
-    from test_desired_file import BAD, _set, base
-
     not_expressible = {"min=3,max=2", "comment NUL"}
     for where, value, field, _message in BAD:
         label = "min=3,max=2" if value == {"min": 3, "max": 2} else "comment NUL" if where.endswith("comment") else ""
-        data = _set(base(), where, value)
+        data = set_at(base(), where, value)
         with pytest.raises(fd.InvalidInputError):
             fd.Desired.from_mapping(data)
         if label in not_expressible:

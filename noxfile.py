@@ -135,11 +135,25 @@ def pipeline(session: nox.Session) -> None:
 # point), so that one module is left out of every scope.
 PACKAGE = "facade/friendli_dedicated"
 PLUGIN = f"{PACKAGE}/testing/_plugin.py"
+# The manage extra (PyYAML, filelock) is imported by one module, _manage.py, and by no other: the library's
+# scope leaves it out (the package's scope checks that what it imports is declared). deptry cannot scan
+# a single file, nor exclude all but one, so the module has no scope of its own.
+MANAGE = f"{PACKAGE}/_manage.py"
 DEPTRY_SCOPES: list[tuple[str, list[str], list[str], str | None]] = [
     ("the package", ["facade", "generated"], [], PLUGIN),
-    ("the library", ["facade", "generated"], ["cli", "emulator"], f"{PACKAGE}/(cli|emulator|testing)/"),
-    ("the cli extra", [f"{PACKAGE}/cli"], ["emulator"], None),
-    ("the emulator extra and the testing kit", [f"{PACKAGE}/emulator", f"{PACKAGE}/testing"], ["cli"], PLUGIN),
+    (
+        "the library",
+        ["facade", "generated"],
+        ["cli", "emulator", "manage"],
+        f"{PACKAGE}/(cli|emulator|testing)/|{MANAGE}",
+    ),
+    ("the cli extra", [f"{PACKAGE}/cli"], ["emulator", "manage"], None),
+    (
+        "the emulator extra and the testing kit",
+        [f"{PACKAGE}/emulator", f"{PACKAGE}/testing"],
+        ["cli", "manage"],
+        PLUGIN,
+    ),
 ]
 
 
@@ -162,7 +176,7 @@ def lint(session: nox.Session) -> None:
     unknown = sorted(set(session.posargs) - {"--actionlint"})
     if unknown:
         session.error(f"unknown arguments {unknown}; the only one is --actionlint")
-    install_groups(session, "lint", "emulator", "cli")
+    install_groups(session, "lint", "emulator", "cli", "manage")
     session.install(*PYPROJECT["project"]["dependencies"])
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")

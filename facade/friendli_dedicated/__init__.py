@@ -25,7 +25,8 @@ each with one job:
 
 - ``_client``: ``Client`` and ``AsyncClient``: configuration, the HTTP client, driving flows.
 - ``_config``: token, team and base URL from arguments and environment, checked once.
-- ``_resources``: ``client.endpoints``, every operation of the contract, sync and async.
+- ``_resources``: ``client.endpoints``, every operation of the contract (``Client``'s);
+  ``_async_resources``: the same, awaited (``AsyncClient``'s).
 - ``_endpoint``: endpoint handles, whose action methods refresh the state and chain.
 - ``_calls``: the contract's operations as ``Call`` values (built by the generated client).
 - ``_bodies``: request bodies (create, update, W&B) from the facade's arguments, checked.
@@ -54,6 +55,20 @@ each with one job:
 - ``_unlisted``: the warning of the escape hatches (what the contract does not list).
 - ``_redirect``: the one seam between the testing kit and the clients.
 - ``_pin``: the contract this build was generated from; ``_version``: the installed version.
+
+Endpoints as code (``client.plan``, ``client.apply``, ``client.export``):
+
+- ``_desired``: the desired-state file (``Desired``), loaded and checked with the SDK's own rules;
+  ``_desired_schema``: its JSON Schema, built from the contract's tables (shipped as
+  ``desired.schema.json``);
+- ``_manage``: the ``manage`` extra: YAML files and the state record's lock (PyYAML, filelock);
+- ``_state``: the state record (``StateFile``): what was last applied, in a local JSON file;
+- ``_diff``: one desired endpoint against what exists: changes, unknown and released fields;
+- ``_plan``: the ``Plan`` value: its actions, as text, JSON and a saved file;
+- ``_planner``: planning as flows: observing the projects, deciding, checking a saved plan, export;
+- ``_apply``: carrying out a plan as a flow, and the record kept in step; ``_apply_result``: what
+  an apply did (``ApplyResult``, ``ApplyInterrupted``);
+- ``_declarative``: the clients' ``plan``, ``apply`` and ``export`` (sync and async).
 """
 
 from __future__ import annotations
@@ -64,11 +79,18 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from friendli_dedicated import errors as errors
+    from friendli_dedicated._apply_result import (
+        AppliedAction as AppliedAction,
+        ApplyInterrupted as ApplyInterrupted,
+        ApplyResult as ApplyResult,
+    )
+    from friendli_dedicated._async_resources import AsyncEndpoints as AsyncEndpoints
     from friendli_dedicated._autoscaling import Autoscaling as Autoscaling
     from friendli_dedicated._backoff import Backoff as Backoff
     from friendli_dedicated._bodies import EndpointChanges as EndpointChanges
     from friendli_dedicated._client import AsyncClient as AsyncClient, Client as Client
     from friendli_dedicated._creates import SpecificationMismatchWarning as SpecificationMismatchWarning
+    from friendli_dedicated._desired import Desired as Desired, DesiredEndpoint as DesiredEndpoint
     from friendli_dedicated._endpoint import (
         AsyncEndpoint as AsyncEndpoint,
         AsyncListedEndpoint as AsyncListedEndpoint,  # for type checkers only (see _TYPING_ONLY)
@@ -94,8 +116,14 @@ if TYPE_CHECKING:
         Status as Status,
     )
     from friendli_dedicated._pin import CONTRACT_PIN as CONTRACT_PIN, ContractPin as ContractPin
-    from friendli_dedicated._resources import AsyncEndpoints as AsyncEndpoints, Endpoints as Endpoints
+    from friendli_dedicated._plan import Plan as Plan, PlannedAction as PlannedAction
+    from friendli_dedicated._resources import Endpoints as Endpoints
     from friendli_dedicated._retry import RetryPolicy as RetryPolicy
+    from friendli_dedicated._state import (
+        StateEntry as StateEntry,
+        StateFile as StateFile,
+        StateRecord as StateRecord,
+    )
     from friendli_dedicated._unlisted import UnlistedWarning as UnlistedWarning
     from friendli_dedicated._version import __version__ as __version__
     from friendli_dedicated.errors import (
@@ -115,10 +143,13 @@ if TYPE_CHECKING:
         NotFoundError as NotFoundError,
         PaginationError as PaginationError,
         PermissionDeniedError as PermissionDeniedError,
+        PlanStaleError as PlanStaleError,
         RateLimitError as RateLimitError,
         RequestTimeoutError as RequestTimeoutError,
         ResponseFormatError as ResponseFormatError,
         ServerError as ServerError,
+        StateFileError as StateFileError,
+        StateLockedError as StateLockedError,
         TransportError as TransportError,
         ValidationError as ValidationError,
         ValidationIssue as ValidationIssue,
@@ -136,7 +167,7 @@ _LAZY = {
     "Client": "_client",
     "AsyncClient": "_client",
     "Endpoints": "_resources",
-    "AsyncEndpoints": "_resources",
+    "AsyncEndpoints": "_async_resources",
     "Endpoint": "_endpoint",
     "EndpointChanges": "_bodies",
     "FleetResult": "_fleet",
@@ -158,6 +189,16 @@ _LAZY = {
     "ContractPin": "_pin",
     "CONTRACT_PIN": "_pin",
     "ValidationIssue": "errors",
+    "Desired": "_desired",
+    "DesiredEndpoint": "_desired",
+    "Plan": "_plan",
+    "PlannedAction": "_plan",
+    "ApplyResult": "_apply_result",
+    "AppliedAction": "_apply_result",
+    "ApplyInterrupted": "_apply_result",
+    "StateFile": "_state",
+    "StateRecord": "_state",
+    "StateEntry": "_state",
     # The exception tree: errors.__all__.
     "FriendliError": "errors",
     "InvalidInputError": "errors",
@@ -183,6 +224,9 @@ _LAZY = {
     "EndpointStoppedError": "errors",
     "WaitTimeoutError": "errors",
     "FleetWaitError": "errors",
+    "StateFileError": "errors",
+    "StateLockedError": "errors",
+    "PlanStaleError": "errors",
 }
 
 __all__ = [
@@ -190,6 +234,9 @@ __all__ = [
     "GPU",
     "APIError",
     "AmbiguousEndpointError",
+    "AppliedAction",
+    "ApplyInterrupted",
+    "ApplyResult",
     "AsyncClient",
     "AsyncEndpoint",
     "AsyncEndpoints",
@@ -202,6 +249,8 @@ __all__ = [
     "ConflictError",
     "ContractPin",
     "DeploymentPhase",
+    "Desired",
+    "DesiredEndpoint",
     "Endpoint",
     "EndpointBusyError",
     "EndpointChanges",
@@ -221,12 +270,20 @@ __all__ = [
     "NotFoundError",
     "PaginationError",
     "PermissionDeniedError",
+    "Plan",
+    "PlanStaleError",
+    "PlannedAction",
     "RateLimitError",
     "RequestTimeoutError",
     "ResponseFormatError",
     "RetryPolicy",
     "ServerError",
     "SpecificationMismatchWarning",
+    "StateEntry",
+    "StateFile",
+    "StateFileError",
+    "StateLockedError",
+    "StateRecord",
     "Status",
     "TransportError",
     "UnlistedInstanceOption",

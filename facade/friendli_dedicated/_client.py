@@ -15,6 +15,9 @@ concurrency primitives and I/O have sync and async twins.
   (``_coordination.Coordinator``, ``AsyncCoordinator``). The shells in ``_resources``,
   ``_endpoint`` and ``_creates`` check inputs, pick the call or the flow, and send or drive it.
 
+Endpoints as code (``plan``, ``apply``, ``export``) are methods the clients inherit from
+``_declarative``, whose twins only drive the flows of ``_planner`` and ``_apply``.
+
 Everything else is shared: requests come from ``_calls`` (built by the generated client), request
 bodies from ``_bodies``, retries, deadlines and errors from ``_transport``. Both clients are built by
 one constructor, ``_ClientBase._setup`` (arguments, environment, the testing kit's redirect, the
@@ -36,10 +39,12 @@ import attrs
 import httpx
 
 from friendli_dedicated import _redirect
+from friendli_dedicated._async_resources import AsyncEndpoints
 from friendli_dedicated._config import DEFAULT_TIMEOUT, ClientConfig
 from friendli_dedicated._creates import AsyncCreates, Creates
-from friendli_dedicated._flows import Emit, Flow, Pause, Until
-from friendli_dedicated._resources import AsyncEndpoints, Endpoints
+from friendli_dedicated._declarative import AsyncDeclarative, Declarative
+from friendli_dedicated._flows import Batch, Emit, Flow, Pause, Until
+from friendli_dedicated._resources import Endpoints
 from friendli_dedicated._retry import RetryPolicy
 from friendli_dedicated._transport import Call, Sender, send_async, send_sync
 from friendli_dedicated._validate import TIMEOUT_MAX, callback, is_finite_number, seconds
@@ -270,7 +275,7 @@ class _ClientBase:
         return f"{type(self).__name__}(base_url={self.base_url!r}, team_id={self.team_id!r})"
 
 
-class Client(_ClientBase):
+class Client(Declarative, _ClientBase):
     """The synchronous client.
 
     Every argument is keyword-only (``fd.Client(token=..., team_id=...)``); a value given by
@@ -378,7 +383,10 @@ class Client(_ClientBase):
                     outcome: Any = None
                     error: FriendliError | None = None
                     try:
-                        outcome = self._send(step, deadline=deadline)
+                        if isinstance(step, Batch):  # its jobs at once, on the coordinator
+                            outcome = self._creates.batch(self, step)
+                        else:
+                            outcome = self._send(step, deadline=deadline)
                     except FriendliError as exc:
                         error = exc  # thrown in out here: what the flow raises then is not raised "during" it
                     step = flow.send(outcome) if error is None else flow.throw(error)
@@ -393,7 +401,7 @@ class Client(_ClientBase):
         return result[0]
 
 
-class AsyncClient(_ClientBase):
+class AsyncClient(AsyncDeclarative, _ClientBase):
     """The asynchronous client: the same arguments and surface as ``Client``, awaited.
 
     ``http_client`` takes an ``httpx.AsyncClient``; ``sleep`` is an async callable. Each attempt
@@ -486,7 +494,10 @@ class AsyncClient(_ClientBase):
                     outcome: Any = None
                     error: FriendliError | None = None
                     try:
-                        outcome = await self._send(step, deadline=deadline)
+                        if isinstance(step, Batch):
+                            outcome = await self._creates.batch(self, step)
+                        else:
+                            outcome = await self._send(step, deadline=deadline)
                     except FriendliError as exc:
                         error = exc
                     step = flow.send(outcome) if error is None else flow.throw(error)

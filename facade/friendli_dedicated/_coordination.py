@@ -19,17 +19,23 @@ The rules the drivers keep, so that no call can leave the others stuck:
   (a listing round, a specification being read, its place in a queue), and the others are woken to
   take it over.
 
+The same coordinators run a flow's ``Batch`` (``_flows``): its jobs at once, at most ``limit`` in
+flight (sync: a daemon thread per job in flight, so that an abandoned one never holds up the
+interpreter's exit; async: a task per job), each driven by ``run``, with their ``started``/``done``
+callbacks called on the caller's thread or loop, one at a time.
+
 Only this module has sync and async twins; what the flows decide is written once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import queue
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from friendli_dedicated._flows import Flow, Pause, Until
+from friendli_dedicated._flows import Batch, Finished, Flow, Pause, Until
 from friendli_dedicated._transport import Call
 from friendli_dedicated.errors import FriendliError
 
@@ -51,7 +57,7 @@ class Coordinator:
     def __init__(self) -> None:
         self._condition = threading.Condition()
 
-    def run(self, client: Client, flow: Flow[T], *, deadline: float) -> T:
+    def run(self, client: Client, flow: Flow[T], *, deadline: float | None) -> T:
         """Drive ``flow`` to its end: its requests are sent with ``client``, each within ``deadline``."""
         condition = self._condition
         outcome: Any = None
@@ -91,6 +97,70 @@ class Coordinator:
             finally:
                 self._condition.notify_all()
 
+    def batch(self, client: Client, step: Batch) -> list[Finished]:
+        """Run a ``Batch``'s jobs (see ``_flows.Batch``); one ``Finished`` per job, in order."""
+        results: list[Finished] = [Finished()] * len(step.jobs)
+        ended: queue.Queue[tuple[int, Finished | None, BaseException | None]] = queue.Queue()
+        running: set[int] = set()
+        bug: BaseException | None = None
+
+        inline = step.limit <= 1
+
+        def work(index: int, flow: Flow[Any], deadline: float | None) -> None:
+            try:
+                ended.put((index, Finished(self.run(client, flow, deadline=deadline)), None))
+            except FriendliError as exc:
+                ended.put((index, Finished(error=exc), None))
+            except BaseException as exc:  # a bug: the batch stops and raises it
+                if inline and isinstance(exc, KeyboardInterrupt):
+                    raise  # Ctrl-C, in this thread: handled below
+                ended.put((index, None, exc))
+
+        def collect() -> None:
+            nonlocal bug
+            index, finished, error = ended.get()
+            running.discard(index)
+            if finished is None:
+                bug = bug or error
+                return
+            results[index] = finished
+            if step.done is not None:
+                step.done(index, finished)
+
+        try:
+            for index, job in enumerate(step.jobs):
+                if bug is not None:
+                    break
+                while len(running) >= max(step.limit, 1):
+                    collect()
+                flow, deadline = job.start()
+                if inline:  # in this thread: a Ctrl-C reaches the flow itself
+                    if step.started is not None:
+                        step.started(index)
+                    running.add(index)
+                    work(index, flow, deadline)
+                    collect()
+                else:
+                    running.add(index)
+                    threading.Thread(target=work, args=(index, flow, deadline), daemon=True).start()
+                    if step.started is not None:  # once it runs: what it raises finds the job in flight
+                        step.started(index)
+            while running:
+                collect()
+        except KeyboardInterrupt:
+            if step.interrupted is not None:
+                step.interrupted(sorted(running))
+            if step.finish_on_interrupt and not inline:
+                try:
+                    while running:
+                        collect()
+                except KeyboardInterrupt:
+                    pass  # a second Ctrl-C: stop waiting for them
+            raise
+        if bug is not None:
+            raise bug
+        return results
+
     def _park(self, step: Until, clock: Callable[[], float]) -> bool:
         """Under the lock: wait until ``step.ready()`` or its deadline; whether it is ready."""
         while not step.ready():
@@ -107,7 +177,7 @@ class AsyncCoordinator:
     def __init__(self) -> None:
         self._parked: list[tuple[Until, asyncio.Future[None]]] = []
 
-    async def run(self, client: AsyncClient, flow: Flow[T], *, deadline: float) -> T:
+    async def run(self, client: AsyncClient, flow: Flow[T], *, deadline: float | None) -> T:
         """See ``Coordinator.run``; cancelling the task closes the flow like any other error."""
         outcome: Any = None
         error: FriendliError | None = None
@@ -141,6 +211,58 @@ class AsyncCoordinator:
             change()
         finally:
             self._wake()
+
+    async def batch(self, client: AsyncClient, step: Batch) -> list[Finished]:
+        """See ``Coordinator.batch``: a task per job in flight; cancelled when this one is."""
+        results: list[Finished] = [Finished()] * len(step.jobs)
+        running: dict[asyncio.Future[Any], int] = {}
+        bug: BaseException | None = None
+
+        def settle(task: asyncio.Future[Any]) -> None:
+            nonlocal bug
+            index = running.pop(task)
+            if task.cancelled():
+                return
+            error = task.exception()
+            if error is not None and not isinstance(error, FriendliError):
+                bug = bug or error
+                return
+            finished = Finished(error=error) if error is not None else Finished(task.result())
+            results[index] = finished
+            if step.done is not None:
+                step.done(index, finished)
+
+        async def collect() -> None:
+            ended, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            for task in sorted(ended, key=running.__getitem__):
+                settle(task)
+
+        try:
+            for index, job in enumerate(step.jobs):
+                if bug is not None:
+                    break
+                while len(running) >= max(step.limit, 1):
+                    await collect()
+                flow, deadline = job.start()
+                running[asyncio.ensure_future(self.run(client, flow, deadline=deadline))] = index
+                if step.started is not None:
+                    step.started(index)
+            while running:
+                await collect()
+        except (asyncio.CancelledError, KeyboardInterrupt):
+            if step.interrupted is not None:
+                step.interrupted(sorted(running.values()))
+            tasks = list(running)
+            for task in tasks:
+                task.cancel()
+            if tasks:
+                await asyncio.wait(tasks)
+            for task in tasks:
+                settle(task)
+            raise
+        if bug is not None:
+            raise bug
+        return results
 
     def _wake(self) -> None:
         """Wake the parked calls whose condition now holds."""

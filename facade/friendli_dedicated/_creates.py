@@ -37,15 +37,16 @@ specifications being read, its place in the queue of its name).
 
 from __future__ import annotations
 
+import threading
 import warnings
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 import attrs
 
 from friendli_dedicated import _calls as calls, _flows as flows
 from friendli_dedicated._coordination import AsyncCoordinator, Coordinator
-from friendli_dedicated._flows import Flow, Pause, Until
+from friendli_dedicated._flows import Batch, Finished, Flow, Pause, Until
 from friendli_dedicated._instances import InstanceOption
 from friendli_dedicated._models import EndpointState
 from friendli_dedicated._project_view import GONE, ProjectView, Round, Wanted
@@ -70,6 +71,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RELIST_PAUSES",
+    "REMEMBERED",
     "AsyncCreates",
     "Created",
     "Creates",
@@ -82,6 +84,8 @@ __all__ = [
     "warn_differences",
 ]
 
+REMEMBERED = 100_000
+"""How many listed endpoints' projects a client remembers beyond its creates' views (a few MB)."""
 RELIST_PAUSES = (0.5, 1.0, 2.0)
 """Seconds to wait before listing again when a full listing does not show the new endpoint yet."""
 # Where a server that does return the new endpoint's id would put it (the contract does not say).
@@ -470,10 +474,37 @@ def _read_specs(call: _Caller, candidates: Callable[[], list[str]]) -> Flow[None
 
 # -- the clients' holders of views: the coordinator is the only part with a sync and an async twin ----------
 class _Views:
-    """A client's views of projects (one per team and project), shared by its calls and ``with_options`` copies."""
+    """A client's views of projects (one per team and project), shared by its calls and ``with_options`` copies.
+
+    They also say which project an endpoint the client has created or listed is in (``project_of``),
+    so that ``wait_all`` watches a bare id through its project's listing, as it does a handle, without
+    reading its specification first.
+    """
 
     def __init__(self) -> None:
         self._views: dict[tuple[str | None, str], ProjectView] = {}
+        self._listed: dict[tuple[str | None, str], str] = {}
+        self._listed_lock = threading.Lock()
+
+    def remember(self, team_id: str | None, project_id: str, endpoint_ids: Iterable[str]) -> None:
+        """Endpoints seen listed in ``project_id`` (the last ``REMEMBERED`` ids are kept)."""
+        with self._listed_lock:
+            for endpoint_id in endpoint_ids:
+                self._listed.pop((team_id, endpoint_id), None)  # to the end: the most recent
+                self._listed[(team_id, endpoint_id)] = project_id
+            while len(self._listed) > REMEMBERED:
+                del self._listed[next(iter(self._listed))]
+
+    def project_of(self, team_id: str | None, endpoint_id: str) -> str | None:
+        """The project of an endpoint this client created or listed, or None if it does not know."""
+        with self._listed_lock:
+            found = self._listed.get((team_id, endpoint_id))
+        if found is not None:
+            return found
+        for (team, project), view in list(self._views.items()):
+            if team == team_id and endpoint_id in view.known:
+                return project
+        return None
 
     def _view(self, team_id: str | None, project_id: str) -> ProjectView:
         return self._views.setdefault((team_id, project_id), ProjectView())
@@ -548,6 +579,10 @@ class Creates(_Views):
         """The client deleted the endpoint: no view holds it any more."""
         self._coordinator.apply(lambda: self._forget(team_id, endpoint_id))
 
+    def batch(self, client: Client, step: Batch) -> list[Finished]:
+        """Run a flow's ``Batch`` on this client's coordinator (its creates share the client's views)."""
+        return self._coordinator.batch(client, step)
+
 
 class AsyncCreates(_Views):
     """The async client's creates and lookups: the same flows, driven on its event loop."""
@@ -581,3 +616,7 @@ class AsyncCreates(_Views):
     def forget(self, team_id: str | None, endpoint_id: str) -> None:
         """See ``Creates.forget``."""
         self._coordinator.apply(lambda: self._forget(team_id, endpoint_id))
+
+    async def batch(self, client: AsyncClient, step: Batch) -> list[Finished]:
+        """See ``Creates.batch``."""
+        return await self._coordinator.batch(client, step)

@@ -51,7 +51,7 @@ from friendli_dedicated.errors import (
     NotFoundError,
 )
 
-__all__ = ["FLEET_POLL", "FleetProgress", "FleetResult", "wait_all_flow"]
+__all__ = ["FLEET_POLL", "FleetProgress", "FleetResult", "Locate", "wait_all_flow"]
 
 T = TypeVar("T")
 
@@ -64,6 +64,8 @@ endpoint's poll (10 s), and see each endpoint sooner."""
 
 FleetProgress = Callable[[str, EndpointState, float], None]
 """``on_progress(endpoint_id, state, elapsed)``: called on each endpoint's first state and changes."""
+Locate = Callable[[str], "str | None"]
+"""``locate(endpoint_id)``: the project the client knows an endpoint is in, or None."""
 
 
 @attrs.frozen
@@ -146,15 +148,19 @@ class _FleetWait:
     to_wake: list[str] = attrs.field(factory=list)
 
     @classmethod
-    def begin(cls, endpoints: Iterable[object], terms: Terms) -> _FleetWait:
-        """Check the endpoints and ``on_progress`` (before any request); the wait's bookkeeping."""
+    def begin(cls, endpoints: Iterable[object], terms: Terms, locate: Locate | None = None) -> _FleetWait:
+        """Check the endpoints and ``on_progress`` (before any request); the wait's bookkeeping.
+        ``locate(id)``: the project of a bare id, where the client knows it (None: read its spec)."""
         if isinstance(endpoints, str | bytes) or not isinstance(endpoints, Iterable):
             raise InvalidInputError("endpoints", "must be an iterable of endpoint ids or handles")
         pending: dict[str, _Watched] = {}
         for item in endpoints:
             endpoint_id, project_id = _target(item)
             known = pending.get(endpoint_id)
-            pending[endpoint_id] = _Watched(endpoint_id, project_id or (known.project_id if known else None))
+            project_id = project_id or (known.project_id if known else None)
+            if project_id is None and locate is not None:
+                project_id = locate(endpoint_id)
+            pending[endpoint_id] = _Watched(endpoint_id, project_id)
         progress = callback(terms.on_progress, "on_progress", arguments=3)
         return cls(pending, terms, terms.poll or FLEET_POLL, progress, poll_started=terms.start)
 
@@ -298,13 +304,16 @@ class _PollCut(Exception):
     """A request of the poll failed transiently: the poll ends, the next one tries again."""
 
 
-def wait_all_flow(endpoints: Iterable[object], team_id: str | None, terms: Terms) -> Flow[FleetResult]:
+def wait_all_flow(
+    endpoints: Iterable[object], team_id: str | None, terms: Terms, locate: Locate | None = None
+) -> Flow[FleetResult]:
     """Wait for a fleet (see ``Endpoints.wait_all``), as a flow.
 
     Both clients drive it with ``_drive(flow, deadline=terms.request_deadline)``. The endpoints and
-    ``on_progress`` are checked here, before the flow sends anything.
+    ``on_progress`` are checked here, before the flow sends anything. ``locate`` gives the project of
+    a bare id the client knows (its creates' and listings'), so that it is not read to learn it.
     """
-    return _polls(_FleetWait.begin(endpoints, terms), team_id)
+    return _polls(_FleetWait.begin(endpoints, terms, locate), team_id)
 
 
 def _polls(wait: _FleetWait, team_id: str | None) -> Flow[FleetResult]:

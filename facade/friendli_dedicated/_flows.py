@@ -8,7 +8,10 @@ A flow is a generator. It yields what it needs done and receives the outcome:
 - a ``Pause``: the client sleeps that long (on its own, injectable, sleep);
 - an ``Emit``: the client hands these items to the caller of an iterating method (``list``);
 - an ``Until``: (only in flows that share state with other calls, driven by ``_coordination``) the
-  call parks until a condition on the shared state holds, or until a deadline.
+  call parks until a condition on the shared state holds, or until a deadline;
+- a ``Batch``: the client runs these jobs (each a flow) at once, at most ``limit`` in flight (sync:
+  threads; async: tasks; ``_coordination`` holds both runners), and sends back how each ended. So a
+  flow that reads a thousand specifications, or creates a fleet, is still written once.
 
 Its return value is the method's result. The sync and async clients each have one small loop that
 drives any flow (``Client._steps``, ``AsyncClient._steps``), so the logic is tested once; a driver
@@ -19,7 +22,7 @@ for the rule.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Generator, Mapping, Sequence
 from typing import Any, Generic, TypeAlias, TypeVar
 
 import attrs
@@ -37,12 +40,16 @@ from friendli_dedicated_api.models import DedicatedEndpointUpdateBody
 __all__ = [
     "MAX_PAGES",
     "MAX_STALLED_PAGES",
+    "Batch",
     "Emit",
+    "Finished",
     "Flow",
+    "Job",
     "Listing",
     "Pause",
     "Until",
     "action_flow",
+    "call_flow",
     "collect",
     "endpoints_listing",
     "paged",
@@ -95,8 +102,53 @@ class Until:
     deadline: float
 
 
-Step: TypeAlias = Call[Any] | Pause | Emit[Any] | Until
+@attrs.frozen
+class Job:
+    """One job of a ``Batch``. ``start()`` is called when the job starts (not when the batch is built:
+    a create's deadline runs from its own start) and gives its flow, and the deadline every request of
+    it is sent within (None: each request's own). The flow may yield ``Until`` (it runs on the
+    client's coordinator), not ``Emit`` nor ``Batch``."""
+
+    start: Callable[[], tuple[Flow[Any], float | None]]
+
+
+@attrs.frozen
+class Finished:
+    """How a job of a ``Batch`` ended: its flow's ``value``, or the ``FriendliError`` it raised."""
+
+    value: Any = None
+    error: FriendliError | None = None
+
+
+@attrs.frozen
+class Batch:
+    """A flow step: run ``jobs`` at once, at most ``limit`` in flight, started in order; the flow receives
+    one ``Finished`` per job, in order. A job that fails does not stop the others.
+
+    ``started(index)`` and ``done(index, finished)`` are called as each job starts and ends, on the
+    caller's thread (sync) or event loop (async), one at a time. On an interruption (Ctrl-C in the
+    sync client, the task's cancellation in the async one) no job starts any more, ``interrupted``
+    gets the indexes in flight, and the interruption propagates once they have ended: the sync
+    client waits for them if ``finish_on_interrupt`` (a second Ctrl-C stops waiting), the async
+    client cancels them. An error that is no ``FriendliError`` (a bug) stops the batch the same way.
+    """
+
+    jobs: Sequence[Job]
+    limit: int
+    started: Callable[[int], None] | None = None
+    done: Callable[[int, Finished], None] | None = None
+    interrupted: Callable[[list[int]], None] | None = None
+    finish_on_interrupt: bool = True
+
+
+Step: TypeAlias = Call[Any] | Pause | Emit[Any] | Until | Batch
 Flow: TypeAlias = Generator[Step, Any, T]
+
+
+def call_flow(call: Call[T]) -> Flow[T]:
+    """One call as a flow (a ``Job``'s flow, say)."""
+    result: T = yield call
+    return result
 
 
 # -- pagination -----------------------------------------------------------------------------------

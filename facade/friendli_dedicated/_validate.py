@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import os
 import re
 from collections.abc import Callable
 from typing import Any
@@ -34,6 +35,7 @@ __all__ = [
     "listing_limit",
     "optional_number",
     "page_size",
+    "path_text",
     "seconds",
     "shown",
     "text",
@@ -215,6 +217,20 @@ def callback(value: object, field: str, *, arguments: int | None = None) -> Call
         except TypeError:
             raise InvalidInputError(field, f"must take {arguments} positional arguments: {signature}") from None
     return value
+
+
+def path_text(value: object, field: str) -> str:
+    """A file path, as text: a ``str`` or an ``os.PathLike`` of one, not blank, with no NUL and no lone
+    surrogate (which no file system takes).
+
+    >>> path_text("a\\x00b", "path")
+    Traceback (most recent call last):
+    friendli_dedicated.errors.InvalidInputError: path: must not contain NUL characters
+    """
+    text = os.fspath(value) if isinstance(value, str | os.PathLike) else None
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidInputError(field, f"must be a file path (str or os.PathLike), got {shown(value)}")
+    return unicode_text(text, field)
 
 
 def page_size(value: object) -> int:

@@ -23,7 +23,10 @@
     │   ├── EndpointFailedError       status FAILED, with ``error_code``, ``phase`` and a hint
     │   ├── EndpointStoppedError      TERMINATING, TERMINATED, STOPPING, or SLEEPING without wake=True
     │   └── WaitTimeoutError          the deadline passed (also a TimeoutError)
-    └── FleetWaitError                ``FleetResult.raise_for_failures``: some endpoints of a fleet do not serve
+    ├── FleetWaitError                ``FleetResult.raise_for_failures``: some endpoints of a fleet do not serve
+    ├── StateFileError                the state record of plan and apply cannot be read or written
+    ├── StateLockedError              another apply holds the state record's lock
+    └── PlanStaleError                a saved plan no longer matches the endpoints or the state record
 
 The rules the tree keeps:
 
@@ -73,10 +76,13 @@ __all__ = [
     "NotFoundError",
     "PaginationError",
     "PermissionDeniedError",
+    "PlanStaleError",
     "RateLimitError",
     "RequestTimeoutError",
     "ResponseFormatError",
     "ServerError",
+    "StateFileError",
+    "StateLockedError",
     "TransportError",
     "ValidationError",
     "WaitError",
@@ -345,6 +351,32 @@ class FleetWaitError(FriendliError):
     def __init__(self, message: str, *, result: Any) -> None:
         super().__init__(message)
         self.result = result
+
+
+class StateFileError(FriendliError):
+    """Raised when the state record of plan and apply cannot be used: unreadable, not JSON, of a newer
+    format, or kept for another team; ``path`` names the file."""
+
+    def __init__(self, message: str, *, path: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class StateLockedError(FriendliError):
+    """Raised when another apply holds the state record's lock; ``lock_path`` names the lock file."""
+
+    def __init__(self, message: str, *, lock_path: str) -> None:
+        super().__init__(message)
+        self.lock_path = lock_path
+
+
+class PlanStaleError(FriendliError):
+    """Raised when a saved plan is applied to a world that changed since it was made; ``changes`` says
+    what changed (one line each): plan again."""
+
+    def __init__(self, message: str, *, changes: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.changes = changes
 
 
 # Helpers importable from here in 1.x, internal since 2.0.0: the old names still work, with a warning.

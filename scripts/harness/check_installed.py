@@ -398,7 +398,8 @@ def check_cli_emulator(guide: Path | None = None) -> None:
 
 
 def check_dist(wheel: Path, sdist: Path, root: Path) -> None:
-    """The wheel carries LICENSE; the sdist carries LICENSE, tests/ and every file the tests read."""
+    """The wheel carries LICENSE and the desired-state schema; the sdist carries LICENSE, tests/ and every
+    file the tests read."""
     license_text = (root / "LICENSE").read_bytes()
     check(b"Apache License" in license_text and b"Version 2.0" in license_text, "LICENSE is the Apache License 2.0")
     with zipfile.ZipFile(wheel) as archive:
@@ -410,6 +411,10 @@ def check_dist(wheel: Path, sdist: Path, root: Path) -> None:
         headers = archive.read(metadata).decode()
         check("License-Expression: Apache-2.0" in headers, "its metadata says Apache-2.0")
         check("License-File: LICENSE" in headers, "its metadata lists the license file")
+        check(
+            "friendli_dedicated/desired.schema.json" in names,
+            f"{wheel.name} carries the desired-state file's JSON Schema (friendli_dedicated/desired.schema.json)",
+        )
     with tarfile.open(sdist) as archive:
         members = {member.name.split("/", 1)[1]: member for member in archive.getmembers() if "/" in member.name}
         expected = [*_SDIST_FILES, *_source_files(root, _SDIST_TREES)]

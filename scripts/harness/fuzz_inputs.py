@@ -19,8 +19,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import functools
 import inspect
 import sys
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -132,6 +134,12 @@ _TYPES_AND_CALLABLES: list[object] = [
 ]
 
 
+_DESIRED_DATA = {"projects": {"proj": {"endpoints": {"chat": {"model": "org/model", "instance": "1x H100"}}}}}
+_DESIRED = fd.Desired.from_mapping(_DESIRED_DATA)
+_STATE = Path(tempfile.mkdtemp(prefix="friendli-fuzz-")) / "state.json"
+"""The state record of the fuzz's applies: never one in the working directory."""
+
+
 # A plausible value per parameter name, so that fuzzing one argument is not drowned by refusals of
 # the others. Parameters not listed get only hostile values.
 PLAUSIBLE: dict[str, st.SearchStrategy[Any]] = {
@@ -175,6 +183,15 @@ PLAUSIBLE: dict[str, st.SearchStrategy[Any]] = {
     "max_token_count": st.sampled_from([1, 2560]),
     "tokenizer_add_special_tokens": st.booleans(),
     "queue_backpressure_metric_kind": st.sampled_from(["REQUEST_COUNT", None]),
+    # Endpoints as code (a state path of the fuzz's own: hostile paths are only ever read, by plan and export).
+    "data": st.sampled_from([_DESIRED_DATA, {"projects": {}}]),
+    "desired": st.just(_DESIRED),
+    "state": st.sampled_from([None, str(_STATE)]).map(lambda value: _STATE if value is None else value),
+    "prune": st.booleans(),
+    "parallelism": st.integers(min_value=1, max_value=20),
+    "project_ids": st.sampled_from(["proj", ["proj", "other"]]),
+    "plan": st.just(fd.Plan(actions=(), projects=("proj",))),
+    "wait": st.booleans(),
 }
 
 
@@ -224,6 +241,7 @@ def _required(function: Callable[..., Any]) -> tuple[str, ...]:
 
 _ENGINE = ("max_batch_size", "max_token_count", "tokenizer_add_special_tokens", "queue_backpressure_metric_kind")
 _METHODS = [name for name in dir(fd.Endpoints) if not name.startswith("_")]
+_APPLY = tuple(name for name in _params(fd.Client.apply) if name != "state")
 _HANDLE_METHODS = ["wait_until_running", "update", "refresh", "sleep", "wake", "terminate", "restart", "delete"]
 
 
@@ -250,6 +268,29 @@ def _targets() -> list[Target]:
         Target("Autoscaling.always_on", lambda c, a: fd.Autoscaling.always_on, _params(fd.Autoscaling.always_on)),
         Target("Backoff", lambda c, a: fd.Backoff, ("initial", "multiplier", "maximum", "jitter")),
         Target("RetryPolicy", lambda c, a: fd.RetryPolicy, ("max_retries", "backoff", "retry_after_cap")),
+        Target("Desired.from_mapping", lambda c, a: fd.Desired.from_mapping, ("data",), required=("data",)),
+        Target("Desired.load", lambda c, a: fd.Desired.load, ("path",), required=("path",)),
+        Target("Plan.load", lambda c, a: fd.Plan.load, ("path",), required=("path",)),
+        Target("StateFile", lambda c, a: fd.StateFile, ("path",)),
+        Target("Client.plan", lambda c, a: c.plan, _params(fd.Client.plan), required=("desired",)),
+        Target("AsyncClient.plan", lambda c, a: a.plan, _params(fd.Client.plan), is_async=True, required=("desired",)),
+        Target("Client.export", lambda c, a: c.export, _params(fd.Client.export), required=("project_ids",)),
+        Target(
+            "AsyncClient.export",
+            lambda c, a: a.export,
+            _params(fd.Client.export),
+            is_async=True,
+            required=("project_ids",),
+        ),
+        # apply writes its state record and lock: always in the fuzz's own folder.
+        Target("Client.apply", lambda c, a: functools.partial(c.apply, state=_STATE), _APPLY, required=("plan",)),
+        Target(
+            "AsyncClient.apply",
+            lambda c, a: functools.partial(a.apply, state=_STATE),
+            _APPLY,
+            is_async=True,
+            required=("plan",),
+        ),
     ]
     for method in _METHODS:
         function = getattr(fd.Endpoints, method)

@@ -10,9 +10,10 @@
    of those bytes, with the new surface sha256.
 3. A change: ``openapi.yaml`` is rewritten with the new pin, the version moves (MAJOR when any change
    is breaking, else MINOR; the first contract is a MAJOR), a CHANGELOG.md entry lists every change,
-   ``docs/versions.md`` is rendered again, the summary in pyproject.toml names the new pin, and
-   ``generated/friendli_dedicated_api`` is regenerated. The new client is generated before any file is
-   written, so a failure leaves every file as it was.
+   ``docs/versions.md`` is rendered again, the summary in pyproject.toml names the new pin,
+   ``generated/friendli_dedicated_api`` is regenerated, and the desired-state file's JSON Schema
+   (``facade/friendli_dedicated/desired.schema.json``) is rendered from it again. The new client is
+   generated before any file is written, so a failure leaves every file as it was.
 
 When nothing is released, ``generated/`` is still checked against a fresh generation of the unchanged
 ``openapi.yaml`` and rewritten only if it differs: that happens only after a change of the templates or
@@ -37,7 +38,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as `python scripts/<name>.py`: make `scripts` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from scripts.pipeline import codegen, contract, release
+from scripts.pipeline import codegen, contract, desired_schema, release
 from scripts.pipeline.contract import ContractFormatError
 from scripts.pipeline.drift import Change, compare
 from scripts.pipeline.extract import ExtractionError, extract, pin_url
@@ -119,6 +120,7 @@ def regenerate(source: str, *, root: Path = ROOT, url: str | None = None, today:
         shutil.copyfile(staged_contract, contract_path)
         release.write(root, texts)
         _replace_tree(staged_package, root / "generated" / codegen.PACKAGE)
+    desired_schema.write(root)  # the desired-state file's schema follows the new engine options and GPUs
     return Outcome(released=True, version=str(new_version), level=level, reason=reason, changes=changes)
 
 
@@ -127,6 +129,7 @@ def _unreleased(root: Path, version: Version, reason: str) -> Outcome:
     refreshed = bool(codegen.stale_files(root / "openapi.yaml", root / "generated"))
     if refreshed:
         codegen.generate(root / "openapi.yaml", root / "generated")
+    desired_schema.write(root)
     return Outcome(released=False, version=str(version), reason=reason, generated_refreshed=refreshed)
 
 

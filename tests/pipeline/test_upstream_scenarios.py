@@ -7,7 +7,8 @@ pin's counts or ids):
   schema) and a new GPU, each under a name the pinned contract does not use yet (so the scenario stays
   additive after a real upstream adds options of the same names). One ``regenerate`` and nothing else: the version's MINOR moves, ``create`` and
   ``update`` send the new options, the command line has their flags, ``InstanceOption.parse("1x <new
-  GPU>")`` works, and the copy's own tests of options, instances, the CLI and the generated code pass.
+  GPU>")`` works, the desired-state file's schema and loader take them, and the copy's own tests of
+  options, instances, the CLI, the shipped schema and the generated code pass.
 - **breaking**: an operation the facade sends is removed. MAJOR moves, and the copy's tests fail naming
   the operation and where the facade uses it.
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import itertools
+import json
 import os
 import shutil
 import subprocess
@@ -203,6 +205,26 @@ def test_create_and_update_send_the_new_options_and_the_new_gpu_is_usable(additi
     assert in_copy(additive.copy, "-c", program).stdout.strip() == "sent"
 
 
+def test_the_desired_state_schema_and_files_take_the_new_option_and_gpu(additive: Regenerated) -> None:
+    added = additive.added
+    schema = json.loads((additive.copy / "facade/friendli_dedicated/desired.schema.json").read_text(encoding="utf-8"))
+    engine = schema["$defs"]["engine"]["properties"]
+    assert engine[added.boolean_option]["type"] == "boolean"
+    assert engine[added.enum_option]["enum"] == ["OFF", "DRAFT", "EAGLE"]
+    assert f"1x {added.gpu_model}" in schema["$defs"]["instance"]["examples"]
+    program = textwrap.dedent(
+        f"""
+        import friendli_dedicated as fd
+
+        entry = {{"model": "org/model", "instance": {f"1x {added.gpu_model}"!r},
+                  "engine": {{{added.boolean_option!r}: True, {added.enum_option!r}: "EAGLE"}}}}
+        desired = fd.Desired.from_mapping({{"projects": {{"p": {{"endpoints": {{"chat": entry}}}}}}}})
+        print(desired.get("p", "chat").instance.id)
+        """
+    )
+    assert in_copy(additive.copy, "-c", program).stdout.strip() == added.option_id
+
+
 def test_the_command_line_has_the_new_flags(additive: Regenerated) -> None:
     flag = "--" + additive.added.boolean_option.replace("_", "-")
     for command in ("create", "update"):
@@ -225,6 +247,16 @@ def test_the_copys_own_tests_pass_with_no_other_edit(additive: Regenerated) -> N
         "tests/docs/test_docs_guides.py",
         "tests/docs/test_readme.py",
         "tests/docs/test_cli_docs.py",
+        "tests/test_engine_options.py",
+        "tests/test_instances.py",
+        "tests/pipeline/test_desired_schema_shipped.py",
+        "tests/test_cli_engine_flags.py",
+        "tests/test_contract_surface.py",
+        "tests/test_codegen.py",
+        "tests/test_doctests.py",
+        "tests/test_docs_guides.py",
+        "tests/test_readme.py",
+        "tests/test_cli_docs.py",
     ]
     result = in_copy(additive.copy, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x", *tests, check=False)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]

@@ -130,3 +130,18 @@ def finding_and_waiting_for_any_status(client: fd.Client, endpoint: fd.Endpoint)
 
 async def async_finding(client: fd.AsyncClient) -> None:
     assert_type(await client.endpoints.find("proj", "chat"), fd.AsyncEndpoint | None)
+def endpoints_as_code(client: fd.Client, state: fd.StateFile) -> None:
+    desired = fd.Desired.load("endpoints.yaml")
+    plan = client.plan(desired, state=state, prune=True)
+    assert_type(plan, fd.Plan)
+    assert_type(plan.exit_code(detailed=True), int)
+    assert_type(client.apply(plan, state="endpoints.state.json", parallelism=4), fd.ApplyResult)
+    assert_type(client.export(["proj"]), fd.Desired)
+    client.plan(desired.to_mapping())  # type: ignore[arg-type]
+    client.apply(plan, on_progress=lambda action: print(action.outcome, action.status))
+
+
+async def async_endpoints_as_code(client: fd.AsyncClient) -> None:
+    plan = await client.plan(fd.Desired.from_mapping({"projects": {}}))
+    assert_type(await client.apply(plan, wait=False), fd.ApplyResult)
+    assert_type(await client.export("proj"), fd.Desired)

@@ -1,0 +1,345 @@
+"""Apply: carry out a plan, as a flow both clients drive, and keep the state record in step.
+
+``apply_flow`` does, in order:
+
+1. check the plan against the world: list its projects again and read the specifications of the
+   endpoints it changes and of those listed since (``_planner.stale``); anything the plan relied on
+   that moved is ``PlanStaleError``, before any change (a plan with nothing to change reads nothing);
+2. make the changes as one ``Batch``, at most ``parallelism`` at once: creates go through the
+   client's shared create machinery (its project views and listings, its 429 gate), updates send
+   only the fields that change (``update_step``), terminates follow the plan's listing of them; one
+   failed endpoint does not stop the others;
+3. write the state record (atomically) for what completed;
+4. wait for the endpoints created or updated (``wait_all``, through their projects' listings).
+
+``_Run`` holds the decisions, free of I/O but for the record's file: what each job is, what each
+outcome means for the endpoint's entry in the record and for the result. Whatever ends an apply (its
+end, an error, Ctrl-C, a cancellation), the changes that completed are recorded, so a second apply
+converges: an endpoint made by an interrupted one is adopted by name, never made twice.
+
+``update_step`` is the one function an update goes through: a verified rollout (update, wait, check,
+roll back) replaces it there.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Collection
+from typing import Any
+
+import attrs
+
+from friendli_dedicated import _calls as calls, _engine as engine, _fleet, _flows as flows
+from friendli_dedicated._apply_result import AppliedAction, ApplyResult
+from friendli_dedicated._bodies import create_body, update_body
+from friendli_dedicated._diff import RECORD_ONLY, applied_values
+from friendli_dedicated._fleet import FleetResult
+from friendli_dedicated._flows import Batch, Finished, Flow, Job
+from friendli_dedicated._models import EndpointSpec, EndpointState, Status
+from friendli_dedicated._plan import Plan, PlannedAction
+from friendli_dedicated._planner import Observation, acted_on, current_scaling, observe, stale
+from friendli_dedicated._state import StateEntry, StateFile, StateRecord, now_text
+from friendli_dedicated._waiter import Terms
+from friendli_dedicated.errors import InvalidInputError, PlanStaleError
+from friendli_dedicated_api.models import DedicatedEndpointCreateBody
+
+__all__ = ["Seams", "apply_flow", "check_team", "update_step"]
+
+MakeCreate = Callable[[DedicatedEndpointCreateBody, Collection[str]], tuple[Flow[Any], float]]
+"""The client's create: its flow on the shared views, and its deadline (``_creates._Views._flow``)."""
+Progress = Callable[[AppliedAction], None]
+
+
+@attrs.frozen
+class Seams:
+    """What the shells give an apply: the team, the client's create, the wait's terms, where a bare id is."""
+
+    team_id: str | None
+    make_create: MakeCreate
+    wait_terms: Callable[[], Terms] | None
+    locate: _fleet.Locate
+    parallelism: int
+
+
+def update_step(
+    endpoint_id: str, team_id: str | None, action: PlannedAction, current: EndpointSpec
+) -> Flow[EndpointSpec]:
+    """Send the fields of ``action`` that change (``current`` is the specification just read): the API
+    keeps every field it is not sent, and the engine options the contract requires in every block are
+    sent with their current values."""
+    desired = action.desired
+    assert desired is not None
+    fields = [field for field in action.changes if field not in RECORD_ONLY]
+    advanced = {
+        f.removeprefix("engine."): desired.engine[f.removeprefix("engine.")] for f in fields if f.startswith("engine.")
+    }
+    scaling = (
+        desired.scaling_for(current_scaling(current)) if any(f.startswith("autoscaling.") for f in fields) else None
+    )
+    body = update_body(
+        name=None,
+        model=desired.model if "model" in fields else None,
+        revision=desired.revision if "revision" in fields else None,
+        instance=desired.instance if "instance" in fields else None,
+        autoscaling=scaling,
+        comment=desired.comment,
+        advanced=advanced,
+    )
+    if advanced:
+        body.advanced = engine.update_block(advanced, None, current)
+    updated: EndpointSpec = yield calls.update(endpoint_id, body, team_id)
+    return updated
+
+
+@attrs.define
+class _Run:
+    """One apply's bookkeeping: the plan, the record as read under the lock, each endpoint's outcome."""
+
+    plan: Plan
+    state_file: StateFile
+    record: StateRecord
+    on_progress: Progress | None
+    team_id: str | None
+    entries: dict[tuple[str, str], StateEntry] = attrs.field(factory=dict)
+    outcomes: list[AppliedAction] = attrs.field(factory=list)
+    fresh: dict[str, EndpointSpec] = attrs.field(factory=dict)
+    job_of: list[int] = attrs.field(factory=list)
+    """The index in the plan of each job of the batch."""
+    waiting: dict[str, int] = attrs.field(factory=dict)
+    """Endpoint id -> the index of its action, for the wait."""
+
+    @classmethod
+    def begin(cls, plan: Plan, state_file: StateFile, on_progress: Progress | None, team_id: str | None) -> _Run:
+        """Read the record (under the lock, which the shell holds) and set every endpoint's first outcome."""
+        record = state_file.read(team_id)
+        run = cls(plan, state_file, record, on_progress, team_id, entries=dict(record.entries))
+        for action in plan.actions:
+            outcome = {"noop": "unchanged", "error": "skipped"}.get(action.action, "not_started")
+            run.outcomes.append(
+                AppliedAction(
+                    action.project_id,
+                    action.name,
+                    action.action,
+                    action.endpoint_id,
+                    outcome,
+                    status=action.status,
+                    error=action.reason if action.action == "error" else None,
+                    changes=action.changes,
+                )
+            )
+        return run
+
+    @property
+    def changing(self) -> bool:
+        return any(action.action in ("create", "update", "terminate") for action in self.plan.actions)
+
+    def verified(self, observation: Observation) -> None:
+        """The plan still holds (``stale`` found nothing): keep the fresh specifications, record what
+        needs no request (unchanged endpoints' managed fields, protection), forget what is gone."""
+        self.fresh = observation.specs
+        for action in self.plan.actions:
+            if action.action == "noop" and action.desired is not None and action.endpoint_id is not None:
+                self._record(action, action.endpoint_id)
+        self._forget_gone(observation)
+
+    def record_noops(self) -> None:
+        """Without a check (nothing changes): record the unchanged endpoints' managed fields."""
+        for action in self.plan.actions:
+            if action.action == "noop" and action.desired is not None and action.endpoint_id is not None:
+                self._record(action, action.endpoint_id)
+
+    def _forget_gone(self, observation: Observation) -> None:
+        wanted = {(a.project_id, a.name) for a in self.plan.actions if a.desired is not None}
+        for (project, name), entry in list(self.entries.items()):
+            live = observation.states.get(project)
+            if live is not None and (project, name) not in wanted and entry.endpoint_id not in live:
+                del self.entries[(project, name)]
+
+    def _record(self, action: PlannedAction, endpoint_id: str) -> None:
+        assert action.desired is not None
+        key = (action.project_id, action.name)
+        old = self.entries.get(key)
+        same_endpoint = old is not None and old.endpoint_id == endpoint_id
+        entry = StateEntry(
+            endpoint_id=endpoint_id,
+            applied=applied_values(action.desired),
+            delete_protection=action.desired.delete_protection,
+            created_at=old.created_at if same_endpoint and old is not None else now_text(),
+            updated_at=now_text(),
+        )
+        if old is None or (old.endpoint_id, dict(old.applied), old.delete_protection) != (
+            entry.endpoint_id,
+            dict(entry.applied),
+            entry.delete_protection,
+        ):
+            self.entries[key] = entry
+
+    def jobs(self, seams: Seams) -> list[Job]:
+        """The batch's jobs, every request body built (and checked) before the first is sent."""
+        jobs: list[Job] = []
+        for index, action in enumerate(self.plan.actions):
+            job = self._job(action, seams)
+            if job is not None:
+                jobs.append(job)
+                self.job_of.append(index)
+            elif action.action == "update" and action.endpoint_id is not None:  # the record's fields only
+                self._record(action, action.endpoint_id)
+                self._set(index, "applied")
+        return jobs
+
+    def _job(self, action: PlannedAction, seams: Seams) -> Job | None:
+        team = seams.team_id
+        if action.action == "create" and action.desired is not None:
+            desired = action.desired
+            body = create_body(
+                desired.project_id,
+                desired.name,
+                desired.model,
+                desired.instance,
+                autoscaling=desired.scaling_for(),
+                revision=desired.revision,
+                comment=desired.comment,
+                advanced=desired.engine,
+            )
+            return Job(functools.partial(seams.make_create, body, tuple(desired.engine)))
+        endpoint_id = action.endpoint_id
+        if action.action == "terminate" and endpoint_id is not None:
+            return Job(lambda: (flows.call_flow(calls.lifecycle("terminate", endpoint_id, team)), None))
+        if action.action == "update" and endpoint_id is not None:
+            if all(field in RECORD_ONLY for field in action.changes):
+                return None
+            current = self.fresh[endpoint_id]
+            return Job(lambda: (update_step(endpoint_id, team, action, current), None))
+        return None
+
+    def _set(self, index: int, outcome: str, *, status: str | None = None, error: str | None = None, **kw: Any) -> None:
+        changed = attrs.evolve(self.outcomes[index], outcome=outcome, error=error, **kw)
+        if status is not None:
+            changed = attrs.evolve(changed, status=status)
+        self.outcomes[index] = changed
+        if self.on_progress is not None:
+            self.on_progress(changed)
+
+    def started(self, job: int) -> None:
+        self._set(self.job_of[job], "in_flight")
+
+    def interrupted(self, jobs: list[int]) -> None:
+        """Ctrl-C or a cancellation: ``jobs`` are in flight (they stay so until they end, if they do);
+        one reported as started that is not among them never ran."""
+        in_flight = {self.job_of[job] for job in jobs}
+        for index, outcome in enumerate(self.outcomes):
+            if outcome.outcome == "in_flight" and index not in in_flight:
+                self.outcomes[index] = attrs.evolve(outcome, outcome="not_started")
+
+    def done(self, job: int, finished: Finished) -> None:
+        """A change ended: its outcome, and its entry in the record."""
+        index = self.job_of[job]
+        action = self.plan.actions[index]
+        if finished.error is not None:
+            self._set(index, "failed", error=str(finished.error))
+            return
+        if action.action == "terminate":
+            self.entries.pop((action.project_id, action.name), None)
+            state: EndpointState | None = finished.value
+            self._set(index, "done", status=state.status.value if state is not None else None)
+            return
+        if action.action == "create":
+            created = finished.value
+            endpoint_id, state = created.endpoint_id, created.state
+            self._record(action, endpoint_id)
+            self._set(index, "applied", endpoint_id=endpoint_id, status=state.status.value if state else None)
+        else:
+            assert action.endpoint_id is not None
+            endpoint_id = action.endpoint_id
+            self._record(action, endpoint_id)
+            self._set(index, "applied", status=Status.UPDATING.value)
+        self.waiting[endpoint_id] = index
+
+    def targets(self) -> list[Any]:
+        """What the wait watches: each changed endpoint with its project (no read to learn it)."""
+        return [_Target(i, self.plan.actions[n].project_id) for i, n in self.waiting.items()]
+
+    def waited(self, finished: Finished) -> None:
+        """The wait ended: each changed endpoint's outcome."""
+        if finished.error is not None:
+            for index in self.waiting.values():
+                self._set(index, "failed", error=f"waiting failed: {finished.error}")
+            return
+        result: FleetResult = finished.value
+        for endpoint_id, index in self.waiting.items():
+            if endpoint_id in result.running:
+                self._set(index, "done", status=result.running[endpoint_id].status.value)
+            elif endpoint_id in result.failed:
+                failure = result.failed[endpoint_id]
+                self._set(index, "failed", status=_status(failure.state), error=str(failure))
+            elif endpoint_id in result.stopped:
+                stop = result.stopped[endpoint_id]
+                asleep = stop.state is not None and stop.state.status is Status.SLEEPING  # scaled to zero: at rest
+                self._set(
+                    index,
+                    "done" if asleep else "failed",
+                    status=_status(stop.state),
+                    error=None if asleep else str(stop),
+                )
+            else:
+                self._set(index, "timed_out", status=_status(result.timed_out.get(endpoint_id)))
+
+    def checkpoint(self) -> None:
+        """Write the record if the entries changed since it was read (atomically)."""
+        if self.entries != dict(self.record.entries):
+            team = self.record.team_id if self.record.team_id is not None else self.team_id
+            self.record = self.state_file.write(attrs.evolve(self.record, entries=dict(self.entries), team_id=team))
+
+    def result(self, *, interrupted: bool = False) -> ApplyResult:
+        return ApplyResult(tuple(self.outcomes), interrupted=interrupted)
+
+
+@attrs.frozen
+class _Target:
+    id: str
+    project_id: str
+
+
+def _status(state: EndpointState | None) -> str | None:
+    return None if state is None else state.status.value
+
+
+def _wait_job(targets: list[Any], seams: Seams) -> tuple[Flow[FleetResult], float]:
+    assert seams.wait_terms is not None
+    terms = seams.wait_terms()
+    return _fleet.wait_all_flow(targets, seams.team_id, terms, seams.locate), terms.request_deadline
+
+
+def apply_flow(run: _Run, seams: Seams) -> Flow[ApplyResult]:
+    """Apply ``run.plan`` (see the module)."""
+    plan = run.plan
+    if run.changing:
+        acted = acted_on(plan)
+        listed = {project: set(ids) for project, ids in plan.listed.items()}
+        observation = yield from observe(
+            plan.projects, seams.team_id, seams.parallelism, read=lambda p, i: i in acted or i not in listed.get(p, ())
+        )
+        changes = stale(plan, run.record, observation)
+        if changes:
+            raise PlanStaleError(
+                "the plan no longer matches what it was made against: plan again\n  " + "\n  ".join(changes),
+                changes=tuple(changes),
+            )
+        run.verified(observation)
+    else:
+        run.record_noops()
+    jobs = run.jobs(seams)
+    if jobs:
+        yield Batch(jobs, seams.parallelism, started=run.started, done=run.done, interrupted=run.interrupted)
+    run.checkpoint()
+    targets = run.targets()
+    if seams.wait_terms is not None and targets:
+        (finished,) = yield Batch([Job(functools.partial(_wait_job, targets, seams))], 1, finish_on_interrupt=False)
+        run.waited(finished)
+    return run.result()
+
+
+def check_team(plan: Plan, team_id: str | None) -> None:
+    """A plan is applied by a client of the team it was made for."""
+    if plan.team_id != team_id:
+        raise InvalidInputError("plan", f"was made for team {plan.team_id!r}; this client acts as team {team_id!r}")

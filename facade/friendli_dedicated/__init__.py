@@ -40,6 +40,7 @@ each with one job:
 - ``_coordination``: driving flows that share state between calls of one client (sync and async).
 - ``_creates``: create, and finding the new endpoint's id, within one deadline; ``find`` and
   ``exist_ok`` (endpoints by name).
+- ``_client_views``: what a client knows of its projects (views, listed ids), and its coordinator.
 - ``_project_view``: what a client knows of the projects its creates in flight share.
 - ``_transport``: sending one call: deadline, retries, error mapping, parsing.
 - ``_status_errors``: the one mapping from a non-2xx response to its error class.

@@ -46,7 +46,7 @@ from friendli_dedicated_api.models import DedicatedEndpointCreateBody
 __all__ = ["Seams", "apply_flow", "check_team", "update_step"]
 
 MakeCreate = Callable[[DedicatedEndpointCreateBody, Collection[str]], tuple[Flow[Any], float]]
-"""The client's create: its flow on the shared views, and its deadline (``_creates._Views._flow``)."""
+"""The client's create: its flow on the shared views, and its deadline (``_client_views._Views._create_flow``)."""
 Progress = Callable[[AppliedAction], None]
 
 

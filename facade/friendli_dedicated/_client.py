@@ -40,8 +40,8 @@ import httpx
 
 from friendli_dedicated import _redirect
 from friendli_dedicated._async_resources import AsyncEndpoints
+from friendli_dedicated._client_views import AsyncCreates, Creates
 from friendli_dedicated._config import DEFAULT_TIMEOUT, ClientConfig
-from friendli_dedicated._creates import AsyncCreates, Creates
 from friendli_dedicated._declarative import AsyncDeclarative, Declarative
 from friendli_dedicated._flows import Batch, Emit, Flow, Pause, Until
 from friendli_dedicated._resources import Endpoints

@@ -130,6 +130,8 @@ def finding_and_waiting_for_any_status(client: fd.Client, endpoint: fd.Endpoint)
 
 async def async_finding(client: fd.AsyncClient) -> None:
     assert_type(await client.endpoints.find("proj", "chat"), fd.AsyncEndpoint | None)
+
+
 def endpoints_as_code(client: fd.Client, state: fd.StateFile) -> None:
     desired = fd.Desired.load("endpoints.yaml")
     plan = client.plan(desired, state=state, prune=True)

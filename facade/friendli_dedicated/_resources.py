@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Unpack, cast
 
-from friendli_dedicated import _calls as calls, _fleet, _flows as flows, _waiter
+from friendli_dedicated import _calls as calls, _fleet, _flows as flows, _observe, _waiter
 from friendli_dedicated._autoscaling import Autoscaling
 from friendli_dedicated._backoff import Backoff
 from friendli_dedicated._bodies import create_body, update_body, wandb_body
@@ -507,3 +507,9 @@ class AsyncEndpoints:
         return await self._client._drive(
             _fleet.wait_all_flow(endpoints, self._team, terms), deadline=terms.request_deadline
         )
+
+
+# Each public method is one call of the SDK's telemetry and logs (``friendli.endpoints.create``, ...);
+# ``get_handle`` sends nothing.
+_observe.instrument(Endpoints, "friendli.endpoints", skip=frozenset({"get_handle"}))
+_observe.instrument(AsyncEndpoints, "friendli.endpoints", skip=frozenset({"get_handle"}))

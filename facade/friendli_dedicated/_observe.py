@@ -234,7 +234,7 @@ class Watch:
     """One call's attempts, as the transport sends them: ``gate`` (before the gate's pause),
     ``sending`` (the request is built), ``done`` (its reply or error, before the retry decision)."""
 
-    __slots__ = ("_gate_from", "attempt", "call", "clock", "last_error", "scope", "span", "started")
+    __slots__ = ("_gate_from", "_request", "attempt", "call", "clock", "last_error", "scope", "span", "started")
 
     def __init__(self, scope: Scope, call: Call[Any], clock: Callable[[], float]) -> None:
         self.scope = scope
@@ -246,6 +246,8 @@ class Watch:
         self.span: Span | None = None
         self.started = 0.0
         self._gate_from: float | None = None
+        self._request: _Attributes = {}
+        """The attributes of the attempt under way that its measurement shares."""
 
     def gate(self, pause: float) -> None:
         if pause > 0:
@@ -259,7 +261,8 @@ class Watch:
         telemetry = self.scope.telemetry
         if telemetry is None:
             return
-        attributes = self._request_attributes(request)
+        self._request = self._request_attributes(request)
+        attributes = dict(self._request)
         attributes["url.full"] = _url(request.url)
         attributes["url.template"] = template = _template(self.call)
         if self.call.endpoint_id is not None:
@@ -292,7 +295,7 @@ class Watch:
             self._record(request, status, error_type, request_id, seconds)
         telemetry, span = self.scope.telemetry, self.span
         if telemetry is not None and span is not None:
-            metric = self._request_attributes(request)
+            metric = self._request
             if status is not None:
                 span.set_attribute("http.response.status_code", status)
                 metric["http.response.status_code"] = status

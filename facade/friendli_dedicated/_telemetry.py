@@ -68,6 +68,10 @@ class Telemetry:
         self._unset_tracers = tracers if tracer_provider is None and _stand_in(tracers) else None
         self._unset_meters = meters if meter_provider is None and _stand_in(meters) else None
         self._live = self._unset_tracers is None or self._unset_meters is None
+        from opentelemetry.metrics import _internal as meters_module
+
+        found = hasattr(trace, "_TRACER_PROVIDER") and hasattr(meters_module, "_METER_PROVIDER")
+        self._globals = (trace, meters_module) if found else None
         self.request_duration = meter.create_histogram(
             "http.client.request.duration",
             unit="s",
@@ -115,13 +119,23 @@ class Telemetry:
         """
         if self._live:
             return True
-        trace = self._trace
-        if trace.get_tracer_provider() is not self._unset_tracers or (
-            self._metrics.get_meter_provider() is not self._unset_meters
-        ):
+        if self._providers_set():
             self._live = True
             return True
-        return bool(trace.get_current_span().get_span_context().is_valid)
+        return bool(self._trace.get_current_span().get_span_context().is_valid)
+
+    def _providers_set(self) -> bool:
+        # The API's own globals, read directly: get_tracer_provider() and get_meter_provider() also
+        # look at os.environ (for a provider named there, which the first of them, in __init__,
+        # already loaded), which costs more than the rest of a call's check. The public calls where an
+        # API version has no such globals.
+        if self._globals is not None:
+            tracers, meters = self._globals
+            return tracers._TRACER_PROVIDER is not None or meters._METER_PROVIDER is not None
+        return (
+            self._trace.get_tracer_provider() is not self._unset_tracers
+            or self._metrics.get_meter_provider() is not self._unset_meters
+        )
 
     # -- spans -----------------------------------------------------------------------------------
     def start_call(self, name: str, attributes: Attributes) -> Span:

@@ -231,7 +231,11 @@ def check_otel() -> None:
 
     _the_installed_package()
     _absent(*_CLI_MODULES, *_EMULATOR_MODULES)
-    check(not _opentelemetry_loaded(), "import friendli_dedicated imports nothing of OpenTelemetry", _opentelemetry_loaded())
+    check(
+        not _opentelemetry_loaded(),
+        "import friendli_dedicated imports nothing of OpenTelemetry",
+        _opentelemetry_loaded(),
+    )
 
     import httpx
 

@@ -381,14 +381,20 @@ def test_async_calls_each_parent_their_own_attempts(recorded: Recorded, emulator
             )
             emulator.inject("status", 503)
             await asyncio.gather(*(ep.wait_until_running(timeout=900) for ep in created))
+            listed = [ep.id async for ep in client.endpoints.list("proj", page_size=2)]
+            assert sorted(listed) == sorted(ep.id for ep in created)
 
     asyncio.run(deploy())
-    calls_ = recorded.calls()
+    listing = recorded.calls()[-1]
+    assert listing.name == "friendli.endpoints.list"
+    assert len(recorded.children(listing)) == 2  # its two pages
+    calls_ = recorded.calls()[:-1]
     assert (
         sorted(span.name for span in calls_)
         == ["friendli.endpoints.create"] * 3 + ["friendli.endpoints.wait_until_running"] * 3
     )
-    assert sum(len(recorded.children(span)) for span in calls_) == len(recorded.attempts()) == len(transport.sent)
+    every_call = [*calls_, listing]
+    assert sum(len(recorded.children(span)) for span in every_call) == len(recorded.attempts()) == len(transport.sent)
     for span in calls_:
         if span.name.endswith("wait_until_running"):  # its polls are its endpoint's, and no other's
             endpoint = (span.attributes or {})["friendli.endpoint.id"]
@@ -398,6 +404,19 @@ def test_async_calls_each_parent_their_own_attempts(recorded: Recorded, emulator
             assert any(event.name == "friendli.endpoint.state_change" for event in span.events)
     assert count(recorded.metrics()["friendli.client.retries"]) == 1
     assert TOKEN not in recorded.everything()
+
+
+def test_a_callbacks_client_without_telemetry_is_not_reported_under_the_wait(
+    recorded: Recorded, emulator: Emulator
+) -> None:
+    traced = RequestIds(emulator)
+    untraced = RequestIds(emulator)
+    with make_client(emulator, traced) as client, make_client(emulator, untraced, telemetry=False) as other:
+        ep = client.endpoints.create("proj", "chat", "org/model", "H100")
+        ep.wait_until_running(timeout=900, on_progress=lambda state, _: other.endpoints.status(ep.id))
+    assert untraced.sent  # the callback's requests went, on the other client
+    assert len(recorded.attempts()) == len(traced.sent)  # and only the traced client's were reported
+    assert all("traceparent" not in request.headers for request in untraced.sent)
 
 
 def test_every_call_names_the_contracts_operation_id() -> None:

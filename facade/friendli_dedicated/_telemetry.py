@@ -18,6 +18,7 @@ True
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any
 
@@ -179,6 +180,7 @@ def _stand_in(provider: object) -> bool:
 
 _UNLOADED: Any = object()
 _shared: Telemetry | None = _UNLOADED
+_loading = threading.Lock()
 
 
 def shared() -> Telemetry | None:
@@ -189,7 +191,11 @@ def shared() -> Telemetry | None:
     off, with a warning, rather than failing the client.
     """
     global _shared
-    if _shared is _UNLOADED:
+    if _shared is not _UNLOADED:
+        return _shared
+    with _loading:  # clients built at once in several threads share one set of instruments
+        if _shared is not _UNLOADED:
+            return _shared
         try:
             _shared = Telemetry()
         except ImportError:

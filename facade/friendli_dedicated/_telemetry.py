@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Mapping, MutableMapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from opentelemetry.context import Context
@@ -178,8 +178,8 @@ def _stand_in(provider: object) -> bool:
     )
 
 
-_UNLOADED: Any = object()
-_shared: Telemetry | None = _UNLOADED
+_shared: Telemetry | None = None
+_loaded = False
 _loading = threading.Lock()
 
 
@@ -190,20 +190,20 @@ def shared() -> Telemetry | None:
     An API older than the ``otel`` extra asks for (installed by another package) leaves telemetry
     off, with a warning, rather than failing the client.
     """
-    global _shared
-    if _shared is not _UNLOADED:
+    global _shared, _loaded
+    if _loaded:
         return _shared
     with _loading:  # clients built at once in several threads share one set of instruments
-        if _shared is not _UNLOADED:
-            return _shared
-        try:
-            _shared = Telemetry()
-        except ImportError:
-            _shared = None
-        except TypeError:  # explicit_bucket_boundaries_advisory: opentelemetry-api 1.30
-            logging.getLogger("friendli_dedicated").warning(
-                "telemetry is off: the installed opentelemetry-api is older than 1.30, which friendli-dedicated's "
-                "'otel' extra requires (pip install 'friendli-dedicated[otel]')"
-            )
-            _shared = None
+        if not _loaded:
+            try:
+                _shared = Telemetry()
+            except ImportError:
+                _shared = None
+            except TypeError:  # explicit_bucket_boundaries_advisory: opentelemetry-api 1.30
+                logging.getLogger("friendli_dedicated").warning(
+                    "telemetry is off: the installed opentelemetry-api is older than 1.30, which "
+                    "friendli-dedicated's 'otel' extra requires (pip install 'friendli-dedicated[otel]')"
+                )
+                _shared = None
+            _loaded = True
     return _shared

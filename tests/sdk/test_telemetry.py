@@ -115,6 +115,7 @@ def count(points: list[Any], attributes: dict[str, object] | None = None) -> int
 def recorded(monkeypatch: pytest.MonkeyPatch) -> Recorded:
     recorded = Recorded()
     monkeypatch.setattr(_telemetry, "_shared", recorded.telemetry)
+    monkeypatch.setattr(_telemetry, "_loaded", True)
     return recorded
 
 
@@ -523,7 +524,8 @@ def test_an_opentelemetry_api_too_old_leaves_telemetry_off_with_a_warning(
     def too_old(*_: object) -> None:
         raise TypeError("create_histogram() got an unexpected keyword argument 'explicit_bucket_boundaries_advisory'")
 
-    monkeypatch.setattr(_telemetry, "_shared", _telemetry._UNLOADED)
+    monkeypatch.setattr(_telemetry, "_loaded", False)  # both restored after the test
+    monkeypatch.setattr(_telemetry, "_shared", None)
     monkeypatch.setattr(_telemetry.Telemetry, "__init__", too_old)
     assert _telemetry.shared() is None
     assert "older than 1.30" in caplog.text

@@ -25,9 +25,9 @@
 - ``nox -s demo``: start the emulator on loopback and run examples/demo.py against it.
 - ``nox -s chaos``: 100 endpoint lifecycles per seed under 20% injected faults (and a loopback run).
 - ``nox -s conformance``: schemathesis against the emulator's loopback server (all checks, fixed seed).
-- ``nox -s installed [-- [--dist DIR] core cli cli-lowest emulator cli-emulator service-project]``: the built
-  wheel, installed as users install it (each extra in a fresh virtualenv, newest dependencies), what the sdist
-  and wheel carry, and examples/service_project's tests run against it (the testing kit as a service uses it).
+- ``nox -s installed [-- [--dist DIR] core cli cli-lowest emulator cli-emulator otel service-project]``: the
+  built wheel, installed as users install it (each extra in a fresh virtualenv, newest dependencies), what the
+  sdist and wheel carry, and examples/service_project's tests run against it (the testing kit as a service uses it).
 - ``nox -s build``: the sdist and the wheel into dist/, checked by ``twine check --strict`` (what
   .github/workflows/release.yml publishes, after ``nox -s installed -- --dist dist`` checked those same files).
 """
@@ -139,19 +139,21 @@ PLUGIN = f"{PACKAGE}/testing/_plugin.py"
 # scope leaves it out (the package's scope checks that what it imports is declared). deptry cannot scan
 # a single file, nor exclude all but one, so the module has no scope of its own.
 MANAGE = f"{PACKAGE}/_manage.py"
+# The one importer of opentelemetry (the otel extra): "the package" checks that its imports are declared.
+TELEMETRY = f"{PACKAGE}/_telemetry.py"
 DEPTRY_SCOPES: list[tuple[str, list[str], list[str], str | None]] = [
     ("the package", ["facade", "generated"], [], PLUGIN),
     (
         "the library",
         ["facade", "generated"],
-        ["cli", "emulator", "manage"],
-        f"{PACKAGE}/(cli|emulator|testing)/|{MANAGE}",
+        ["cli", "emulator", "manage", "otel"],
+        f"{PACKAGE}/(cli|emulator|testing)/|{MANAGE}|{TELEMETRY}",
     ),
-    ("the cli extra", [f"{PACKAGE}/cli"], ["emulator", "manage"], None),
+    ("the cli extra", [f"{PACKAGE}/cli"], ["emulator", "manage", "otel"], None),
     (
         "the emulator extra and the testing kit",
         [f"{PACKAGE}/emulator", f"{PACKAGE}/testing"],
-        ["cli", "manage"],
+        ["cli", "manage", "otel"],
         PLUGIN,
     ),
 ]
@@ -176,7 +178,7 @@ def lint(session: nox.Session) -> None:
     unknown = sorted(set(session.posargs) - {"--actionlint"})
     if unknown:
         session.error(f"unknown arguments {unknown}; the only one is --actionlint")
-    install_groups(session, "lint", "emulator", "cli", "manage")
+    install_groups(session, "lint", "emulator", "cli", "manage", "otel")
     session.install(*PYPROJECT["project"]["dependencies"])
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
@@ -270,8 +272,13 @@ def drift(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks as same-run ratios (per-call overhead, cold import, waiter, load); writes BENCHMARKS.md."""
-    session.install(".[emulator]")
+    """Benchmarks as same-run ratios (per-call overhead, cold import, waiter, load); writes BENCHMARKS.md.
+
+    The ``otel`` extra and OpenTelemetry's SDK are installed for the rows of the per-call overhead
+    with telemetry (no provider configured; tracing and metrics on); the first row is the client
+    without telemetry, which is what a client without the extra runs."""
+    session.install(".[emulator,otel]")
+    install_groups(session, "otel")
     session.run("python", "scripts/harness/bench.py", *session.posargs)
 
 
@@ -350,6 +357,7 @@ INSTALLED_ENVS = {
     "cli-lowest": ("[cli]", ("typer",)),  # typer at the lower bound the cli extra declares
     "emulator": ("[emulator]", ()),
     "cli-emulator": ("[cli,emulator]", ()),
+    "otel": ("[otel]", ()),
     # A downstream service's own project (examples/service_project): the wheel with its emulator extra and
     # pytest, newest versions, and the project's tests, which use only the documented testing kit.
     "service-project": ("[emulator]", ()),
@@ -414,6 +422,9 @@ def installed(session: nox.Session) -> None:
     - ``cli-emulator``: ``friendli-dedicated emulator --help``; it serves, the CLI creates and lists an
       endpoint on it, and it stops on SIGTERM with exit status 0; then docs/getting-started.md from the
       top: its emulator command, the exports it prints, its ``first_endpoint.py`` and the output it shows;
+    - ``otel``: ``import friendli_dedicated`` imports nothing of OpenTelemetry, nor does a client with
+      ``telemetry=False``; a client with the default does, and its requests carry the current trace
+      context (``traceparent``) with the API alone;
     - ``service-project``: examples/service_project (a service module and its tests) with the wheel's
       ``emulator`` extra and pytest: its tests use only the documented testing kit and fixtures.
 

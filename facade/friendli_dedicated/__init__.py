@@ -52,6 +52,8 @@ each with one job:
   tables, a wait's terms); ``_fleet``: for many.
 - ``_hints``: one actionable line per failure code of the contract; the status an action refused
   with a 400 needs first.
+- ``_observe``: what the SDK reports of its calls (log records; spans, events and metrics through
+  ``_telemetry``, the OpenTelemetry binding and the only importer of ``opentelemetry``).
 - ``_validate``: the input checks every public callable shares; ``_excerpt``: the one way to cut long text.
 - ``_unlisted``: the warning of the escape hatches (what the contract does not list).
 - ``_redirect``: the one seam between the testing kit and the clients.

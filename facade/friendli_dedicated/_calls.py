@@ -15,6 +15,7 @@ into ``EndpointSpec``, ``EndpointState`` or ``Page`` values (or generated models
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from types import ModuleType
 from typing import Any, Generic, TypeVar
 
 import attrs
@@ -52,6 +53,7 @@ __all__ = [
     "delete",
     "lifecycle",
     "list_page",
+    "operation_id",
     "spec",
     "status",
     "update",
@@ -73,20 +75,30 @@ def _team(team_id: str | None) -> str | Unset:
     return UNSET if team_id is None else team_id
 
 
+def operation_id(module: ModuleType) -> str:
+    """The contract's operationId of a generated operation module (the generator snake-cases it).
+
+    >>> operation_id(dedicated_get_endpoint_status)
+    'dedicatedGetEndpointStatus'
+    """
+    first, *rest = module.__name__.rsplit(".", 1)[-1].split("_")
+    return first + "".join(word.capitalize() for word in rest)
+
+
 # -- single calls ---------------------------------------------------------------------------------
 def status(endpoint_id: str, team_id: str | None) -> Call[EndpointState]:
     kwargs = dedicated_get_endpoint_status._get_kwargs(endpoint_id=endpoint_id, x_friendli_team=_team(team_id))
-    return Call(kwargs, idempotent=True, parse=_state)
+    return Call(kwargs, idempotent=True, parse=_state, operation=_STATUS, endpoint_id=endpoint_id)
 
 
 def spec(endpoint_id: str, team_id: str | None) -> Call[EndpointSpec]:
     kwargs = dedicated_get_endpoint._get_kwargs(endpoint_id=endpoint_id, x_friendli_team=_team(team_id))
-    return Call(kwargs, idempotent=True, parse=_spec)
+    return Call(kwargs, idempotent=True, parse=_spec, operation=_SPEC, endpoint_id=endpoint_id)
 
 
 def delete(endpoint_id: str, team_id: str | None) -> Call[None]:
     kwargs = dedicated_delete_endpoint._get_kwargs(endpoint_id=endpoint_id, x_friendli_team=_team(team_id))
-    return Call(kwargs, idempotent=True, parse=_nothing)
+    return Call(kwargs, idempotent=True, parse=_nothing, operation=_DELETE, endpoint_id=endpoint_id)
 
 
 LIFECYCLE_ACTIONS: Mapping[str, Any] = {
@@ -97,23 +109,32 @@ LIFECYCLE_ACTIONS: Mapping[str, Any] = {
 }
 """The lifecycle PUTs, by the name of the facade method that sends them."""
 
+# The operationIds, computed once (a Call is built per request).
+_STATUS, _SPEC, _DELETE = (
+    operation_id(m) for m in (dedicated_get_endpoint_status, dedicated_get_endpoint, dedicated_delete_endpoint)
+)
+_LIST, _VERSIONS = operation_id(dedicated_list_endpoints), operation_id(dedicated_get_endpoint_version_history)
+_CREATE, _UPDATE = operation_id(dedicated_create_endpoint), operation_id(dedicated_update_endpoint)
+_WANDB = operation_id(dedicated_endpoint_wandb_artifact_create)
+_LIFECYCLE = {action: operation_id(module) for action, module in LIFECYCLE_ACTIONS.items()}
+
 
 def lifecycle(action: str, endpoint_id: str, team_id: str | None) -> Call[EndpointState]:
     """sleep, wake, terminate or restart: PUTs that are safe to repeat, so they are retried."""
     module = LIFECYCLE_ACTIONS[action]
     kwargs = module._get_kwargs(endpoint_id=endpoint_id, x_friendli_team=_team(team_id))
-    return Call(kwargs, idempotent=True, parse=_state)
+    return Call(kwargs, idempotent=True, parse=_state, operation=_LIFECYCLE[action], endpoint_id=endpoint_id)
 
 
 def list_page(project_id: str | None, cursor: str | None, limit: int, team_id: str | None) -> Call[Page[EndpointState]]:
     kwargs = dedicated_list_endpoints._get_kwargs(project_id=project_id, **_paging(cursor, limit, team_id))
-    return Call(kwargs, idempotent=True, parse=_status_page)
+    return Call(kwargs, idempotent=True, parse=_status_page, operation=_LIST, project_id=project_id)
 
 
 def versions_page(endpoint_id: str, cursor: str | None, limit: int, team_id: str | None) -> Call[Page[EndpointVersion]]:
     paging = _paging(cursor, limit, team_id)
     kwargs = dedicated_get_endpoint_version_history._get_kwargs(endpoint_id=endpoint_id, **paging)
-    return Call(kwargs, idempotent=True, parse=_version_page)
+    return Call(kwargs, idempotent=True, parse=_version_page, operation=_VERSIONS, endpoint_id=endpoint_id)
 
 
 def _paging(cursor: str | None, limit: int, team_id: str | None) -> dict[str, Any]:
@@ -124,7 +145,7 @@ def _paging(cursor: str | None, limit: int, team_id: str | None) -> dict[str, An
 def create(body: DedicatedEndpointCreateBody, team_id: str | None) -> Call[EndpointState]:
     # Never retried once it may have reached the server: a duplicate endpoint is a duplicate bill.
     kwargs = dedicated_create_endpoint._get_kwargs(body=body, x_friendli_team=_team(team_id))
-    return Call(kwargs, idempotent=False, parse=_state)
+    return Call(kwargs, idempotent=False, parse=_state, operation=_CREATE, project_id=body.project_id)
 
 
 def create_from_wandb(
@@ -134,13 +155,14 @@ def create_from_wandb(
     # second one, so a retry is safe; without one it is not.
     kwargs = dedicated_endpoint_wandb_artifact_create._get_kwargs(body=body, x_friendli_team=_team(team_id))
     idempotent = isinstance(body.idempotency_key, str)
-    return Call(kwargs, idempotent=idempotent, parse=_wandb_response)
+    project_id = body.project_id if isinstance(body.project_id, str) else None
+    return Call(kwargs, idempotent=idempotent, parse=_wandb_response, operation=_WANDB, project_id=project_id)
 
 
 def update(endpoint_id: str, body: DedicatedEndpointUpdateBody, team_id: str | None) -> Call[EndpointSpec]:
     # Each update adds a version to the history: not retried once it may have reached the server.
     kwargs = dedicated_update_endpoint._get_kwargs(endpoint_id=endpoint_id, body=body, x_friendli_team=_team(team_id))
-    return Call(kwargs, idempotent=False, parse=_spec)
+    return Call(kwargs, idempotent=False, parse=_spec, operation=_UPDATE, endpoint_id=endpoint_id)
 
 
 # -- parsing --------------------------------------------------------------------------------------

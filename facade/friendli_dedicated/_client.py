@@ -46,8 +46,9 @@ from friendli_dedicated._declarative import AsyncDeclarative, Declarative
 from friendli_dedicated._flows import Batch, Emit, Flow, Pause, Until
 from friendli_dedicated._resources import Endpoints
 from friendli_dedicated._retry import RetryPolicy
+from friendli_dedicated._telemetry import Telemetry, shared as shared_telemetry
 from friendli_dedicated._transport import Call, Sender, send_async, send_sync
-from friendli_dedicated._validate import TIMEOUT_MAX, callback, is_finite_number, seconds
+from friendli_dedicated._validate import TIMEOUT_MAX, callback, flag, is_finite_number, seconds
 from friendli_dedicated.errors import ConfigurationError, FriendliError, InvalidInputError
 
 __all__ = ["NOT_GIVEN", "AsyncClient", "Client"]
@@ -154,6 +155,7 @@ class _ClientBase:
     _creates: Creates | AsyncCreates
     _sleep: Callable[[float], Any]
     _sender: Sender
+    _telemetry: Telemetry | None
     _owns_http: bool
     _exposed: bool
     """Sends on the network to a non-loopback host of its own: refused while the testing kit is active."""
@@ -179,9 +181,11 @@ class _ClientBase:
         sleep: object,
         clock: object,
         random: object,
+        telemetry: object,
     ) -> None:
         """The one constructor of both clients: every argument is checked before anything is built,
         so a refused client holds nothing open."""
+        traced = flag(telemetry, "telemetry")
         if http_client is not None and not isinstance(http_client, self._http_type):
             raise ConfigurationError(
                 f"http_client: must be an httpx.{self._http_type.__name__}, got {type(http_client).__name__}",
@@ -207,6 +211,8 @@ class _ClientBase:
             clock=_checked_source(clock, "clock", time.monotonic),
         )
         self._sleep = callback(sleep, "sleep", arguments=1) or self._fallback_sleep(redirect)
+        # OpenTelemetry, imported here on the first client that wants it (None: not installed, or off).
+        self._telemetry = shared_telemetry() if traced else None
         self._creates = self._creates_type()
         self._owns_http = http_client is None
         transport = None if redirect is None else redirect.transport()
@@ -294,7 +300,10 @@ class Client(Declarative, _ClientBase):
     - ``http_client``: an ``httpx.Client`` for proxies, custom transports and tests (the caller
       closes it);
     - ``allow_insecure``: permit plain ``http://`` to a non-loopback host;
-    - ``sleep``, ``clock``, ``random``: injectable for tests, which then never wait for real.
+    - ``sleep``, ``clock``, ``random``: injectable for tests, which then never wait for real;
+    - ``telemetry`` (default True): with the ``otel`` extra, a span per call (with a child per HTTP
+      attempt) and metrics, on the globally configured OpenTelemetry providers (no-ops until the
+      application configures one); False: none from this client. Logs follow ``logging`` alone.
 
     Bad arguments raise ``ConfigurationError`` (token, team, base URL, HTTP client) or
     ``InvalidInputError`` (the rest), naming the argument; the token is never shown.
@@ -327,6 +336,7 @@ class Client(Declarative, _ClientBase):
         sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] | None = None,
         random: Callable[[], float] | None = None,
+        telemetry: bool = True,
     ) -> None:
         self._setup(
             token=token,
@@ -340,6 +350,7 @@ class Client(Declarative, _ClientBase):
             sleep=sleep,
             clock=clock,
             random=random,
+            telemetry=telemetry,
         )
 
     @staticmethod
@@ -436,6 +447,7 @@ class AsyncClient(AsyncDeclarative, _ClientBase):
         sleep: Callable[[float], Awaitable[None]] | None = None,
         clock: Callable[[], float] | None = None,
         random: Callable[[], float] | None = None,
+        telemetry: bool = True,
     ) -> None:
         self._setup(
             token=token,
@@ -449,6 +461,7 @@ class AsyncClient(AsyncDeclarative, _ClientBase):
             sleep=sleep,
             clock=clock,
             random=random,
+            telemetry=telemetry,
         )
 
     @staticmethod

@@ -33,7 +33,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from friendli_dedicated import _calls as calls, _flows as flows
+from friendli_dedicated import _calls as calls, _flows as flows, _observe
 from friendli_dedicated._backoff import Backoff
 from friendli_dedicated._flows import Flow, Pause
 from friendli_dedicated._models import EndpointState, Status
@@ -280,8 +280,12 @@ class _FleetWait:
         return FleetResult(dict(self.running), dict(self.failed), stopped, timed_out, until=self.terms.until)
 
     def _report(self, watched: _Watched, state: EndpointState) -> None:
-        if watched.reported.changed(state) and self.on_progress is not None:
-            self.on_progress(watched.endpoint_id, state, self.terms.elapsed())
+        if not watched.reported.changed(state):
+            return
+        elapsed = self.terms.elapsed()
+        _observe.state_changed(watched.endpoint_id, state, elapsed, serving=classify(state.status) is Outcome.SUCCESS)
+        if self.on_progress is not None:
+            self.on_progress(watched.endpoint_id, state, elapsed)
 
 
 def _unwoken_error(endpoint_id: str, state: EndpointState, refusal: APIError) -> EndpointStoppedError:
@@ -326,7 +330,14 @@ def _polls(wait: _FleetWait, team_id: str | None) -> Flow[FleetResult]:
         if pause is None:
             break
         yield Pause(pause)
-    return wait.result()
+    result = wait.result()
+    _observe.outcomes(
+        running=len(result.running),
+        failed=len(result.failed),
+        stopped=len(result.stopped),
+        timed_out=len(result.timed_out),
+    )
+    return result
 
 
 def _request(work: Call[T] | Flow[T]) -> Flow[T]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Unpack, cast
 
-from friendli_dedicated import _calls as calls, _fleet, _flows as flows, _waiter
+from friendli_dedicated import _calls as calls, _fleet, _flows as flows, _observe, _waiter
 from friendli_dedicated._autoscaling import Autoscaling
 from friendli_dedicated._backoff import Backoff
 from friendli_dedicated._bodies import create_body, update_body, wandb_body
@@ -395,3 +395,8 @@ class Endpoints:
 
     def _locate(self, endpoint_id: str) -> str | None:
         return self._client._creates.project_of(self._team, endpoint_id)
+
+
+# Each public method is one call of the SDK's telemetry and logs (``friendli.endpoints.create``, ...);
+# ``get_handle`` sends nothing. (AsyncEndpoints: at the end of _async_resources.)
+_observe.instrument(Endpoints, "friendli.endpoints", skip=frozenset({"get_handle"}))

@@ -23,12 +23,14 @@ import asyncio
 import json
 import logging
 import math
+import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
 import attrs
 import httpx
 
+from friendli_dedicated import _observe
 from friendli_dedicated._config import ClientConfig
 from friendli_dedicated._excerpt import excerpt
 from friendli_dedicated._gate import RateLimitGate
@@ -61,6 +63,12 @@ class Call(Generic[T]):
     kwargs: dict[str, Any]
     idempotent: bool
     parse: Callable[[bytes], T]
+    operation: str = ""
+    """The contract's operationId (``dedicatedGetEndpointStatus``), for telemetry."""
+    endpoint_id: str | None = None
+    """The endpoint the request is about, if one (for telemetry)."""
+    project_id: str | None = None
+    """The project the request is about, if one (for telemetry)."""
 
     @property
     def label(self) -> str:
@@ -324,12 +332,17 @@ def send_sync(
     """Send ``call`` (retrying as the policy allows, within the deadline) and parse the reply."""
     attempts = sender.attempts(call, deadline)
     args = sender.request_args(call)
+    watch = _observe.watch(sender, call)  # None unless the call is reported (logs, telemetry)
     while True:
         pause = attempts.gate_pause()  # this attempt's turn is taken: after the pause, it goes
+        if watch is not None:
+            watch.gate(pause)
         while pause > 0:
             sleep(pause)
             pause = attempts.gate_recheck()
         request = http.build_request(**args, timeout=attempts.timeout())
+        if watch is not None:
+            watch.sending(request)
         failure: httpx.RequestError | None = None
         reply: Reply | None = None
         try:
@@ -338,6 +351,9 @@ def send_sync(
             failure = exc
         except _TooLarge as exc:
             raise _too_large(call, request, exc) from None
+        finally:
+            if watch is not None:  # the error on its way out, if any (a failure was caught)
+                watch.done(request, reply, failure or sys.exc_info()[1])
         if reply is None:
             assert failure is not None
             sleep(attempts.after_error(failure, request))
@@ -377,12 +393,17 @@ async def send_async(
     """The async twin of ``send_sync``; each attempt also runs under ``asyncio.timeout``."""
     attempts = sender.attempts(call, deadline)
     args = sender.request_args(call)
+    watch = _observe.watch(sender, call)
     while True:
         pause = attempts.gate_pause()  # this attempt's turn is taken: after the pause, it goes
+        if watch is not None:
+            watch.gate(pause)
         while pause > 0:
             await sleep(pause)
             pause = attempts.gate_recheck()
         request = http.build_request(**args, timeout=attempts.timeout())
+        if watch is not None:
+            watch.sending(request)
         failure: httpx.RequestError | None = None
         reply: Reply | None = None
         timed_out = False
@@ -395,6 +416,9 @@ async def send_async(
             raise _too_large(call, request, exc) from None
         except TimeoutError:  # asyncio.timeout's: the deadline passed mid-attempt
             timed_out = True
+        finally:
+            if watch is not None:  # timed out: neither a reply nor an error
+                watch.done(request, reply, failure or (None if timed_out else sys.exc_info()[1]))
         if timed_out:
             raise attempts.timed_out_reading()
         if reply is None:

@@ -39,7 +39,7 @@ from types import MappingProxyType
 
 import attrs
 
-from friendli_dedicated import _calls as calls
+from friendli_dedicated import _calls as calls, _observe
 from friendli_dedicated._backoff import Backoff
 from friendli_dedicated._flows import Flow, Pause
 from friendli_dedicated._hints import hint_for
@@ -426,7 +426,8 @@ class _Wait:
         if not self.reported.changed(state):
             return
         elapsed = self.terms.elapsed()
-        _log.info("endpoint %s: %s (%.0fs elapsed)", self.endpoint_id, _describe(state), elapsed)
+        # An INFO record, and with telemetry an event on the wait's span and the phase's duration.
+        _observe.state_changed(self.endpoint_id, state, elapsed, serving=classify(state.status) is Outcome.SUCCESS)
         if self.on_progress is not None:
             self.on_progress(state, elapsed)
 

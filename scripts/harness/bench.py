@@ -1,7 +1,10 @@
 """Benchmarks of the facade, each a ratio against a baseline measured in the same run.
 
 1. Per-call overhead: ``status()`` through the facade versus a bare ``httpx.Client`` plus
-   ``json.loads``, both on the same in-process ``httpx.MockTransport``.
+   ``json.loads``, both on the same in-process ``httpx.MockTransport``: without telemetry (what a
+   client without the ``otel`` extra runs), and where OpenTelemetry is installed, with the client's
+   default before any provider is configured, and with tracing and metrics recorded by the SDK (its
+   cost per call, against a client without telemetry in the same run).
 2. Cold import: ``python -c "import friendli_dedicated"`` versus ``python -c "import httpx"``.
 3. Waiter efficiency: a simulated 10-minute deployment on an injected clock; polls and detection
    lag of ``wait_until_running`` versus a fixed 5-second poller.
@@ -27,8 +30,9 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -46,41 +50,90 @@ def _handler(request: httpx.Request) -> httpx.Response:
     return httpx.Response(200, content=STATUS_BODY, headers={"content-type": "application/json"})
 
 
-def per_call_overhead(calls: int, rounds: int, chunk: int = 250) -> tuple[float, float, float]:
-    """Median seconds per round for (facade, bare httpx), and the median of the per-round ratios.
+def per_call_overhead(
+    calls: int, rounds: int, sides: dict[str, dict[str, Any]], chunk: int = 250
+) -> tuple[dict[str, tuple[float, float]], float]:
+    """Per side (a facade client built with these options), the median seconds per round and the
+    median of its per-round ratios to bare httpx; and the bare side's median seconds per round.
 
     Each round makes ``calls`` calls per side in alternating chunks of ``chunk``, so that the
-    machine's drift (shared CPUs, frequency changes) lands on both sides of every ratio alike.
+    machine's drift (shared CPUs, frequency changes) lands on every side of every ratio alike.
     """
     import friendli_dedicated as fd
 
-    facade_http = httpx.Client(transport=httpx.MockTransport(_handler))
-    client = fd.Client(token="bench-token", base_url="https://bench.invalid", http_client=facade_http)
+    clients = {
+        name: fd.Client(
+            token="bench-token",
+            base_url="https://bench.invalid",
+            http_client=httpx.Client(transport=httpx.MockTransport(_handler)),
+            **options,
+        )
+        for name, options in sides.items()
+    }
     # Absolute URL, as the facade sends: a base_url join would make the baseline slower than it need be.
     bare = httpx.Client(transport=httpx.MockTransport(_handler))
     url = "https://bench.invalid/dedicated/beta/endpoint/ep-1/status"
     headers = {"Authorization": "Bearer bench-token"}
 
-    def facade_chunk() -> None:
-        for _ in range(chunk):
-            client.endpoints.status("ep-1")
+    def facade_chunk(client: Any) -> Callable[[], None]:
+        def run() -> None:
+            for _ in range(chunk):
+                client.endpoints.status("ep-1")
+
+        return run
 
     def bare_chunk() -> None:
         for _ in range(chunk):
             json.loads(bare.get(url, headers=headers).content)
 
-    facade_chunk()  # warm up both paths
+    chunks = {name: facade_chunk(client) for name, client in clients.items()}
+    for run in chunks.values():  # warm up every path
+        run()
     bare_chunk()
-    facade_times, bare_times, ratios = [], [], []
+    times: dict[str, list[float]] = {name: [] for name in chunks}
+    ratios: dict[str, list[float]] = {name: [] for name in chunks}
+    bare_times = []
     for _ in range(rounds):
-        facade_total = bare_total = 0.0
+        totals = dict.fromkeys(chunks, 0.0)
+        bare_total = 0.0
         for _ in range(max(1, calls // chunk)):
-            facade_total += _timed(facade_chunk)
+            for name, run in chunks.items():
+                totals[name] += _timed(run)
             bare_total += _timed(bare_chunk)
-        facade_times.append(facade_total)
         bare_times.append(bare_total)
-        ratios.append(facade_total / bare_total)
-    return statistics.median(facade_times), statistics.median(bare_times), statistics.median(ratios)
+        for name, total in totals.items():
+            times[name].append(total)
+            ratios[name].append(total / bare_total)
+    result = {name: (statistics.median(times[name]), statistics.median(ratios[name])) for name in chunks}
+    return result, statistics.median(bare_times)
+
+
+def _opentelemetry_sdk() -> bool:
+    """Whether OpenTelemetry's API and SDK are installed (``nox -s bench`` installs both)."""
+    try:
+        import opentelemetry.sdk.trace  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def configure_tracing() -> None:
+    """Set OpenTelemetry's global providers as an application does: every span recorded and handed to
+    an exporter (one that drops them: exporting is the application's cost), every measurement kept."""
+    from opentelemetry import metrics, trace
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+    from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExporter, SpanExportResult
+
+    class Dropped(SpanExporter):
+        def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+            return SpanExportResult.SUCCESS
+
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(Dropped()))
+    trace.set_tracer_provider(provider)
+    metrics.set_meter_provider(MeterProvider(metric_readers=[InMemoryMetricReader()]))
 
 
 def cold_import(runs: int) -> tuple[float, float, float]:
@@ -188,14 +241,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
     args = parser.parse_args(argv)
 
-    facade, bare, call_ratio = per_call_overhead(args.calls, args.rounds)
+    # The client without telemetry runs what a client without the otel extra runs (no Telemetry at all);
+    # with the extra and no provider configured, the client's default. Before any provider is set.
+    with_otel = _opentelemetry_sdk()
+    sides: dict[str, dict[str, Any]] = {"off": {"telemetry": False}}
+    if with_otel:
+        sides["unconfigured"] = {}
+    overhead, bare = per_call_overhead(args.calls, args.rounds, sides)
+    facade, call_ratio = overhead["off"]
     sdk_import, first_use_import, httpx_import = cold_import(args.imports)
     wait = waiter_efficiency(args.seeds)
     poll_ratio = wait["sdk_polls"] / wait["fixed_polls"]
+    per_call = f"{args.calls} status() calls per side, MockTransport (median of {args.rounds} rounds)"
 
     rows = [
         (
-            f"per-call overhead: {args.calls} status() calls per side, MockTransport (median of {args.rounds} rounds)",
+            f"per-call overhead: {per_call}; telemetry off, as without the `otel` extra",
             f"{facade * 1e6 / args.calls:.1f} us/call",
             f"{bare * 1e6 / args.calls:.1f} us/call (bare httpx + json.loads)",
             f"{call_ratio:.3f}x",
@@ -223,6 +284,36 @@ def main(argv: list[str] | None = None) -> int:
             "polls <= 0.6x, lag <= 10 s cap",
         ),
     ]
+    if with_otel:
+        unconfigured, unconfigured_ratio = overhead["unconfigured"]
+        rows.insert(
+            1,
+            (
+                "per-call overhead, the `otel` extra installed and no OpenTelemetry provider configured (the default)",
+                f"{unconfigured * 1e6 / args.calls:.1f} us/call",
+                f"{bare * 1e6 / args.calls:.1f} us/call (bare httpx + json.loads)",
+                f"{unconfigured_ratio:.3f}x",
+                "<= 1.15x",
+            ),
+        )
+        # Last of the in-process benchmarks: a process sets OpenTelemetry's providers once, for good.
+        configure_tracing()
+        traced_sides, traced_bare = per_call_overhead(
+            args.calls, args.rounds, {"off": {"telemetry": False}, "traced": {}}
+        )
+        (off, _), (traced, traced_ratio) = traced_sides["off"], traced_sides["traced"]
+        rows.insert(
+            2,
+            (
+                "per-call overhead, tracing and metrics on (OpenTelemetry SDK providers: 2 spans and 2 measurements "
+                "per call, spans to an exporter that drops them)",
+                f"{traced * 1e6 / args.calls:.1f} us/call: {(traced - off) * 1e6 / args.calls:.1f} us/call more "
+                "than telemetry off, same run",
+                f"{traced_bare * 1e6 / args.calls:.1f} us/call (bare httpx + json.loads)",
+                f"{traced_ratio:.3f}x",
+                "(for information: its cost per call)",
+            ),
+        )
     header = ("benchmark", "friendli-dedicated", "baseline", "ratio", "goal")
     table = [header, tuple("---" for _ in header), *rows]
     markdown = "\n".join("| " + " | ".join(row) + " |" for row in table)

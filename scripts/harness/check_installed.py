@@ -9,6 +9,7 @@ brought, never the source tree::
     python scripts/harness/check_installed.py cli [--typer VERSION]
     python scripts/harness/check_installed.py emulator
     python scripts/harness/check_installed.py cli-emulator [--guide docs/getting-started.md]
+    python scripts/harness/check_installed.py otel
     python scripts/harness/check_installed.py dist WHEEL SDIST ROOT   # what the archives carry
 
 Each check prints one line per fact it verified and stops with exit status 1 at the first that
@@ -47,6 +48,7 @@ _SERVER_TIMEOUT = 60
 # The extras' top-level modules: an environment without the extra must not have them.
 _CLI_MODULES = ("typer", "rich")
 _EMULATOR_MODULES = ("starlette", "uvicorn", "jsonschema")
+_OTEL_MODULES = ("opentelemetry",)
 
 # The files the test suite reads besides tests/: the sdist must carry them (and tests/) to test.
 _SDIST_TREES = ("tests", "scripts", "docs", "facade", "generated")
@@ -159,7 +161,8 @@ def _the_installed_package() -> None:
     where = Path(fd.__file__).resolve()
     check(where.is_relative_to(Path(sys.prefix).resolve()), "friendli_dedicated is the installed one", where)
     print(f"  friendli-dedicated {fd.__version__} at {where.parent}")
-    for name in ("httpx", "attrs", "python-dateutil", "typer", "click", "rich", "starlette", "uvicorn", "jsonschema"):
+    names = ("httpx", "attrs", "python-dateutil", "typer", "click", "rich", "starlette", "uvicorn", "jsonschema")
+    for name in (*names, "opentelemetry-api"):
         with contextlib.suppress(importlib.metadata.PackageNotFoundError):
             print(f"  with {name} {importlib.metadata.version(name)}")
 
@@ -178,7 +181,7 @@ def check_core() -> None:
     import friendli_dedicated as fd
 
     _the_installed_package()
-    _absent(*_CLI_MODULES, *_EMULATOR_MODULES)
+    _absent(*_CLI_MODULES, *_EMULATOR_MODULES, *_OTEL_MODULES)
     option = fd.InstanceOption.parse("2x H100")
     check((option.count, option.gpu.value) == (2, "NVIDIA H100"), 'fd.InstanceOption.parse("2x H100")', option)
 
@@ -215,6 +218,49 @@ def check_core() -> None:
         "friendli-dedicated (no extra) exits 1 naming the 'cli' extra",
         _describe(result),
     )
+
+
+def _opentelemetry_loaded() -> list[str]:
+    return sorted(name for name in sys.modules if name == "opentelemetry" or name.startswith("opentelemetry."))
+
+
+def check_otel() -> None:
+    """The ``otel`` extra (the OpenTelemetry API, no SDK): imported only by a client that wants it, and
+    the current trace context reaches the requests (``traceparent``) with the API alone."""
+    import friendli_dedicated as fd
+
+    _the_installed_package()
+    _absent(*_CLI_MODULES, *_EMULATOR_MODULES)
+    check(
+        not _opentelemetry_loaded(),
+        "import friendli_dedicated imports nothing of OpenTelemetry",
+        _opentelemetry_loaded(),
+    )
+
+    import httpx
+
+    sent: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json={"status": "RUNNING"})
+
+    mock = httpx.Client(transport=httpx.MockTransport(answer))
+    with fd.Client(token="mock-token", http_client=mock, telemetry=False) as client:  # noqa: S106
+        client.endpoints.status("ep-1")
+    check(not _opentelemetry_loaded(), "a client with telemetry=False imports nothing of OpenTelemetry")
+
+    from opentelemetry import trace
+
+    trace_id, span_id = 0x0AF7651916CD43DD8448EB211C80319C, 0x00F067AA0BA902B7
+    parent = trace.NonRecordingSpan(
+        trace.SpanContext(trace_id, span_id, is_remote=True, trace_flags=trace.TraceFlags(trace.TraceFlags.SAMPLED))
+    )
+    with fd.Client(token="mock-token", http_client=mock) as client, trace.use_span(parent):  # noqa: S106
+        state = client.endpoints.status("ep-1")
+    header = sent[-1].headers.get("traceparent", "")
+    check(state.status is fd.Status.RUNNING, "a client with the default (telemetry on) sends and parses", state)
+    check(header.startswith(f"00-{trace_id:032x}-"), "its request carries the current trace (traceparent)", header)
 
 
 def check_cli(typer_version: str | None = None) -> None:
@@ -455,6 +501,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("cli-emulator").add_argument(
         "--guide", type=Path, help="getting started: run its first program as it says (docs/getting-started.md)"
     )
+    commands.add_parser("otel")
     dist = commands.add_parser("dist")
     for name in ("wheel", "sdist", "root"):
         dist.add_argument(name, type=Path)
@@ -469,6 +516,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             check_emulator()
         elif args.check == "cli-emulator":
             check_cli_emulator(args.guide)
+        elif args.check == "otel":
+            check_otel()
         else:
             check_dist(args.wheel, args.sdist, args.root)
     except CheckFailed as stopped:

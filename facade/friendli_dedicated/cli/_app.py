@@ -83,6 +83,15 @@ def root(
         bool, typer.Option("--allow-insecure", help="Permit plain http:// to a non-loopback host.")
     ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show a traceback with errors.")] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose",
+            "-v",
+            help="Show the SDK's log on stderr: each request (method, path, status, request id) and each "
+            "change of state a wait sees.",
+        ),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option("--version", is_eager=True, callback=_print_version, help="Show the version and exit."),
@@ -96,6 +105,7 @@ def root(
         max_retries=max_retries,
         allow_insecure=allow_insecure,
         debug=debug,
+        verbose=verbose,
     )
 
 

@@ -9,6 +9,7 @@ stderr and its exit code (``_exit``), Ctrl-C exit code 130 with what goes on wit
 """
 
 import contextlib
+import logging
 import sys
 import traceback
 import warnings
@@ -34,6 +35,7 @@ class Settings:
     max_retries: int = 2
     allow_insecure: bool = False
     debug: bool = False
+    verbose: bool = False
 
 
 def default_client_factory(settings: Settings) -> fd.Client:
@@ -81,7 +83,7 @@ def command(ctx: typer.Context, json_mode: bool) -> Iterator[Session]:
     settings = _settings(ctx)
     session = Session(settings, Output(json_mode=json_mode))
     try:
-        with _warnings_as_lines(session.out):
+        with _warnings_as_lines(session.out), _log_lines(settings.verbose):
             yield session
     except (typer.Exit, typer.Abort, typer.BadParameter):
         raise
@@ -96,6 +98,38 @@ def command(ctx: typer.Context, json_mode: bool) -> Iterator[Session]:
         raise typer.Exit(int(failure.code)) from None
     finally:
         session.close()
+
+
+class _LogLine(logging.Formatter):
+    """A record of the SDK as one line: its level, message and the fields it carries (``extra``)."""
+
+    _FIELDS = ("operation", "http_status", "error_type", "request_id", "endpoint_id", "endpoint_status", "phase")
+
+    def format(self, record: logging.LogRecord) -> str:
+        fields = " ".join(
+            f"{name}={value}" for name in self._FIELDS if (value := getattr(record, name, None)) is not None
+        )
+        return f"{record.levelname.lower()}: {record.getMessage()}" + (f" [{fields}]" if fields else "")
+
+
+@contextlib.contextmanager
+def _log_lines(verbose: bool) -> Iterator[None]:
+    """With ``--verbose``: the SDK's log records (DEBUG and up), one line each, on stderr. They never
+    hold the token (the SDK logs no header)."""
+    if not verbose:
+        yield
+        return
+    logger = logging.getLogger("friendli_dedicated")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_LogLine())
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 @contextlib.contextmanager

@@ -454,8 +454,10 @@ def test_the_documented_escape_hatch_example_runs(monkeypatch: pytest.MonkeyPatc
     # docs/cli.md's example of the escape hatches, as a shell would split it, sends what it says.
     doc = (Path(__file__).resolve().parents[2] / "docs" / "cli.md").read_text(encoding="utf-8")
     section = doc.split("### What the pinned contract does not list yet", 1)[1].split("\n## ", 1)[0]
-    [block] = re.findall(r"```sh\n(.*?)```", section, re.DOTALL)
-    words = shlex.split(block.replace("\\\n", " "))
+    [block] = re.findall(r"```console\n(.*?)```", section, re.DOTALL)
+    # The first command of the session ("$ ..." and its continuation lines), as a shell would split it.
+    command = block.split("$ ", 1)[1].replace("\\\n", " ").split("\n", 1)[0]
+    words = shlex.split(command)
     assert words[0] == "friendli-dedicated"
     api = create_api()
     on_fake(monkeypatch, api)

@@ -174,18 +174,19 @@ def entry_of(data: object, day: dt.date) -> CostEntry:
     line_item = data.get("line_item")
     if line_item is not None and not isinstance(line_item, str):
         raise Malformed(f"'line_item' is {type(line_item).__name__}, not a string")
-    amounts = {
-        "amount": _amount(data["total"], "total"),
-        "quantity": _optional_amount(data, "quantity"),
-        "unit_price": _optional_amount(data, "unit_price"),
-    }
+    entry = CostEntry(
+        day=day,
+        amount=_amount(data["total"], "total"),
+        kind="other",
+        line_item=line_item,
+        quantity=_optional_amount(data, "quantity"),
+        unit_price=_optional_amount(data, "unit_price"),
+    )
     gpu_time = None if line_item is None else _gpu_time(line_item)
     if gpu_time is None:
-        return CostEntry(day=day, kind="other", line_item=line_item, **amounts)
+        return entry
     endpoint_id, gpu_type = gpu_time
-    return CostEntry(
-        day=day, kind="gpu_time", line_item=line_item, endpoint_id=endpoint_id, gpu_type=gpu_type, **amounts
-    )
+    return attrs.evolve(entry, kind="gpu_time", endpoint_id=endpoint_id, gpu_type=gpu_type)
 
 
 def _day(value: object) -> dt.date:

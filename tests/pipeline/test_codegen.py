@@ -60,6 +60,9 @@ def test_generation_carries_py_typed_and_the_contract_data(fresh):
     assert f'UPSTREAM_SHA256: Final[str] = "{pin["sha256"]}"' in data
     assert f'RETRIEVED: Final[str] = "{pin["retrieved"]}"' in data
     assert '("zfTutSiLn0Hq", "NVIDIA H100", 2),' in data
+    # The bounds of the operations' parameters too (the page sizes), with their defaults; their
+    # values are checked against openapi.yaml in tests/sdk/test_contract_tables.py.
+    assert "PARAMETER_BOUNDS: Final[dict[tuple[str, str], dict[str, int | float]]] = {" in data
 
 
 def test_changed_contract_makes_generated_stale(modified_contract, fresh):

@@ -120,3 +120,32 @@ def test_extra_file_in_generated_is_stale(fresh, tmp_path):
 )
 def test_gpu_member_name(gpu, member):
     assert codegen.gpu_member_name(gpu) == member
+
+
+def test_parameter_bounds_are_lifted_from_each_operation():
+    document = {
+        "paths": {
+            "/things": {
+                "parameters": [{"name": "ignored", "in": "query", "schema": {"maximum": 1}}],  # not an operation
+                "get": {
+                    "operationId": "listThings",
+                    "parameters": [
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "schema": {
+                                "anyOf": [{"type": "integer", "minimum": 1, "maximum": 50}, {"type": "null"}],
+                                "default": 10,
+                            },
+                        },
+                        {"name": "cursor", "in": "query", "schema": {"type": "string"}},
+                        {"name": "flag", "in": "query", "schema": {"type": "boolean", "default": True, "maximum": 1}},
+                    ],
+                },
+            }
+        }
+    }
+    assert codegen._parameter_bounds(document) == {
+        ("listThings", "flag"): {"maximum": 1},  # a default that is no number is left out
+        ("listThings", "limit"): {"default": 10, "maximum": 50, "minimum": 1},
+    }

@@ -103,4 +103,4 @@ def test_the_parameter_bounds_are_the_contracts(contract: dict[str, Any]) -> Non
                     found[(operation["operationId"], parameter["name"])] = bounds
     assert {key: {k: v for k, v in value.items() if k != "default"} for key, value in PARAMETER_BOUNDS.items()} == found
     limit = found[("getCost", "limit")]
-    assert (_costs.PAGE_SIZE_MIN, _costs.PAGE_SIZE_MAX) == (limit["minimum"], limit["maximum"])
+    assert (limit["minimum"], limit["maximum"]) == (_costs.PAGE_SIZE_MIN, _costs.PAGE_SIZE_MAX)

@@ -14,6 +14,7 @@ Modules, one job each:
 
 - ``_app``: the app: global options, the commands that need no endpoint, ``run``;
 - ``_endpoints``: the ``endpoints`` commands;
+- ``_costs``: the ``costs`` command: what the endpoints cost, per endpoint and per project;
 - ``_session``: running one command: its settings, its client (``client_factory``), its errors;
 - ``_options``: the options the commands share, declared once (``JsonOpt``, ...);
 - ``_engine_flags``: one flag per engine option of the contract;

@@ -1,6 +1,6 @@
 """The ``friendli-dedicated`` app: its global options, the commands that need no endpoint, and ``run``.
 
-The ``endpoints`` commands are in ``_endpoints``; running a command (its client, its errors) is
+The ``endpoints`` commands are in ``_endpoints``, ``costs`` in ``_costs``; running a command (its client, its errors) is
 ``_session``'s job; the options are declared in ``_options``.
 """
 
@@ -12,6 +12,7 @@ import typer
 
 import friendli_dedicated as fd
 from friendli_dedicated.cli import _output
+from friendli_dedicated.cli._costs import costs
 from friendli_dedicated.cli._endpoints import endpoints_app
 from friendli_dedicated.cli._exit import EXIT_CODES_HELP
 from friendli_dedicated.cli._options import JsonOpt
@@ -40,6 +41,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(endpoints_app, name="endpoints")
+app.command("costs", epilog=EXIT_CODES_HELP)(costs)
 
 
 def _sdk_version() -> str:

@@ -314,8 +314,8 @@ class Client(Costing, Declarative, _ClientBase):
     >>> import friendli_dedicated as fd
     >>> with fd.Client() as client:  # FRIENDLI_TOKEN (and FRIENDLI_TEAM, FRIENDLI_BASE_URL) from the environment
     ...     created = client.endpoints.create("proj", "chat", "org/model", "1x H100")
-    ...     [ep.id == created.id for ep in client.endpoints.list("proj")]
-    [True]
+    ...     created.id in {ep.id for ep in client.endpoints.list("proj")}
+    True
     """
 
     _http_type = httpx.Client

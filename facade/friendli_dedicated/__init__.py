@@ -25,7 +25,8 @@ each with one job:
 
 - ``_client``: ``Client`` and ``AsyncClient``: configuration, the HTTP client, driving flows.
 - ``_config``: token, team and base URL from arguments and environment, checked once.
-- ``_resources``: ``client.endpoints``, every operation of the contract, sync and async.
+- ``_resources``: ``client.endpoints``, every operation of the contract (``Client``'s);
+  ``_async_resources``: the same, awaited (``AsyncClient``'s).
 - ``_endpoint``: endpoint handles, whose action methods refresh the state and chain.
 - ``_calls``: the contract's operations as ``Call`` values (built by the generated client).
 - ``_bodies``: request bodies (create, update, W&B) from the facade's arguments, checked.
@@ -64,6 +65,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from friendli_dedicated import errors as errors
+    from friendli_dedicated._async_resources import AsyncEndpoints as AsyncEndpoints
     from friendli_dedicated._autoscaling import Autoscaling as Autoscaling
     from friendli_dedicated._backoff import Backoff as Backoff
     from friendli_dedicated._bodies import EndpointChanges as EndpointChanges
@@ -92,7 +94,7 @@ if TYPE_CHECKING:
         Status as Status,
     )
     from friendli_dedicated._pin import CONTRACT_PIN as CONTRACT_PIN, ContractPin as ContractPin
-    from friendli_dedicated._resources import AsyncEndpoints as AsyncEndpoints, Endpoints as Endpoints
+    from friendli_dedicated._resources import Endpoints as Endpoints
     from friendli_dedicated._retry import RetryPolicy as RetryPolicy
     from friendli_dedicated._unlisted import UnlistedWarning as UnlistedWarning
     from friendli_dedicated._version import __version__ as __version__
@@ -134,7 +136,7 @@ _LAZY = {
     "Client": "_client",
     "AsyncClient": "_client",
     "Endpoints": "_resources",
-    "AsyncEndpoints": "_resources",
+    "AsyncEndpoints": "_async_resources",
     "Endpoint": "_endpoint",
     "EndpointChanges": "_bodies",
     "FleetResult": "_fleet",

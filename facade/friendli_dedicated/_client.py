@@ -12,8 +12,9 @@ concurrency primitives and I/O have sync and async twins.
 - The twins decide nothing. I/O: sending one call (``_transport.send_sync``, ``send_async``) and
   driving a flow (each client's ``_steps`` and ``_drive``, which may cap every call of the flow at
   a deadline: the waits'). Concurrency: the drivers of flows that share state
-  (``_coordination.Coordinator``, ``AsyncCoordinator``). The shells in ``_resources``,
-  ``_endpoint`` and ``_creates`` check inputs, pick the call or the flow, and send or drive it.
+  (``_coordination.Coordinator``, ``AsyncCoordinator``). The shells in ``_resources`` (and
+  ``_async_resources``), ``_endpoint`` and ``_creates`` check inputs, pick the call or the flow, and
+  send or drive it.
 
 Everything else is shared: requests come from ``_calls`` (built by the generated client), request
 bodies from ``_bodies``, retries, deadlines and errors from ``_transport``. Both clients are built by
@@ -36,10 +37,11 @@ import attrs
 import httpx
 
 from friendli_dedicated import _redirect
+from friendli_dedicated._async_resources import AsyncEndpoints
 from friendli_dedicated._config import DEFAULT_TIMEOUT, ClientConfig
 from friendli_dedicated._creates import AsyncCreates, Creates
 from friendli_dedicated._flows import Emit, Flow, Pause, Until
-from friendli_dedicated._resources import AsyncEndpoints, Endpoints
+from friendli_dedicated._resources import Endpoints
 from friendli_dedicated._retry import RetryPolicy
 from friendli_dedicated._transport import Call, Sender, send_async, send_sync
 from friendli_dedicated._validate import TIMEOUT_MAX, callback, is_finite_number, seconds

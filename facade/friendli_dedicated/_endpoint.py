@@ -22,7 +22,8 @@ from friendli_dedicated._instances import GPU, InstanceOption, UnlistedInstanceO
 from friendli_dedicated._models import EndpointSpec, EndpointState, Status
 
 if TYPE_CHECKING:
-    from friendli_dedicated._resources import AsyncEndpoints, Endpoints
+    from friendli_dedicated._async_resources import AsyncEndpoints
+    from friendli_dedicated._resources import Endpoints
 
 # RunningEndpoint, ListedEndpoint and their async twins exist for type checkers only (see the end).
 __all__ = ["AsyncEndpoint", "Endpoint", "ProgressCallback"]

@@ -24,7 +24,7 @@
 - ``nox -s demo``: start the emulator on loopback and run examples/demo.py against it.
 - ``nox -s chaos``: 100 endpoint lifecycles per seed under 20% injected faults (and a loopback run).
 - ``nox -s conformance``: schemathesis against the emulator's loopback server (all checks, fixed seed).
-- ``nox -s installed [-- core cli cli-lowest emulator cli-emulator service-project]``: the built wheel,
+- ``nox -s installed [-- core cli cli-lowest emulator cli-emulator emulator-openai service-project]``: the built wheel,
   installed as users install it (each extra in a fresh virtualenv, newest dependencies), what the sdist and
   wheel carry, and examples/service_project's tests run against it (the testing kit as a service uses it).
 """
@@ -132,11 +132,23 @@ def pipeline(session: nox.Session) -> None:
 # point), so that one module is left out of every scope.
 PACKAGE = "facade/friendli_dedicated"
 PLUGIN = f"{PACKAGE}/testing/_plugin.py"
+# The openai extra is one module's, the bridge (_openai.py): every other scope counts it undeclared, so
+# that any other module importing openai fails (DEP004), and the library's leaves the bridge out.
 DEPTRY_SCOPES: list[tuple[str, list[str], list[str], str | None]] = [
     ("the package", ["facade", "generated"], [], PLUGIN),
-    ("the library", ["facade", "generated"], ["cli", "emulator"], f"{PACKAGE}/(cli|emulator|testing)/"),
-    ("the cli extra", [f"{PACKAGE}/cli"], ["emulator"], None),
-    ("the emulator extra and the testing kit", [f"{PACKAGE}/emulator", f"{PACKAGE}/testing"], ["cli"], PLUGIN),
+    (
+        "the library",
+        ["facade", "generated"],
+        ["cli", "emulator", "openai"],
+        f"{PACKAGE}/((cli|emulator|testing)/|_openai\\.py)",
+    ),
+    ("the cli extra", [f"{PACKAGE}/cli"], ["emulator", "openai"], None),
+    (
+        "the emulator extra and the testing kit",
+        [f"{PACKAGE}/emulator", f"{PACKAGE}/testing"],
+        ["cli", "openai"],
+        PLUGIN,
+    ),
 ]
 
 
@@ -160,7 +172,7 @@ def lint(session: nox.Session) -> None:
     if unknown:
         session.error(f"unknown arguments {unknown}; the only one is --actionlint")
     install_groups(session, "lint", "emulator", "cli")
-    session.install(*PYPROJECT["project"]["dependencies"])
+    session.install(*PYPROJECT["project"]["dependencies"], *PYPROJECT["project"]["optional-dependencies"]["openai"])
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     for what, roots, undeclared, left_out in DEPTRY_SCOPES:
@@ -333,6 +345,8 @@ INSTALLED_ENVS = {
     "cli-lowest": ("[cli]", ("typer",)),  # typer at the lower bound the cli extra declares
     "emulator": ("[emulator]", ()),
     "cli-emulator": ("[cli,emulator]", ()),
+    # The bridge to openai: an endpoint's OpenAI client against the emulator, plain and streamed.
+    "emulator-openai": ("[emulator,openai]", ()),
     # A downstream service's own project (examples/service_project): the wheel with its emulator extra and
     # pytest, newest versions, and the project's tests, which use only the documented testing kit.
     "service-project": ("[emulator]", ()),
@@ -367,6 +381,9 @@ def installed(session: nox.Session) -> None:
       stops on Ctrl-C with exit status 0; every docstring example runs (inside ``mock_friendli``);
     - ``cli-emulator``: ``friendli-dedicated emulator --help``; it serves, the CLI creates and lists an
       endpoint on it, and it stops on SIGTERM with exit status 0;
+    - ``emulator-openai``: create an endpoint on the emulator, ``wait_until_running(serving=True)``, and
+      its ``openai_client()`` completes a chat, plain and streamed, in-process and over loopback; the
+      bridge's docstring examples run;
     - ``service-project``: examples/service_project (a service module and its tests) with the wheel's
       ``emulator`` extra and pytest: its tests use only the documented testing kit and fixtures.
 

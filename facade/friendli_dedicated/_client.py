@@ -154,6 +154,9 @@ class _ClientBase:
     _owns_http: bool
     _exposed: bool
     """Sends on the network to a non-loopback host of its own: refused while the testing kit is active."""
+    _inference_transport: Callable[[], httpx.MockTransport] | None
+    """Where the in-process runners route this client (the testing kit's redirect, ``Emulator.client()``):
+    a new transport to the same emulator for each OpenAI client of ``_openai``; None: the network."""
 
     def __new__(cls, *args: object, **kwargs: object) -> Self:
         # Before __init__, whose TypeError would name no keyword; a subclass with an __init__ of its
@@ -209,6 +212,7 @@ class _ClientBase:
         transport = None if redirect is None else redirect.transport()
         self._http = http_client or self._http_type(transport=transport, follow_redirects=False)
         self._exposed = _redirect.exposed(self.base_url, redirected=redirect is not None, injected=not self._owns_http)
+        self._inference_transport = None if redirect is None else redirect.transport
         self._bind_resources()
 
     @staticmethod

@@ -6,15 +6,18 @@ concurrency primitives and I/O have sync and async twins.
 - A flow (``_flows``) is a generator that yields the calls it needs sent, the pauses it needs slept
   and, when it shares state with other calls, the conditions it waits for. Every operation of more
   than one request is one: pagination, listing a project and update (``_flows``), create and
-  finding the new endpoint's id (``_creates``), waiting for an endpoint (``_waiter``) and for a
-  fleet (``_fleet``). Their decisions are I/O-free objects (``_waiter._Wait``,
-  ``_fleet._FleetWait``, ``_project_view.ProjectView``), tested once for both clients.
+  finding the new endpoint's id (``_creates``), waiting for an endpoint (``_waiter``, until it
+  serves too: ``_serving``) and for a fleet (``_fleet``), terminating a short-lived one
+  (``_ephemeral``). Their decisions are I/O-free objects (``_waiter._Wait``, ``_serving.Unanswered``,
+  ``_fleet._FleetWait``, ``_project_view.ProjectView``, ``_ephemeral.Lease``), tested once for both
+  clients.
 - The twins decide nothing. I/O: sending one call (``_transport.send_sync``, ``send_async``) and
   driving a flow (each client's ``_steps`` and ``_drive``, which may cap every call of the flow at
   a deadline: the waits'). Concurrency: the drivers of flows that share state
   (``_coordination.Coordinator``, ``AsyncCoordinator``). The shells in ``_resources`` (and
   ``_async_resources``), ``_endpoint`` and ``_creates`` check inputs, pick the call or the flow, and
-  send or drive it.
+  send or drive it; ``_ephemeral``'s two context managers only sequence those methods (and shield
+  the async terminate from cancellation).
 
 Everything else is shared: requests come from ``_calls`` (built by the generated client), request
 bodies from ``_bodies``, retries, deadlines and errors from ``_transport``. Both clients are built by

@@ -386,7 +386,7 @@ class Endpoints:
         ``timeout``: no answer within ``timeout`` seconds) and whose ``error`` is the request's.
         Transient failures are retried within ``timeout`` (and the client's own timeout).
 
-        >>> ep = client.endpoints.create("proj", "chat", "org/model", "H100")
+        >>> ep = client.endpoints.create("proj", "checked", "org/model", "H100")
         >>> try:
         ...     client.endpoints.check_serving(ep.id)
         ... except fd.EndpointNotServingError as error:

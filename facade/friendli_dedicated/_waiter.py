@@ -378,6 +378,8 @@ class _Wait:
         if outcome is not Outcome.SLEEPING:
             # Any other status means a wake call already took effect (or a new sleep will need one).
             self.woken = False
+        if self.unanswered is not None and outcome is not Outcome.SUCCESS:
+            self.unanswered.refused = False  # it moved on since the refusal: the table decides now
         if outcome is Outcome.SUCCESS:
             refusal = self.unanswered.refusal() if self.unanswered is not None else None
             if refusal is not None:  # RUNNING, and yet it refused to serve: waiting will not change that

@@ -290,6 +290,16 @@ def test_bad_input_is_refused_when_ephemeral_is_called(
 
 
 # -- async --------------------------------------------------------------------------------------------------
+async def until_set(event: asyncio.Event, task: asyncio.Task[None]) -> None:
+    """Until ``event`` is set, or ``task`` ended without setting it (then its error is raised here)."""
+    waiter = asyncio.ensure_future(event.wait())
+    await asyncio.wait({waiter, task}, return_when=asyncio.FIRST_COMPLETED)
+    waiter.cancel()
+    if not event.is_set():
+        task.result()
+        pytest.fail("the block was never entered")
+
+
 def run_async(emu: Emulator, body: Callable[[fd.AsyncClient], object]) -> None:
     async def main() -> None:
         async with emu.async_client() as client:
@@ -322,7 +332,7 @@ def test_a_task_cancelled_in_the_block_terminates_its_endpoint(emu: Emulator) ->
 
     async def body(client: fd.AsyncClient) -> None:
         task = asyncio.create_task(block(client))
-        await inside.wait()
+        await until_set(inside, task)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
@@ -409,7 +419,7 @@ def test_a_failing_terminate_after_a_cancellation_lets_the_cancellation_go_on_wi
 
     async def body(client: fd.AsyncClient) -> None:
         task = asyncio.create_task(block(client))
-        await inside.wait()
+        await until_set(inside, task)
         task.cancel()
         with pytest.raises(asyncio.CancelledError) as caught:
             await task

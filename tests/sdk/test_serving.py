@@ -11,6 +11,7 @@ say nothing about the endpoint; and how a serving wait goes through a warm-up th
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator
 
 import httpx
@@ -382,3 +383,36 @@ def test_a_rate_limited_check_is_asked_again_at_the_next_poll(emu: Emulator) -> 
         state = client.endpoints.wait_until_running(endpoint_id, timeout=600, serving=True)
     assert state.status is fd.Status.RUNNING
     assert [r.status for r in emu.requests_for(TOKENIZE)] == [429, 429, 200]
+
+
+def test_a_refusal_from_an_endpoint_that_fell_asleep_is_woken_through_with_wake(emu: Emulator) -> None:
+    """RUNNING, then asleep by the time it is asked (a 400): the status says SLEEPING, ``wake=True``
+    wakes it, and once it runs again the old refusal no longer counts."""
+    inner = emu.transport()
+    slept: list[str] = []
+
+    def asleep_when_asked(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/tokenize") and not slept:
+            endpoint_id = json.loads(request.content)["model"]
+            slept.append(endpoint_id)
+            put = httpx.Request(
+                "PUT", f"{BASE_URL}/dedicated/beta/endpoint/{endpoint_id}/sleep", headers=request.headers
+            )
+            assert inner.handle_request(put).status_code == 200
+        return inner.handle_request(request)
+
+    with emu.client() as setup:
+        endpoint_id = running(setup).id
+    with fd.Client(
+        token=DEFAULT_TOKEN,
+        team_id=DEFAULT_TEAM,
+        base_url=BASE_URL,
+        allow_insecure=True,
+        http_client=httpx.Client(transport=httpx.MockTransport(asleep_when_asked)),
+        clock=emu.clock,
+        sleep=emu.sleep,
+    ) as client:
+        state = client.endpoints.wait_until_running(endpoint_id, timeout=600, serving=True, wake=True)
+    assert state.status is fd.Status.RUNNING
+    assert [r.status for r in emu.requests_for(TOKENIZE)] == [400, 200]
+    assert [r.status for r in emu.requests_for("wake")] == [200]

@@ -26,7 +26,8 @@ import os
 import re
 import socket
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -138,7 +139,7 @@ def _fake_serve(options: Any, on_ready: Callable[[str], None], **_: Any) -> str:
 
 
 def run(
-    monkeypatch: pytest.MonkeyPatch, the_world: World, args: list[str], env: dict[str, str | None] | None = None
+    monkeypatch: pytest.MonkeyPatch, the_world: World, args: list[str], env: Mapping[str, str | None] | None = None
 ) -> Result:
     """Run the app; check the exit code, the token and every word a person reads."""
     monkeypatch.setattr(_session, "client_factory", _factory(the_world.emulator))
@@ -166,7 +167,7 @@ def run(
 # -- every error path of every command ---------------------------------------------------------------
 SAMPLES = {"--project": "proj", "--name": "chat", "--model": "org/model"}
 # What a command needs besides its required options to get past its first check (create: an instance).
-NEEDS = {("endpoints", "create"): ["-i", "H100"]}
+NEEDS: dict[tuple[str, ...], list[str]] = {("endpoints", "create"): ["-i", "H100"]}
 BAD_VALUES = ["-1", "0", "nan", "x", "", "1e400"]
 
 
@@ -181,7 +182,9 @@ def base_args(path: tuple[str, ...], command: Any, the_world: World) -> list[str
     return [*args, *NEEDS.get(path, [])]
 
 
-def variations(path: tuple[str, ...], command: Any, the_world: World) -> Iterator[tuple[list[str], dict[str, str]]]:
+def variations(
+    path: tuple[str, ...], command: Any, the_world: World
+) -> Iterator[tuple[list[str], dict[str, str | None]]]:
     """(args, environment) of every error path a command has, whatever it is."""
     base = base_args(path, command, the_world)
     yield [*base, "--no-such-flag"], {}
@@ -370,6 +373,13 @@ def test_an_empty_listing_of_a_project_says_an_unknown_project_lists_the_same(mo
     assert run(monkeypatch, world(), ["endpoints", "list", "--json", "-p", "nope"]).stdout.strip() == "[]"
     empty_team = Emulator(clock=ManualClock(), tokens={TOKEN: [DEFAULT_TEAM]})
     assert run(monkeypatch, World(empty_team, "", ""), ["endpoints", "list"]).stdout.strip() == "No endpoints."
+
+
+def test_the_guide_shows_that_listing_as_the_command_line_prints_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "cli.md").read_text(encoding="utf-8")
+    [shown] = [line for line in guide.splitlines() if line.startswith("No endpoints in project ")]
+    project = shown.split()[4].rstrip(".")
+    assert run(monkeypatch, world(), ["endpoints", "list", "-p", project]).stdout.strip() == shown
 
 
 # -- help ------------------------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ CLI refuses exactly what the library refuses, with the option named; a wait show
 (``_exit``). Every action that starts a change takes ``--wait``: until RUNNING (create, update,
 wake, restart), SLEEPING (sleep) or TERMINATED (terminate). Ctrl-C during a wait exits 130 and says
 that the endpoint goes on, and how to resume the wait or stop it (``_interrupted_wait``).
+``--project`` reads ``FRIENDLI_PROJECT`` wherever it is taken; ``delete`` asks first on a terminal
+and takes ``--yes`` (without a terminal it refuses to delete unasked).
 """
 
 import sys

@@ -228,7 +228,7 @@ RESERVED_FLAGS: Final[frozenset[str]] = frozenset(
 def _argument_name(argument: Any) -> str:
     """``ENDPOINT_ID``, ``ENDPOINT_ID...`` for several: the metavar (or name) and nothing else."""
     name = str(argument.metavar or (argument.name or "").upper()).removesuffix("...")
-    return name + "..." if argument.nargs != 1 else name
+    return f"{name}..." if argument.nargs != 1 else name  # several: the man pages' dots
 
 
 class ReadableCommand(TyperCommand):

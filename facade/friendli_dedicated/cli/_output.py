@@ -115,8 +115,9 @@ def spec_fields(endpoint_id: str, spec: fd.EndpointSpec) -> dict[str, Any]:
     instance = spec.instance
     shown: dict[str, Any] = {"ID": endpoint_id, "Instance": None if instance is None else str(instance)}
     titles = _spec_titles()
-    for name, value in spec.to_dict().items():
-        shown.setdefault(titles.get(name, name), value)
+    data = spec.to_dict()
+    shown.update((title, data[name]) for name, title in titles.items() if name in data)
+    shown.update((name, value) for name, value in data.items() if name not in titles and name not in shown)
     return shown
 
 

@@ -302,6 +302,7 @@ NOT_ON_THE_COMMAND_LINE = {
     "advanced": "the engine options: a flag each (checked below)",
     "on_progress": "the progress display",
     "poll": "the waiter's own backoff",
+    "serving": "the command line's waits end at RUNNING (no --serving flag yet)",
 }
 
 

@@ -14,7 +14,7 @@ import typer
 
 import friendli_dedicated as fd
 from friendli_dedicated._cost_report import sum_amounts
-from friendli_dedicated.cli._options import JsonOpt
+from friendli_dedicated.cli._options import PROJECT_VARIABLE, JsonOpt
 from friendli_dedicated.cli._session import command
 from friendli_dedicated.errors import InvalidInputError
 
@@ -33,7 +33,8 @@ EndOpt = Annotated[
     ),
 ]
 CostProjectOpt = Annotated[
-    str | None, typer.Option("--project", "-p", help="Only this project's endpoints.", show_default=False)
+    str | None,
+    typer.Option("--project", "-p", envvar=PROJECT_VARIABLE, help="Only this project's endpoints.", show_default=False),
 ]
 
 

@@ -50,6 +50,8 @@ each with one job:
   client after a 429.
 - ``_waiter``: waiting for one endpoint to serve, or to reach another status, as a flow (the status
   tables, a wait's terms); ``_fleet``: for many.
+- ``_rollout``: a verified rollout as a flow (update, wait, read back, roll back); ``_rollout_result``:
+  how it ended (``Rollout``).
 - ``_hints``: one actionable line per failure code of the contract; the status an action refused
   with a 400 needs first.
 - ``_validate``: the input checks every public callable shares; ``_excerpt``: the one way to cut long text.
@@ -120,6 +122,7 @@ if TYPE_CHECKING:
     from friendli_dedicated._plan import Plan as Plan, PlannedAction as PlannedAction
     from friendli_dedicated._resources import Endpoints as Endpoints
     from friendli_dedicated._retry import RetryPolicy as RetryPolicy
+    from friendli_dedicated._rollout_result import Rollout as Rollout
     from friendli_dedicated._state import (
         StateEntry as StateEntry,
         StateFile as StateFile,
@@ -148,6 +151,7 @@ if TYPE_CHECKING:
         RateLimitError as RateLimitError,
         RequestTimeoutError as RequestTimeoutError,
         ResponseFormatError as ResponseFormatError,
+        RolloutError as RolloutError,
         ServerError as ServerError,
         StateFileError as StateFileError,
         StateLockedError as StateLockedError,
@@ -172,6 +176,7 @@ _LAZY = {
     "Endpoint": "_endpoint",
     "EndpointChanges": "_bodies",
     "FleetResult": "_fleet",
+    "Rollout": "_rollout_result",
     "AsyncEndpoint": "_endpoint",
     "GPU": "_instances",
     "InstanceOption": "_instances",
@@ -225,6 +230,7 @@ _LAZY = {
     "EndpointStoppedError": "errors",
     "WaitTimeoutError": "errors",
     "FleetWaitError": "errors",
+    "RolloutError": "errors",
     "StateFileError": "errors",
     "StateLockedError": "errors",
     "PlanStaleError": "errors",
@@ -278,6 +284,8 @@ __all__ = [
     "RequestTimeoutError",
     "ResponseFormatError",
     "RetryPolicy",
+    "Rollout",
+    "RolloutError",
     "ServerError",
     "SpecificationMismatchWarning",
     "StateEntry",

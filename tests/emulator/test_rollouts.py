@@ -124,7 +124,8 @@ class SilentRevert(httpx.BaseTransport):
     the update was answered, then quietly undone."""
 
     def __init__(self, emu: Emulator) -> None:
-        self.inner, self.old, self.reverting = emu.transport(), None, False
+        self.inner, self.reverting = emu.transport(), False
+        self.old: int | None = None
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         response = self.inner.handle_request(request)

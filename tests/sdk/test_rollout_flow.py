@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import attrs
 import pytest
-from fakes import COLLECTION, EP, FakeAPI, Recorder, make_client, reply, spec_json, status_json
+from fakes import COLLECTION, EP, FakeAPI, Recorder, Reply, make_client, reply, spec_json, status_json
 
 import friendli_dedicated as fd
 from friendli_dedicated import _calls as calls, _flows as flows
@@ -19,24 +19,25 @@ from friendli_dedicated._transport import Call
 SPEC = f"{COLLECTION}/{EP}"
 
 
-def api_for_a_rollout(*status_replies: object) -> FakeAPI:
+def api_for_a_rollout(*status_replies: Reply) -> FakeAPI:
     api = FakeAPI()
     api.on(
         "GET", f"{SPEC}/version", reply(200, {"data": {"v1": spec_json()}}), reply(200, {"data": {"v2": spec_json()}})
     )
     api.on("GET", SPEC, reply(200, spec_json()))
     api.on("PUT", SPEC, reply(200, spec_json(maxBatchSize=64)))
-    api.on("GET", f"{SPEC}/status", *status_replies)  # type: ignore[arg-type]
+    api.on("GET", f"{SPEC}/status", *status_replies)
     return api
 
 
 def test_a_wait_within_a_rollout_keeps_its_own_deadline_whatever_retry_after_says() -> None:
-    # Every poll is answered 503 with an hour's Retry-After: a poll sent within the client's timeout
-    # alone (60 s) would sleep for as long as it may, past the rollout's 5-s wait.
-    api = api_for_a_rollout(reply(503, {"detail": "busy"}, headers={"Retry-After": "3600"}))
+    # Every poll is answered 503 with a Retry-After of 20 s: a poll sent within the client's timeout
+    # alone (60 s) would sleep that long and ask again, past the rollout's 5-s wait.
+    api = api_for_a_rollout(reply(503, {"detail": "busy"}, headers={"Retry-After": "20"}))
     time = Recorder()
     start = time.now
-    result = make_client(api, time).endpoints.rollout(EP, max_batch_size=64, timeout=5, rollback=False)
+    client = make_client(api, time, timeout=60)
+    result = client.endpoints.rollout(EP, max_batch_size=64, timeout=5, rollback=False)
     assert (result.outcome, result.failure) == ("not_rolled_back", "timed_out")
     assert time.now - start <= 5.0 + 1e-6
 

@@ -147,3 +147,21 @@ async def async_endpoints_as_code(client: fd.AsyncClient) -> None:
     plan = await client.plan(fd.Desired.from_mapping({"projects": {}}))
     assert_type(await client.apply(plan, wait=False), fd.ApplyResult)
     assert_type(await client.export("proj"), fd.Desired)
+
+
+def rollouts(client: fd.Client, endpoint: fd.Endpoint) -> None:
+    result = endpoint.rollout(max_batch_size=64, timeout=600, previous_model="org/model", model="org/new")
+    assert_type(result, fd.Rollout)
+    assert_type(result.raise_for_failure(), fd.Rollout)
+    assert_type(result.error, fd.FriendliError | None)
+    assert_type(result.previous, fd.EndpointVersion | None)
+    changes: fd.EndpointChanges = {"max_batch_size": 64}
+    assert_type(client.endpoints.rollout("ep-1", rollback=False, **changes), fd.Rollout)
+    endpoint.rollout(max_batch_sise=64)  # type: ignore[call-arg]
+    endpoint.rollout(max_batch_size=64, on_progress=lambda state, elapsed: None)  # type: ignore[arg-type,misc]
+    client.apply(client.plan(fd.Desired.load("endpoints.yaml")), rollback=False)
+
+
+async def async_rollouts(endpoint: fd.AsyncEndpoint) -> None:
+    result = await endpoint.rollout(max_batch_size=64, on_progress=lambda stage, state, elapsed: print(stage))
+    assert_type(result, fd.Rollout)

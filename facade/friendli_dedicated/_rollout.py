@@ -308,7 +308,9 @@ def _settle(
     """Wait until the version serves, then read the specification back and compare it with ``compared``."""
     requests_raised: list[FriendliError] = []
     try:
-        # When the serving check exists (the inference probe), pass serving=True to the wait here.
+        # "And serving": when the waits gain the serving check (wait_until_running(serving=True), the
+        # inference probe), pass serving=True to this wait; a version that runs but does not answer then
+        # counts as failed, and is rolled back.
         wait = wait_flow(endpoint_id, team_id, terms)
         state = yield from flows.capped(wait, terms.request_deadline, requests_raised)
     except EndpointStoppedError as stopped:
@@ -390,6 +392,11 @@ def _restore(run: _Run) -> tuple[DedicatedEndpointUpdateBody, tuple[tuple[str, A
     if advanced:
         body.advanced = engine.update_block(advanced, None, spec)
     restored, compared = _requested(body, advanced)
+    covered = set(restored)
+    if isinstance(body.instance_option_id, str):  # an instance sent back, listed or not
+        covered |= {"gpu_type", "num_gpu", "instance_id"}
+    if not isinstance(body.simplescale, Unset) or not isinstance(body.autoscaling_policy, Unset):
+        covered |= {"autoscaling_min", "autoscaling_max", "autoscaling_cooldown"}  # a fixed count has no cooldown
     run.restored = restored
-    run.unrestored = tuple(field for field in request.requested if field not in restored)
+    run.unrestored = tuple(field for field in request.requested if field not in covered)
     return body, compared

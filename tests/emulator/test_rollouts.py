@@ -291,6 +291,20 @@ def test_the_model_is_sent_back_only_when_the_previous_one_is_known() -> None:
         assert (puts(emu)[-1]["hfModelRepo"], puts(emu)[-1]["hfModelRepoRevision"]) == (MODEL, "main")
 
 
+def test_a_rollback_sends_back_the_instance_and_scaling_in_the_form_they_had() -> None:
+    emu = Emulator(clock=ManualClock())
+    with emu.client() as client:
+        ep = running(emu, client)  # one replica, fixed
+        emu.fail(ep.id, OOM)
+        scaling = fd.Autoscaling(min_replicas=0, max_replicas=2, cooldown=60)
+        result = ep.rollout(autoscaling=scaling, instance="2x H100")
+        assert result.outcome == "rolled_back"
+        assert result.unrestored == ()  # a fixed count restores the policy's cooldown too
+        spec = client.endpoints.get(ep.id)
+        assert (spec.autoscaling, spec.num_gpu) == (fd.Autoscaling.fixed(1), 1)
+        assert puts(emu)[-1]["simplescale"] == {"replicas": 1}
+
+
 def test_bad_arguments_are_refused_before_any_request() -> None:
     emu = Emulator(clock=ManualClock())
     with emu.client() as client:

@@ -191,18 +191,17 @@ class Declarative:
         holds it; ``state`` defaults to the record the plan read), refuses a plan the world moved
         away from (``PlanStaleError``), makes at most ``parallelism`` changes at once (one that
         fails does not stop the others), records what completed, and with ``wait`` waits up to
-        ``timeout`` seconds for the endpoints created to serve (``wait_all``, polling from 1 s up to
-        every 10 s). With ``wait``, each update is a verified rollout (``Endpoints.rollout``): its
-        new version is given ``timeout`` seconds to serve and its specification is read back; one
-        that fails, times out or shows other values is rolled back to the previous version's
-        specification (given ``timeout`` seconds too), unless ``rollback=False``. Its
+        ``timeout`` seconds for the endpoints created or updated to serve (``wait_all``, polling
+        from 1 s up to every 10 s). With ``wait``, each update is a verified rollout
+        (``Endpoints.rollout``), whose wait is that one: then its specification is read back, and a
+        new version that failed, timed out or shows other values is rolled back to the previous
+        version's specification (given ``timeout`` seconds too), unless ``rollback=False``. Its
         ``AppliedAction`` is then ``done``, ``rolled_back``, ``failed`` or ``timed_out``, with the
-        ``rollout``; anything but ``done`` makes the result not ``ok`` (exit 1). A rollout holds its
-        place among the ``parallelism`` changes until it ends. ``on_progress(action)`` is called with
-        each endpoint's ``AppliedAction`` as it changes. Ctrl-C starts nothing more,
-        lets what is in flight end (a rollout included; a second Ctrl-C stops waiting), records it,
-        and raises ``ApplyInterrupted`` (a ``KeyboardInterrupt``) with the result; another apply
-        converges.
+        ``rollout``; anything but ``done`` makes the result not ``ok`` (exit 1).
+        ``on_progress(action)`` is called with each endpoint's ``AppliedAction`` as it changes.
+        Ctrl-C starts nothing more, lets what is in flight end (a rollback included; a second Ctrl-C
+        stops waiting), records it, and raises ``ApplyInterrupted`` (a ``KeyboardInterrupt``) with
+        the result; another apply converges.
 
         >>> import pathlib, tempfile
         >>> state = pathlib.Path(tempfile.mkdtemp()) / "endpoints.state.json"

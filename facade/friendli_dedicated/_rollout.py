@@ -22,8 +22,14 @@ It never raises a ``FriendliError`` of its own once started: every end is a ``Ro
 ``on_progress`` raises, a cancellation or Ctrl-C propagates as it is, wherever the rollout stands (the
 version history says where).
 
+The flow is three parts: ``begin_flow`` (steps 1 to 3), a wait, ``verify_flow`` (the read-back,
+and the rollback). ``rollout_flow`` waits for the one endpoint; an apply (``_apply``) begins the
+rollouts of all its updates, waits for them with its creates (one fleet wait, through the projects'
+listings: ``waited_in`` reads each one's end from it), then verifies each. ``RolloutRun`` holds what
+one rollout learned, free of I/O, and makes its ``Rollout``.
+
 The shells (``client.endpoints.rollout``, ``Endpoint.rollout``) check the arguments (``start``) and
-drive the flow; ``_apply.update_step`` runs it for each update of an apply.
+drive ``rollout_flow``; ``_apply.update_step`` begins each update of an apply.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ from friendli_dedicated import _calls as calls, _engine as engine, _flows as flo
 from friendli_dedicated._backoff import Backoff
 from friendli_dedicated._bodies import update_body
 from friendli_dedicated._creates import doubt, shown_fields, spec_fields
+from friendli_dedicated._fleet import FleetResult
 from friendli_dedicated._flows import Emit, Flow
 from friendli_dedicated._models import EndpointSpec, EndpointState, EndpointVersion, Status
 from friendli_dedicated._project_view import LISTING_LIMIT, differences
@@ -54,7 +61,20 @@ from friendli_dedicated.errors import (
 from friendli_dedicated_api.models import DedicatedEndpointUpdateBody
 from friendli_dedicated_api.types import Unset
 
-__all__ = ["STAGES", "RolloutProgress", "RolloutRequest", "WaitTerms", "request_of", "rollout_flow", "start"]
+__all__ = [
+    "STAGES",
+    "RolloutProgress",
+    "RolloutRequest",
+    "RolloutRun",
+    "Settled",
+    "WaitTerms",
+    "begin_flow",
+    "request_of",
+    "rollout_flow",
+    "start",
+    "verify_flow",
+    "waited_in",
+]
 
 STAGES = ("rolling_out", "rolling_back")
 """What ``on_progress`` is told a state belongs to: the new version's wait, or the rollback's."""
@@ -198,7 +218,7 @@ def start(
 
 # -- the flow ---------------------------------------------------------------------------------------
 @attrs.define
-class _Settled:
+class Settled:
     """How a wait for a version ended, and what its specification showed then."""
 
     state: EndpointState | None = None
@@ -220,7 +240,7 @@ class _Settled:
 
 
 @attrs.define
-class _Run:
+class RolloutRun:
     """One rollout's bookkeeping, free of I/O: what it learned, and the result it makes."""
 
     request: RolloutRequest
@@ -230,12 +250,12 @@ class _Run:
     rollback_version: EndpointVersion | None = None
     tail: str | None = None
     """The cursor of the version history's last page read: where the next read resumes."""
-    settled: _Settled = attrs.field(factory=_Settled)
+    settled: Settled = attrs.field(factory=Settled)
     spec: EndpointSpec | None = None
     restored: dict[str, Any] = attrs.field(factory=dict)
     unrestored: tuple[str, ...] = ()
 
-    def learned(self, settled: _Settled) -> None:
+    def learned(self, settled: Settled) -> None:
         self.settled = settled
         self.spec = settled.spec or self.spec
 
@@ -244,7 +264,7 @@ class _Run:
         outcome: str,
         *,
         error: FriendliError | None = None,
-        rollback: _Settled | None = None,
+        rollback: Settled | None = None,
         rollback_error: FriendliError | None = None,
     ) -> Rollout:
         settled = self.settled
@@ -290,7 +310,7 @@ def _history(
             return newest, stop.value
 
 
-def _newest(run: _Run, than: EndpointVersion | None) -> Flow[EndpointVersion | None]:
+def _newest(run: RolloutRun, than: EndpointVersion | None) -> Flow[EndpointVersion | None]:
     """The version made since ``than`` (read from where the history was last read), if one shows."""
     try:
         newest, tail = yield from _history(run.request.endpoint_id, run.team_id, run.tail)
@@ -302,10 +322,13 @@ def _newest(run: _Run, than: EndpointVersion | None) -> Flow[EndpointVersion | N
     return newest
 
 
-def _settle(
-    endpoint_id: str, team_id: str | None, terms: Terms, compared: tuple[tuple[str, Any], ...]
-) -> Flow[_Settled]:
-    """Wait until the version serves, then read the specification back and compare it with ``compared``."""
+def _at_rest(stopped: EndpointStoppedError) -> bool:
+    """A version seen SLEEPING: it scaled to zero once it served, and rests (its specification still tells)."""
+    return stopped.state is not None and stopped.state.status is Status.SLEEPING
+
+
+def _wait(endpoint_id: str, team_id: str | None, terms: Terms) -> Flow[Settled]:
+    """Wait until the version serves: how it ended (its state, or the error that ended the wait)."""
     requests_raised: list[FriendliError] = []
     try:
         # "And serving": when the waits gain the serving check (wait_until_running(serving=True), the
@@ -314,25 +337,64 @@ def _settle(
         wait = wait_flow(endpoint_id, team_id, terms)
         state = yield from flows.capped(wait, terms.request_deadline, requests_raised)
     except EndpointStoppedError as stopped:
-        if stopped.state is None or stopped.state.status is not Status.SLEEPING:
-            return _Settled(stopped.state, None, stopped)
-        state = stopped.state  # scaled to zero: it served, and rests (its specification still tells)
+        return Settled(stopped.state) if _at_rest(stopped) else Settled(stopped.state, None, stopped)
     except WaitError as ended:
-        return _Settled(ended.state, None, ended)
+        return Settled(ended.state, None, ended)
     except FriendliError as exc:
         if not any(exc is raised for raised in requests_raised):
             raise  # the caller's on_progress raised it: theirs, as it is (as in any wait)
-        return _Settled(None, None, exc)
+        return Settled(None, None, exc)
+    return Settled(state)
+
+
+def waited_in(result: FleetResult, endpoint_id: str) -> Settled:
+    """How a fleet wait (``wait_all``, as apply's) ended for one endpoint, as its rollout's own wait would say."""
+    if endpoint_id in result.running:
+        return Settled(result.running[endpoint_id])
+    if endpoint_id in result.failed:
+        failed = result.failed[endpoint_id]
+        return Settled(failed.state, None, failed)
+    if endpoint_id in result.stopped:
+        stopped = result.stopped[endpoint_id]
+        return Settled(stopped.state) if _at_rest(stopped) else Settled(stopped.state, None, stopped)
+    state = result.timed_out.get(endpoint_id)
+    seen = f"last seen {state.status}" if state is not None else "no status was read"
+    timed_out = WaitTimeoutError(
+        f"endpoint {endpoint_id} did not become RUNNING before the wait's deadline; {seen}",
+        endpoint_id=endpoint_id,
+        state=state,
+    )
+    return Settled(state, None, timed_out)
+
+
+def _read_back(
+    endpoint_id: str, team_id: str | None, waited: Settled, compared: tuple[tuple[str, Any], ...]
+) -> Flow[Settled]:
+    """Once the version serves (``waited``), its specification read back and compared with ``compared``."""
+    if waited.error is not None:
+        return waited
     try:
         spec: EndpointSpec = yield calls.spec(endpoint_id, team_id)
     except FriendliError as exc:
-        return _Settled(state, None, exc)
-    return _Settled(state, spec, None, differences(compared, spec_fields(spec)))
+        return Settled(waited.state, None, exc)
+    return Settled(waited.state, spec, None, differences(compared, spec_fields(spec)))
 
 
 def rollout_flow(request: RolloutRequest, team_id: str | None, terms: WaitTerms) -> Flow[Rollout]:
     """The rollout of ``request`` (see the module); ``terms(stage, timeout)`` starts each wait's clock."""
-    run = _Run(request, team_id)
+    run = RolloutRun(request, team_id)
+    ended = yield from begin_flow(run)
+    if ended is not None:
+        return ended
+    waited = yield from _wait(request.endpoint_id, team_id, terms("rolling_out", request.timeout))
+    return (yield from verify_flow(run, waited, terms))
+
+
+def begin_flow(run: RolloutRun) -> Flow[Rollout | None]:
+    """Steps 1 to 3: the history, the update, the new version. A ``Rollout`` when the rollout ends there
+    (``not_updated``); None when the new version is to be waited for, then verified (``verify_flow``).
+    (``begin_flow``, a wait, ``verify_flow``: ``rollout_flow``, or apply's, whose wait is a fleet's.)"""
+    request, team_id = run.request, run.team_id
     endpoint_id = request.endpoint_id
     try:
         run.previous, run.tail = yield from _history(endpoint_id, team_id, None)
@@ -347,7 +409,15 @@ def rollout_flow(request: RolloutRequest, team_id: str | None, terms: WaitTerms)
         run.new = made
     else:
         run.new = yield from _newest(run, run.previous)
-    run.learned((yield from _settle(endpoint_id, team_id, terms("rolling_out", request.timeout), request.compared)))
+    return None
+
+
+def verify_flow(run: RolloutRun, waited: Settled, terms: WaitTerms) -> Flow[Rollout]:
+    """Steps 4 and 5, once the wait for the new version ended (``waited``: its own, or its part of a
+    fleet's, ``waited_in``): read back and compare; roll back if that does not hold."""
+    request, team_id = run.request, run.team_id
+    endpoint_id = request.endpoint_id
+    run.learned((yield from _read_back(endpoint_id, team_id, waited, request.compared)))
     if run.settled.ok:
         return run.result("rolled_out")
     if not request.rollback or run.previous is None or not run.settled.mendable:
@@ -361,11 +431,12 @@ def rollout_flow(request: RolloutRequest, team_id: str | None, terms: WaitTerms)
     except FriendliError as exc:
         return run.result("rollback_failed", rollback_error=exc)
     run.rollback_version = yield from _newest(run, run.new or run.previous)
-    rollback = yield from _settle(endpoint_id, team_id, terms("rolling_back", request.rollback_timeout), compared)
+    rolled_back = yield from _wait(endpoint_id, team_id, terms("rolling_back", request.rollback_timeout))
+    rollback = yield from _read_back(endpoint_id, team_id, rolled_back, compared)
     return run.result("rolled_back" if rollback.ok else "rollback_failed", rollback=rollback)
 
 
-def _restore(run: _Run) -> tuple[DedicatedEndpointUpdateBody, tuple[tuple[str, Any], ...]]:
+def _restore(run: RolloutRun) -> tuple[DedicatedEndpointUpdateBody, tuple[tuple[str, Any], ...]]:
     """The rollback's update: the previous version's specification, as an update can send it (and the
     model and revision the caller knew); notes what it restores and what it cannot."""
     previous = run.previous

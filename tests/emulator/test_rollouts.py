@@ -425,3 +425,41 @@ def test_apply_records_the_model_a_rollback_could_not_send_back(tmp_path: Path) 
         entry = fd.StateFile(state).read(DEFAULT_TEAM).entries[("proj", "chat")]
         assert entry.applied == {"model": "org/new"}
         assert [a.action for a in client.plan(changed, state=state).actions] == ["noop"]
+
+
+class RefuseTheRollback(httpx.BaseTransport):
+    """The emulator's transport, but the second update (a rollback's) is answered 500 and not made."""
+
+    def __init__(self, emu: Emulator) -> None:
+        self.inner, self.updates = emu.transport(), 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "PUT" and request.url.path.count("/") == 4:
+            self.updates += 1
+            if self.updates == 2:
+                return httpx.Response(500, json={"detail": "no"})
+        return self.inner.handle_request(request)
+
+
+def test_apply_forgets_what_it_cannot_know_after_a_rollback_that_failed(tmp_path: Path) -> None:
+    emu, state = Emulator(clock=ManualClock()), tmp_path / "state.json"
+    with emu.client() as setup:
+        assert setup.apply(setup.plan(desired(64), state=state)).ok
+    changed = desired(128).to_mapping()
+    changed["projects"]["proj"]["endpoints"]["chat"]["model"] = "org/new"
+    del changed["projects"]["proj"]["endpoints"]["other"]
+    with client_on(emu, RefuseTheRollback(emu)) as client:
+        plan = client.plan(fd.Desired.from_mapping(changed), state=state)
+        [action] = [a for a in plan.actions if a.name == "chat"]
+        assert action.endpoint_id is not None
+        emu.fail(action.endpoint_id, OOM)
+        result = client.apply(plan)
+        [chat] = [a for a in result.actions if a.name == "chat"]
+        assert chat.outcome == "failed"
+        assert chat.rollout is not None
+        assert chat.rollout.outcome == "rollback_failed"
+        assert isinstance(chat.rollout.rollback_error, fd.ServerError)
+        entry = fd.StateFile(state).read(DEFAULT_TEAM).entries[("proj", "chat")]
+        assert "model" not in entry.applied  # which model runs is not known any more
+        again = next(a for a in client.plan(fd.Desired.from_mapping(changed), state=state).actions if a.name == "chat")
+        assert "model" in again.unknown

@@ -26,7 +26,8 @@ each with one job:
 - ``_client``: ``Client`` and ``AsyncClient``: configuration, the HTTP client, driving flows.
 - ``_config``: token, team and base URL from arguments and environment, checked once.
 - ``_resources``: ``client.endpoints``, every operation of the contract (``Client``'s);
-  ``_async_resources``: the same, awaited (``AsyncClient``'s).
+  ``_async_resources``: the same, awaited (``AsyncClient``'s); ``_arguments``: the checks of their
+  arguments that both share.
 - ``_endpoint``: endpoint handles, whose action methods refresh the state and chain.
 - ``_serving``: whether an endpoint serves: the one request that asks it, and what its failure means.
 - ``_openai``: the bridge to the ``openai`` package (the ``openai`` extra): clients for an endpoint's
@@ -54,6 +55,8 @@ each with one job:
   client after a 429.
 - ``_waiter``: waiting for one endpoint to serve, or to reach another status, as a flow (the status
   tables, a wait's terms); ``_fleet``: for many.
+- ``_rollout``: a verified rollout as a flow (update, wait, read back, roll back); ``_rollout_result``:
+  how it ended (``Rollout``).
 - ``_hints``: one actionable line per failure code of the contract; the status an action refused
   with a 400 needs first.
 - ``_observe``: what the SDK reports of its calls (log records; spans, events and metrics through
@@ -134,6 +137,7 @@ if TYPE_CHECKING:
     from friendli_dedicated._plan import Plan as Plan, PlannedAction as PlannedAction
     from friendli_dedicated._resources import Endpoints as Endpoints
     from friendli_dedicated._retry import RetryPolicy as RetryPolicy
+    from friendli_dedicated._rollout_result import Rollout as Rollout
     from friendli_dedicated._state import (
         StateEntry as StateEntry,
         StateFile as StateFile,
@@ -164,6 +168,7 @@ if TYPE_CHECKING:
         RateLimitError as RateLimitError,
         RequestTimeoutError as RequestTimeoutError,
         ResponseFormatError as ResponseFormatError,
+        RolloutError as RolloutError,
         ServerError as ServerError,
         StateFileError as StateFileError,
         StateLockedError as StateLockedError,
@@ -188,6 +193,7 @@ _LAZY = {
     "Endpoint": "_endpoint",
     "EndpointChanges": "_bodies",
     "FleetResult": "_fleet",
+    "Rollout": "_rollout_result",
     "AsyncEndpoint": "_endpoint",
     "GPU": "_instances",
     "InstanceOption": "_instances",
@@ -245,6 +251,7 @@ _LAZY = {
     "EndpointStoppedError": "errors",
     "WaitTimeoutError": "errors",
     "FleetWaitError": "errors",
+    "RolloutError": "errors",
     "StateFileError": "errors",
     "StateLockedError": "errors",
     "PlanStaleError": "errors",
@@ -302,6 +309,8 @@ __all__ = [
     "RequestTimeoutError",
     "ResponseFormatError",
     "RetryPolicy",
+    "Rollout",
+    "RolloutError",
     "ServerError",
     "SpecificationMismatchWarning",
     "StateEntry",

@@ -7,18 +7,27 @@
    that moved is ``PlanStaleError``, before any change (a plan with nothing to change reads nothing);
 2. make the changes as one ``Batch``, at most ``parallelism`` at once: creates go through the
    client's shared create machinery (its project views and listings, its 429 gate), updates send
-   only the fields that change (``update_step``), terminates follow the plan's listing of them; one
-   failed endpoint does not stop the others;
+   only the fields that change (``update_step``: when the apply waits, the beginning of a verified
+   rollout, which reads the version history around the update), terminates follow the plan's
+   listing of them; one failed endpoint does not stop the others;
 3. write the state record (atomically) for what completed;
-4. wait for the endpoints created or updated (``wait_all``, through their projects' listings).
+4. wait for the endpoints created or updated (``wait_all``, through their projects' listings);
+5. end each update's rollout (``verify_step``, at most ``parallelism`` at once): read its
+   specification back, and roll it back if it failed, timed out or shows other values; write the
+   record again.
 
 ``_Run`` holds the decisions, free of I/O but for the record's file: what each job is, what each
 outcome means for the endpoint's entry in the record and for the result. Whatever ends an apply (its
 end, an error, Ctrl-C, a cancellation), the changes that completed are recorded, so a second apply
 converges: an endpoint made by an interrupted one is adopted by name, never made twice.
 
-``update_step`` is the one function an update goes through: a verified rollout (update, wait, check,
-roll back) replaces it there.
+``update_step`` is the one function an update goes through: a verified rollout (``_rollout``: update,
+wait, read back, roll back) when the apply waits, whose wait is the apply's one fleet wait; the update
+alone when it does not. What the record keeps of an update is what the endpoint runs after it: the
+new values once sent (and rolled out, or not rolled back); the old ones after a rollback, but for the
+fields the rollback could not send back (the model, when the record did not know the previous one);
+after a failed rollback, the changed fields the specification does not show are forgotten, so that
+the next plan says it does not know them.
 """
 
 from __future__ import annotations
@@ -29,21 +38,23 @@ from typing import Any
 
 import attrs
 
-from friendli_dedicated import _calls as calls, _engine as engine, _fleet, _flows as flows
+from friendli_dedicated import _calls as calls, _engine as engine, _fleet, _flows as flows, _rollout
 from friendli_dedicated._apply_result import AppliedAction, ApplyResult
 from friendli_dedicated._bodies import create_body, update_body
-from friendli_dedicated._diff import RECORD_ONLY, applied_values
+from friendli_dedicated._diff import READABLE, RECORD_ONLY, applied_values
 from friendli_dedicated._fleet import FleetResult
 from friendli_dedicated._flows import Batch, Finished, Flow, Job
 from friendli_dedicated._models import EndpointSpec, EndpointState, Status
 from friendli_dedicated._plan import Plan, PlannedAction
 from friendli_dedicated._planner import Observation, acted_on, current_scaling, observe, stale
+from friendli_dedicated._rollout import RolloutRun, Settled, waited_in
+from friendli_dedicated._rollout_result import Rollout
 from friendli_dedicated._state import StateEntry, StateFile, StateRecord, now_text
 from friendli_dedicated._waiter import Terms
 from friendli_dedicated.errors import InvalidInputError, PlanStaleError
 from friendli_dedicated_api.models import DedicatedEndpointCreateBody
 
-__all__ = ["Seams", "apply_flow", "check_team", "update_step"]
+__all__ = ["Seams", "apply_flow", "check_team", "update_step", "verify_step"]
 
 MakeCreate = Callable[[DedicatedEndpointCreateBody, Collection[str]], tuple[Flow[Any], float]]
 """The client's create: its flow on the shared views, and its deadline (``_client_views._Views._create_flow``)."""
@@ -52,21 +63,64 @@ Progress = Callable[[AppliedAction], None]
 
 @attrs.frozen
 class Seams:
-    """What the shells give an apply: the team, the client's create, the wait's terms, where a bare id is."""
+    """What the shells give an apply: the team, the client's create, the wait's terms, where a bare id
+    is; and for the updates' rollouts (when it waits) each wait's terms, its timeout, and whether to
+    roll back."""
 
     team_id: str | None
     make_create: MakeCreate
     wait_terms: Callable[[], Terms] | None
     locate: _fleet.Locate
     parallelism: int
+    rollout_terms: _rollout.WaitTerms | None = None
+    timeout: float = 1800.0
+    rollback: bool = True
 
 
 def update_step(
-    endpoint_id: str, team_id: str | None, action: PlannedAction, current: EndpointSpec
-) -> Flow[EndpointSpec]:
+    endpoint_id: str, team_id: str | None, action: PlannedAction, current: EndpointSpec, seams: Seams
+) -> Flow[RolloutRun | Rollout | EndpointSpec]:
     """Send the fields of ``action`` that change (``current`` is the specification just read): the API
     keeps every field it is not sent, and the engine options the contract requires in every block are
-    sent with their current values."""
+    sent with their current values. When the apply waits (``seams.rollout_terms``), as the beginning
+    of a verified rollout (``_rollout.begin_flow``): its ``RolloutRun``, verified once the apply's wait
+    ended (``verify_step``), or the ``Rollout`` if it ended already (not updated); else the update
+    alone (the specification it answered with)."""
+    body, given = _update_body(action, current)
+    if seams.rollout_terms is None:
+        updated: EndpointSpec = yield calls.update(endpoint_id, body, team_id)
+        return updated
+    request = _rollout.request_of(
+        endpoint_id,
+        body,
+        given,
+        advanced={},
+        extra=None,
+        rollback=seams.rollback,
+        previous_model=_old(action, "model"),
+        previous_revision=_old(action, "revision"),
+        timeout=seams.timeout,
+        rollback_timeout=seams.timeout,
+    )
+    run = RolloutRun(request, team_id)
+    ended = yield from _rollout.begin_flow(run)
+    return run if ended is None else ended
+
+
+def verify_step(run: RolloutRun, waited: Settled, seams: Seams) -> tuple[Flow[Rollout], None]:
+    """The end of an update's rollout, once the apply's wait for it ended: read back, roll back (a job)."""
+    assert seams.rollout_terms is not None
+    return _rollout.verify_flow(run, waited, seams.rollout_terms), None
+
+
+def _old(action: PlannedAction, field: str) -> str | None:
+    """The value the plan knew ``field`` had (the record's), to send back on a rollback."""
+    old = action.changes[field][0] if field in action.changes else None
+    return old if isinstance(old, str) else None
+
+
+def _update_body(action: PlannedAction, current: EndpointSpec) -> tuple[Any, dict[str, Any]]:
+    """The update of ``action``'s changed fields, its engine block built; and the engine options it sets."""
     desired = action.desired
     assert desired is not None
     fields = [field for field in action.changes if field not in RECORD_ONLY]
@@ -87,8 +141,7 @@ def update_step(
     )
     if advanced:
         body.advanced = engine.update_block(advanced, None, current)
-    updated: EndpointSpec = yield calls.update(endpoint_id, body, team_id)
-    return updated
+    return body, advanced
 
 
 @attrs.define
@@ -107,6 +160,14 @@ class _Run:
     """The index in the plan of each job of the batch."""
     waiting: dict[str, int] = attrs.field(factory=dict)
     """Endpoint id -> the index of its action, for the wait."""
+    rolling: dict[str, tuple[int, RolloutRun]] = attrs.field(factory=dict)
+    """Endpoint id -> (the index of its action, its rollout): the updates to verify after the wait."""
+    prior: dict[tuple[str, str], StateEntry | None] = attrs.field(factory=dict)
+    """The record's entries of those endpoints before their update (what a rollback goes back to)."""
+    waited_for: dict[str, Settled] = attrs.field(factory=dict)
+    """How the wait ended for each of them."""
+    verify_of: list[int] = attrs.field(factory=list)
+    """The index in the plan of each job of the verifications' batch."""
 
     @classmethod
     def begin(cls, plan: Plan, state_file: StateFile, on_progress: Progress | None, team_id: str | None) -> _Run:
@@ -209,7 +270,7 @@ class _Run:
             if all(field in RECORD_ONLY for field in action.changes):
                 return None
             current = self.fresh[endpoint_id]
-            return Job(lambda: (update_step(endpoint_id, team, action, current), None))
+            return Job(lambda: (update_step(endpoint_id, team, action, current, seams), None))
         return None
 
     def _set(self, index: int, outcome: str, *, status: str | None = None, error: str | None = None, **kw: Any) -> None:
@@ -251,23 +312,90 @@ class _Run:
         else:
             assert action.endpoint_id is not None
             endpoint_id = action.endpoint_id
-            self._record(action, endpoint_id)
+            if isinstance(finished.value, Rollout):  # it ended before the wait: not updated
+                self._rolled(index, action, finished.value)
+                return
+            if isinstance(finished.value, RolloutRun):  # made: verified after the wait
+                key = (action.project_id, action.name)
+                self.prior[key] = self.entries.get(key)
+                self.rolling[endpoint_id] = (index, finished.value)
+            self._record(action, endpoint_id)  # what the endpoint runs now, until a rollback says otherwise
             self._set(index, "applied", status=Status.UPDATING.value)
         self.waiting[endpoint_id] = index
+
+    def _rolled(self, index: int, action: PlannedAction, rollout: Rollout) -> None:
+        """An update's rollout ended: the endpoint's outcome and its entry in the record (see the module)."""
+        assert action.endpoint_id is not None
+        status = _status(rollout.state)
+        if rollout.outcome == "rolled_out":
+            self._record(action, action.endpoint_id)
+            self._set(index, "done", status=status, rollout=rollout)
+            return
+        if rollout.outcome == "not_updated":
+            self._set(index, "failed", status=status, error=rollout.summary(), rollout=rollout)
+            return
+        if rollout.outcome == "not_rolled_back":
+            self._record(action, action.endpoint_id)
+        elif rollout.outcome == "rolled_back":
+            self._keep(action, action.endpoint_id, now={_plan_field(field) for field in rollout.unrestored})
+        else:  # rollback_failed
+            self._keep(action, action.endpoint_id, unknown={f for f in action.changes if f not in READABLE})
+        timed_out = rollout.outcome == "not_rolled_back" and rollout.failure == "timed_out"
+        outcome = "rolled_back" if rollout.rolled_back else "timed_out" if timed_out else "failed"
+        self._set(index, outcome, status=status, error=rollout.summary(), rollout=rollout)
+
+    def _keep(
+        self,
+        action: PlannedAction,
+        endpoint_id: str,
+        *,
+        now: Collection[str | None] = (),
+        unknown: Collection[str] = (),
+    ) -> None:
+        """The record's entry after an update that did not roll out: as it was before the update, but
+        for the fields the endpoint ``now`` has as the file says, and those no longer known (``unknown``)."""
+        assert action.desired is not None
+        key = (action.project_id, action.name)
+        old = self.prior[key] if key in self.prior else self.entries.get(key)
+        same = old is not None and old.endpoint_id == endpoint_id
+        applied = dict(old.applied) if old is not None and same else {}
+        wanted = applied_values(action.desired)
+        applied.update((field, wanted[field]) for field in now if field is not None and field in wanted)
+        for field in unknown:
+            applied.pop(field, None)
+        if old is not None and same and applied == dict(old.applied):
+            self.entries[key] = old
+            return
+        if old is None and not applied:
+            self.entries.pop(key, None)
+            return
+        self.entries[key] = StateEntry(
+            endpoint_id=endpoint_id,
+            applied=applied,
+            delete_protection=action.desired.delete_protection,
+            created_at=old.created_at if old is not None and same else now_text(),
+            updated_at=now_text(),
+        )
 
     def targets(self) -> list[Any]:
         """What the wait watches: each changed endpoint with its project (no read to learn it)."""
         return [_Target(i, self.plan.actions[n].project_id) for i, n in self.waiting.items()]
 
     def waited(self, finished: Finished) -> None:
-        """The wait ended: each changed endpoint's outcome."""
+        """The wait ended: each created endpoint's outcome; for each update, how its wait ended (its
+        rollout then verifies it)."""
         if finished.error is not None:
-            for index in self.waiting.values():
-                self._set(index, "failed", error=f"waiting failed: {finished.error}")
+            for endpoint_id, index in self.waiting.items():
+                if endpoint_id in self.rolling:
+                    self.waited_for[endpoint_id] = Settled(None, None, finished.error)
+                else:
+                    self._set(index, "failed", error=f"waiting failed: {finished.error}")
             return
         result: FleetResult = finished.value
         for endpoint_id, index in self.waiting.items():
-            if endpoint_id in result.running:
+            if endpoint_id in self.rolling:
+                self.waited_for[endpoint_id] = waited_in(result, endpoint_id)
+            elif endpoint_id in result.running:
                 self._set(index, "done", status=result.running[endpoint_id].status.value)
             elif endpoint_id in result.failed:
                 failure = result.failed[endpoint_id]
@@ -283,6 +411,24 @@ class _Run:
                 )
             else:
                 self._set(index, "timed_out", status=_status(result.timed_out.get(endpoint_id)))
+
+    def verifications(self, seams: Seams) -> list[Job]:
+        """The jobs that end the updates' rollouts (read back, roll back), once the wait ended."""
+        jobs: list[Job] = []
+        for endpoint_id, (index, rollout) in self.rolling.items():
+            waited = self.waited_for.get(endpoint_id)
+            if waited is not None:
+                jobs.append(Job(functools.partial(verify_step, rollout, waited, seams)))
+                self.verify_of.append(index)
+        return jobs
+
+    def rolled(self, job: int, finished: Finished) -> None:
+        """An update's rollout ended: its outcome, and its entry in the record."""
+        index = self.verify_of[job]
+        if finished.error is not None:
+            self._set(index, "failed", error=str(finished.error))
+        else:
+            self._rolled(index, self.plan.actions[index], finished.value)
 
     def checkpoint(self) -> None:
         """Write the record if the entries changed since it was read (atomically)."""
@@ -302,6 +448,17 @@ class _Target:
 
 def _status(state: EndpointState | None) -> str | None:
     return None if state is None else state.status.value
+
+
+def _plan_field(field: str) -> str | None:
+    """A rollout's field (a specification's name, or the model's) as a plan names it; None for the name."""
+    if field in ("model", "revision"):
+        return field
+    if field in ("gpu_type", "num_gpu", "instance_id"):
+        return "instance"
+    if field.startswith("autoscaling_"):
+        return "autoscaling." + field.removeprefix("autoscaling_")
+    return f"engine.{field}" if field in engine.OPTIONS else None
 
 
 def _wait_job(targets: list[Any], seams: Seams) -> tuple[Flow[FleetResult], float]:
@@ -336,6 +493,10 @@ def apply_flow(run: _Run, seams: Seams) -> Flow[ApplyResult]:
     if seams.wait_terms is not None and targets:
         (finished,) = yield Batch([Job(functools.partial(_wait_job, targets, seams))], 1, finish_on_interrupt=False)
         run.waited(finished)
+    verifications = run.verifications(seams)
+    if verifications:
+        yield Batch(verifications, seams.parallelism, done=run.rolled)
+        run.checkpoint()
     return run.result()
 
 

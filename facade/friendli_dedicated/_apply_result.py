@@ -7,7 +7,10 @@ Each endpoint of the plan gets an ``AppliedAction`` whose ``outcome`` is one of 
 - ``applied``: the change was accepted, and was not waited for (``wait=False``), or changed only
   the state record;
 - ``unchanged``: there was nothing to do (``noop``);
-- ``failed``: the request failed, or the endpoint failed or stopped after it (``error`` says why);
+- ``failed``: the request failed, or the endpoint failed or stopped after it (``error`` says why), or
+  an update's rollback failed too;
+- ``rolled_back``: an update's new version failed, timed out or did not show what was asked, and the
+  previous version's specification was restored (``rollout`` says what happened);
 - ``timed_out``: accepted, but not serving when the wait's deadline passed;
 - ``skipped``: the plan could not plan it (its action was ``error``);
 - ``in_flight``: under way when the apply was interrupted (its outcome is unknown: plan again);
@@ -25,17 +28,31 @@ from typing import Any
 
 import attrs
 
+from friendli_dedicated._rollout_result import Rollout
+
 __all__ = ["OK_OUTCOMES", "OUTCOMES", "AppliedAction", "ApplyInterrupted", "ApplyResult"]
 
-OUTCOMES = ("done", "applied", "unchanged", "failed", "timed_out", "skipped", "in_flight", "not_started")
+OUTCOMES = (
+    "done",
+    "applied",
+    "unchanged",
+    "failed",
+    "rolled_back",
+    "timed_out",
+    "skipped",
+    "in_flight",
+    "not_started",
+)
 OK_OUTCOMES = frozenset({"done", "applied", "unchanged"})
 
 
 @attrs.frozen
 class AppliedAction:
     """What an apply did to one endpoint: the plan's ``action``, and how it ended (``outcome``, one of
-    ``done``, ``applied``, ``unchanged``, ``failed``, ``timed_out``, ``skipped``, ``in_flight``,
-    ``not_started``), with the endpoint's last ``status`` seen and the ``error`` message, if any."""
+    ``done``, ``applied``, ``unchanged``, ``failed``, ``rolled_back``, ``timed_out``, ``skipped``,
+    ``in_flight``, ``not_started``), with the endpoint's last ``status`` seen and the ``error`` message,
+    if any; for an update that the apply waited for, its ``rollout`` (``fd.Rollout``: both versions,
+    what differed, how a rollback ended)."""
 
     project_id: str
     name: str
@@ -45,6 +62,7 @@ class AppliedAction:
     status: str | None = None
     error: str | None = None
     changes: Mapping[str, tuple[Any, Any]] = attrs.field(factory=dict, repr=False)
+    rollout: Rollout | None = attrs.field(default=None, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -62,6 +80,7 @@ class AppliedAction:
             "status": self.status,
             "error": self.error,
             "changes": {field: [old, new] for field, (old, new) in self.changes.items()},
+            "rollout": None if self.rollout is None else self.rollout.to_json(),
         }
 
 

@@ -11,15 +11,17 @@ from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, Unpack, cast
 
 from friendli_dedicated import _calls as calls, _ephemeral, _fleet, _flows as flows, _observe, _serving, _waiter
+from friendli_dedicated._arguments import _check_deadline, _endpoint_id, _name, _plan, _project, _rollout_start, _terms
 from friendli_dedicated._autoscaling import Autoscaling
 from friendli_dedicated._backoff import Backoff
-from friendli_dedicated._bodies import create_body, update_body, wandb_body
+from friendli_dedicated._bodies import EndpointChanges, create_body, update_body, wandb_body
 from friendli_dedicated._creates import warn_differences
 from friendli_dedicated._endpoint import AsyncEndpoint, ProgressCallback
 from friendli_dedicated._fleet import FleetProgress, FleetResult
 from friendli_dedicated._instances import GPU, InstanceOption, UnlistedInstanceOption
 from friendli_dedicated._models import EndpointSpec, EndpointState, EndpointVersion, Status
-from friendli_dedicated._resources import _check_deadline, _endpoint_id, _name, _plan, _project, _terms
+from friendli_dedicated._rollout import RolloutProgress
+from friendli_dedicated._rollout_result import Rollout
 from friendli_dedicated._validate import flag, identifier
 from friendli_dedicated_api._contract import EngineOptions
 from friendli_dedicated_api.models import DedicatedEndpointCreateBody
@@ -206,6 +208,37 @@ class AsyncEndpoints:
         )
         self._client._creates.learn(self._team, checked_id, updated)
         return updated
+
+    async def rollout(
+        self,
+        endpoint_id: str,
+        *,
+        timeout: float = 1800.0,
+        rollback: bool = True,
+        rollback_timeout: float | None = None,
+        previous_model: str | None = None,
+        previous_revision: str | None = None,
+        on_progress: RolloutProgress | None = None,
+        poll: Backoff | None = None,
+        **changes: Unpack[EndpointChanges],
+    ) -> Rollout:
+        """See ``Endpoints.rollout``."""
+        flow = _rollout_start(
+            self._client,
+            endpoint_id,
+            changes,
+            timeout=timeout,
+            rollback=rollback,
+            rollback_timeout=rollback_timeout,
+            previous_model=previous_model,
+            previous_revision=previous_revision,
+            on_progress=on_progress,
+            poll=poll,
+        )
+        result = await self._client._drive(flow)
+        if result.spec is not None:
+            self._client._creates.learn(self._team, result.endpoint_id, result.spec)
+        return result
 
     async def delete(self, endpoint_id: str) -> None:
         """See ``Endpoints.delete``."""

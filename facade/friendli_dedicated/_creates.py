@@ -59,7 +59,11 @@ from friendli_dedicated.errors import (
     ServerError,
     TransportError,
 )
-from friendli_dedicated_api.models import DedicatedEndpointCreateBody, DedicatedEndpointSpec
+from friendli_dedicated_api.models import (
+    DedicatedEndpointCreateBody,
+    DedicatedEndpointSpec,
+    DedicatedEndpointUpdateBody,
+)
 from friendli_dedicated_api.types import Unset
 
 if TYPE_CHECKING:
@@ -72,7 +76,9 @@ __all__ = [
     "SpecificationMismatchWarning",
     "ambiguous",
     "create_flow",
+    "doubt",
     "find_flow",
+    "shown_fields",
     "spec_fields",
     "wanted_of",
     "warn_differences",
@@ -91,13 +97,29 @@ def wanted_of(body: DedicatedEndpointCreateBody, given: Collection[str] = ()) ->
     ``given``: the engine options the caller set (the others are the contract's defaults, which a
     server may fill in its own way, so they are not compared).
     """
+    return Wanted(body.name, tuple(shown_fields(body, given).items()))
+
+
+def shown_fields(
+    body: DedicatedEndpointCreateBody | DedicatedEndpointUpdateBody, given: Collection[str] = ()
+) -> dict[str, object]:
+    """The fields of a create or an update that a specification shows, as it would report them (its
+    field names): the one rule of "what a specification shows of a request", for a create's match
+    (``wanted_of``) and a rollout's check (``_rollout``). Not the name (a create matches it apart),
+    nor the model, nor what the autoscaler moves.
+
+    >>> shown_fields(DedicatedEndpointUpdateBody(instance_option_id=InstanceOption.parse("2x H100").id))
+    {'gpu_type': 'NVIDIA H100', 'num_gpu': 2}
+    """
     fields: dict[str, object] = {}
-    try:
-        option = InstanceOption.from_id(body.instance_option_id)
-    except FriendliError:  # an unlisted option: its GPU is not known here
-        pass
-    else:
-        fields.update(gpu_type=option.gpu.value, num_gpu=option.count)
+    option_id = body.instance_option_id
+    if isinstance(option_id, str):
+        try:
+            option = InstanceOption.from_id(option_id)
+        except FriendliError:  # an unlisted option: its GPU is not known here
+            pass
+        else:
+            fields.update(gpu_type=option.gpu.value, num_gpu=option.count)
     simplescale, policy = body.simplescale, body.autoscaling_policy
     if simplescale is not None and not isinstance(simplescale, Unset):
         fields.update(autoscaling_min=simplescale.replicas, autoscaling_max=simplescale.replicas)
@@ -108,9 +130,10 @@ def wanted_of(body: DedicatedEndpointCreateBody, given: Collection[str] = ()) ->
             "autoscaling_cooldown": policy.cooldown_period,
         }
         fields.update((key, value) for key, value in asked.items() if not isinstance(value, Unset))
-    sent = body.advanced.to_dict() if not isinstance(body.advanced, Unset) else {}
+    advanced = body.advanced
+    sent = advanced.to_dict() if advanced is not None and not isinstance(advanced, Unset) else {}
     fields.update((name, sent[name]) for name in sorted(given) if name in _SPEC_FIELDS and name in sent)
-    return Wanted(body.name, tuple(fields.items()))
+    return fields
 
 
 def spec_fields(spec: DedicatedEndpointSpec) -> Mapping[str, object]:
@@ -118,8 +141,8 @@ def spec_fields(spec: DedicatedEndpointSpec) -> Mapping[str, object]:
     return {name: None if isinstance(value, Unset) else value for name, value in values.items()}
 
 
-def _doubt(exc: FriendliError) -> str | None:
-    """Why a failed create may still have made the endpoint, or None when it cannot have."""
+def doubt(exc: FriendliError) -> str | None:
+    """Why a failed write (a create, an update) may still have taken effect, or None when it cannot have."""
     if isinstance(exc, ResponseFormatError | ServerError):
         return f"the create call failed with {type(exc).__name__}: {exc}"
     if isinstance(exc, TransportError) and exc.may_have_reached_server:
@@ -305,7 +328,7 @@ def create_flow(
             try:
                 state = yield calls.create(body, team_id)
             except FriendliError as exc:
-                create.doubt = _doubt(exc)
+                create.doubt = doubt(exc)
                 if create.doubt is None:
                     raise
             create.sent = True

@@ -72,6 +72,7 @@ def _apply_start(
     parallelism: object,
     wait: object,
     timeout: object,
+    rollback: object,
     on_progress: object,
 ) -> tuple[Plan, StateFile, Seams, ApplyProgress | None]:
     if not isinstance(plan, Plan):
@@ -82,11 +83,12 @@ def _apply_start(
     state_file = StateFile.coerce(state if state is not None else plan.state_path)  # type: ignore[arg-type]
     most = _planner.checked_parallelism(parallelism)
     waits = flag(wait, "wait")
+    rolls_back = flag(rollback, "rollback")
     progress = callback(on_progress, "on_progress", arguments=1)
     sender = client._sender
-    _waiter.Terms.check(
+    limit = _waiter.Terms.check(
         timeout=timeout, poll=None, wake=False, on_progress=None, clock=sender.clock, random=sender.random
-    )
+    ).timeout
 
     def terms() -> _waiter.Terms:  # the wait's deadline runs from its own start
         # Polled as one endpoint is (up to every 10 s, not a fleet's 2 s): an apply's endpoints deploy
@@ -96,6 +98,11 @@ def _apply_start(
             timeout=timeout, poll=poll, wake=False, on_progress=None, clock=sender.clock, random=sender.random
         )
 
+    def rollout_terms(_stage: str, seconds: float) -> _waiter.Terms:  # each wait of a rollout, as one endpoint's
+        return _waiter.Terms.check(
+            timeout=seconds, poll=None, wake=False, on_progress=None, clock=sender.clock, random=sender.random
+        )
+
     def locate(endpoint_id: str) -> str | None:
         return client._creates.project_of(client.team_id, endpoint_id)
 
@@ -103,7 +110,16 @@ def _apply_start(
         # Not exist_ok: the plan adopted what existed; one of the name made since is a stale plan.
         return client._creates._create_flow(client, body, client.team_id, given, False)
 
-    seams = Seams(client.team_id, make_create, terms if waits else None, locate, most)
+    seams = Seams(
+        client.team_id,
+        make_create,
+        terms if waits else None,
+        locate,
+        most,
+        rollout_terms=rollout_terms if waits else None,
+        timeout=limit,
+        rollback=rolls_back,
+    )
     return plan, state_file, seams, progress
 
 
@@ -166,6 +182,7 @@ class Declarative:
         parallelism: int = 10,
         wait: bool = True,
         timeout: float = 1800.0,
+        rollback: bool = True,
         on_progress: ApplyProgress | None = None,
     ) -> ApplyResult:
         """Carry out ``plan``; an ``ApplyResult`` says what was done to each endpoint and how it ended.
@@ -175,10 +192,16 @@ class Declarative:
         away from (``PlanStaleError``), makes at most ``parallelism`` changes at once (one that
         fails does not stop the others), records what completed, and with ``wait`` waits up to
         ``timeout`` seconds for the endpoints created or updated to serve (``wait_all``, polling
-        from 1 s up to every 10 s). ``on_progress(action)``
-        is called with each endpoint's ``AppliedAction`` as it changes. Ctrl-C starts nothing more,
-        lets what is in flight end (a second Ctrl-C stops waiting), records it, and raises
-        ``ApplyInterrupted`` (a ``KeyboardInterrupt``) with the result; another apply converges.
+        from 1 s up to every 10 s). With ``wait``, each update is a verified rollout
+        (``Endpoints.rollout``), whose wait is that one: then its specification is read back, and a
+        new version that failed, timed out or shows other values is rolled back to the previous
+        version's specification (given ``timeout`` seconds too), unless ``rollback=False``. Its
+        ``AppliedAction`` is then ``done``, ``rolled_back``, ``failed`` or ``timed_out``, with the
+        ``rollout``; anything but ``done`` makes the result not ``ok`` (exit 1).
+        ``on_progress(action)`` is called with each endpoint's ``AppliedAction`` as it changes.
+        Ctrl-C starts nothing more, lets what is in flight end (a rollback included; a second Ctrl-C
+        stops waiting), records it, and raises ``ApplyInterrupted`` (a ``KeyboardInterrupt``) with
+        the result; another apply converges.
 
         >>> import pathlib, tempfile
         >>> state = pathlib.Path(tempfile.mkdtemp()) / "endpoints.state.json"
@@ -190,7 +213,7 @@ class Declarative:
         """
         client = cast("Client", self)
         checked, state_file, seams, progress = _apply_start(
-            client, plan, state, parallelism, wait, timeout, on_progress
+            client, plan, state, parallelism, wait, timeout, rollback, on_progress
         )
         with state_file.lock():
             run = _Run.begin(checked, state_file, progress, client.team_id)
@@ -241,6 +264,7 @@ class AsyncDeclarative:
         parallelism: int = 10,
         wait: bool = True,
         timeout: float = 1800.0,
+        rollback: bool = True,
         on_progress: ApplyProgress | None = None,
     ) -> ApplyResult:
         """See ``Client.apply``. A cancellation of the task is re-raised as it is (with the result's
@@ -248,7 +272,7 @@ class AsyncDeclarative:
         coroutine, is ``ApplyInterrupted`` as in ``Client.apply``."""
         client = cast("AsyncClient", self)
         checked, state_file, seams, progress = _apply_start(
-            client, plan, state, parallelism, wait, timeout, on_progress
+            client, plan, state, parallelism, wait, timeout, rollback, on_progress
         )
         with state_file.lock():
             run = _Run.begin(checked, state_file, progress, client.team_id)

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
     from friendli_dedicated._async_resources import AsyncEndpoints
     from friendli_dedicated._resources import Endpoints
+    from friendli_dedicated._rollout import RolloutProgress
+    from friendli_dedicated._rollout_result import Rollout
 
 # ObservedEndpoint, RunningEndpoint, ListedEndpoint and their async twins exist for type checkers only
 # (see the end).
@@ -50,6 +52,14 @@ def _learn(handle: Endpoint | AsyncEndpoint, spec: EndpointSpec) -> None:
         handle.name = spec.name
     if isinstance(spec.project_id, str):
         handle.project_id = spec.project_id
+
+
+def _saw(handle: Endpoint | AsyncEndpoint, result: Rollout) -> None:
+    """What a rollout tells a handle: the last state and specification it saw."""
+    if result.state is not None:
+        handle.state = result.state
+    if result.spec is not None:
+        _learn(handle, result.spec)
 
 
 def _repr(handle: Endpoint | AsyncEndpoint) -> str:
@@ -69,7 +79,8 @@ class Endpoint:
 
     Action methods (``refresh``, ``sleep``, ``wake``, ``terminate``, ``restart``, ``update``,
     ``wait_until_running``, ``wait_until``) act, refresh ``state`` and return the handle, so calls chain;
-    ``spec()`` returns the ``EndpointSpec``. ``client.endpoints``' methods of the same names take
+    ``spec()`` returns the ``EndpointSpec``, and ``rollout`` (an update, verified, or rolled back) an
+    ``fd.Rollout``. ``client.endpoints``' methods of the same names take
     an id and return the API's answer instead (an ``EndpointState``, an ``EndpointSpec``). Type
     checkers see the handle that those setting ``state`` return as an ``ObservedEndpoint``, whose
     ``state`` is not Optional (``update`` leaves ``state`` as it was: an ``Endpoint``).
@@ -204,6 +215,39 @@ class Endpoint:
         _learn(self, self._endpoints.update(self.id, **changes))
         return self
 
+    def rollout(
+        self,
+        *,
+        timeout: float = 1800.0,
+        rollback: bool = True,
+        rollback_timeout: float | None = None,
+        previous_model: str | None = None,
+        previous_revision: str | None = None,
+        on_progress: RolloutProgress | None = None,
+        poll: Backoff | None = None,
+        **changes: Unpack[EndpointChanges],
+    ) -> Rollout:
+        """Update the endpoint, see the new version serve as asked, or roll it back: an ``fd.Rollout``
+        (see ``Endpoints.rollout``). ``state`` is the last one the rollout saw.
+
+        >>> ep = client.endpoints.create("proj", "verified", "org/model", "H100").wait_until_running()
+        >>> ep.rollout(max_batch_size=64, comment="bigger batches").raise_for_failure().outcome
+        'rolled_out'
+        """
+        result = self._endpoints.rollout(
+            self.id,
+            timeout=timeout,
+            rollback=rollback,
+            rollback_timeout=rollback_timeout,
+            previous_model=previous_model,
+            previous_revision=previous_revision,
+            on_progress=on_progress,
+            poll=poll,
+            **changes,
+        )
+        _saw(self, result)
+        return result
+
     def sleep(self) -> ObservedEndpoint:
         """Put the endpoint to sleep; returns the handle, whose ``state`` is the new one."""
         self.state = self._endpoints.sleep(self.id)
@@ -329,6 +373,33 @@ class AsyncEndpoint:
         """See ``Endpoint.update``."""
         _learn(self, await self._endpoints.update(self.id, **changes))
         return self
+
+    async def rollout(
+        self,
+        *,
+        timeout: float = 1800.0,
+        rollback: bool = True,
+        rollback_timeout: float | None = None,
+        previous_model: str | None = None,
+        previous_revision: str | None = None,
+        on_progress: RolloutProgress | None = None,
+        poll: Backoff | None = None,
+        **changes: Unpack[EndpointChanges],
+    ) -> Rollout:
+        """See ``Endpoint.rollout``."""
+        result = await self._endpoints.rollout(
+            self.id,
+            timeout=timeout,
+            rollback=rollback,
+            rollback_timeout=rollback_timeout,
+            previous_model=previous_model,
+            previous_revision=previous_revision,
+            on_progress=on_progress,
+            poll=poll,
+            **changes,
+        )
+        _saw(self, result)
+        return result
 
     async def sleep(self) -> AsyncObservedEndpoint:
         """Put the endpoint to sleep; returns the handle, whose ``state`` is the new one."""

@@ -15,9 +15,10 @@ A flow is a generator. It yields what it needs done and receives the outcome:
 
 Its return value is the method's result. The sync and async clients each have one small loop that
 drives any flow (``Client._steps``, ``AsyncClient._steps``), so the logic is tested once; a driver
-may cap every call of a flow at a deadline (the waits' ``_waiter.Terms.request_deadline``). The
-other flows are ``_creates``' (create), ``_waiter``'s and ``_fleet``'s (waiting); see ``_client``
-for the rule.
+may cap every call of a flow at a deadline (the waits' ``_waiter.Terms.request_deadline``), and a
+flow the calls of a part of it (``capped``: a wait within a rollout). The other flows are
+``_creates``' (create), ``_waiter``'s and ``_fleet``'s (waiting), ``_rollout``'s; see ``_client`` for
+the rule.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ __all__ = [
     "Until",
     "action_flow",
     "call_flow",
+    "capped",
     "collect",
     "endpoints_listing",
     "gather",
@@ -150,6 +152,31 @@ def call_flow(call: Call[T]) -> Flow[T]:
     """One call as a flow (a ``Job``'s flow, say)."""
     result: T = yield call
     return result
+
+
+def capped(flow: Flow[T], deadline: float, thrown: list[FriendliError] | None = None) -> Flow[T]:
+    """``flow``, with every call it yields sent within ``deadline`` (or the call's own, if sooner): a
+    part of a longer flow that has a deadline of its own, as a wait within a rollout. What the driver
+    sends back, or throws in, goes to ``flow`` (each error thrown in is added to ``thrown``: what its
+    requests raised, told from what its own code raised); closing this closes it."""
+    try:
+        step = next(flow)
+        while True:
+            if isinstance(step, Call):
+                step = attrs.evolve(step, deadline=deadline if step.deadline is None else min(deadline, step.deadline))
+            try:
+                outcome = yield step
+            except FriendliError as exc:  # what the drivers throw in: the call's error
+                if thrown is not None:
+                    thrown.append(exc)
+                step = flow.throw(exc)
+            else:
+                step = flow.send(outcome)
+    except StopIteration as stop:
+        value: T = stop.value
+        return value
+    finally:
+        flow.close()
 
 
 # -- pagination -----------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ import attrs
 
 from friendli_dedicated._models import EndpointState
 
-__all__ = ["GONE", "LISTING_LIMIT", "ProjectView", "Round", "Wanted"]
+__all__ = ["GONE", "LISTING_LIMIT", "ProjectView", "Round", "Wanted", "differences"]
 
 LISTING_LIMIT = 100
 """Endpoints per page of a listing (the contract's largest ``limit``)."""
@@ -84,8 +84,19 @@ class Wanted:
         >>> Wanted("chat", (("max_batch_size", 64), ("num_gpu", 2))).differences({"max_batch_size": 128})
         {'max_batch_size': (64, 128)}
         """
-        found = ((field, asked, spec.get(field)) for field, asked in self.fields)
-        return {field: (asked, value) for field, asked, value in found if value is not None and value != asked}
+        return differences(self.fields, spec)
+
+
+def differences(asked: Iterable[tuple[str, object]], spec: Mapping[str, object]) -> dict[str, tuple[object, object]]:
+    """Field -> (asked, found) for each field that ``spec`` (a specification's fields) shows with another
+    value than asked; a field it does not show (absent or null) cannot be compared and is left out. The
+    one comparison of a request with a specification: a create's match (``Wanted``), a rollout's check.
+
+    >>> differences([("max_batch_size", 64), ("num_gpu", 2)], {"max_batch_size": 128, "num_gpu": None})
+    {'max_batch_size': (64, 128)}
+    """
+    found = ((field, value, spec.get(field)) for field, value in asked)
+    return {field: (value, shown) for field, value, shown in found if shown is not None and shown != value}
 
 
 @attrs.frozen

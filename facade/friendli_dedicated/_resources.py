@@ -18,81 +18,35 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, Unpack, cast
 
-from friendli_dedicated import _calls as calls, _ephemeral, _fleet, _flows as flows, _observe, _serving, _waiter
+from friendli_dedicated import (
+    _calls as calls,
+    _ephemeral,
+    _fleet,
+    _flows as flows,
+    _observe,
+    _serving,
+    _waiter,
+)
+from friendli_dedicated._arguments import _check_deadline, _endpoint_id, _name, _plan, _project, _rollout_start, _terms
 from friendli_dedicated._autoscaling import Autoscaling
 from friendli_dedicated._backoff import Backoff
-from friendli_dedicated._bodies import create_body, update_body, wandb_body
+from friendli_dedicated._bodies import EndpointChanges, create_body, update_body, wandb_body
 from friendli_dedicated._creates import warn_differences
 from friendli_dedicated._endpoint import Endpoint, ProgressCallback
 from friendli_dedicated._fleet import FleetProgress, FleetResult
 from friendli_dedicated._instances import GPU, InstanceOption, UnlistedInstanceOption
 from friendli_dedicated._models import EndpointSpec, EndpointState, EndpointVersion, Status
-from friendli_dedicated._validate import callback, flag, identifier, seconds, text
+from friendli_dedicated._rollout import RolloutProgress
+from friendli_dedicated._rollout_result import Rollout
+from friendli_dedicated._validate import flag, identifier
 from friendli_dedicated_api._contract import EngineOptions
 from friendli_dedicated_api.models import DedicatedEndpointCreateBody
 
 if TYPE_CHECKING:
-    from friendli_dedicated._client import AsyncClient, Client
+    from friendli_dedicated._client import Client
     from friendli_dedicated._endpoint import ListedEndpoint, RunningEndpoint
 
 __all__ = ["Endpoints"]
-
-
-def _endpoint_id(value: object) -> str:
-    return identifier(value, "endpoint_id")
-
-
-def _terms(
-    client: Client | AsyncClient,
-    timeout: object,
-    poll: object,
-    wake: object,
-    progress: object,
-    until: Status = Status.RUNNING,
-    serving: object = False,
-) -> _waiter.Terms:
-    """A wait's arguments, checked, on the client's clock (its deadline starts now)."""
-    clock, random = client._sender.clock, client._sender.random
-    return _waiter.Terms.check(
-        timeout=timeout,
-        poll=poll,
-        wake=wake,
-        on_progress=progress,
-        clock=clock,
-        random=random,
-        until=until,
-        serving=serving,
-    )
-
-
-def _check_deadline(client: Client | AsyncClient, timeout: object) -> tuple[float, float]:
-    """``check_serving``'s timeout (> 0 seconds), checked, and its deadline on the client's clock."""
-    limit = seconds(timeout, "timeout", allow_zero=False)
-    return limit, client._sender.clock() + limit
-
-
-def _plan(
-    client: Client | AsyncClient,
-    body: DedicatedEndpointCreateBody,
-    given: set[str],
-    wait: dict[str, Any],
-    wait_terminated: object,
-) -> _ephemeral.Plan:
-    """An ``ephemeral`` block's arguments, each checked now, before anything is created (the wait's
-    as ``wait_until_running`` checks them; its deadline starts when the block is entered)."""
-    _terms(client, wait["timeout"], wait["poll"], False, None)
-    callback(wait["on_progress"], "on_progress", arguments=2)
-    return _ephemeral.Plan(body, given, wait, flag(wait_terminated, "wait_terminated"))
-
-
-def _name(value: object) -> str:
-    checked = text(value, "name")
-    assert checked is not None  # text() returns None only when optional
-    return checked
-
-
-def _project(project_id: object) -> str | None:
-    return None if project_id is None else identifier(project_id, "project_id")
 
 
 class Endpoints:
@@ -346,6 +300,60 @@ class Endpoints:
         updated = self._client._drive(flows.update_flow(checked_id, self._team, body, advanced, extra_engine_options))
         self._client._creates.learn(self._team, checked_id, updated)
         return updated
+
+    def rollout(
+        self,
+        endpoint_id: str,
+        *,
+        timeout: float = 1800.0,
+        rollback: bool = True,
+        rollback_timeout: float | None = None,
+        previous_model: str | None = None,
+        previous_revision: str | None = None,
+        on_progress: RolloutProgress | None = None,
+        poll: Backoff | None = None,
+        **changes: Unpack[EndpointChanges],
+    ) -> Rollout:
+        """Update the endpoint, and see the new version serve as asked, or roll it back: an ``fd.Rollout``.
+
+        ``changes`` are the keywords of ``update`` (``EndpointChanges``). The version history is read
+        first (the previous version and its specification), the update sent, the new version waited
+        for (``timeout`` seconds, as ``wait_until_running``), and its specification read back and
+        compared with what was asked (the fields a specification shows; not the model). A new version
+        that fails, times out or shows other values (a silent revert) is rolled back with ``rollback``
+        (the default): the previous version's specification is sent back as an update, and waited for
+        (``rollback_timeout``, the same as ``timeout`` unless given). The API does not say which model
+        a version runs: pass ``previous_model`` (and ``previous_revision``) when the update changes
+        them, so that a rollback can send them back; otherwise the result's ``unrestored`` names them.
+
+        Returns once the rollout or its rollback ended (within ``timeout`` plus ``rollback_timeout``
+        and the few requests around the waits, each within the client's timeout); every way it can
+        end is the result's ``outcome`` (``rolled_out``, ``rolled_back``, ``rollback_failed``,
+        ``not_rolled_back``, ``not_updated``), not an exception: ``raise_for_failure()`` raises
+        ``fd.RolloutError`` unless it rolled out. ``on_progress(stage, state, elapsed)`` is called on
+        each change of status or phase, ``stage`` being ``rolling_out`` or ``rolling_back``.
+
+        >>> ep = client.endpoints.create("proj", "tuned", "org/model", "H100").wait_until_running()
+        >>> result = client.endpoints.rollout(ep.id, max_batch_size=64)
+        >>> result.outcome, result.previous.version_id, result.new.version_id, result.requested
+        ('rolled_out', 'v1', 'v2', {'max_batch_size': 64})
+        """
+        flow = _rollout_start(
+            self._client,
+            endpoint_id,
+            changes,
+            timeout=timeout,
+            rollback=rollback,
+            rollback_timeout=rollback_timeout,
+            previous_model=previous_model,
+            previous_revision=previous_revision,
+            on_progress=on_progress,
+            poll=poll,
+        )
+        result = self._client._drive(flow)
+        if result.spec is not None:
+            self._client._creates.learn(self._team, result.endpoint_id, result.spec)
+        return result
 
     def delete(self, endpoint_id: str) -> None:
         """Delete the endpoint (a 404 afterwards). ``client.endpoints.delete("ep-123")``."""

@@ -58,7 +58,11 @@ _MAX_URLS = 4096
 
 @attrs.frozen
 class Call(Generic[T]):
-    """One request of the contract, ready to send; ``parse`` reads a 2xx body (raising ``Malformed``)."""
+    """One request of the contract, ready to send; ``parse`` reads a 2xx body (raising ``Malformed``).
+
+    ``deadline`` (on the client's clock), when set, is one the request must be sent within, besides
+    the client's and the driver's: a flow caps the calls of a part of it so (``_flows.capped``).
+    """
 
     kwargs: dict[str, Any]
     idempotent: bool
@@ -69,6 +73,7 @@ class Call(Generic[T]):
     """The endpoint the request is about, if one (for telemetry)."""
     project_id: str | None = None
     """The project the request is about, if one (for telemetry)."""
+    deadline: float | None = None
 
     @property
     def label(self) -> str:
@@ -144,9 +149,10 @@ class Sender:
         return args
 
     def attempts(self, call: Call[T], deadline: float | None) -> Attempts[T]:
-        """The bookkeeping of one call: its deadline is ``total`` from now, or ``deadline`` if sooner."""
-        own = self.clock() + self.total
-        return Attempts(self, call, own if deadline is None else min(own, deadline))
+        """The bookkeeping of one call: its deadline is ``total`` from now, or ``deadline`` (or the
+        call's own) if sooner."""
+        limits = [self.clock() + self.total] + [d for d in (deadline, call.deadline) if d is not None]
+        return Attempts(self, call, min(limits))
 
 
 @attrs.define

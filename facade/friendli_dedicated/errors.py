@@ -26,6 +26,7 @@
     │   ├── EndpointStoppedError      TERMINATING, TERMINATED, STOPPING, or SLEEPING without wake=True
     │   └── WaitTimeoutError          the deadline passed (also a TimeoutError)
     ├── FleetWaitError                ``FleetResult.raise_for_failures``: some endpoints of a fleet do not serve
+    ├── RolloutError                  ``Rollout.raise_for_failure``: a new version did not roll out (rolled back or not)
     ├── StateFileError                the state record of plan and apply cannot be read or written
     ├── StateLockedError              another apply holds the state record's lock
     └── PlanStaleError                a saved plan no longer matches the endpoints or the state record
@@ -84,6 +85,7 @@ __all__ = [
     "RateLimitError",
     "RequestTimeoutError",
     "ResponseFormatError",
+    "RolloutError",
     "ServerError",
     "StateFileError",
     "StateLockedError",
@@ -419,6 +421,16 @@ class FleetWaitError(FriendliError):
     def __init__(self, message: str, *, result: Any) -> None:
         super().__init__(message)
         self.result = result
+
+
+class RolloutError(FriendliError):
+    """Raised by ``Rollout.raise_for_failure`` when a rollout's new version did not serve as asked;
+    ``rollout`` is the whole ``Rollout`` (its ``outcome`` says whether it was rolled back, and how that
+    ended), and the error that ended the new version, if any, is its cause."""
+
+    def __init__(self, message: str, *, rollout: Any) -> None:
+        super().__init__(message)
+        self.rollout = rollout
 
 
 class StateFileError(FriendliError):

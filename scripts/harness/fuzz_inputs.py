@@ -240,12 +240,15 @@ def _required(function: Callable[..., Any]) -> tuple[str, ...]:
 
 
 _ENGINE = ("max_batch_size", "max_token_count", "tokenizer_add_special_tokens", "queue_backpressure_metric_kind")
+# A rollout's changes are the keywords of update (``**changes``): fuzzed as update's are.
+_CHANGES = ("name", "model", "instance", "autoscaling", "comment", "extra_engine_options", *_ENGINE)
 _METHODS = [name for name in dir(fd.Endpoints) if not name.startswith("_")]
 _APPLY = tuple(name for name in _params(fd.Client.apply) if name != "state")
 _HANDLE_METHODS = [
     "wait_until_running",
     "check_serving",
     "update",
+    "rollout",
     "refresh",
     "sleep",
     "wake",
@@ -253,6 +256,11 @@ _HANDLE_METHODS = [
     "restart",
     "delete",
 ]
+
+
+def _extra(method: str) -> tuple[str, ...]:
+    """The fuzzed keywords a method takes through ``**``: engine options, or a rollout's changes."""
+    return _ENGINE if method in ("create", "update", "ephemeral") else _CHANGES if method == "rollout" else ()
 
 
 def _targets() -> list[Target]:
@@ -304,8 +312,7 @@ def _targets() -> list[Target]:
     ]
     for method in _METHODS:
         function = getattr(fd.Endpoints, method)
-        extra = _ENGINE if method in ("create", "update", "ephemeral") else ()
-        params = _params(function, *extra)
+        params = _params(function, *_extra(method))
         required = _required(function)
         targets.append(Target(f"endpoints.{method}", _resource_method(method, sync=True), params, required=required))
         targets.append(
@@ -319,7 +326,7 @@ def _targets() -> list[Target]:
         )
     for method in _HANDLE_METHODS:
         function = getattr(fd.Endpoint, method)
-        params = _params(function, *(_ENGINE if method == "update" else ()))
+        params = _params(function, *_extra(method))
         targets.append(Target(f"Endpoint.{method}", _handle_method(method), params))
     return targets
 

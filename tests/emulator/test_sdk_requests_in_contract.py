@@ -46,7 +46,7 @@ def operation_of(request: LoggedRequest, operations: list[tuple[str, re.Pattern[
 
 
 def scenario(client: fd.Client, emu: Emulator) -> fd.Endpoint:
-    """Create, read, list, update, versions, sleep, wake, terminate, restart, delete, wait, costs: the SDK's verbs."""
+    """Create, read, list, update, versions, rollout, sleep, wake, terminate, restart, delete, wait, costs: the SDK's verbs."""
     ep = client.endpoints.create("proj", "chat", "org/model", "H100")
     ep.wait_until_running(timeout=900, serving=True)
     ep.check_serving()
@@ -56,6 +56,8 @@ def scenario(client: fd.Client, emu: Emulator) -> fd.Endpoint:
     list(client.endpoints.list())
     ep.update(name="chat-2").wait_until_running(timeout=900)
     list(client.endpoints.versions(ep.id))
+    emu.fail(ep.id, "INFERENCE_ENGINE_MEMORY_ERROR")
+    assert ep.rollout(max_batch_size=64, timeout=900).rolled_back  # the history, update, wait, read back, rollback
     ep.sleep().wake().wait_until_running(timeout=900)
     ep.terminate()
     emu.advance(10)  # TERMINATED: restart brings it back
@@ -83,6 +85,7 @@ async def async_scenario(client: fd.AsyncClient) -> None:
             model=brief.id, messages=[{"role": "user", "content": "Hi"}], max_tokens=1
         )
     await ep.update(name="async-2")
+    assert (await ep.rollout(max_batch_size=64, timeout=900)).ok
     await ep.terminate()
     await ep.refresh()
     await ep.delete()

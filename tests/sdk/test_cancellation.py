@@ -62,6 +62,11 @@ async def update(client: fd.AsyncClient, ids: list[str]) -> object:
     return await client.endpoints.update(ids[0], max_batch_size=32)  # reads the spec first, then puts
 
 
+async def rollout(client: fd.AsyncClient, ids: list[str]) -> object:
+    # The history, the update, the history again, the polls, the read-back; a rollback when it fails.
+    return await client.endpoints.rollout(ids[1], max_batch_size=48, timeout=600)
+
+
 async def wait_one(client: fd.AsyncClient, ids: list[str]) -> object:
     return await client.endpoints.wait_until_running(ids[0], timeout=600)
 
@@ -100,6 +105,7 @@ OPERATIONS: dict[str, Operation] = {
     "find": find,
     "list": listing,
     "update": update,
+    "rollout": rollout,
     "wait_until_running": wait_one,
     "wait_until_running_serving": wait_serving,
     "ephemeral": short_lived,

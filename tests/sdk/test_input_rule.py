@@ -29,7 +29,7 @@ def test_the_fuzz_reaches_every_method_of_the_resources_and_handles() -> None:
     for method in (name for name in dir(fd.Endpoints) if not name.startswith("_")):
         assert f"endpoints.{method}" in names
         assert f"async endpoints.{method}" in names
-    for method in ("wait_until_running", "update", "sleep", "wake", "terminate", "restart", "delete"):
+    for method in ("wait_until_running", "update", "rollout", "sleep", "wake", "terminate", "restart", "delete"):
         assert f"Endpoint.{method}" in names
 
 

@@ -198,6 +198,12 @@ def api_for(name: str) -> FakeAPI:
         api.on("DELETE", SPEC, reply(200, {}))
     elif name == "update":
         api.on("GET", SPEC, reply(200, spec_json())).on("PUT", SPEC, reply(200, spec_json("v2")))
+    elif name == "rollout":
+        history = f"{SPEC}/version"
+        api.on("GET", history, reply(200, {"data": {"v1": spec_json()}}), reply(200, {"data": {"v2": spec_json()}}))
+        api.on("GET", SPEC, reply(200, spec_json()), reply(200, spec_json(maxBatchSize=64)))
+        api.on("PUT", SPEC, reply(200, spec_json(maxBatchSize=64)))
+        api.on("GET", STATUS, reply(200, status_json("UPDATING")), reply(200, status_json("RUNNING")))
     elif name in {"create", "create-resolved"}:
         new = [] if name == "create" else ["ep-x", "ep-y"]
         api.on("GET", COLLECTION, listing("old"), listing("old", *new))
@@ -265,6 +271,10 @@ SCENARIOS: dict[str, Scenario] = {
         ),
         run(endpoints.update(EP, max_context_length=8192)),
         caught(lambda: run(endpoints.update(EP, max_batch_size=-1))),
+    ],
+    "rollout": lambda endpoints, run: [
+        run(endpoints.rollout(EP, max_batch_size=64, comment="c", timeout=300)),
+        caught(lambda: run(endpoints.rollout(EP, timeout=300))),
     ],
     "create": lambda endpoints, run: [
         run(endpoints.create("proj", "chat", "org/model", instance, autoscaling=autoscaling))

@@ -191,3 +191,21 @@ async def async_short_lived(client: fd.AsyncClient) -> None:
     async with client.endpoints.ephemeral("evals", "judge", "org/model", "H100") as endpoint:
         assert_type(endpoint.state.status, fd.Status)
         assert_type(await endpoint.check_serving(), fd.AsyncEndpoint)
+
+
+def rollouts(client: fd.Client, endpoint: fd.Endpoint) -> None:
+    result = endpoint.rollout(max_batch_size=64, timeout=600, previous_model="org/model", model="org/new")
+    assert_type(result, fd.Rollout)
+    assert_type(result.raise_for_failure(), fd.Rollout)
+    assert_type(result.error, fd.FriendliError | None)
+    assert_type(result.previous, fd.EndpointVersion | None)
+    changes: fd.EndpointChanges = {"max_batch_size": 64}
+    assert_type(client.endpoints.rollout("ep-1", rollback=False, **changes), fd.Rollout)
+    endpoint.rollout(max_batch_sise=64)  # type: ignore[call-arg]
+    endpoint.rollout(max_batch_size=64, on_progress=lambda state, elapsed: None)  # type: ignore[arg-type,misc]
+    client.apply(client.plan(fd.Desired.load("endpoints.yaml")), rollback=False)
+
+
+async def async_rollouts(endpoint: fd.AsyncEndpoint) -> None:
+    result = await endpoint.rollout(max_batch_size=64, on_progress=lambda stage, state, elapsed: print(stage))
+    assert_type(result, fd.Rollout)

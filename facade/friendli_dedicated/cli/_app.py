@@ -1,6 +1,7 @@
 """The ``friendli-dedicated`` app: its global options, the commands that need no endpoint, and ``run``.
 
-The ``endpoints`` commands are in ``_endpoints``; running a command (its client, its errors) is
+The ``endpoints`` commands are in ``_endpoints``, those of endpoints as code (validate, plan, apply,
+export) in ``_as_code``; running a command (its client, its errors) is
 ``_session``'s job; the options are declared in ``_options``.
 """
 
@@ -11,7 +12,7 @@ from typing import Annotated
 import typer
 
 import friendli_dedicated as fd
-from friendli_dedicated.cli import _output
+from friendli_dedicated.cli import _as_code, _output
 from friendli_dedicated.cli._endpoints import endpoints_app
 from friendli_dedicated.cli._exit import EXIT_CODES_HELP
 from friendli_dedicated.cli._options import JsonOpt
@@ -40,6 +41,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(endpoints_app, name="endpoints")
+_as_code.register(app)  # validate, plan, apply, export
 
 
 def _sdk_version() -> str:

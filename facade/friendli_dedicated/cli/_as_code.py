@@ -329,12 +329,12 @@ def _run(
     session: Session, made: fd.Plan, target: str, state: str | None, parallelism: int, timeout: float, no_rollback: bool
 ) -> fd.ApplyResult:
     """Carry out ``made``, its progress shown; a Ctrl-C ends as ``Interrupted`` (exit 130), with the table."""
-    display = ApplyDisplay(session.out.note)
-    if made.has_changes:
-        session.out.note(
-            f"Applying: at most {parallelism} changes at once, then waiting up to {duration(timeout)} for the "
-            "endpoints created or updated to be RUNNING..."
-        )
+    plural = "s" if parallelism > 1 else ""
+    display = ApplyDisplay(
+        session.out.note,
+        f"Applying: at most {parallelism} change{plural} at once, then waiting up to {duration(timeout)} for "
+        "the endpoints created or updated to be RUNNING...",
+    )
     try:
         with display.on_sigint():
             return session.client.apply(

@@ -95,13 +95,18 @@ class ApplyDisplay:
     failed or timed out. ``in_flight`` is what a Ctrl-C leaves under way.
     """
 
-    def __init__(self, note: Callable[[str], None]) -> None:
+    def __init__(self, note: Callable[[str], None], header: str | None = None) -> None:
         self.note = note
+        self.header = header
+        """Printed before the first change is made (not before a refusal: a saved plan gone stale)."""
         self.in_flight: dict[tuple[str, str], fd.AppliedAction] = {}
         self.waiting: dict[tuple[str, str], fd.AppliedAction] = {}
         self.interrupts = 0
 
     def __call__(self, action: fd.AppliedAction) -> None:
+        if self.header is not None:
+            self.note(self.header)
+            self.header = None
         key = (action.project_id, action.name)
         self.in_flight.pop(key, None)
         self.waiting.pop(key, None)
@@ -200,7 +205,7 @@ def result_table(rows: Sequence[dict[str, Any]]) -> str:
     >>> print(result_table([{"project": "p", "name": "chat", "action": "create", "endpoint_id": "ep-1",
     ...                      "outcome": "done", "status": "RUNNING", "error": None}]))
     PROJECT   NAME   ACTION   ENDPOINT   OUTCOME   STATUS    ERROR
-    ───────────────────────────────────────────────────────────────
+    ──────────────────────────────────────────────────────────────
     p         chat   create   ep-1       done      RUNNING   -
     """
     table = [list(RESULT_COLUMNS)] + [

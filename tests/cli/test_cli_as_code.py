@@ -148,6 +148,7 @@ def test_validate_accepts_a_good_file_and_sends_nothing(cli: Cli, monkeypatch: p
         ),
         ("broken.yaml", "projects: [\n", "Error: broken.yaml is not valid YAML: line 2, column 1"),
         ("missing.yaml", None, "Error: missing.yaml cannot be read:"),
+        ("\x00", None, "Error: invalid FILE: must not contain NUL characters"),
     ],
 )
 def test_validate_refuses_a_bad_file_naming_the_place_and_sends_nothing(
@@ -370,8 +371,11 @@ def test_the_state_record_lock_needs_the_extra_and_says_so(cli: Cli, monkeypatch
     monkeypatch.setitem(__import__("sys").modules, "filelock", None)
     result = cli("apply", path, "--yes")
     assert result.exit_code == 2
-    assert "needs the 'manage' extra (filelock is missing)" in result.stderr
-    assert cli.writes() == []
+    assert result.stderr.startswith(
+        "Error: locking the state record needs the 'manage' extra (filelock is missing): "
+        'pip install "friendli-dedicated[manage]"'
+    )
+    assert cli.emulator.requests == []  # found before planning
 
 
 def _two_projects() -> Any:
@@ -450,6 +454,22 @@ def test_export_writes_the_file_of_what_exists_and_adopting_it_changes_nothing(c
     assert "Apply: 1 unchanged." in adopted.stdout
     assert cli.writes(sent) == []
     assert len(emulator.endpoint_ids()) == 1
+
+
+def test_an_out_path_that_cannot_be_written_is_refused_before_any_request(cli: Cli, emulator: Emulator) -> None:
+    path = cli.file("endpoints.yaml", TWO_PROJECTS)
+    Path("folder").mkdir()
+    for args, message in [
+        (("plan", path, "--out", "missing/plan.json"), "invalid --out: missing/plan.json: its folder does not exist"),
+        (("plan", path, "--out", "folder"), "invalid --out: folder is a folder"),
+        (("export", "alpha", "--out", "missing/endpoints.yaml"), "invalid --out: missing/endpoints.yaml: its folder"),
+    ]:
+        result = cli(*args)
+        assert (result.exit_code, result.stdout) == (2, ""), args
+        assert result.stderr.startswith(f"Error: {message}"), result.stderr
+    assert emulator.requests == []
+    assert cli("plan", path, "--out", "folder/plan.json").exit_code == 0  # an existing plan may be replaced
+    assert cli("plan", path, "--out", "folder/plan.json").exit_code == 0
 
 
 def test_help_of_the_commands_names_their_flags(cli: Cli) -> None:

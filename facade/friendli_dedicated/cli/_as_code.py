@@ -17,14 +17,16 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
 
 import friendli_dedicated as fd
+from friendli_dedicated._manage import extra_required
 from friendli_dedicated._plan import FORMAT as PLAN_FORMAT
-from friendli_dedicated._validate import seconds
+from friendli_dedicated._validate import path_text, seconds
 from friendli_dedicated.cli._as_code_output import (
     ApplyDisplay,
     extra_failure,
@@ -124,7 +126,7 @@ def _saved_plan(session: Session, path: str) -> fd.Plan | None:
     """The plan saved at ``path`` (``plan --out``), or None when ``path`` is not one."""
     try:
         text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+    except (OSError, UnicodeDecodeError, ValueError):  # ValueError: a NUL in the path
         return None  # not a plan we can read: loading it as a desired-state file says why
     if not text.lstrip().startswith("{"):
         return None
@@ -138,6 +140,37 @@ def _saved_plan(session: Session, path: str) -> fd.Plan | None:
         return fd.Plan.from_dict(data, source=path)
     except InvalidInputError as error:
         _fail(session, file_failure(path, error))
+
+
+def _check_out(out: str | None, *, replace: bool) -> None:
+    """Refuse an ``--out`` path that cannot be written, before any request (an existing file too,
+    unless ``replace``)."""
+    if out is None:
+        return
+    path = Path(path_text(out, "out"))
+    if not path.name or not path.parent.is_dir():
+        raise InvalidInputError("out", f"{out}: its folder does not exist")
+    if path.is_dir():
+        raise InvalidInputError("out", f"{out} is a folder")
+    if path.exists() and not replace:
+        raise InvalidInputError("out", f"{out} exists: export writes a new file (remove it first to replace it)")
+
+
+def _write(session: Session, out: str, write: Callable[[], object]) -> None:
+    """Write ``--out`` (checked before the requests); a failure now is exit 1, naming the file."""
+    try:
+        write()
+    except OSError as error:
+        _fail(session, Failure(ExitCode.API_ERROR, f"--out {out} could not be written: {error.strerror or error}"))
+
+
+def _check_lock_extra(session: Session) -> None:
+    """Apply holds the state record's lock (filelock, the ``manage`` extra): checked before planning."""
+    try:
+        with extra_required("locking the state record"):
+            import filelock  # noqa: F401
+    except ImportError as error:
+        _extra_missing(session, error)
 
 
 def _check_timeout(timeout: float) -> None:
@@ -212,13 +245,14 @@ def plan(
     try:
         with command(ctx, json_) as session:
             desired = _load(session, file)
+            _check_out(out, replace=True)
             try:
                 made = session.client.plan(desired, state=state, prune=prune, parallelism=parallelism)
             except KeyboardInterrupt:
                 raise Interrupted("interrupted while planning; nothing was changed", "plan again", {}) from None
             _show_plan(session, made, as_result=True)
             if out is not None:
-                made.save(out)
+                _write(session, out, lambda: made.save(out))
                 session.out.note(f"Saved the plan to {out}: apply it with friendli-dedicated apply {out}")
             if made.has_errors:
                 _error_line(_errors_line(made))
@@ -290,6 +324,7 @@ def apply(
     code = 0
     with command(ctx, json_) as session:
         _check_timeout(timeout)
+        _check_lock_extra(session)
         saved = _saved_plan(session, target)
         if saved is not None and prune:
             raise InvalidInputError(
@@ -386,8 +421,7 @@ def export(
     """
     with command(ctx, json_) as session:
         as_json = json_ or (out is not None and Path(out).suffix.lower() == ".json")
-        if out is not None and Path(out).exists():
-            raise InvalidInputError("out", f"{out} exists: export writes a new file (remove it first to replace it)")
+        _check_out(out, replace=False)
         if not as_json:
             try:
                 fd.Desired.from_mapping({"projects": {}}).to_yaml()  # PyYAML is there before any request
@@ -400,7 +434,7 @@ def export(
         if out is None:
             typer.echo(text, nl=False)
         else:
-            Path(out).write_text(text, encoding="utf-8")
+            _write(session, out, lambda: Path(out).write_text(text, encoding="utf-8"))
             if session.out.json_mode:
                 session.out.emit({"file": out, "endpoints": count, "unknownModel": unknown})
             else:

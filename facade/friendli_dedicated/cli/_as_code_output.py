@@ -51,6 +51,8 @@ def file_failure(path: str, error: fd.InvalidInputError) -> Failure:
     'e.yaml is not valid YAML: line 2, column 1: oops'
     """
     details: dict[str, Any] = {"type": type(error).__name__, "field": error.field, "file": path}
+    if error.field == "path":  # the path itself is not one (blank, a NUL in it)
+        return Failure(ExitCode.USAGE, f"invalid FILE: {error.message}", details=details)
     if error.field == path:  # the file itself: unreadable, not YAML or JSON, a key given twice
         return Failure(ExitCode.USAGE, f"{path} {error.message}", details=details)
     # YAML refusals name the file and line already; a JSON file's do not.

@@ -25,9 +25,10 @@
 - ``nox -s demo``: start the emulator on loopback and run examples/demo.py against it.
 - ``nox -s chaos``: 100 endpoint lifecycles per seed under 20% injected faults (and a loopback run).
 - ``nox -s conformance``: schemathesis against the emulator's loopback server (all checks, fixed seed).
-- ``nox -s installed [-- [--dist DIR] core cli cli-lowest emulator cli-emulator otel service-project]``: the
-  built wheel, installed as users install it (each extra in a fresh virtualenv, newest dependencies), what the
-  sdist and wheel carry, and examples/service_project's tests run against it (the testing kit as a service uses it).
+- ``nox -s installed [-- [--dist DIR] core cli cli-lowest emulator cli-emulator otel emulator-manage
+  service-project]``: the built wheel, installed as users install it (each extra in a fresh virtualenv,
+  newest dependencies), what the sdist and wheel carry, and examples/service_project's tests run against it
+  (the testing kit as a service uses it).
 - ``nox -s build``: the sdist and the wheel into dist/, checked by ``twine check --strict`` (what
   .github/workflows/release.yml publishes, after ``nox -s installed -- --dist dist`` checked those same files).
 """
@@ -361,6 +362,7 @@ INSTALLED_ENVS = {
     "emulator": ("[emulator]", ()),
     "cli-emulator": ("[cli,emulator]", ()),
     "otel": ("[otel]", ()),
+    "emulator-manage": ("[emulator,manage]", ()),  # the examples of plan and apply, with YAML and the lock
     # A downstream service's own project (examples/service_project): the wheel with its emulator extra and
     # pytest, newest versions, and the project's tests, which use only the documented testing kit.
     "service-project": ("[emulator]", ()),
@@ -428,6 +430,8 @@ def installed(session: nox.Session) -> None:
     - ``otel``: ``import friendli_dedicated`` imports nothing of OpenTelemetry, nor does a client with
       ``telemetry=False``; a client with the default does, and its requests carry the current trace
       context (``traceparent``) with the API alone;
+    - ``emulator-manage``: the ``emulator`` case with the ``manage`` extra too: the docstring examples of
+      plan, apply and the state record's lock run (the ``emulator`` case leaves them out, saying so);
     - ``service-project``: examples/service_project (a service module and its tests) with the wheel's
       ``emulator`` extra and pytest: its tests use only the documented testing kit and fixtures.
 

@@ -72,6 +72,13 @@ Endpoints as code (``client.plan``, ``client.apply``, ``client.export``):
 - ``_apply``: carrying out a plan as a flow, and the record kept in step; ``_apply_result``: what
   an apply did (``ApplyResult``, ``ApplyInterrupted``);
 - ``_declarative``: the clients' ``plan``, ``apply`` and ``export`` (sync and async).
+
+What it costs (``client.costs``):
+
+- ``_cost_report``: ``CostEntry`` and ``CostReport``, read from the API's daily buckets (line items,
+  ``Decimal`` amounts);
+- ``_costs``: the clients' ``costs`` (sync and async): its arguments checked against the API's
+  limits, every page read, the endpoints' projects and names joined.
 """
 
 from __future__ import annotations
@@ -92,6 +99,7 @@ if TYPE_CHECKING:
     from friendli_dedicated._backoff import Backoff as Backoff
     from friendli_dedicated._bodies import EndpointChanges as EndpointChanges
     from friendli_dedicated._client import AsyncClient as AsyncClient, Client as Client
+    from friendli_dedicated._cost_report import CostEntry as CostEntry, CostReport as CostReport
     from friendli_dedicated._creates import SpecificationMismatchWarning as SpecificationMismatchWarning
     from friendli_dedicated._desired import Desired as Desired, DesiredEndpoint as DesiredEndpoint
     from friendli_dedicated._endpoint import (
@@ -202,6 +210,8 @@ _LAZY = {
     "StateFile": "_state",
     "StateRecord": "_state",
     "StateEntry": "_state",
+    "CostEntry": "_cost_report",
+    "CostReport": "_cost_report",
     # The exception tree: errors.__all__.
     "FriendliError": "errors",
     "InvalidInputError": "errors",
@@ -251,6 +261,8 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "ContractPin",
+    "CostEntry",
+    "CostReport",
     "DeploymentPhase",
     "Desired",
     "DesiredEndpoint",

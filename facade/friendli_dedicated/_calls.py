@@ -14,15 +14,18 @@ into ``EndpointSpec``, ``EndpointState`` or ``Page`` values (or generated models
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from types import ModuleType
 from typing import Any, Generic, TypeVar
 
 import attrs
 
+from friendli_dedicated._cost_report import CostEntry, bucket_of
 from friendli_dedicated._models import EndpointSpec, EndpointState, EndpointVersion
 from friendli_dedicated._parsing import Malformed, from_generated, json_object
 from friendli_dedicated._transport import Call
+from friendli_dedicated_api.api.cost import get_cost
 from friendli_dedicated_api.api.dedicated_endpoint import (
     dedicated_create_endpoint,
     dedicated_delete_endpoint,
@@ -38,6 +41,8 @@ from friendli_dedicated_api.api.dedicated_endpoint import (
     dedicated_wake_endpoint,
 )
 from friendli_dedicated_api.models import (
+    CostBucketWidth,
+    CostGroupBy,
     DedicatedEndpointCreateBody,
     DedicatedEndpointUpdateBody,
     DedicatedEndpointWandbArtifactCreateBody,
@@ -48,6 +53,7 @@ from friendli_dedicated_api.types import UNSET, Unset
 __all__ = [
     "LIFECYCLE_ACTIONS",
     "Page",
+    "cost_page",
     "create",
     "create_from_wandb",
     "delete",
@@ -142,6 +148,23 @@ def _paging(cursor: str | None, limit: int, team_id: str | None) -> dict[str, An
     return {"cursor": UNSET if cursor is None else cursor, "limit": limit, "x_friendli_team": _team(team_id)}
 
 
+def cost_page(
+    start: dt.datetime, end: dt.datetime, page: str | None, limit: int, team_id: str | None
+) -> Call[Page[list[CostEntry]]]:
+    """One page of the team's cost: ``limit`` daily buckets from ``page`` (None: the first), grouped
+    by line item (one entry per endpoint and GPU a day)."""
+    kwargs = get_cost._get_kwargs(
+        start_time=start,
+        end_time=end,
+        bucket_width=CostBucketWidth("1d"),
+        limit=limit,
+        page=UNSET if page is None else page,
+        group_by=CostGroupBy.LINE_ITEM,
+        x_friendli_team=_team(team_id),
+    )
+    return Call(kwargs, idempotent=True, parse=_cost_page)
+
+
 def create(body: DedicatedEndpointCreateBody, team_id: str | None) -> Call[EndpointState]:
     # Never retried once it may have reached the server: a duplicate endpoint is a duplicate bill.
     kwargs = dedicated_create_endpoint._get_kwargs(body=body, x_friendli_team=_team(team_id))
@@ -200,6 +223,20 @@ def _page(content: bytes, item: Callable[[str, Any], T]) -> Page[T]:
 
 def _status_page(content: bytes) -> Page[EndpointState]:
     return _page(content, lambda _key, value: EndpointState.from_json(value))
+
+
+def _cost_page(content: bytes) -> Page[list[CostEntry]]:
+    # Amounts are read as Decimal, a JSON number too: never through a float, which would round them.
+    data = json_object(content, exact=True)
+    buckets = data.get("data")
+    if not isinstance(buckets, list):
+        raise Malformed(f"'data' is {type(buckets).__name__}, not a list")
+    more, following = data.get("has_more"), data.get("next_page")
+    if not isinstance(more, bool):
+        raise Malformed(f"'has_more' is {type(more).__name__}, not a boolean")
+    if more and (not isinstance(following, str) or not following):
+        raise Malformed("'has_more' is true but 'next_page' is not a cursor")
+    return Page([bucket_of(bucket) for bucket in buckets], following if more else None)
 
 
 def _version_page(content: bytes) -> Page[EndpointVersion]:

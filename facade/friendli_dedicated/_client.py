@@ -16,7 +16,8 @@ concurrency primitives and I/O have sync and async twins.
   ``_endpoint`` and ``_creates`` check inputs, pick the call or the flow, and send or drive it.
 
 Endpoints as code (``plan``, ``apply``, ``export``) are methods the clients inherit from
-``_declarative``, whose twins only drive the flows of ``_planner`` and ``_apply``.
+``_declarative``, whose twins only drive the flows of ``_planner`` and ``_apply``; so is ``costs``,
+from ``_costs``, whose twins drive its one flow.
 
 Everything else is shared: requests come from ``_calls`` (built by the generated client), request
 bodies from ``_bodies``, retries, deadlines and errors from ``_transport``. Both clients are built by
@@ -42,6 +43,7 @@ from friendli_dedicated import _redirect
 from friendli_dedicated._async_resources import AsyncEndpoints
 from friendli_dedicated._client_views import AsyncCreates, Creates
 from friendli_dedicated._config import DEFAULT_TIMEOUT, ClientConfig
+from friendli_dedicated._costs import AsyncCosting, Costing
 from friendli_dedicated._declarative import AsyncDeclarative, Declarative
 from friendli_dedicated._flows import Batch, Emit, Flow, Pause, Until
 from friendli_dedicated._resources import Endpoints
@@ -281,7 +283,7 @@ class _ClientBase:
         return f"{type(self).__name__}(base_url={self.base_url!r}, team_id={self.team_id!r})"
 
 
-class Client(Declarative, _ClientBase):
+class Client(Costing, Declarative, _ClientBase):
     """The synchronous client.
 
     Every argument is keyword-only (``fd.Client(token=..., team_id=...)``); a value given by
@@ -312,8 +314,8 @@ class Client(Declarative, _ClientBase):
     >>> import friendli_dedicated as fd
     >>> with fd.Client() as client:  # FRIENDLI_TOKEN (and FRIENDLI_TEAM, FRIENDLI_BASE_URL) from the environment
     ...     created = client.endpoints.create("proj", "chat", "org/model", "1x H100")
-    ...     [ep.id == created.id for ep in client.endpoints.list("proj")]
-    [True]
+    ...     created.id in {ep.id for ep in client.endpoints.list("proj")}
+    True
     """
 
     _http_type = httpx.Client
@@ -412,7 +414,7 @@ class Client(Declarative, _ClientBase):
         return result[0]
 
 
-class AsyncClient(AsyncDeclarative, _ClientBase):
+class AsyncClient(AsyncCosting, AsyncDeclarative, _ClientBase):
     """The asynchronous client: the same arguments and surface as ``Client``, awaited.
 
     ``http_client`` takes an ``httpx.AsyncClient``; ``sleep`` is an async callable. Each attempt

@@ -52,6 +52,7 @@ __all__ = [
     "call_flow",
     "collect",
     "endpoints_listing",
+    "gather",
     "paged",
     "paginate",
     "update_flow",
@@ -216,6 +217,22 @@ def collect(project_id: str | None, team_id: str | None, *, cursor: str | None =
                 step = listing.send((yield step))
         except StopIteration as stop:
             return Listing(found, page_cursors, stop.value)
+
+
+def gather(listing: Flow[Any]) -> Flow[list[Any]]:
+    """Every item ``listing`` emits, in order, as the value of a flow that emits nothing (for a
+    method that returns a whole listing at once, as ``costs`` does)."""
+    items: list[Any] = []
+    step = next(listing)
+    while True:
+        try:
+            if isinstance(step, Emit):
+                items.extend(step.items)
+                step = next(listing)
+            else:
+                step = listing.send((yield step))
+        except StopIteration:
+            return items
 
 
 # -- the listings of ``list`` and ``versions`` ------------------------------------------------------

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Any, TypeVar
 
 __all__ = ["Malformed", "from_generated", "json_object"]
@@ -27,14 +28,18 @@ class Malformed(ValueError):
     """A response body that does not match the contract; the message says how."""
 
 
-def json_object(content: bytes) -> dict[str, Any]:
-    """The body as a JSON object.
+def json_object(content: bytes, *, exact: bool = False) -> dict[str, Any]:
+    """The body as a JSON object; with ``exact``, its numbers with a fraction are ``Decimal`` (money),
+    never floats, which would round them.
 
     Refuses bodies that are not JSON, not UTF-8, nested deeper than the parser goes (a hostile body
     of ``[[[[...`` raises RecursionError in ``json.loads``), or not an object.
+
+    >>> json_object(b'{"total": 0.1}', exact=True)
+    {'total': Decimal('0.1')}
     """
     try:
-        data = json.loads(content)
+        data = json.loads(content, parse_float=Decimal if exact else None)
     except RecursionError:
         raise Malformed("JSON nested too deep to read") from None
     except (ValueError, UnicodeDecodeError) as exc:

@@ -46,6 +46,14 @@ BOUNDS: Final[dict[tuple[str, str], dict[str, int | float]]] = {
     ("EndpointSimplescaleConfig", "replicas"): {"minimum": 1},
 }
 
+# (operationId, parameter) -> {keyword: value} for every numeric or length bound of an operation's
+# parameters (the query's page sizes, say), and its default where the contract gives one.
+PARAMETER_BOUNDS: Final[dict[tuple[str, str], dict[str, int | float]]] = {
+    ("dedicatedGetEndpointVersionHistory", "limit"): {"default": 20, "maximum": 100, "minimum": 1},
+    ("dedicatedListEndpoints", "limit"): {"default": 20, "maximum": 100, "minimum": 1},
+    ("getCost", "limit"): {"default": 7, "maximum": 35, "minimum": 1},
+}
+
 
 class EngineOption(NamedTuple):
     """One engine option of create and update: a property of the create body's ``advanced`` schema."""

@@ -8,6 +8,7 @@ brought, never the source tree::
     python scripts/harness/check_installed.py core            # no extra
     python scripts/harness/check_installed.py cli [--typer VERSION]
     python scripts/harness/check_installed.py emulator
+    python scripts/harness/check_installed.py emulator-manage   # the same, with the manage extra's examples
     python scripts/harness/check_installed.py cli-emulator [--guide docs/getting-started.md]
     python scripts/harness/check_installed.py otel
     python scripts/harness/check_installed.py dist WHEEL SDIST ROOT   # what the archives carry
@@ -330,6 +331,14 @@ def check_emulator() -> None:
     _docstring_examples()
 
 
+# Modules whose examples apply a plan or read YAML: they need the manage extra (its lock, PyYAML).
+_MANAGE_EXAMPLES = frozenset({"friendli_dedicated._manage", "friendli_dedicated._declarative"})
+
+
+def _importable(*names: str) -> bool:
+    return all(importlib.util.find_spec(name) is not None for name in names)
+
+
 def _docstring_examples() -> None:
     """Every docstring example of the installed library (the CLI's aside), as tests/docs/test_doctests.py runs
     them: inside ``mock_friendli`` with a ``client`` on the emulator (the testing kit's open their own)."""
@@ -345,6 +354,9 @@ def _docstring_examples() -> None:
             continue  # the cli extra's
         if info.name == "friendli_dedicated.testing._plugin":
             continue  # pytest's plugin imports pytest; the service-project case runs its fixtures
+        if info.name in _MANAGE_EXAMPLES and not _importable("filelock", "yaml"):
+            print(f"  left out: the docstring examples of {info.name} (they need the manage extra)", flush=True)
+            continue
         module = importlib.import_module(info.name)
         if info.name.startswith("friendli_dedicated.testing"):
             examples = doctest.testmod(module, extraglobs={"fd": fd}, optionflags=flags)
@@ -498,6 +510,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("core")
     commands.add_parser("cli").add_argument("--typer", help="the typer version the environment must have")
     commands.add_parser("emulator")
+    commands.add_parser("emulator-manage")
     commands.add_parser("cli-emulator").add_argument(
         "--guide", type=Path, help="getting started: run its first program as it says (docs/getting-started.md)"
     )
@@ -513,6 +526,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.check == "cli":
             check_cli(args.typer)
         elif args.check == "emulator":
+            check_emulator()
+        elif args.check == "emulator-manage":
+            check(_importable("filelock", "yaml"), "the manage extra's PyYAML and filelock are installed", needed=True)
             check_emulator()
         elif args.check == "cli-emulator":
             check_cli_emulator(args.guide)

@@ -136,6 +136,15 @@ def render_data_module(document: Document) -> str:
         "BOUNDS: Final[dict[tuple[str, str], dict[str, int | float]]] = {",
         *(f"    ({schema!r}, {prop!r}): {bounds!r}," for (schema, prop), bounds in _bounds(document).items()),
         "}",
+        "",
+        "# (operationId, parameter) -> {keyword: value} for every numeric or length bound of an operation's",
+        "# parameters (the query's page sizes, say), and its default where the contract gives one.",
+        "PARAMETER_BOUNDS: Final[dict[tuple[str, str], dict[str, int | float]]] = {",
+        *(
+            f"    ({operation!r}, {name!r}): {bounds!r},"
+            for (operation, name), bounds in _parameter_bounds(document).items()
+        ),
+        "}",
         *engine_table.render(document),
         "",
     ]
@@ -164,6 +173,25 @@ def _bounds(document: Document) -> dict[tuple[str, str], dict[str, Any]]:
             if bounds:
                 found[(name, prop)] = dict(sorted(bounds.items()))
     return found
+
+
+def _parameter_bounds(document: Document) -> dict[tuple[str, str], dict[str, Any]]:
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for item in (document.get("paths") or {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict) or "operationId" not in operation:
+                continue
+            for parameter in operation.get("parameters") or []:
+                schema = parameter.get("schema") or {}
+                variants = [schema, *(schema.get("anyOf") or []), *(schema.get("oneOf") or [])]
+                bounds = {key: variant[key] for variant in variants for key in BOUND_KEYWORDS if key in variant}
+                if not bounds:
+                    continue
+                default = schema.get("default")
+                if isinstance(default, int | float) and not isinstance(default, bool):
+                    bounds["default"] = default
+                found[(operation["operationId"], parameter["name"])] = dict(sorted(bounds.items()))
+    return dict(sorted(found.items()))
 
 
 def _differences(fresh: Path, existing: Path) -> list[str]:

@@ -28,7 +28,7 @@ from friendli_dedicated.emulator import Emulator, ManualClock
 from friendli_dedicated.testing import mock_friendli
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-GUIDES = ["getting-started.md", "waiting.md", "errors.md", "scaling.md", "emulator.md"]
+GUIDES = ["getting-started.md", "waiting.md", "errors.md", "scaling.md", "emulator.md", "costs.md"]
 
 
 def guide_examples(guide: str) -> list[Example]:

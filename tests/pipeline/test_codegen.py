@@ -60,6 +60,9 @@ def test_generation_carries_py_typed_and_the_contract_data(fresh):
     assert f'UPSTREAM_SHA256: Final[str] = "{pin["sha256"]}"' in data
     assert f'RETRIEVED: Final[str] = "{pin["retrieved"]}"' in data
     assert '("zfTutSiLn0Hq", "NVIDIA H100", 2),' in data
+    # The bounds of the operations' parameters too (the page sizes), with their defaults; their
+    # values are checked against openapi.yaml in tests/sdk/test_contract_tables.py.
+    assert "PARAMETER_BOUNDS: Final[dict[tuple[str, str], dict[str, int | float]]] = {" in data
 
 
 def test_changed_contract_makes_generated_stale(modified_contract, fresh):
@@ -117,3 +120,32 @@ def test_extra_file_in_generated_is_stale(fresh, tmp_path):
 )
 def test_gpu_member_name(gpu, member):
     assert codegen.gpu_member_name(gpu) == member
+
+
+def test_parameter_bounds_are_lifted_from_each_operation():
+    document = {
+        "paths": {
+            "/things": {
+                "parameters": [{"name": "ignored", "in": "query", "schema": {"maximum": 1}}],  # not an operation
+                "get": {
+                    "operationId": "listThings",
+                    "parameters": [
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "schema": {
+                                "anyOf": [{"type": "integer", "minimum": 1, "maximum": 50}, {"type": "null"}],
+                                "default": 10,
+                            },
+                        },
+                        {"name": "cursor", "in": "query", "schema": {"type": "string"}},
+                        {"name": "flag", "in": "query", "schema": {"type": "boolean", "default": True, "maximum": 1}},
+                    ],
+                },
+            }
+        }
+    }
+    assert codegen._parameter_bounds(document) == {
+        ("listThings", "flag"): {"maximum": 1},  # a default that is no number is left out
+        ("listThings", "limit"): {"default": 10, "maximum": 50, "minimum": 1},
+    }

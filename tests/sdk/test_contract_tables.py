@@ -87,3 +87,20 @@ def test_autoscaling_body_fields_are_the_create_bodys(contract: dict[str, Any]) 
         referenced = {item.get("$ref", "").rsplit("/", 1)[-1] for item in create[key]["anyOf"]}
         (target,) = referenced - {""}
         assert set(fragment) <= set(schema(contract, target)["properties"])
+
+
+def test_the_parameter_bounds_are_the_contracts(contract: dict[str, Any]) -> None:
+    from friendli_dedicated import _costs
+    from friendli_dedicated_api._contract import PARAMETER_BOUNDS
+
+    found = {}
+    for item in contract["paths"].values():
+        for operation in item.values():
+            for parameter in operation.get("parameters", []):
+                variants = [parameter["schema"], *parameter["schema"].get("anyOf", [])]
+                bounds = {key: v[key] for v in variants for key in ("minimum", "maximum") if key in v}
+                if bounds:
+                    found[(operation["operationId"], parameter["name"])] = bounds
+    assert {key: {k: v for k, v in value.items() if k != "default"} for key, value in PARAMETER_BOUNDS.items()} == found
+    limit = found[("getCost", "limit")]
+    assert (limit["minimum"], limit["maximum"]) == (_costs.PAGE_SIZE_MIN, _costs.PAGE_SIZE_MAX)

@@ -147,3 +147,26 @@ async def async_endpoints_as_code(client: fd.AsyncClient) -> None:
     plan = await client.plan(fd.Desired.from_mapping({"projects": {}}))
     assert_type(await client.apply(plan, wait=False), fd.ApplyResult)
     assert_type(await client.export("proj"), fd.Desired)
+
+
+def costs(client: fd.Client) -> None:
+    import datetime as dt
+    from decimal import Decimal
+
+    report = client.costs(dt.date(2026, 1, 1), dt.date(2026, 2, 1), project_id="proj")
+    assert_type(report, fd.CostReport)
+    assert_type(report.total, Decimal)
+    assert_type(report.by_endpoint(), dict[str, Decimal])
+    assert_type(report.by_project(), dict[str | None, Decimal])
+    entry = report.entries[0]
+    assert_type(entry, fd.CostEntry)
+    assert_type(entry.amount, Decimal)
+    assert_type(entry.day, dt.date)
+    assert_type(entry.endpoint_id, str | None)
+    client.costs("2026-01-01", "2026-02-01")  # type: ignore[arg-type]
+
+
+async def async_costs(client: fd.AsyncClient) -> None:
+    import datetime as dt
+
+    assert_type(await client.costs(dt.date(2026, 1, 1), dt.date(2026, 1, 2), join=False), fd.CostReport)

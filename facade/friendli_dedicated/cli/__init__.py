@@ -17,6 +17,7 @@ Modules, one job each:
 - ``_endpoints``: the ``endpoints`` commands;
 - ``_as_code``: endpoints as code: ``validate``, ``plan``, ``apply`` and ``export`` of a desired-state file;
 - ``_as_code_output``: what those print: a refused file, an apply's progress, its table, its Ctrl-C;
+- ``_costs``: the ``costs`` command: what the endpoints cost, per endpoint and per project;
 - ``_session``: running one command: its settings, its client (``client_factory``), its errors;
 - ``_options``: the options the commands share, declared once (``JsonOpt``, ...);
 - ``_engine_flags``: one flag per engine option of the contract;

@@ -1,7 +1,7 @@
 """The ``friendli-dedicated`` app: its global options, the commands that need no endpoint, and ``run``.
 
-The ``endpoints`` commands are in ``_endpoints``, those of endpoints as code (validate, plan, apply,
-export) in ``_as_code``; running a command (its client, its errors) is
+The ``endpoints`` commands are in ``_endpoints``, ``costs`` in ``_costs``, those of endpoints as code
+(validate, plan, apply, export) in ``_as_code``; running a command (its client, its errors) is
 ``_session``'s job; the options are declared in ``_options``.
 """
 
@@ -13,6 +13,7 @@ import typer
 
 import friendli_dedicated as fd
 from friendli_dedicated.cli import _as_code, _output
+from friendli_dedicated.cli._costs import costs
 from friendli_dedicated.cli._endpoints import endpoints_app
 from friendli_dedicated.cli._exit import EXIT_CODES_HELP
 from friendli_dedicated.cli._options import JsonOpt
@@ -42,6 +43,7 @@ app = typer.Typer(
 )
 app.add_typer(endpoints_app, name="endpoints")
 _as_code.register(app)  # validate, plan, apply, export
+app.command("costs", epilog=EXIT_CODES_HELP)(costs)
 
 
 def _sdk_version() -> str:

@@ -3,7 +3,8 @@
 The same core answers in-process (through an httpx transport, no sockets) or over HTTP on
 loopback; it follows the API contract shipped with the SDK (routes, JSON shapes, validation),
 keeps endpoints in memory, moves them through their lifecycle by an injectable clock, and can
-inject faults (429, 503, dropped connections) reproducibly.
+inject faults (429, 503, dropped connections) reproducibly. Endpoints cost what their GPUs ran, on
+its clock, at the prices of ``GPU_PRICES`` (the team's cost, ``client.costs``).
 
 For the tests of a service that uses the SDK, an ``Emulator`` also has controls: emulated time
 that waits follow without skipping a state (``sleep``, ``advance``), faults and failures on demand
@@ -56,7 +57,8 @@ Modules, one job each:
   and what it answers for an endpoint that is not RUNNING;
 - ``_replies``: what an emulated model says: a byte tokenizer, deterministic replies, their JSON and
   server-sent events;
-- ``_cost``: the team's cost (daily buckets, no cost accrued yet);
+- ``_cost``: the team's cost (daily buckets of line items, from the price table ``GPU_PRICES``);
+- ``_metering``: what an endpoint is billed for: its GPUs' time while it holds replicas;
 - ``_records``: an endpoint as it is kept, and its JSON as the contract spells it;
 - ``_lifecycle``: lifecycles as timelines (``Timings``), and failures on purpose;
 - ``_pagination``: the cursors of listings;
@@ -81,6 +83,7 @@ from friendli_dedicated.emulator._clock import Clock, ManualClock, SystemClock
 from friendli_dedicated.emulator._contract import MAX_JSON_DEPTH, MAX_STRING_LENGTH
 from friendli_dedicated.emulator._controls import OPERATION_NAMES
 from friendli_dedicated.emulator._core import DEFAULT_MAX_BODY_SIZE, DEFAULT_TEAM, DEFAULT_TOKEN, Emulator
+from friendli_dedicated.emulator._cost import GPU_PRICES, UNLISTED_GPU_PRICE
 from friendli_dedicated.emulator._faults import FAULT_KINDS, Faults, Stats
 from friendli_dedicated.emulator._http import Response
 from friendli_dedicated.emulator._lifecycle import FAIL_PREFIX, Timings
@@ -95,9 +98,11 @@ __all__ = [
     "DEFAULT_TOKEN",
     "FAIL_PREFIX",
     "FAULT_KINDS",
+    "GPU_PRICES",
     "MAX_JSON_DEPTH",
     "MAX_STRING_LENGTH",
     "OPERATION_NAMES",
+    "UNLISTED_GPU_PRICE",
     "Clock",
     "Emulator",
     "Faults",

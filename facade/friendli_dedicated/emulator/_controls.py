@@ -206,7 +206,7 @@ def fail_endpoint(
         )
     failed = life.fail_transition(record.timeline, now, error_code, phase)
     if failed is not None:
-        record.timeline = failed
+        record.replan(now, failed)
     else:
         record.armed_failure = (error_code, phase)
 

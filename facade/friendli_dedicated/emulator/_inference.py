@@ -160,7 +160,7 @@ class Inference:
         cooldown = self._cooldown(record)
         if cooldown is not None:
             current = record.current(now)
-            record.timeline = [current, life.Segment(now + cooldown, "SLEEPING")]
+            record.replan(now, [current, life.Segment(now + cooldown, "SLEEPING")])
 
     # -- the answers --------------------------------------------------------------------------------
     def _completion_id(self, prefix: str) -> str:

@@ -23,7 +23,7 @@ timer runs here.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import attrs
@@ -35,6 +35,7 @@ from friendli_dedicated.emulator._cost import Costs
 from friendli_dedicated.emulator._faults import Stats
 from friendli_dedicated.emulator._http import Response
 from friendli_dedicated.emulator._inference import Inference
+from friendli_dedicated.emulator._metering import Usage
 from friendli_dedicated.emulator._pagination import CursorCodec, paginate
 from friendli_dedicated.emulator._records import EndpointRecord, Scaling
 
@@ -95,6 +96,8 @@ class Operations:
         self.expose_endpoint_id = expose_endpoint_id
         self.stats = stats
         self.endpoints: dict[str, EndpointRecord] = {}
+        self.retired: dict[str, tuple[str, list[Usage]]] = {}
+        """Deleted endpoints' GPU time (id -> team, usage): deleted, they still cost what they ran."""
         self._salt = salt
         self._cursors = CursorCodec(salt)
         self._idempotency: dict[tuple[str, str, str], str] = {}
@@ -115,7 +118,7 @@ class Operations:
             "dedicatedTerminateEndpoint": self._terminate,
             "dedicatedRestartEndpoint": self._restart,
             "dedicatedEndpointWandbArtifactCreate": self._wandb_create,
-            "getCost": Costs(self._cursors).handle,
+            "getCost": Costs(self._cursors, self.usage).handle,
         }
         inference = Inference(endpoints=self.endpoints, wake=self._start_waking, cooldown=self._cooldown, salt=salt)
         self._handlers.update(inference.handlers)
@@ -129,6 +132,15 @@ class Operations:
             return handler(context, endpoint_id)
         except _Refused as refused:
             return refused.response
+
+    def usage(self, team: str, now: float) -> Iterator[tuple[str, Usage]]:
+        """(endpoint id, usage) of every GPU time of ``team``'s endpoints up to ``now``, deleted ones too."""
+        for endpoint_id, (owner, usages) in self.retired.items():
+            if owner == team:
+                yield from ((endpoint_id, usage) for usage in usages)
+        for record in self.endpoints.values():
+            if record.team == team:
+                yield from ((record.endpoint_id, usage) for usage in record.usage(now))
 
     # -- what the operations share ----------------------------------------------------------------
     def _next_seq(self) -> int:
@@ -189,7 +201,7 @@ class Operations:
             failed = life.fail_transition(plan, now, error_code, phase, fresh=True)
             if failed is not None:
                 plan, record.armed_failure = failed, None
-        record.timeline = plan
+        record.replan(now, plan)
 
     def _start_waking(self, record: EndpointRecord, now: float) -> None:
         """AWAKING now, then RUNNING (or FAILED, if a failure was armed): a wake, asked for or by a request."""
@@ -317,6 +329,7 @@ class Operations:
             self._failure(model, ["body", "hfModelRepo"])
         scaling = self._scaling(body, record.scaling)
         assert scaling is not None
+        record.settle(context.now)  # billed as it ran until now; from now on, as it is changed to
         if body.get("name") is not None:
             record.name = body["name"]
         if option is not None and gpu_count is not None:
@@ -334,6 +347,8 @@ class Operations:
 
     def _delete(self, context: Context, endpoint_id: str | None) -> Response:
         record = self._find(context, endpoint_id)
+        record.settle(context.now)
+        self.retired[record.endpoint_id] = (record.team, record.billed)
         del self.endpoints[record.endpoint_id]
         return Response.json_body(200, {})
 
@@ -347,7 +362,7 @@ class Operations:
         record = self._find(context, endpoint_id)
         status = record.current(context.now).status
         if status in ("RUNNING", "READY", "AWAKING"):
-            record.timeline = [life.Segment(context.now, "SLEEPING")]
+            record.replan(context.now, [life.Segment(context.now, "SLEEPING")])
         elif status != "SLEEPING":
             raise _bad_request(f"Endpoint {record.endpoint_id!r} is {status}; only a RUNNING endpoint can sleep")
         return Response.json_body(200, record.status_json(context.now))
@@ -366,7 +381,7 @@ class Operations:
         status = record.current(context.now).status
         if status not in ("TERMINATING", "TERMINATED"):
             duration = self.timings.terminating * self.time_scale
-            record.timeline = life.transition(context.now, "TERMINATING", duration, "TERMINATED")
+            record.replan(context.now, life.transition(context.now, "TERMINATING", duration, "TERMINATED"))
         return Response.json_body(200, record.status_json(context.now))
 
     def _restart(self, context: Context, endpoint_id: str | None) -> Response:
@@ -392,6 +407,7 @@ class Operations:
         name = body.get("name") or _artifact_name(artifact)
         existing = self.endpoints.get(self._idempotency.get((context.team, project, key or ""), ""))
         if key is not None and existing is not None and existing.team == context.team:
+            existing.settle(context.now)
             existing.model = artifact
             if body.get("accelerator") is not None:
                 existing.instance_option, existing.gpu, existing.num_gpu = option_id, gpu, count

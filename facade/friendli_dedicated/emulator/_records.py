@@ -1,8 +1,13 @@
 """Endpoints as the emulator records them (``EndpointRecord``), and their JSON as the contract spells it.
 
 An ``EndpointRecord`` holds what a request configured (instance option, model, scaling, engine
-options), the lifecycle timeline, and the version history. ``status_json`` and ``spec_json``
-render ``DedicatedEndpointStatus`` and ``DedicatedEndpointSpec`` with only the contract's fields.
+options), the lifecycle timeline, the version history, and the GPU time it was billed for
+(``usage``). ``status_json`` and ``spec_json`` render ``DedicatedEndpointStatus`` and
+``DedicatedEndpointSpec`` with only the contract's fields.
+
+Whatever changes the timeline or what the endpoint runs on goes through ``replan`` or ``settle``
+first, which write down the GPU time of the timeline so far (``_metering``): a timeline is replaced
+by every action, and its past would otherwise be lost to the bill.
 
 >>> iso(0.0)
 '1970-01-01T00:00:00.000Z'
@@ -16,6 +21,7 @@ from typing import Any
 import attrs
 
 from friendli_dedicated.emulator._lifecycle import Segment, state_at
+from friendli_dedicated.emulator._metering import BILLED_STATUSES, Usage, usage_between
 
 __all__ = ["DEFAULT_MAX_BATCH_SIZE", "EndpointRecord", "Scaling", "iso"]
 
@@ -88,9 +94,39 @@ class EndpointRecord:
     versions_made: int = 0
     armed_failure: tuple[str, str | None] | None = None
     """(error code, phase or None) that the next transition ends with (``Emulator.fail``), if any."""
+    billed: list[Usage] = attrs.field(factory=list)
+    """The GPU time written down so far (``settle``), up to ``billed_until``."""
+    billed_until: float | None = None
 
     def current(self, now: float) -> Segment:
         return state_at(self.timeline, now)
+
+    @property
+    def replicas(self) -> int:
+        """The replicas it holds while deployed: its fixed count, or its policy's minimum (at least 1)."""
+        return self.scaling.replicas if self.scaling.replicas is not None else max(self.scaling.minimum, 1)
+
+    def _since(self) -> float:
+        return self.created_at if self.billed_until is None else self.billed_until
+
+    def _pending(self, now: float) -> list[Usage]:
+        return usage_between(self.timeline, self._since(), now, self.gpu, self.replicas * self.num_gpu)
+
+    def settle(self, now: float) -> None:
+        """Write down the GPU time of the timeline up to ``now``, with the replicas and GPUs it has now:
+        call it before changing either, or the timeline."""
+        if now > self._since():
+            self.billed.extend(self._pending(now))
+            self.billed_until = now
+
+    def replan(self, now: float, timeline: list[Segment]) -> None:
+        """Make ``timeline`` the endpoint's, its GPU time so far written down first."""
+        self.settle(now)
+        self.timeline = timeline
+
+    def usage(self, now: float) -> list[Usage]:
+        """Its GPU time up to ``now``: what was written down, and what the timeline says since."""
+        return [*self.billed, *self._pending(now)]
 
     def status_json(self, now: float) -> dict[str, Any]:
         """``DedicatedEndpointStatus``: status, errorCode, createdAt, updatedAt, phase."""
@@ -108,8 +144,7 @@ class EndpointRecord:
         counts: dict[str, int | None] = {"currReplicaCnt": None, "desiredReplicaCnt": None, "updatedReplicaCnt": None}
         if now is not None:
             status = self.current(now).status
-            serving = self.scaling.replicas if self.scaling.replicas is not None else max(self.scaling.minimum, 1)
-            desired = serving if status in ("INITIALIZING", "RUNNING", "UPDATING", "AWAKING") else 0
+            desired = self.replicas if status in BILLED_STATUSES else 0  # what it is billed for
             current = desired if status == "RUNNING" else 0
             counts = {"currReplicaCnt": current, "desiredReplicaCnt": desired, "updatedReplicaCnt": current}
         return {

@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 import re
 import signal
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from typer.testing import CliRunner, Result
 
 import friendli_dedicated as fd
@@ -168,7 +170,7 @@ def test_validate_refuses_a_bad_file_naming_the_place_and_sends_nothing(
 
 def test_validate_names_the_extra_when_pyyaml_is_missing(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     path = cli.file("endpoints.yaml", TWO_PROJECTS)
-    monkeypatch.setitem(__import__("sys").modules, "yaml", None)
+    monkeypatch.setitem(sys.modules, "yaml", None)
     result = cli("validate", path)
     assert result.exit_code == 2
     assert 'pip install "friendli-dedicated[manage]"' in result.stderr
@@ -295,7 +297,7 @@ def test_plan_exit_codes_with_and_without_detailed_exitcode(cli: Cli, emulator: 
         result = cli("plan", path, *args)
         assert result.exit_code == 1
         assert "! chat: 2 endpoints are named 'chat' here" in result.stdout
-        assert result.stderr.startswith("Error: 1 endpoints cannot be planned (marked !); the first: alpha/chat:")
+        assert result.stderr.startswith("Error: 1 endpoint cannot be planned (marked !); the first: alpha/chat:")
 
 
 def test_prune_is_listed_in_the_plan_and_terminates_only_what_the_file_left_out(cli: Cli, emulator: Emulator) -> None:
@@ -368,7 +370,7 @@ def test_one_failed_endpoint_does_not_stop_the_others_and_the_run_exits_1_with_a
 
 def test_the_state_record_lock_needs_the_extra_and_says_so(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     path = cli.file("endpoints.json", json.dumps(fd.Desired.from_mapping(_two_projects()).to_mapping()))
-    monkeypatch.setitem(__import__("sys").modules, "filelock", None)
+    monkeypatch.setitem(sys.modules, "filelock", None)
     result = cli("apply", path, "--yes")
     assert result.exit_code == 2
     assert result.stderr.startswith(
@@ -379,8 +381,6 @@ def test_the_state_record_lock_needs_the_extra_and_says_so(cli: Cli, monkeypatch
 
 
 def _two_projects() -> Any:
-    import yaml
-
     return yaml.safe_load(TWO_PROJECTS)
 
 
@@ -433,18 +433,18 @@ def test_export_writes_the_file_of_what_exists_and_adopting_it_changes_nothing(c
     exported = cli("export", "alpha")
     assert exported.exit_code == 0, exported.output
     assert cli.writes(sent) == []
-    document = fd.Desired.from_mapping(__import__("yaml").safe_load(exported.stdout))
+    document = fd.Desired.from_mapping(yaml.safe_load(exported.stdout))
     chat = document.get("alpha", "chat")
     assert chat is not None
     assert (chat.model, str(chat.instance), chat.engine["max_batch_size"]) == (None, "2x NVIDIA H100", 64)
     assert "model: null" in exported.stdout
-    assert exported.stderr.startswith("Note: model: null for 1 endpoints: the API cannot say which model they run.")
+    assert exported.stderr.startswith("Note: model: null for 1 endpoint: the API cannot say which model they run.")
     as_json = json.loads(cli("export", "alpha", "--json").stdout)
     assert as_json["projects"]["alpha"]["endpoints"]["chat"]["model"] is None
 
     written = cli("export", "alpha", "--out", "endpoints.yaml")
     assert written.exit_code == 0
-    assert "Wrote 1 endpoints of alpha to endpoints.yaml." in written.stdout
+    assert "Wrote 1 endpoint of alpha to endpoints.yaml." in written.stdout
     again = cli("export", "alpha", "--out", "endpoints.yaml")
     assert again.exit_code == 2
     assert "invalid --out: endpoints.yaml exists" in again.stderr

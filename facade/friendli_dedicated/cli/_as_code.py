@@ -29,6 +29,7 @@ from friendli_dedicated._plan import FORMAT as PLAN_FORMAT
 from friendli_dedicated._validate import path_text, seconds
 from friendli_dedicated.cli._as_code_output import (
     ApplyDisplay,
+    count,
     extra_failure,
     failed_line,
     file_failure,
@@ -200,12 +201,12 @@ def validate(ctx: typer.Context, file: FileArg, json_: JsonOpt = False) -> None:
     with command(ctx, json_) as session:
         desired = _load(session, file)
         projects = {project: list(endpoints) for project, endpoints in desired.projects.items()}
-        count = sum(len(names) for names in projects.values())
+        total = sum(len(names) for names in projects.values())
         if session.out.json_mode:
-            session.out.emit({"file": file, "valid": True, "endpoints": count, "projects": projects})
+            session.out.emit({"file": file, "valid": True, "endpoints": total, "projects": projects})
             return
         each = ", ".join(f"{project}: {len(names)}" for project, names in projects.items())
-        session.out.note(f"{file} is valid: {count} endpoints in {len(projects)} projects ({each}).")
+        session.out.note(f"{file} is valid: {count(total, 'endpoint')} in {count(len(projects), 'project')} ({each}).")
 
 
 # -- plan --------------------------------------------------------------------------------------------
@@ -282,7 +283,7 @@ def _errors_line(made: fd.Plan) -> str:
     errors = [a for a in made.actions if a.action == "error"]
     first = errors[0]
     return (
-        f"{len(errors)} endpoints cannot be planned (marked !); the first: {first.project_id}/{first.name}: "
+        f"{count(len(errors), 'endpoint')} cannot be planned (marked !); the first: {first.project_id}/{first.name}: "
         f"{first.reason}"
     )
 
@@ -429,20 +430,20 @@ def export(
                 _extra_missing(session, error)
         desired = session.client.export(project_ids, state=state, parallelism=parallelism)
         text = desired.to_json() if as_json else desired.to_yaml()
-        count = sum(1 for _ in desired.endpoints())
+        total = sum(1 for _ in desired.endpoints())
         unknown = sorted(f"{ep.project_id}/{ep.name}" for ep in desired.endpoints() if ep.model is None)
         if out is None:
             typer.echo(text, nl=False)
         else:
             _write(session, out, lambda: Path(out).write_text(text, encoding="utf-8"))
             if session.out.json_mode:
-                session.out.emit({"file": out, "endpoints": count, "unknownModel": unknown})
+                session.out.emit({"file": out, "endpoints": total, "unknownModel": unknown})
             else:
-                session.out.note(f"Wrote {count} endpoints of {', '.join(desired.projects)} to {out}.")
+                session.out.note(f"Wrote {count(total, 'endpoint')} of {', '.join(desired.projects)} to {out}.")
         if unknown:
             # On stderr when stdout is the file itself.
-            note = f"model: null for {len(unknown)} endpoints: the API cannot say which model they run. Set it in the "
-            note += "file to manage the model; until then plan and apply leave it alone."
+            note = f"model: null for {count(len(unknown), 'endpoint')}: the API cannot say which model they run. "
+            note += "Set it in the file to manage the model; until then plan and apply leave it alone."
             if out is None:
                 typer.echo(f"Note: {note}", err=True)
             else:

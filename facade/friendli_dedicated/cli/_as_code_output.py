@@ -27,6 +27,7 @@ __all__ = [
     "RESULT_KEYS",
     "ApplyDisplay",
     "cli_error",
+    "count",
     "extra_failure",
     "failed_line",
     "file_failure",
@@ -42,6 +43,15 @@ RESULT_KEYS = ("project", "name", "action", "endpoint_id", "outcome", "status", 
 # What an action's change is called while it is made, and once the API accepted it.
 _MAKING = {"create": "creating", "update": "updating", "terminate": "terminating"}
 _MADE = {"create": "created", "update": "updated", "terminate": "terminated"}
+
+
+def count(number: int, noun: str) -> str:
+    """``number`` and ``noun``, plural when it is not 1.
+
+    >>> count(1, "endpoint"), count(3, "change")
+    ('1 endpoint', '3 changes')
+    """
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def file_failure(path: str, error: fd.InvalidInputError) -> Failure:
@@ -139,7 +149,7 @@ class ApplyDisplay:
             )
         if self.waiting:
             return (
-                f"Stopping: the changes are made and recorded; {len(self.waiting)} endpoints keep deploying "
+                f"Stopping: the changes are made and recorded; {count(len(self.waiting), 'endpoint')} keep deploying "
                 "without this command."
             )
         return "Stopping: no new change starts."
@@ -229,19 +239,19 @@ def failed_line(result: fd.ApplyResult) -> str | None:
         return None
     names = ", ".join(f"{_who(a)} ({a.outcome.replace('_', ' ')})" for a in failed[:10])
     more = f" and {len(failed) - 10} more" if len(failed) > 10 else ""
-    return f"{len(failed)} of {len(result.actions)} endpoints did not end as planned: {names}{more}"
+    return f"{len(failed)} of {count(len(result.actions), 'endpoint')} did not end as planned: {names}{more}"
 
 
 def interrupted_apply(result: fd.ApplyResult, rows: Sequence[dict[str, Any]]) -> Interrupted:
     """Ctrl-C ended an apply: what was made (and recorded), what is unknown, how to converge."""
     counts = result.counts()
     made = counts["applied"] + counts["done"] + counts["failed"] + counts["timed_out"]
-    parts = [f"{made} changes made and recorded", f"{counts['not_started']} not started"]
+    parts = [f"{count(made, 'change')} made and recorded", f"{counts['not_started']} not started"]
     unknown = result.in_flight
     if unknown:
         parts.append(f"{len(unknown)} in flight, their outcome unknown ({', '.join(_who(a) for a in unknown)})")
     deploying = [a for a in result.actions if _deploying(a)]
-    goes_on = f"; {len(deploying)} endpoints keep deploying without this command" if deploying else ""
+    goes_on = f"; {count(len(deploying), 'endpoint')} keep deploying without this command" if deploying else ""
     return Interrupted(
         f"apply interrupted: {', '.join(parts)}{goes_on}",
         "run the same apply again: it converges (an endpoint is adopted by its name, never made twice)",

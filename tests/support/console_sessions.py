@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import shlex
+
 from typer.testing import CliRunner
 
 from friendli_dedicated.cli import _app

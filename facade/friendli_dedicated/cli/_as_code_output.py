@@ -42,6 +42,7 @@ RESULT_KEYS = ("project", "name", "action", "endpoint_id", "outcome", "status", 
 
 # What an action's change is called while it is made, and once the API accepted it.
 _MAKING = {"create": "creating", "update": "updating", "terminate": "terminating"}
+_NOT_MADE = frozenset({"unchanged", "skipped", "not_started", "in_flight"})
 _MADE = {"create": "created", "update": "updated", "terminate": "terminated"}
 
 
@@ -245,7 +246,8 @@ def failed_line(result: fd.ApplyResult) -> str | None:
 def interrupted_apply(result: fd.ApplyResult, rows: Sequence[dict[str, Any]]) -> Interrupted:
     """Ctrl-C ended an apply: what was made (and recorded), what is unknown, how to converge."""
     counts = result.counts()
-    made = counts["applied"] + counts["done"] + counts["failed"] + counts["timed_out"]
+    # Every change that was sent and ended, whatever became of it (a rollback too, with rollouts).
+    made = sum(n for outcome, n in counts.items() if outcome not in _NOT_MADE)
     parts = [f"{count(made, 'change')} made and recorded", f"{counts['not_started']} not started"]
     unknown = result.in_flight
     if unknown:

@@ -95,7 +95,7 @@ class Cli:
 
 @pytest.fixture
 def emulator() -> Emulator:
-    return Emulator(clock=ManualClock(), tokens={TOKEN: [DEFAULT_TEAM]}, seed=5)
+    return Emulator(clock=ManualClock(), tokens={TOKEN: [DEFAULT_TEAM, "other-team"]}, seed=5)
 
 
 @pytest.fixture
@@ -282,6 +282,19 @@ def test_a_saved_plan_is_refused_once_an_endpoint_it_changes_changed(cli: Cli, e
     refused = cli("apply", "plan.json", "--yes", "--prune")
     assert refused.exit_code == 2
     assert "invalid --prune: is decided when planning" in refused.stderr
+
+
+def test_a_saved_plan_of_another_team_is_refused_before_any_request(cli: Cli, emulator: Emulator) -> None:
+    path = cli.file("endpoints.yaml", TWO_PROJECTS)
+    assert cli("--team", "other-team", "plan", path, "--out", "plan.json", "--state", "other.json").exit_code == 0
+    sent = len(emulator.requests)
+    result = cli("apply", "plan.json", "--yes")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        "Error: plan.json was made for team other-team; this command acts for the token's default team "
+        "(--team or FRIENDLI_TEAM)"
+    ), result.stderr
+    assert len(emulator.requests) == sent
 
 
 def test_plan_exit_codes_with_and_without_detailed_exitcode(cli: Cli, emulator: Emulator) -> None:

@@ -388,8 +388,18 @@ def _run(
         raise interrupted_apply(interrupted.result, rows) from None
     except fd.PlanStaleError as stale:
         _fail(session, stale_failure(target, stale))
+    except InvalidInputError as error:
+        if error.field != "plan":  # the saved plan, refused before anything is sent (another team's)
+            raise
+        made_for, acting = (_team(team) for team in (made.team_id, session.client.team_id))
+        message = f"was made for {made_for}; this command acts for {acting} (--team or FRIENDLI_TEAM)"
+        _fail(session, file_failure(target, InvalidInputError(target, message)))
     except ImportError as error:
         _extra_missing(session, error)
+
+
+def _team(team_id: str | None) -> str:
+    return "the token's default team" if team_id is None else f"team {team_id}"
 
 
 # -- export ------------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 import friendli_dedicated as fd
-from friendli_dedicated._manage import extra_required
+from friendli_dedicated._manage import need_lock
 from friendli_dedicated._plan import FORMAT as PLAN_FORMAT
 from friendli_dedicated._validate import path_text, seconds
 from friendli_dedicated.cli._as_code_output import (
@@ -168,8 +168,7 @@ def _write(session: Session, out: str, write: Callable[[], object]) -> None:
 def _check_lock_extra(session: Session) -> None:
     """Apply holds the state record's lock (filelock, the ``manage`` extra): checked before planning."""
     try:
-        with extra_required("locking the state record"):
-            import filelock  # noqa: F401
+        need_lock()
     except ImportError as error:
         _extra_missing(session, error)
 

@@ -26,9 +26,9 @@
 - ``nox -s chaos``: 100 endpoint lifecycles per seed under 20% injected faults (and a loopback run).
 - ``nox -s conformance``: schemathesis against the emulator's loopback server (all checks, fixed seed).
 - ``nox -s installed [-- [--dist DIR] core cli cli-lowest emulator cli-emulator otel emulator-manage
-  service-project]``: the built wheel, installed as users install it (each extra in a fresh virtualenv,
-  newest dependencies), what the sdist and wheel carry, and examples/service_project's tests run against it
-  (the testing kit as a service uses it).
+  emulator-openai service-project]``: the built wheel, installed as users install it (each extra in a fresh
+  virtualenv, newest dependencies), what the sdist and wheel carry, and examples/service_project's tests run
+  against it (the testing kit as a service uses it).
 - ``nox -s build``: the sdist and the wheel into dist/, checked by ``twine check --strict`` (what
   .github/workflows/release.yml publishes, after ``nox -s installed -- --dist dist`` checked those same files).
 """
@@ -142,19 +142,22 @@ PLUGIN = f"{PACKAGE}/testing/_plugin.py"
 MANAGE = f"{PACKAGE}/_manage.py"
 # The one importer of opentelemetry (the otel extra): "the package" checks that its imports are declared.
 TELEMETRY = f"{PACKAGE}/_telemetry.py"
+# The openai extra is one module's, the bridge (_openai.py): every other scope counts it undeclared, so
+# that any other module importing openai fails (DEP004), and the library's leaves the bridge out.
+OPENAI = f"{PACKAGE}/_openai\\.py"
 DEPTRY_SCOPES: list[tuple[str, list[str], list[str], str | None]] = [
     ("the package", ["facade", "generated"], [], PLUGIN),
     (
         "the library",
         ["facade", "generated"],
-        ["cli", "emulator", "manage", "otel"],
-        f"{PACKAGE}/(cli|emulator|testing)/|{MANAGE}|{TELEMETRY}",
+        ["cli", "emulator", "manage", "otel", "openai"],
+        f"{PACKAGE}/(cli|emulator|testing)/|{MANAGE}|{TELEMETRY}|{OPENAI}",
     ),
-    ("the cli extra", [f"{PACKAGE}/cli"], ["emulator", "manage", "otel"], None),
+    ("the cli extra", [f"{PACKAGE}/cli"], ["emulator", "manage", "otel", "openai"], None),
     (
         "the emulator extra and the testing kit",
         [f"{PACKAGE}/emulator", f"{PACKAGE}/testing"],
-        ["cli", "manage", "otel"],
+        ["cli", "manage", "otel", "openai"],
         PLUGIN,
     ),
 ]
@@ -183,7 +186,7 @@ def lint(session: nox.Session) -> None:
     if unknown:
         session.error(f"unknown arguments {unknown}; the only one is --actionlint")
     install_groups(session, "lint", "emulator", "cli", "manage", "otel")
-    session.install(*PYPROJECT["project"]["dependencies"])
+    session.install(*PYPROJECT["project"]["dependencies"], *PYPROJECT["project"]["optional-dependencies"]["openai"])
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     for what, roots, undeclared, left_out in DEPTRY_SCOPES:
@@ -363,6 +366,8 @@ INSTALLED_ENVS = {
     "cli-emulator": ("[cli,emulator]", ()),
     "otel": ("[otel]", ()),
     "emulator-manage": ("[emulator,manage]", ()),  # the examples of plan and apply, with YAML and the lock
+    # The bridge to openai: an endpoint's OpenAI client against the emulator, plain and streamed.
+    "emulator-openai": ("[emulator,openai]", ()),
     # A downstream service's own project (examples/service_project): the wheel with its emulator extra and
     # pytest, newest versions, and the project's tests, which use only the documented testing kit.
     "service-project": ("[emulator]", ()),
@@ -432,6 +437,9 @@ def installed(session: nox.Session) -> None:
       context (``traceparent``) with the API alone;
     - ``emulator-manage``: the ``emulator`` case with the ``manage`` extra too: the docstring examples of
       plan, apply and the state record's lock run (the ``emulator`` case leaves them out, saying so);
+    - ``emulator-openai``: create an endpoint on the emulator, ``wait_until_running(serving=True)``, and
+      its ``openai_client()`` completes a chat, plain and streamed, in-process and over loopback; the
+      bridge's docstring examples run;
     - ``service-project``: examples/service_project (a service module and its tests) with the wheel's
       ``emulator`` extra and pytest: its tests use only the documented testing kit and fixtures.
 

@@ -28,6 +28,10 @@ each with one job:
 - ``_resources``: ``client.endpoints``, every operation of the contract (``Client``'s);
   ``_async_resources``: the same, awaited (``AsyncClient``'s).
 - ``_endpoint``: endpoint handles, whose action methods refresh the state and chain.
+- ``_serving``: whether an endpoint serves: the one request that asks it, and what its failure means.
+- ``_openai``: the bridge to the ``openai`` package (the ``openai`` extra): clients for an endpoint's
+  inference surface; the only module that imports openai.
+- ``_ephemeral``: short-lived endpoints (``endpoints.ephemeral``): create, wait, always terminate.
 - ``_calls``: the contract's operations as ``Call`` values (built by the generated client).
 - ``_bodies``: request bodies (create, update, W&B) from the facade's arguments, checked.
 - ``_engine``: engine options, checked against the contract's table.
@@ -147,6 +151,8 @@ if TYPE_CHECKING:
         EndpointBusyError as EndpointBusyError,
         EndpointCreationUnresolvedError as EndpointCreationUnresolvedError,
         EndpointFailedError as EndpointFailedError,
+        EndpointNotServingError as EndpointNotServingError,
+        EndpointNotTerminatedError as EndpointNotTerminatedError,
         EndpointStoppedError as EndpointStoppedError,
         FleetWaitError as FleetWaitError,
         FriendliError as FriendliError,
@@ -232,6 +238,8 @@ _LAZY = {
     "PaginationError": "errors",
     "EndpointCreationUnresolvedError": "errors",
     "AmbiguousEndpointError": "errors",
+    "EndpointNotServingError": "errors",
+    "EndpointNotTerminatedError": "errors",
     "WaitError": "errors",
     "EndpointFailedError": "errors",
     "EndpointStoppedError": "errors",
@@ -271,6 +279,8 @@ __all__ = [
     "EndpointChanges",
     "EndpointCreationUnresolvedError",
     "EndpointFailedError",
+    "EndpointNotServingError",
+    "EndpointNotTerminatedError",
     "EndpointSpec",
     "EndpointState",
     "EndpointStoppedError",

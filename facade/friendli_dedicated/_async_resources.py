@@ -7,9 +7,10 @@ checks its inputs with the helpers of ``_resources``, then awaits one call or on
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Mapping
+from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, Unpack, cast
 
-from friendli_dedicated import _calls as calls, _fleet, _flows as flows, _observe, _waiter
+from friendli_dedicated import _calls as calls, _ephemeral, _fleet, _flows as flows, _observe, _serving, _waiter
 from friendli_dedicated._autoscaling import Autoscaling
 from friendli_dedicated._backoff import Backoff
 from friendli_dedicated._bodies import create_body, update_body, wandb_body
@@ -18,13 +19,14 @@ from friendli_dedicated._endpoint import AsyncEndpoint, ProgressCallback
 from friendli_dedicated._fleet import FleetProgress, FleetResult
 from friendli_dedicated._instances import GPU, InstanceOption, UnlistedInstanceOption
 from friendli_dedicated._models import EndpointSpec, EndpointState, EndpointVersion, Status
-from friendli_dedicated._resources import _endpoint_id, _name, _project, _terms
+from friendli_dedicated._resources import _check_deadline, _endpoint_id, _name, _plan, _project, _terms
 from friendli_dedicated._validate import flag, identifier
 from friendli_dedicated_api._contract import EngineOptions
+from friendli_dedicated_api.models import DedicatedEndpointCreateBody
 
 if TYPE_CHECKING:
     from friendli_dedicated._client import AsyncClient
-    from friendli_dedicated._endpoint import AsyncListedEndpoint
+    from friendli_dedicated._endpoint import AsyncListedEndpoint, AsyncRunningEndpoint
 
 __all__ = ["AsyncEndpoints"]
 
@@ -64,11 +66,49 @@ class AsyncEndpoints:
             extra_engine_options=extra_engine_options,
         )
         given = {*advanced, *(extra_engine_options or {})}
-        created = await self._client._creates.create(
-            self._client, body, self._team, given, exist_ok=flag(exist_ok, "exist_ok")
-        )
+        return await self._created(body, given, exist_ok=flag(exist_ok, "exist_ok"))
+
+    async def _created(
+        self, body: DedicatedEndpointCreateBody, given: set[str], *, exist_ok: bool = False
+    ) -> AsyncEndpoint:
+        created = await self._client._creates.create(self._client, body, self._team, given, exist_ok=exist_ok)
         warn_differences(created, body.project_id, body.name)
         return AsyncEndpoint(self, created.endpoint_id, created.state, body.project_id, name=body.name)
+
+    def ephemeral(
+        self,
+        project_id: str,
+        name: str,
+        model: str,
+        instance: InstanceOption | UnlistedInstanceOption | GPU | str,
+        *,
+        autoscaling: Autoscaling | None = None,
+        revision: str | None = None,
+        comment: str | None = None,
+        extra_engine_options: Mapping[str, Any] | None = None,
+        timeout: float = 1800.0,
+        on_progress: ProgressCallback | None = None,
+        poll: Backoff | None = None,
+        wait_terminated: bool = False,
+        **advanced: Unpack[EngineOptions],
+    ) -> AbstractAsyncContextManager[AsyncRunningEndpoint]:
+        """See ``Endpoints.ephemeral``: ``async with client.endpoints.ephemeral(...) as ep:``. The
+        terminate request on the way out is completed even when the task is cancelled (again)
+        meanwhile; the cancellation goes on once it is."""
+        body = create_body(
+            project_id,
+            name,
+            model,
+            instance,
+            autoscaling=autoscaling,
+            revision=revision,
+            comment=comment,
+            advanced=advanced,
+            extra_engine_options=extra_engine_options,
+        )
+        wait = {"timeout": timeout, "on_progress": on_progress, "poll": poll}
+        plan = _plan(self._client, body, {*advanced, *(extra_engine_options or {})}, wait, wait_terminated)
+        return _ephemeral.AsyncEphemeral(self, plan)
 
     async def create_from_wandb(
         self,
@@ -189,6 +229,12 @@ class AsyncEndpoints:
         """See ``Endpoints.restart``."""
         return await self._client._drive(flows.action_flow("restart", _endpoint_id(endpoint_id), self._team))
 
+    async def check_serving(self, endpoint_id: str, *, timeout: float = 30.0) -> None:
+        """See ``Endpoints.check_serving``."""
+        checked_id = _endpoint_id(endpoint_id)
+        limit, deadline = _check_deadline(self._client, timeout)
+        await self._client._drive(_serving.check_flow(checked_id, self._team, limit), deadline=deadline)
+
     async def wait_until_running(
         self,
         endpoint_id: str,
@@ -197,10 +243,11 @@ class AsyncEndpoints:
         on_progress: ProgressCallback | None = None,
         wake: bool = False,
         poll: Backoff | None = None,
+        serving: bool = False,
     ) -> EndpointState:
         """See ``Endpoints.wait_until_running``; cancellation-safe."""
         checked_id = _endpoint_id(endpoint_id)
-        terms = _terms(self._client, timeout, poll, wake, on_progress)
+        terms = _terms(self._client, timeout, poll, wake, on_progress, serving=serving)
         return await self._client._drive(
             _waiter.wait_flow(checked_id, self._team, terms), deadline=terms.request_deadline
         )

@@ -3,7 +3,9 @@
 Requests are built by the generated client's own ``_get_kwargs`` (method, path, parameters, body
 and headers exactly as openapi.yaml says), so the facade builds no URL by hand. Replies are parsed
 into ``EndpointSpec``, ``EndpointState`` or ``Page`` values (or generated models); a body that does not fit raises
-``Malformed`` (the transport reports it as ``ResponseFormatError``).
+``Malformed`` (the transport reports it as ``ResponseFormatError``). Of the inference surface, the SDK
+sends one operation itself, tokenization (``tokenize``: the check that an endpoint serves); the
+others are the ``openai`` package's to send, under ``INFERENCE_PATH``.
 
 >>> call = status("ep-1", None)
 >>> call.label, call.idempotent
@@ -40,6 +42,7 @@ from friendli_dedicated_api.api.dedicated_endpoint import (
     dedicated_update_endpoint,
     dedicated_wake_endpoint,
 )
+from friendli_dedicated_api.api.dedicated_token import dedicated_tokenization
 from friendli_dedicated_api.models import (
     CostBucketWidth,
     CostGroupBy,
@@ -47,10 +50,12 @@ from friendli_dedicated_api.models import (
     DedicatedEndpointUpdateBody,
     DedicatedEndpointWandbArtifactCreateBody,
     DedicatedEndpointWandbArtifactCreateResponse,
+    DedicatedTokenizationBody,
 )
 from friendli_dedicated_api.types import UNSET, Unset
 
 __all__ = [
+    "INFERENCE_PATH",
     "LIFECYCLE_ACTIONS",
     "Page",
     "cost_page",
@@ -62,6 +67,7 @@ __all__ = [
     "operation_id",
     "spec",
     "status",
+    "tokenize",
     "update",
     "versions_page",
 ]
@@ -188,6 +194,23 @@ def update(endpoint_id: str, body: DedicatedEndpointUpdateBody, team_id: str | N
     return Call(kwargs, idempotent=False, parse=_spec, operation=_UPDATE, endpoint_id=endpoint_id)
 
 
+# -- the inference surface ------------------------------------------------------------------------
+def tokenize(endpoint_id: str, text: str, team_id: str | None) -> Call[list[int]]:
+    """Tokenize ``text`` with the endpoint's tokenizer (``model`` is the endpoint's id): nothing is
+    generated and nothing changes, so it is retried like a read."""
+    body = DedicatedTokenizationBody(model=endpoint_id, prompt=text)
+    kwargs = dedicated_tokenization._get_kwargs(body=body, x_friendli_team=_team(team_id))
+    return Call(kwargs, idempotent=True, parse=_tokens)
+
+
+_TOKENIZE_URL: str = dedicated_tokenization._get_kwargs(body=DedicatedTokenizationBody(model="", prompt=""))["url"]
+INFERENCE_PATH = _TOKENIZE_URL.rsplit("/", 1)[0]
+"""The path under the API's base URL where the inference operations live (``/dedicated/v1``): the
+directory of the contract's tokenization path, so a move upstream moves it too. The OpenAI-compatible
+clients append the rest (``/chat/completions``, ``/completions``), which the contract has there too
+(``tests/emulator/test_sdk_requests_in_contract.py``)."""
+
+
 # -- parsing --------------------------------------------------------------------------------------
 def _state(content: bytes) -> EndpointState:
     return EndpointState.from_json(json_object(content))
@@ -199,6 +222,13 @@ def _spec(content: bytes) -> EndpointSpec:
 
 def _nothing(content: bytes) -> None:
     return None
+
+
+def _tokens(content: bytes) -> list[int]:
+    tokens = json_object(content).get("tokens")
+    if not isinstance(tokens, list) or not all(isinstance(token, int) for token in tokens):
+        raise Malformed(f"'tokens' must be a list of integers, got {type(tokens).__name__}")
+    return tokens
 
 
 def _wandb_response(content: bytes) -> DedicatedEndpointWandbArtifactCreateResponse:

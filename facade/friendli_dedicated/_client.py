@@ -6,14 +6,18 @@ concurrency primitives and I/O have sync and async twins.
 - A flow (``_flows``) is a generator that yields the calls it needs sent, the pauses it needs slept
   and, when it shares state with other calls, the conditions it waits for. Every operation of more
   than one request is one: pagination, listing a project and update (``_flows``), create and
-  finding the new endpoint's id (``_creates``), waiting for an endpoint (``_waiter``) and for a
-  fleet (``_fleet``). Their decisions are I/O-free objects (``_waiter._Wait``,
-  ``_fleet._FleetWait``, ``_project_view.ProjectView``), tested once for both clients.
+  finding the new endpoint's id (``_creates``), waiting for an endpoint (``_waiter``, until it
+  serves too: ``_serving``) and for a fleet (``_fleet``), terminating a short-lived one
+  (``_ephemeral``). Their decisions are I/O-free objects (``_waiter._Wait``, ``_serving.Unanswered``,
+  ``_fleet._FleetWait``, ``_project_view.ProjectView``, ``_ephemeral.Lease``), tested once for both
+  clients.
 - The twins decide nothing. I/O: sending one call (``_transport.send_sync``, ``send_async``) and
   driving a flow (each client's ``_steps`` and ``_drive``, which may cap every call of the flow at
   a deadline: the waits'). Concurrency: the drivers of flows that share state
-  (``_coordination.Coordinator``, ``AsyncCoordinator``). The shells in ``_resources``,
-  ``_endpoint`` and ``_creates`` check inputs, pick the call or the flow, and send or drive it.
+  (``_coordination.Coordinator``, ``AsyncCoordinator``). The shells in ``_resources`` (and
+  ``_async_resources``), ``_endpoint`` and ``_creates`` check inputs, pick the call or the flow, and
+  send or drive it; ``_ephemeral``'s two context managers only sequence those methods (and shield
+  the async terminate from cancellation).
 
 Endpoints as code (``plan``, ``apply``, ``export``) are methods the clients inherit from
 ``_declarative``, whose twins only drive the flows of ``_planner`` and ``_apply``; so is ``costs``,
@@ -161,6 +165,9 @@ class _ClientBase:
     _owns_http: bool
     _exposed: bool
     """Sends on the network to a non-loopback host of its own: refused while the testing kit is active."""
+    _inference_transport: Callable[[], httpx.MockTransport] | None
+    """Where the in-process runners route this client (the testing kit's redirect, ``Emulator.client()``):
+    a new transport to the same emulator for each OpenAI client of ``_openai``; None: the network."""
 
     def __new__(cls, *args: object, **kwargs: object) -> Self:
         # Before __init__, whose TypeError would name no keyword; a subclass with an __init__ of its
@@ -220,6 +227,7 @@ class _ClientBase:
         transport = None if redirect is None else redirect.transport()
         self._http = http_client or self._http_type(transport=transport, follow_redirects=False)
         self._exposed = _redirect.exposed(self.base_url, redirected=redirect is not None, injected=not self._owns_http)
+        self._inference_transport = None if redirect is None else redirect.transport
         self._bind_resources()
 
     @staticmethod

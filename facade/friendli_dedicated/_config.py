@@ -42,6 +42,11 @@ class ClientConfig:
     headers: Mapping[str, str] = attrs.field(repr=False)
     """Sent with every request; ``Authorization`` carries the token, so they are never shown."""
 
+    @property
+    def token(self) -> str:
+        """The API token (kept only in ``Authorization``): for the OpenAI clients of ``_openai``."""
+        return self.headers["Authorization"].removeprefix("Bearer ")
+
     @classmethod
     def resolve(
         cls,

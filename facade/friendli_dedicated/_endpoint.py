@@ -13,19 +13,26 @@ an ``ObservedEndpoint`` too.
 <Status.RUNNING: 'RUNNING'>
 >>> ep.sleep().state.status
 <Status.SLEEPING: 'SLEEPING'>
+
+Once it serves, requests go to its inference surface, ``inference_base_url``, with the endpoint's
+id as the ``model``: ``openai_client()`` and ``async_openai_client()`` (the ``openai`` extra, see
+``_openai``) give the official OpenAI clients for it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Unpack, cast
+from typing import TYPE_CHECKING, Any, Unpack, cast
 
+from friendli_dedicated import _openai
 from friendli_dedicated._backoff import Backoff
 from friendli_dedicated._bodies import EndpointChanges
 from friendli_dedicated._instances import GPU, InstanceOption, UnlistedInstanceOption
 from friendli_dedicated._models import EndpointSpec, EndpointState, Status
 
 if TYPE_CHECKING:
+    import openai
+
     from friendli_dedicated._async_resources import AsyncEndpoints
     from friendli_dedicated._resources import Endpoints
 
@@ -97,6 +104,42 @@ class Endpoint:
     def __repr__(self) -> str:
         return _repr(self)
 
+    @property
+    def inference_base_url(self) -> str:
+        """Where the endpoint's OpenAI-compatible inference operations are: the client's base URL and
+        the contract's inference path (``https://api.friendli.ai/dedicated/v1``). Requests there
+        name the endpoint's id as their ``model``, with the client's token and team."""
+        return _openai.inference_base_url(self._endpoints._client)
+
+    def openai_client(self, **options: Any) -> openai.OpenAI:
+        """An ``openai.OpenAI`` for the endpoint's inference surface (the ``openai`` extra): its base
+        URL, the client's token as ``api_key`` and its team as ``X-Friendli-Team``; ``options`` go to
+        ``openai.OpenAI`` (and win). openai has no default model: pass ``model=endpoint.id``.
+
+        ```python
+        endpoint.wait_until_running(serving=True)
+        chat = endpoint.openai_client()
+        answer = chat.chat.completions.create(model=endpoint.id, messages=[{"role": "user", "content": "Hi"}])
+        print(answer.choices[0].message.content)
+        ```
+
+        Inside the testing kit's ``mock_friendli`` and on ``Emulator.client()``, the OpenAI client is
+        wired to the same in-process emulator. An ``http_client`` given to the SDK's client is not
+        reused: pass openai one of its own (``http_client=``). The token is held by openai's object
+        (its ``api_key``), out of this SDK's hands.
+        """
+        return _openai.openai_client(self._endpoints._client, options)
+
+    def async_openai_client(self, **options: Any) -> openai.AsyncOpenAI:
+        """An ``openai.AsyncOpenAI`` for the endpoint's inference surface; see ``openai_client``."""
+        return _openai.async_openai_client(self._endpoints._client, options)
+
+    def check_serving(self, *, timeout: float = 30.0) -> Endpoint:
+        """Check that the endpoint answers a request (see ``Endpoints.check_serving``); returns the
+        handle, or raises ``fd.EndpointNotServingError`` saying why not."""
+        self._endpoints.check_serving(self.id, timeout=timeout)
+        return self
+
     def refresh(self) -> ObservedEndpoint:
         """Fetch the current status into ``state``; returns the handle (``client.endpoints.status``
         returns the state)."""
@@ -121,11 +164,13 @@ class Endpoint:
         on_progress: ProgressCallback | None = None,
         wake: bool = False,
         poll: Backoff | None = None,
+        serving: bool = False,
     ) -> RunningEndpoint:
-        """Wait until the endpoint serves; see ``Endpoints.wait_until_running``. Returns the handle,
-        whose ``state`` is now the serving one (typed ``RunningEndpoint`` for type checkers)."""
+        """Wait until the endpoint serves; see ``Endpoints.wait_until_running`` (``serving=True``: until
+        it answers a request, not only until it says RUNNING). Returns the handle, whose ``state`` is
+        now the serving one (typed ``RunningEndpoint`` for type checkers)."""
         self.state = self._endpoints.wait_until_running(
-            self.id, timeout=timeout, on_progress=on_progress, wake=wake, poll=poll
+            self.id, timeout=timeout, on_progress=on_progress, wake=wake, poll=poll, serving=serving
         )
         return cast("RunningEndpoint", self)
 
@@ -215,6 +260,31 @@ class AsyncEndpoint:
     def __repr__(self) -> str:
         return _repr(self)
 
+    @property
+    def inference_base_url(self) -> str:
+        """See ``Endpoint.inference_base_url``."""
+        return _openai.inference_base_url(self._endpoints._client)
+
+    def openai_client(self, **options: Any) -> openai.OpenAI:
+        """See ``Endpoint.openai_client``."""
+        return _openai.openai_client(self._endpoints._client, options)
+
+    def async_openai_client(self, **options: Any) -> openai.AsyncOpenAI:
+        """See ``Endpoint.async_openai_client``: the client an async service wants.
+
+        ```python
+        await endpoint.wait_until_running(serving=True)
+        chat = endpoint.async_openai_client()
+        answer = await chat.chat.completions.create(model=endpoint.id, messages=[{"role": "user", "content": "Hi"}])
+        ```
+        """
+        return _openai.async_openai_client(self._endpoints._client, options)
+
+    async def check_serving(self, *, timeout: float = 30.0) -> AsyncEndpoint:
+        """See ``Endpoint.check_serving``."""
+        await self._endpoints.check_serving(self.id, timeout=timeout)
+        return self
+
     async def refresh(self) -> AsyncObservedEndpoint:
         """See ``Endpoint.refresh``."""
         self.state = await self._endpoints.status(self.id)
@@ -233,10 +303,11 @@ class AsyncEndpoint:
         on_progress: ProgressCallback | None = None,
         wake: bool = False,
         poll: Backoff | None = None,
+        serving: bool = False,
     ) -> AsyncRunningEndpoint:
         """See ``Endpoint.wait_until_running``."""
         self.state = await self._endpoints.wait_until_running(
-            self.id, timeout=timeout, on_progress=on_progress, wake=wake, poll=poll
+            self.id, timeout=timeout, on_progress=on_progress, wake=wake, poll=poll, serving=serving
         )
         return cast("AsyncRunningEndpoint", self)
 

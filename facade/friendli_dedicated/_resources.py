@@ -1,8 +1,9 @@
-"""``client.endpoints``: every Dedicated Endpoints operation of the contract, sync and async.
+"""``client.endpoints`` of ``Client``: every Dedicated Endpoints operation of the contract.
 
 Each method checks its inputs (nothing is sent when one is refused), then sends one call
-(``_calls``) or drives one flow (``_flows``) on its client. ``Endpoints`` and ``AsyncEndpoints``
-have the same methods with the same arguments; only awaiting differs.
+(``_calls``) or drives one flow (``_flows``) on its client. ``AsyncEndpoints`` (``_async_resources``)
+has the same methods with the same arguments; only awaiting differs. The input checks both share
+are here.
 
 What they return: a method that acts on an endpoint by id returns what the API answered (an
 ``EndpointState`` from ``status``, the lifecycle actions, ``wait_until_running`` and ``wait_until``;
@@ -14,9 +15,10 @@ whose own action methods return the handle so that calls chain (see ``_endpoint`
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, Unpack, cast
 
-from friendli_dedicated import _calls as calls, _fleet, _flows as flows, _observe, _waiter
+from friendli_dedicated import _calls as calls, _ephemeral, _fleet, _flows as flows, _observe, _serving, _waiter
 from friendli_dedicated._autoscaling import Autoscaling
 from friendli_dedicated._backoff import Backoff
 from friendli_dedicated._bodies import create_body, update_body, wandb_body
@@ -25,12 +27,13 @@ from friendli_dedicated._endpoint import Endpoint, ProgressCallback
 from friendli_dedicated._fleet import FleetProgress, FleetResult
 from friendli_dedicated._instances import GPU, InstanceOption, UnlistedInstanceOption
 from friendli_dedicated._models import EndpointSpec, EndpointState, EndpointVersion, Status
-from friendli_dedicated._validate import flag, identifier, text
+from friendli_dedicated._validate import callback, flag, identifier, seconds, text
 from friendli_dedicated_api._contract import EngineOptions
+from friendli_dedicated_api.models import DedicatedEndpointCreateBody
 
 if TYPE_CHECKING:
     from friendli_dedicated._client import AsyncClient, Client
-    from friendli_dedicated._endpoint import ListedEndpoint
+    from friendli_dedicated._endpoint import ListedEndpoint, RunningEndpoint
 
 __all__ = ["Endpoints"]
 
@@ -46,12 +49,40 @@ def _terms(
     wake: object,
     progress: object,
     until: Status = Status.RUNNING,
+    serving: object = False,
 ) -> _waiter.Terms:
     """A wait's arguments, checked, on the client's clock (its deadline starts now)."""
     clock, random = client._sender.clock, client._sender.random
     return _waiter.Terms.check(
-        timeout=timeout, poll=poll, wake=wake, on_progress=progress, clock=clock, random=random, until=until
+        timeout=timeout,
+        poll=poll,
+        wake=wake,
+        on_progress=progress,
+        clock=clock,
+        random=random,
+        until=until,
+        serving=serving,
     )
+
+
+def _check_deadline(client: Client | AsyncClient, timeout: object) -> tuple[float, float]:
+    """``check_serving``'s timeout (> 0 seconds), checked, and its deadline on the client's clock."""
+    limit = seconds(timeout, "timeout", allow_zero=False)
+    return limit, client._sender.clock() + limit
+
+
+def _plan(
+    client: Client | AsyncClient,
+    body: DedicatedEndpointCreateBody,
+    given: set[str],
+    wait: dict[str, Any],
+    wait_terminated: object,
+) -> _ephemeral.Plan:
+    """An ``ephemeral`` block's arguments, each checked now, before anything is created (the wait's
+    as ``wait_until_running`` checks them; its deadline starts when the block is entered)."""
+    _terms(client, wait["timeout"], wait["poll"], False, None)
+    callback(wait["on_progress"], "on_progress", arguments=2)
+    return _ephemeral.Plan(body, given, wait, flag(wait_terminated, "wait_terminated"))
 
 
 def _name(value: object) -> str:
@@ -130,11 +161,60 @@ class Endpoints:
             extra_engine_options=extra_engine_options,
         )
         given = {*advanced, *(extra_engine_options or {})}
-        created = self._client._creates.create(
-            self._client, body, self._team, given, exist_ok=flag(exist_ok, "exist_ok")
-        )
+        return self._created(body, given, exist_ok=flag(exist_ok, "exist_ok"))
+
+    def _created(self, body: DedicatedEndpointCreateBody, given: set[str], *, exist_ok: bool = False) -> Endpoint:
+        created = self._client._creates.create(self._client, body, self._team, given, exist_ok=exist_ok)
         warn_differences(created, body.project_id, body.name)
         return Endpoint(self, created.endpoint_id, created.state, body.project_id, name=body.name)
+
+    def ephemeral(
+        self,
+        project_id: str,
+        name: str,
+        model: str,
+        instance: InstanceOption | UnlistedInstanceOption | GPU | str,
+        *,
+        autoscaling: Autoscaling | None = None,
+        revision: str | None = None,
+        comment: str | None = None,
+        extra_engine_options: Mapping[str, Any] | None = None,
+        timeout: float = 1800.0,
+        on_progress: ProgressCallback | None = None,
+        poll: Backoff | None = None,
+        wait_terminated: bool = False,
+        **advanced: Unpack[EngineOptions],
+    ) -> AbstractContextManager[RunningEndpoint]:
+        """A short-lived endpoint: ``with`` creates it (as ``create`` does), waits until it serves
+        (``wait_until_running(serving=True)``) and gives its handle; leaving the block always
+        terminates it, after an exception, a timeout or Ctrl-C too.
+
+        Every argument is checked when ``ephemeral`` is called; ``timeout`` bounds the wait until it
+        serves (and, with ``wait_terminated=True``, the wait until it is TERMINATED, which the block
+        then does on the way out unless it was interrupted). If terminating fails,
+        ``fd.EndpointNotTerminatedError`` names the endpoint that may still bill; after Ctrl-C the
+        ``KeyboardInterrupt`` goes on, with a note naming it. See docs/short-lived.md.
+
+        >>> with client.endpoints.ephemeral("evals", "judge", "org/model", "H100", timeout=1800) as ep:
+        ...     ep.state.status.value
+        'RUNNING'
+        >>> client.endpoints.status(ep.id).status.value
+        'TERMINATING'
+        """
+        body = create_body(
+            project_id,
+            name,
+            model,
+            instance,
+            autoscaling=autoscaling,
+            revision=revision,
+            comment=comment,
+            advanced=advanced,
+            extra_engine_options=extra_engine_options,
+        )
+        wait = {"timeout": timeout, "on_progress": on_progress, "poll": poll}
+        plan = _plan(self._client, body, {*advanced, *(extra_engine_options or {})}, wait, wait_terminated)
+        return _ephemeral.Ephemeral(self, plan)
 
     def create_from_wandb(
         self,
@@ -298,6 +378,30 @@ class Endpoints:
         """
         return self._client._drive(flows.action_flow("restart", _endpoint_id(endpoint_id), self._team))
 
+    def check_serving(self, endpoint_id: str, *, timeout: float = 30.0) -> None:
+        """Whether the endpoint answers a request, as one request: a tokenization of a short text,
+        which generates nothing (``Endpoint.check_serving`` returns the handle).
+
+        Returns None when it answered; else raises ``fd.EndpointNotServingError``, whose ``reason``
+        says why (``warming_up``: 503, with the server's ``retry_after``; ``needs_action``: 400, it
+        sleeps or failed; ``not_found``: 404; ``unavailable``: another 5xx or no response;
+        ``timeout``: no answer within ``timeout`` seconds) and whose ``error`` is the request's.
+        Transient failures are retried within ``timeout`` (and the client's own timeout).
+
+        >>> ep = client.endpoints.create("proj", "checked", "org/model", "H100")
+        >>> try:
+        ...     client.endpoints.check_serving(ep.id)
+        ... except fd.EndpointNotServingError as error:
+        ...     print(error.reason, error.status_code)
+        warming_up 503
+        >>> client.endpoints.wait_until_running(ep.id, timeout=900).status.value
+        'RUNNING'
+        >>> client.endpoints.check_serving(ep.id)
+        """
+        checked_id = _endpoint_id(endpoint_id)
+        limit, deadline = _check_deadline(self._client, timeout)
+        self._client._drive(_serving.check_flow(checked_id, self._team, limit), deadline=deadline)
+
     def wait_until_running(
         self,
         endpoint_id: str,
@@ -306,6 +410,7 @@ class Endpoints:
         on_progress: ProgressCallback | None = None,
         wake: bool = False,
         poll: Backoff | None = None,
+        serving: bool = False,
     ) -> EndpointState:
         """Poll until the endpoint serves (RUNNING or READY) and return its state
         (``Endpoint.wait_until_running`` returns the handle, whose ``state`` this is).
@@ -319,12 +424,18 @@ class Endpoints:
         ``timeout=0`` looks once: a wait shorter than half a second gives its poll half a second.
         ``on_progress(state, elapsed)`` is called on every change.
 
+        With ``serving=True`` the wait goes on past RUNNING until the endpoint answers a request
+        (``check_serving``), within the same deadline: RUNNING may come before requests are served.
+        A check that is not answered is polled on (the status is read again, and its table decides);
+        a 400 while the status still says RUNNING raises ``fd.EndpointNotServingError``, and a
+        deadline passed while it does not answer raises ``WaitTimeoutError`` from the last check's.
+
         >>> ep = client.endpoints.create("proj", "chat", "org/model", "H100")
-        >>> client.endpoints.wait_until_running(ep.id, timeout=900).status.value
+        >>> client.endpoints.wait_until_running(ep.id, timeout=900, serving=True).status.value
         'RUNNING'
         """
         checked_id = _endpoint_id(endpoint_id)
-        terms = _terms(self._client, timeout, poll, wake, on_progress)
+        terms = _terms(self._client, timeout, poll, wake, on_progress, serving=serving)
         return self._client._drive(_waiter.wait_flow(checked_id, self._team, terms), deadline=terms.request_deadline)
 
     def wait_until(

@@ -65,7 +65,9 @@ def make_status_error(response: httpx.Response) -> APIError:
         return ValidationError(message, detail=_validation_issues(body), **common)
     if status == 429:
         return RateLimitError(message, retry_after=parse_retry_after(response.headers), **common)
-    cls = _STATUS_CLASSES.get(status) or (ServerError if status >= 500 else APIError)
+    if status >= 500:
+        return ServerError(message, retry_after=parse_retry_after(response.headers), **common)
+    cls = _STATUS_CLASSES.get(status) or APIError
     return cls(message, **common)
 
 

@@ -18,7 +18,9 @@ the decisions are data and policy rather than code:
   inside the deadline; anything else is the caller's to see.
 
 ``_Wait`` holds all of that bookkeeping free of I/O; ``wait_flow`` is the wait as a flow (it yields
-the status and wake calls and the pauses between polls), which both clients drive. What the fleet's
+the status and wake calls and the pauses between polls), which both clients drive. A wait for an
+endpoint that serves (``serving=True``) does not end at RUNNING: there it asks the endpoint itself
+(``_serving``), and polls on, within the same deadline, until it answers. What the fleet's
 wait (``_fleet``) shares with this one is here too: the status table, the errors, ``Terms`` (the
 checked arguments, the deadline, the deadline of each request) and ``Reported`` (progress
 reported on changes only).
@@ -45,6 +47,7 @@ from friendli_dedicated._flows import Flow, Pause
 from friendli_dedicated._hints import hint_for
 from friendli_dedicated._models import EndpointState, Status
 from friendli_dedicated._retry import transient
+from friendli_dedicated._serving import PROBE_TEXT, Unanswered
 from friendli_dedicated._transport import Call
 from friendli_dedicated._validate import callback, flag, seconds, shown
 from friendli_dedicated.errors import (
@@ -101,7 +104,8 @@ class Terms:
 
     ``poll`` None stands for the wait's own default; ``on_progress`` is checked by the wait, which
     knows what it passes to it; ``until`` is the status waited for (``wait_target``), and only a
-    wait for RUNNING may ``wake``. Every request of the wait is sent within ``request_deadline``.
+    wait for RUNNING may ``wake`` or wait until it serves (``serving``: until it answers a request,
+    not only until it says RUNNING). Every request of the wait is sent within ``request_deadline``.
 
     >>> terms = Terms.check(timeout=60, poll=None, wake=False, on_progress=None, clock=lambda: 100.0,
     ...                     random=lambda: 0.5)
@@ -118,6 +122,7 @@ class Terms:
     start: float
     deadline: float
     until: Status = Status.RUNNING
+    serving: bool = False
 
     @classmethod
     def check(
@@ -130,6 +135,7 @@ class Terms:
         clock: Callable[[], float],
         random: Callable[[], float],
         until: Status = Status.RUNNING,
+        serving: object = False,
     ) -> Terms:
         """Check the arguments (``InvalidInputError`` naming the field, before any request) and start the clock.
 
@@ -143,8 +149,13 @@ class Terms:
         can_wake = flag(wake, "wake")
         if can_wake and until is not Status.RUNNING:
             raise InvalidInputError("wake", f"only a wait for RUNNING wakes an endpoint, not one for {until.value}")
+        checks = flag(serving, "serving")
+        if checks and until is not Status.RUNNING:
+            raise InvalidInputError(
+                "serving", f"only a wait for RUNNING checks that it serves, not one for {until.value}"
+            )
         start = clock()
-        return cls(limit, poll, can_wake, on_progress, clock, random, start, start + limit, until)
+        return cls(limit, poll, can_wake, on_progress, clock, random, start, start + limit, until, checks)
 
     @property
     def request_deadline(self) -> float:
@@ -339,12 +350,15 @@ class _Wait:
     last_error: str | None = None
     reported: Reported = attrs.field(factory=Reported)
     warned: set[str] = attrs.field(factory=set)
+    unanswered: Unanswered | None = None
+    """A serving wait's checks (None: the wait ends at RUNNING)."""
 
     @classmethod
     def begin(cls, endpoint_id: str, terms: Terms) -> _Wait:
         """The wait's bookkeeping; ``on_progress`` must take (state, elapsed)."""
         progress = callback(terms.on_progress, "on_progress", arguments=2)
-        return cls(endpoint_id, terms, terms.poll or DEFAULT_POLL, progress)
+        checks = Unanswered(endpoint_id) if terms.serving else None
+        return cls(endpoint_id, terms, terms.poll or DEFAULT_POLL, progress, unanswered=checks)
 
     def observe(self, state: EndpointState) -> _Step:
         """Record ``state``, report progress, and say what to do next; raises if it cannot serve."""
@@ -364,7 +378,12 @@ class _Wait:
         if outcome is not Outcome.SLEEPING:
             # Any other status means a wake call already took effect (or a new sleep will need one).
             self.woken = False
+        if self.unanswered is not None and outcome is not Outcome.SUCCESS:
+            self.unanswered.refused = False  # it moved on since the refusal: the table decides now
         if outcome is Outcome.SUCCESS:
+            refusal = self.unanswered.refusal() if self.unanswered is not None else None
+            if refusal is not None:  # RUNNING, and yet it refused to serve: waiting will not change that
+                raise refusal
             return _Step.DONE
         if outcome is Outcome.FAILURE:
             raise failed_error(self.endpoint_id, state)
@@ -398,6 +417,17 @@ class _Wait:
             self.last_error,
         )
         return True
+
+    def unanswered_check(self, exc: FriendliError) -> None:
+        """After RUNNING, the check that it serves failed with ``exc``: poll on, or raise what waiting
+        cannot change (see ``_serving.Unanswered``)."""
+        assert self.unanswered is not None
+        wait = self.unanswered.failed(exc)
+        self.last_error = type(exc).__name__
+        if wait is not None:
+            # A floor, as a 429's is, and no longer than the poll's longest: the status may say more.
+            self.server_wait = min(max(0.0, wait), self.poll.maximum)
+        _log.debug("endpoint %s: RUNNING, but not answering yet (%s); polling again", self.endpoint_id, self.last_error)
 
     def pause(self) -> float:
         """Seconds to sleep before the next poll, never past the deadline; raises the timeout if no time is left."""
@@ -433,15 +463,22 @@ class _Wait:
 
     def _timed_out(self) -> WaitTimeoutError:
         seen = f"last seen {_describe(self.last_state)}" if self.last_state is not None else "no status was read"
-        if self.last_error is not None:
+        checked = self.unanswered.last if self.unanswered is not None else None
+        running = self.last_state is not None and classify(self.last_state.status) is Outcome.SUCCESS
+        if running and checked is not None:
+            seen += f", but it did not answer (the last check: {checked.reason})"
+        elif self.last_error is not None:
             seen += f" (the last poll failed with {self.last_error})"
-        return WaitTimeoutError(
-            f"endpoint {self.endpoint_id} did not become {self.terms.until.value} "
+        serving = " and serve" if self.terms.serving else ""
+        error = WaitTimeoutError(
+            f"endpoint {self.endpoint_id} did not become {self.terms.until.value}{serving} "
             f"within {self.terms.timeout:g}s; {seen}",
             endpoint_id=self.endpoint_id,
             state=self.last_state,
             until=self.terms.until.value,
         )
+        error.__cause__ = checked if running else None  # why it did not answer, in the traceback
+        return error
 
 
 def failed_error(endpoint_id: str, state: EndpointState) -> EndpointFailedError:
@@ -499,10 +536,13 @@ def wait_flow(endpoint_id: str, team_id: str | None, terms: Terms) -> Flow[Endpo
     wait = _Wait.begin(endpoint_id, terms)
     status = calls.status(endpoint_id, team_id)
     wake = calls.lifecycle("wake", endpoint_id, team_id) if terms.wake else None
-    return _polls(wait, status, wake)
+    check = calls.tokenize(endpoint_id, PROBE_TEXT, team_id) if terms.serving else None
+    return _polls(wait, status, wake, check)
 
 
-def _polls(wait: _Wait, status: Call[EndpointState], wake: Call[EndpointState] | None) -> Flow[EndpointState]:
+def _polls(
+    wait: _Wait, status: Call[EndpointState], wake: Call[EndpointState] | None, check: Call[list[int]] | None
+) -> Flow[EndpointState]:
     while True:
         # Only the requests' errors may be absorbed (the transient kinds): observe's, and those of
         # the caller's on_progress, propagate as they are, FriendliErrors included.
@@ -514,7 +554,14 @@ def _polls(wait: _Wait, status: Call[EndpointState], wake: Call[EndpointState] |
         else:
             step = wait.observe(state)
             if step is _Step.DONE:
-                return state
+                if check is None:
+                    return state
+                try:  # RUNNING: does it answer?
+                    yield check
+                except FriendliError as exc:
+                    wait.unanswered_check(exc)
+                else:
+                    return state
             if step is _Step.WAKE and wake is not None:
                 try:
                     yield wake

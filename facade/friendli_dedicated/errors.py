@@ -19,6 +19,8 @@
     │       └── PaginationError       pages that never end: a repeated cursor, no progress, the page budget
     ├── EndpointCreationUnresolvedError  create may have reached the server, but the new endpoint's id is unknown
     ├── AmbiguousEndpointError        several endpoints of a project have the name looked up
+    ├── EndpointNotServingError       the endpoint did not answer an inference request; ``reason`` says why
+    ├── EndpointNotTerminatedError    ``ephemeral`` could not terminate its endpoint, which may still bill
     ├── WaitError                     waiting ended without the endpoint serving (or reaching the status waited for)
     │   ├── EndpointFailedError       status FAILED, with ``error_code``, ``phase`` and a hint
     │   ├── EndpointStoppedError      TERMINATING, TERMINATED, STOPPING, or SLEEPING without wake=True
@@ -69,6 +71,8 @@ __all__ = [
     "EndpointBusyError",
     "EndpointCreationUnresolvedError",
     "EndpointFailedError",
+    "EndpointNotServingError",
+    "EndpointNotTerminatedError",
     "EndpointStoppedError",
     "FleetWaitError",
     "FriendliError",
@@ -260,7 +264,11 @@ class RateLimitError(APIError):
 
 
 class ServerError(APIError):
-    """Raised on any 5xx status."""
+    """Raised on any 5xx status; ``retry_after`` is the server's wait in seconds, if it said (a 503 may)."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
 
 
 class ResponseFormatError(APIError):
@@ -298,6 +306,66 @@ class AmbiguousEndpointError(FriendliError):
         self.project_id = project_id
         self.name = name
         self.ids = ids
+
+
+class EndpointNotServingError(FriendliError):
+    """Raised when an endpoint did not answer the one request of ``check_serving``; ``reason`` says why:
+
+    - ``"warming_up"``: 503, it deploys, updates or wakes up (``retry_after``: when the server said
+      to ask again, in seconds, if it did);
+    - ``"needs_action"``: 400, it will not serve until it is acted on (woken, restarted): the server's
+      message says which;
+    - ``"not_found"``: 404, no endpoint of that id serves this team (unknown, deleted, another team's);
+    - ``"unavailable"``: another 5xx, or no response at all;
+    - ``"timeout"``: no answer within the check's timeout.
+
+    ``error`` is the error of the request (also the ``__cause__``), ``status_code`` its status (None
+    without a response). Errors that say nothing about the endpoint (401, 403, 422, 429, a body that
+    is not the contract's) are raised as they are.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        endpoint_id: str,
+        reason: str,
+        error: FriendliError,
+        status_code: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.endpoint_id = endpoint_id
+        self.reason = reason
+        self.error = error
+        self.status_code = status_code
+        self.retry_after = retry_after
+
+
+class EndpointNotTerminatedError(FriendliError):
+    """Raised when ``endpoints.ephemeral`` could not terminate its endpoint on the way out: it may
+    still run and bill. ``endpoint_id``, ``project_id`` and ``name`` say which; ``terminate_sent`` is
+    True when the terminate was accepted but the endpoint was not seen TERMINATED (``wait_terminated``);
+    ``original`` is the exception the block ended with, if any; the failure is the ``__cause__``.
+    Terminate it by hand: ``client.endpoints.terminate(error.endpoint_id)``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        endpoint_id: str,
+        project_id: str,
+        name: str,
+        terminate_sent: bool = False,
+        original: BaseException | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.endpoint_id = endpoint_id
+        self.project_id = project_id
+        self.name = name
+        self.terminate_sent = terminate_sent
+        self.original = original
 
 
 class WaitError(FriendliError):

@@ -11,6 +11,7 @@ brought, never the source tree::
     python scripts/harness/check_installed.py emulator-manage   # the same, with the manage extra's examples
     python scripts/harness/check_installed.py cli-emulator [--guide docs/getting-started.md]
     python scripts/harness/check_installed.py otel
+    python scripts/harness/check_installed.py emulator-openai
     python scripts/harness/check_installed.py dist WHEEL SDIST ROOT   # what the archives carry
 
 Each check prints one line per fact it verified and stops with exit status 1 at the first that
@@ -50,6 +51,7 @@ _SERVER_TIMEOUT = 60
 _CLI_MODULES = ("typer", "rich")
 _EMULATOR_MODULES = ("starlette", "uvicorn", "jsonschema")
 _OTEL_MODULES = ("opentelemetry",)
+_OPENAI_EXTRA = "friendli-dedicated[openai]"
 
 # The files the test suite reads besides tests/: the sdist must carry them (and tests/) to test.
 _SDIST_TREES = ("tests", "scripts", "docs", "facade", "generated")
@@ -163,7 +165,7 @@ def _the_installed_package() -> None:
     check(where.is_relative_to(Path(sys.prefix).resolve()), "friendli_dedicated is the installed one", where)
     print(f"  friendli-dedicated {fd.__version__} at {where.parent}")
     names = ("httpx", "attrs", "python-dateutil", "typer", "click", "rich", "starlette", "uvicorn", "jsonschema")
-    for name in (*names, "opentelemetry-api"):
+    for name in (*names, "opentelemetry-api", "openai"):
         with contextlib.suppress(importlib.metadata.PackageNotFoundError):
             print(f"  with {name} {importlib.metadata.version(name)}")
 
@@ -311,7 +313,7 @@ def check_emulator() -> None:
     import friendli_dedicated as fd
 
     _the_installed_package()
-    _absent("typer")
+    _absent("typer", "openai")
     from friendli_dedicated.emulator import DEFAULT_TOKEN
 
     help_text = succeeds(sys.executable, "-m", "friendli_dedicated.emulator", "--help").stdout
@@ -329,6 +331,14 @@ def check_emulator() -> None:
         check(listed == [endpoint.id], "the SDK creates, waits for and lists an endpoint on it", listed)
         stops_cleanly(process, signal.SIGINT)
     _docstring_examples()
+    with contextlib.closing(fd.Client(token=DEFAULT_TOKEN, base_url="http://127.0.0.1:9")) as client:
+        try:
+            client.endpoints.get_handle("ep-1").openai_client()
+        except ImportError as exc:
+            message = str(exc)
+        else:
+            message = "(it built one)"
+    check(_OPENAI_EXTRA in message, "endpoint.openai_client() raises an ImportError naming the 'openai' extra", message)
 
 
 # Modules whose examples apply a plan or read YAML: they need the manage extra (its lock, PyYAML).
@@ -356,6 +366,9 @@ def _docstring_examples() -> None:
             continue  # pytest's plugin imports pytest; the service-project case runs its fixtures
         if info.name in _MANAGE_EXAMPLES and not _importable("filelock", "yaml"):
             print(f"  left out: the docstring examples of {info.name} (they need the manage extra)", flush=True)
+            continue
+        if info.name == "friendli_dedicated._openai" and importlib.util.find_spec("openai") is None:
+            print("  (the openai bridge's examples need the openai extra: the emulator-openai case runs them)")
             continue
         module = importlib.import_module(info.name)
         if info.name.startswith("friendli_dedicated.testing"):
@@ -455,6 +468,52 @@ def check_cli_emulator(guide: Path | None = None) -> None:
         _getting_started(cli, guide)
 
 
+def check_emulator_openai() -> None:
+    """The ``emulator`` and ``openai`` extras: an endpoint's OpenAI client completes a chat on the emulator,
+    plain and streamed, in-process and over loopback; the bridge's docstring examples run."""
+    from openai.types.chat import ChatCompletionMessageParam
+
+    import friendli_dedicated as fd
+    from friendli_dedicated.emulator import DEFAULT_TOKEN, Emulator, ManualClock
+
+    _the_installed_package()
+    hello: list[ChatCompletionMessageParam] = [{"role": "user", "content": "Hello there"}]
+    emulator = Emulator(clock=ManualClock())
+    with emulator.client() as client:
+        endpoint = client.endpoints.create("demo", "chat", "org/model", "1x H100")
+        running = endpoint.wait_until_running(timeout=900, serving=True)  # emulated time: no real wait
+        check(running.state.status == fd.Status.RUNNING, "wait_until_running(serving=True) in-process", endpoint)
+        chat = endpoint.openai_client(max_retries=0)
+        answer = chat.chat.completions.create(model=endpoint.id, messages=hello)
+        text = answer.choices[0].message.content
+        check(text == "Echo: Hello there", "openai_client() completes a chat in-process", text)
+        stream = chat.chat.completions.create(model=endpoint.id, messages=hello, stream=True)
+        streamed = "".join(chunk.choices[0].delta.content or "" for chunk in stream if chunk.choices)
+        check(streamed == "Echo: Hello there", "and streamed", streamed)
+    command = (sys.executable, "-m", "friendli_dedicated.emulator", "--port", "0", "--time-scale", "0.01")
+    with served(*command) as (process, lines):
+        match = re.search(r"http://127\.0\.0\.1:\d+", read_until(lines, lambda line: "FRIENDLI_TEAM=" in line)[0])
+        check(match, "the emulator prints its loopback URL", needed=True)
+        assert match is not None
+        with fd.Client(token=DEFAULT_TOKEN, base_url=match.group(0)) as client:
+            endpoint = client.endpoints.create("demo", "chat", "org/model", "1x H100")
+            endpoint.wait_until_running(timeout=_SERVER_TIMEOUT, serving=True)
+            with endpoint.openai_client(max_retries=0) as chat:
+                answer = chat.chat.completions.create(model=endpoint.id, messages=hello)
+                stream = chat.chat.completions.create(model=endpoint.id, messages=hello, stream=True)
+                streamed = "".join(chunk.choices[0].delta.content or "" for chunk in stream if chunk.choices)
+        texts = (answer.choices[0].message.content, streamed)
+        check(texts == ("Echo: Hello there",) * 2, "over loopback too, plain and streamed", texts)
+        stops_cleanly(process, signal.SIGINT)
+    from friendli_dedicated import _openai
+    from friendli_dedicated.testing import mock_friendli
+
+    flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+    with mock_friendli(), fd.Client() as client:
+        examples = doctest.testmod(_openai, extraglobs={"fd": fd, "client": client}, optionflags=flags)
+    check(examples.failed == 0 and examples.attempted > 0, "the bridge's docstring examples", examples)
+
+
 def check_dist(wheel: Path, sdist: Path, root: Path) -> None:
     """The wheel carries LICENSE and the desired-state schema; the sdist carries LICENSE, tests/ and every
     file the tests read."""
@@ -515,6 +574,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--guide", type=Path, help="getting started: run its first program as it says (docs/getting-started.md)"
     )
     commands.add_parser("otel")
+    commands.add_parser("emulator-openai")
     dist = commands.add_parser("dist")
     for name in ("wheel", "sdist", "root"):
         dist.add_argument(name, type=Path)
@@ -534,6 +594,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             check_cli_emulator(args.guide)
         elif args.check == "otel":
             check_otel()
+        elif args.check == "emulator-openai":
+            check_emulator_openai()
         else:
             check_dist(args.wheel, args.sdist, args.root)
     except CheckFailed as stopped:

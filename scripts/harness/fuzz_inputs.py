@@ -242,7 +242,17 @@ def _required(function: Callable[..., Any]) -> tuple[str, ...]:
 _ENGINE = ("max_batch_size", "max_token_count", "tokenizer_add_special_tokens", "queue_backpressure_metric_kind")
 _METHODS = [name for name in dir(fd.Endpoints) if not name.startswith("_")]
 _APPLY = tuple(name for name in _params(fd.Client.apply) if name != "state")
-_HANDLE_METHODS = ["wait_until_running", "update", "refresh", "sleep", "wake", "terminate", "restart", "delete"]
+_HANDLE_METHODS = [
+    "wait_until_running",
+    "check_serving",
+    "update",
+    "refresh",
+    "sleep",
+    "wake",
+    "terminate",
+    "restart",
+    "delete",
+]
 
 
 def _targets() -> list[Target]:
@@ -294,7 +304,7 @@ def _targets() -> list[Target]:
     ]
     for method in _METHODS:
         function = getattr(fd.Endpoints, method)
-        extra = _ENGINE if method in ("create", "update") else ()
+        extra = _ENGINE if method in ("create", "update", "ephemeral") else ()
         params = _params(function, *extra)
         required = _required(function)
         targets.append(Target(f"endpoints.{method}", _resource_method(method, sync=True), params, required=required))

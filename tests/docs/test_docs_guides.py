@@ -28,7 +28,7 @@ from friendli_dedicated.emulator import Emulator, ManualClock
 from friendli_dedicated.testing import mock_friendli
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-GUIDES = ["getting-started.md", "waiting.md", "errors.md", "scaling.md", "emulator.md", "costs.md"]
+GUIDES = ["getting-started.md", "waiting.md", "errors.md", "scaling.md", "emulator.md", "costs.md", "short-lived.md"]
 
 
 def guide_examples(guide: str) -> list[Example]:
@@ -90,6 +90,16 @@ def test_getting_started_sends_each_lifecycle_call_once() -> None:
         assert [r.status for r in emulator.requests_for(action)] == [200], action
     # Every endpoint the guide created, it terminated.
     assert len(emulator.requests_for("create")) == len(emulator.requests_for("terminate")) >= 4
+
+
+def test_the_short_lived_guide_leaves_no_endpoint_running() -> None:
+    _output, emulator = run_guide("short-lived.md")
+    created = emulator.requests_for("create")
+    assert len(created) >= 5
+    assert [r.status for r in emulator.requests_for("terminate")] == [200] * len(created)
+    emulator.advance(600)
+    with emulator.client() as client:
+        assert {ep.state.status.value for ep in client.endpoints.list()} == {"TERMINATED"}
 
 
 def waiter_table(text: str) -> dict[str, set[str]]:

@@ -1,5 +1,6 @@
 """Every request the SDK sends is an operation of openapi.yaml: a broad scenario, sync and async, and
-the inference calls the official ``openai`` package makes for it, checked over the emulator's request log.
+the inference calls the official ``openai`` package makes for it (through ``endpoint.openai_client()``),
+checked over the emulator's request log.
 
 Each logged request is matched against openapi.yaml itself (method and path template), not against the
 emulator's routing; the emulator must have matched the same operation. The scenario must reach every
@@ -14,13 +15,10 @@ import re
 from pathlib import Path
 
 import httpx
-import openai
 import yaml
 
 import friendli_dedicated as fd
 from friendli_dedicated.emulator import (
-    DEFAULT_TEAM,
-    DEFAULT_TOKEN,
     OPERATION_NAMES,
     Emulator,
     LoggedRequest,
@@ -50,7 +48,8 @@ def operation_of(request: LoggedRequest, operations: list[tuple[str, re.Pattern[
 def scenario(client: fd.Client, emu: Emulator) -> fd.Endpoint:
     """Create, read, list, update, versions, sleep, wake, terminate, restart, delete, wait, costs: the SDK's verbs."""
     ep = client.endpoints.create("proj", "chat", "org/model", "H100")
-    ep.wait_until_running(timeout=900)
+    ep.wait_until_running(timeout=900, serving=True)
+    ep.check_serving()
     client.endpoints.get(ep.id)
     client.endpoints.status(ep.id)
     list(client.endpoints.list("proj"))
@@ -70,12 +69,19 @@ def scenario(client: fd.Client, emu: Emulator) -> fd.Endpoint:
         endpoint.delete()
     report = client.costs(dt.date(2026, 1, 1), dt.date(2026, 1, 2), page_size=1)
     assert report.unjoined == {endpoint.id for endpoint in fleet}  # deleted, yet billed: their reads were 404s
+    with client.endpoints.ephemeral("proj", "brief", "org/model", "H100", timeout=900, wait_terminated=True):
+        pass
     return ep
 
 
 async def async_scenario(client: fd.AsyncClient) -> None:
     ep = await client.endpoints.create("proj", "async", "org/model", "H100")
-    await ep.wait_until_running(timeout=900)
+    await ep.wait_until_running(timeout=900, serving=True)
+    await ep.check_serving()
+    async with client.endpoints.ephemeral("proj", "async-brief", "org/model", "H100", timeout=900) as brief:
+        await brief.async_openai_client(max_retries=0).chat.completions.create(
+            model=brief.id, messages=[{"role": "user", "content": "Hi"}], max_tokens=1
+        )
     await ep.update(name="async-2")
     await ep.terminate()
     await ep.refresh()
@@ -88,13 +94,7 @@ def test_every_request_of_the_sdk_and_its_inference_calls_is_a_contract_operatio
     with emu.client() as client:
         running = scenario(client, emu)
     asyncio.run(_run_async(emu))
-    chat = openai.OpenAI(
-        base_url="http://emulator.invalid/dedicated/v1",
-        api_key=DEFAULT_TOKEN,
-        default_headers={"X-Friendli-Team": DEFAULT_TEAM},
-        http_client=httpx.Client(transport=emu.transport()),
-        max_retries=0,
-    )
+    chat = running.openai_client(max_retries=0)
     chat.chat.completions.create(model=running.id, messages=[{"role": "user", "content": "Hi"}], max_tokens=1)
     list(chat.chat.completions.create(model=running.id, messages=[{"role": "user", "content": "Hi"}], stream=True))
     chat.completions.create(model=running.id, prompt="Hi")
@@ -112,6 +112,10 @@ def test_every_request_of_the_sdk_and_its_inference_calls_is_a_contract_operatio
     sent = {r.operation for r in log}
     assert set(OPERATION_NAMES.values()) <= sent, sorted(set(OPERATION_NAMES.values()) - sent)
     assert {"dedicatedChatComplete", "dedicatedTokenization", "getCost"} <= sent
+    # The SDK's own inference request (the check that an endpoint serves) is among them.
+    assert any(
+        r.operation == "dedicatedTokenization" and r.body == {"model": running.id, "prompt": "ping"} for r in log
+    )
 
 
 async def _run_async(emu: Emulator) -> None:

@@ -84,6 +84,16 @@ async def wait_for_a_status(client: fd.AsyncClient, ids: list[str]) -> object:
     return await client.endpoints.wait_until(ids[3], fd.Status.RUNNING, timeout=600)
 
 
+async def wait_serving(client: fd.AsyncClient, ids: list[str]) -> object:
+    return await client.endpoints.wait_until_running(ids[1], timeout=600, serving=True)  # polls, then a check
+
+
+async def short_lived(client: fd.AsyncClient, ids: list[str]) -> object:
+    # Create, wait until it serves, terminate: a cancellation anywhere still leaves the client as good as new.
+    async with client.endpoints.ephemeral("proj", f"brief-{next(NAMES)}", "org/model", "H100", timeout=600) as ep:
+        return ep.id
+
+
 OPERATIONS: dict[str, Operation] = {
     "create": create,
     "create_exist_ok": create_or_find,
@@ -91,6 +101,8 @@ OPERATIONS: dict[str, Operation] = {
     "list": listing,
     "update": update,
     "wait_until_running": wait_one,
+    "wait_until_running_serving": wait_serving,
+    "ephemeral": short_lived,
     "wait_until": wait_for_a_status,
     "wait_all": wait_fleet,
 }

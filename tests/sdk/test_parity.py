@@ -41,8 +41,9 @@ from fakes import (
 import friendli_dedicated as fd
 
 PAIRS = [(fd.Client, fd.AsyncClient), (fd.Endpoints, fd.AsyncEndpoints), (fd.Endpoint, fd.AsyncEndpoint)]
-# Methods of the async shells that are plain functions: they send nothing when called.
-ASYNC_PLAIN = {"get_handle", "list", "versions"}
+# Methods of the async shells that are plain functions: they send nothing when called (ephemeral returns
+# an async context manager, and the OpenAI clients are built without a request).
+ASYNC_PLAIN = {"get_handle", "list", "versions", "ephemeral", "openai_client", "async_openai_client"}
 
 
 def public_members(cls: type) -> dict[str, object]:
@@ -73,7 +74,7 @@ def _strip(text: str, wrapper: str) -> str:
 
 def as_sync(annotation: object) -> str:
     """An annotation of the async shell, read as its sync twin's."""
-    text = _strip(str(annotation), "Awaitable")
+    text = _strip(str(annotation), "Awaitable").replace("AbstractAsyncContextManager[", "AbstractContextManager[")
     return re.sub(r"\bAsync(?=[A-Z])", "", text)
 
 
@@ -91,6 +92,7 @@ def test_reading_an_annotation_as_its_sync_twin() -> None:
     assert as_sync("AsyncIterator[AsyncListedEndpoint]") == "Iterator[ListedEndpoint]"
     assert as_sync("Awaitable[dict[str, Awaitable[int]]]") == "dict[str, int]"
     assert as_sync("httpx.AsyncClient | None") == "httpx.Client | None"
+    assert as_sync("AbstractAsyncContextManager[AsyncRunningEndpoint]") == "AbstractContextManager[RunningEndpoint]"
 
 
 @pytest.mark.parametrize(("sync", "asynchronous"), PAIRS, ids=lambda cls: cls.__name__)

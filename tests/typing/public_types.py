@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, assert_type
 
+import openai
+
 import friendli_dedicated as fd
 
 if TYPE_CHECKING:  # names for type checkers only: no classes at run time
@@ -170,3 +172,22 @@ async def async_costs(client: fd.AsyncClient) -> None:
     import datetime as dt
 
     assert_type(await client.costs(dt.date(2026, 1, 1), dt.date(2026, 1, 2), join=False), fd.CostReport)
+
+
+def short_lived_and_serving(client: fd.Client) -> None:
+    with client.endpoints.ephemeral("evals", "judge", "org/model", "H100", max_batch_size=64) as endpoint:
+        assert_type(endpoint, RunningEndpoint)
+        assert_type(endpoint.state.status, fd.Status)  # known: the block starts once it serves
+        assert_type(endpoint.check_serving(timeout=5), fd.Endpoint)
+        assert_type(endpoint.inference_base_url, str)
+        assert_type(endpoint.openai_client(max_retries=0), openai.OpenAI)
+        assert_type(endpoint.async_openai_client(), openai.AsyncOpenAI)
+    client.endpoints.ephemeral("evals", "judge", "org/model", "H100", wait_terminated=1)  # type: ignore[arg-type]
+    assert_type(client.endpoints.check_serving("ep-1"), None)
+    assert_type(client.endpoints.wait_until_running("ep-1", serving=True), fd.EndpointState)
+
+
+async def async_short_lived(client: fd.AsyncClient) -> None:
+    async with client.endpoints.ephemeral("evals", "judge", "org/model", "H100") as endpoint:
+        assert_type(endpoint.state.status, fd.Status)
+        assert_type(await endpoint.check_serving(), fd.AsyncEndpoint)

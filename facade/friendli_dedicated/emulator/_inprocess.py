@@ -14,7 +14,8 @@ a server closing the connection would. Needs httpx and, for the core's contract 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import functools
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
     from friendli_dedicated.emulator._core import Emulator
 
 __all__ = ["BASE_URL", "async_client", "client", "transport"]
+
+C = TypeVar("C", "Client", "AsyncClient")
 
 BASE_URL = "http://emulator.invalid"
 """The base URL of in-process clients (``.invalid`` can never resolve: nothing leaves the process)."""
@@ -86,7 +89,7 @@ def client(emulator: Emulator, **kwargs: Any) -> Client:
         settings.setdefault("sleep", emulator.sleep)
         settings.setdefault("clock", emulator.clock)
     http = httpx.Client(transport=transport(emulator), follow_redirects=False)
-    return Client(http_client=http, **settings)
+    return _routed(Client(http_client=http, **settings), emulator)
 
 
 def async_client(emulator: Emulator, **kwargs: Any) -> AsyncClient:
@@ -99,4 +102,11 @@ def async_client(emulator: Emulator, **kwargs: Any) -> AsyncClient:
         settings.setdefault("sleep", emulator.async_sleep)
         settings.setdefault("clock", emulator.clock)
     http = httpx.AsyncClient(transport=transport(emulator), follow_redirects=False)
-    return AsyncClient(http_client=http, **settings)
+    return _routed(AsyncClient(http_client=http, **settings), emulator)
+
+
+def _routed(client: C, emulator: Emulator) -> C:
+    """``client``, whose OpenAI clients (``endpoint.openai_client()``) talk to ``emulator`` in-process too
+    (the client's private seam, as the testing kit's redirect sets it)."""
+    client._inference_transport = functools.partial(transport, emulator)
+    return client

@@ -14,12 +14,14 @@ import signal
 import socket
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner, Result
 
 import friendli_dedicated as fd
+import friendli_dedicated_api
 from friendli_dedicated.cli import _app, _output, _session
 from friendli_dedicated.cli._exit import ExitCode, option_for
 from friendli_dedicated.emulator import DEFAULT_TEAM, DEFAULT_TOKEN, Emulator, ManualClock
@@ -32,6 +34,7 @@ CLEAN_ENV: dict[str, str | None] = {
     "FRIENDLI_TOKEN": TOKEN,
     "FRIENDLI_TEAM": None,
     "FRIENDLI_BASE_URL": None,
+    "FRIENDLI_PROJECT": None,
     "FORCE_COLOR": None,
     "FORCE_TERMINAL": None,
     "TTY_COMPATIBLE": None,
@@ -286,15 +289,23 @@ def test_get_table_and_json(cli: Cli) -> None:
     assert spec["name"] == "chat"
     assert spec["maxBatchSize"] == 32
     assert "max_batch_size" not in spec  # --json keeps the contract's camelCase fields
-    # For people: fd.EndpointSpec's field names, and the instance as --instance reads it.
+    # For people: each field by its title in the contract, and the instance as --instance reads it.
     table = lines(cli.ok("endpoints", "get", endpoint_id).stdout)
     assert table[0] == "FIELD VALUE"
-    assert table[2:4] == [f"id {endpoint_id}", "instance 1x NVIDIA H100"]
-    assert "name chat" in table
-    assert "max_batch_size 32" in table
-    assert "gpu_type NVIDIA H100" in table
-    assert "curr_replica_cnt 0" in table
-    assert not any(line.startswith(("maxBatchSize", "additional_properties", "raw")) for line in table)
+    assert table[2:4] == [f"ID {endpoint_id}", "Instance 1x NVIDIA H100"]
+    titles = spec_titles()
+    for name, value in spec.items():
+        if name != "id":
+            shown = {True: "yes", False: "no", None: "-"}[value] if value is None or isinstance(value, bool) else value
+            assert " ".join(f"{titles[name]} {shown}".split()) in table, name
+    assert not any(re.search(r"[a-z][A-Z]|_", line.split()[0]) for line in table[2:])  # no camelCase, no snake_case
+
+
+def spec_titles() -> dict[str, str]:
+    """The contract's title of each field of an endpoint's specification, read from the shipped contract."""
+    contract = json.loads((Path(friendli_dedicated_api.__file__).parent / "openapi.json").read_text(encoding="utf-8"))
+    fields = contract["components"]["schemas"]["DedicatedEndpointSpec"]["properties"]
+    return {name: field["title"] for name, field in fields.items()}
 
 
 def test_status_table_and_json_with_the_hint_of_a_failure(cli: Cli) -> None:
@@ -352,10 +363,10 @@ def test_lifecycle_commands_in_both_modes(cli: Cli) -> None:
     assert " TERMINATING " in cli.ok("endpoints", "terminate", endpoint_id).stdout
     cli.advance(60)
     assert cli.json("endpoints", "restart", endpoint_id)["status"] == "INITIALIZING"
-    assert cli.json("endpoints", "delete", endpoint_id) == {"id": endpoint_id, "deleted": True}
+    assert cli.json("endpoints", "delete", endpoint_id, "--yes") == {"id": endpoint_id, "deleted": True}
     assert cli("endpoints", "status", endpoint_id).exit_code == ExitCode.API_ERROR
     other = cli.create("two")
-    assert cli.ok("endpoints", "delete", other).stdout.strip() == f"Deleted endpoint {other}."
+    assert cli.ok("endpoints", "delete", other, "-y").stdout.strip() == f"Deleted endpoint {other}."
     assert cli.json("endpoints", "list") == []
 
 
@@ -450,9 +461,9 @@ def test_exit_2_names_the_option(cli: Cli, emulator: Emulator, options: list[str
 @pytest.mark.parametrize(
     ("global_options", "named"),
     [
-        (["--team", "t\u00e9am"], "team_id"),
-        (["--team", "team\u200b"], "team_id"),
-        (["--token", "flp_secret\u200b"], "token"),
+        (["--team", "t\u00e9am"], "invalid --team (FRIENDLI_TEAM): "),
+        (["--team", "team\u200b"], "invalid --team (FRIENDLI_TEAM): "),
+        (["--token", "flp_secret\u200b"], "invalid --token (FRIENDLI_TOKEN): "),
     ],
     ids=["team-accent", "team-zero-width", "token-zero-width"],
 )
@@ -474,7 +485,8 @@ def test_a_bad_base_url_is_exit_2_before_any_connection(monkeypatch: pytest.Monk
     monkeypatch.setattr(_session, "client_factory", _session.default_client_factory)  # the real client: no request made
     result = Cli(Emulator())("--base-url", base_url, "endpoints", "list")
     assert result.exit_code == ExitCode.USAGE, result.stderr
-    assert "base_url" in result.stderr
+    assert result.stderr.startswith("Error: invalid --base-url (FRIENDLI_BASE_URL): ")
+    assert "base_url" not in result.stderr
     assert "u:p@" not in result.stderr  # a password in the URL is never echoed
 
 

@@ -33,6 +33,7 @@ CLEAN_ENV: dict[str, str | None] = {
     "FRIENDLI_TOKEN": "flp_engine-flags-token",
     "FRIENDLI_TEAM": None,
     "FRIENDLI_BASE_URL": None,
+    "FRIENDLI_PROJECT": None,
     "FORCE_COLOR": None,
     "NO_COLOR": None,
     "COLUMNS": None,
@@ -85,11 +86,20 @@ def test_help_shows_every_engine_option_with_what_the_contract_says(command: str
     described = " ".join(_engine_flags.EngineFlag(option, flag, "p").help.split())
     assert described in words
     assert "".join(option.title.split()).lower() in "".join(described.split()).lower()  # the title, maybe spaced
-    for bound in (option.minimum, option.maximum, option.exclusive_minimum, option.exclusive_maximum):
+    kind = {"integer": "integer", "number": "number", "boolean": "on or off", "string": "text"}[option.kind]
+    assert f"(engine): {'one of the values shown' if option.enum else kind}" in described  # the type
+    bounds = [option.minimum, option.maximum, option.exclusive_minimum, option.exclusive_maximum]
+    for bound in bounds:
         if bound is not None:
             assert f"{bound:g}" in described
-    if option.default is not None and not isinstance(option.default, bool):
+    if option.kind in ("integer", "number") and not option.enum and bounds == [None] * 4:
+        assert "no bounds" in described  # said, not left out
+    if isinstance(option.default, bool):
+        assert f"default {'on' if option.default else 'off'}" in described
+    elif option.default is not None:
         assert f"default {option.default}" in described
+    elif not (option.required and option.kind == "boolean"):
+        assert re.search(r"no (bounds or )?default", described)
 
 
 def test_help_lists_the_gpus_and_instance_spellings_of_the_contract() -> None:
@@ -276,8 +286,8 @@ def test_an_option_added_upstream_gets_its_flag_without_an_edit(
     assert "--new-flag / --no-new-flag" in text
     assert "FAST|SLOW|CAREFUL" in text
     words = " ".join(text.split())
-    assert "Engine: New Kind." in words  # the schema's title, spaced
-    assert "Engine: New Limit (at least 2; at most 64; default 8)." in words
+    assert "New kind (engine): one of the values shown; no default in the contract." in words  # the title, spaced
+    assert "New limit (engine): integer, 2 to 64; default 8." in words
     assert "--engine-wait / --no-engine-wait" in text  # never two options with one flag
     for option in ENGINE_OPTIONS:  # the pin's own are still there
         assert expected_flag(option.name) in text

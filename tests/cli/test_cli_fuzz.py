@@ -34,6 +34,7 @@ CLEAN_ENV: dict[str, str | None] = {
     "FRIENDLI_TOKEN": TOKEN,
     "FRIENDLI_TEAM": None,
     "FRIENDLI_BASE_URL": None,
+    "FRIENDLI_PROJECT": None,
     "FORCE_COLOR": None,
     "NO_COLOR": None,
     "COLUMNS": None,

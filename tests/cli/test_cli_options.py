@@ -82,21 +82,41 @@ def test_help_says_what_the_contract_says() -> None:
     option = EngineOption("n", "number", True, False, 0.5, (), None, "Some Number", 0, 10, None, 1e6, None, None)
     assert (
         _engine_flags.engine_flags([option])[0].help
-        == "Engine: Some Number (at least 0; at most 10; less than 1e+06; default 0.5)."
+        == "Some number (engine): number, at least 0 and at most 10 and less than 1e+06; default 0.5."
     )
+    ranged = option._replace(exclusive_maximum=None, kind="integer", default=256, maximum=4096, minimum=1)
+    assert _engine_flags.engine_flags([ranged])[0].help == "Some number (engine): integer, 1 to 4096; default 256."
     text = option._replace(
         kind="string", minimum=None, maximum=None, exclusive_maximum=None, min_length=1, max_length=64, default=None
     )
     text = text._replace(title="TextKind")
     assert (
         _engine_flags.engine_flags([text])[0].help
-        == "Engine: Text Kind (at least 1 characters; at most 64 characters)."
+        == "Text kind (engine): text, 1 to 64 characters; no default in the contract."
     )
     required = option._replace(kind="boolean", name="must", required=True, default=None)
     required = required._replace(minimum=None, maximum=None, exclusive_maximum=None)
-    assert _engine_flags.engine_flags([required])[0].help == "Engine: Some Number (create sends on unless --no-must)."
     assert (
-        _engine_flags.engine_flags([required._replace(default=False)])[0].help == "Engine: Some Number (default off)."
+        _engine_flags.engine_flags([required])[0].help
+        == "Some number (engine): on or off; create sends on unless --no-must."
+    )
+    assert (
+        _engine_flags.engine_flags([required._replace(default=False)])[0].help
+        == "Some number (engine): on or off; default off."
+    )
+
+
+def test_help_says_when_the_contract_gives_no_bounds_or_default() -> None:
+    # Found by a newcomer: "Engine: Max Batch Size." said nothing of the type, bounds or default.
+    bare = EngineOption("n", "integer", True, False, None, (), None, "Max GPU Batch", *([None] * 6))
+    assert _engine_flags.engine_flags([bare])[0].help == (
+        "Max GPU batch (engine): integer; the contract gives no bounds or default."
+    )
+    assert _engine_flags.engine_flags([bare._replace(default=7)])[0].help == (
+        "Max GPU batch (engine): integer, no bounds in the contract; default 7."
+    )
+    assert _engine_flags.engine_flags([bare._replace(exclusive_minimum=0)])[0].help == (
+        "Max GPU batch (engine): integer, more than 0; no default in the contract."
     )
 
 

@@ -13,7 +13,14 @@ from friendli_dedicated.cli import _app, _session
 from friendli_dedicated.emulator import DEFAULT_TEAM, Emulator, ManualClock
 
 TOKEN = "flp_cli-verbose-secret-51c0"
-ENV = {"FRIENDLI_TOKEN": TOKEN, "FRIENDLI_TEAM": None, "FRIENDLI_BASE_URL": None, "NO_COLOR": None, "COLUMNS": None}
+ENV = {
+    "FRIENDLI_TOKEN": TOKEN,
+    "FRIENDLI_TEAM": None,
+    "FRIENDLI_BASE_URL": None,
+    "FRIENDLI_PROJECT": None,
+    "NO_COLOR": None,
+    "COLUMNS": None,
+}
 
 
 @pytest.fixture

@@ -52,6 +52,11 @@ def test_the_documented_session_runs_as_shown(monkeypatch: pytest.MonkeyPatch) -
         return emulator.client(token=settings.token, team_id=settings.team, random=lambda: 0.5)
 
     monkeypatch.setattr(_session, "client_factory", factory)
-    env: dict[str, str | None] = {"FRIENDLI_TOKEN": None, "FRIENDLI_TEAM": None, "FRIENDLI_BASE_URL": None}
+    env: dict[str, str | None] = {
+        "FRIENDLI_TOKEN": None,
+        "FRIENDLI_TEAM": None,
+        "FRIENDLI_BASE_URL": None,
+        "FRIENDLI_PROJECT": None,
+    }
     env.update({"FORCE_COLOR": None, "TTY_COMPATIBLE": None, "NO_COLOR": None, "COLUMNS": None})
     assert run_sessions(text, env) >= 4

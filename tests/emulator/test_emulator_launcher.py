@@ -22,6 +22,7 @@ import attrs
 import httpx
 import pytest
 
+import friendli_dedicated as fd
 import friendli_dedicated.emulator.__main__ as emulator_main
 from friendli_dedicated.emulator import DEFAULT_TEAM, DEFAULT_TOKEN, _launcher
 from friendli_dedicated.emulator.__main__ import main, parse_args
@@ -86,6 +87,21 @@ def test_the_lines_to_export_and_their_json() -> None:
         f"  export FRIENDLI_TEAM={DEFAULT_TEAM}",
     ]
     assert connection(url) == {"baseUrl": url, "token": DEFAULT_TOKEN, "team": DEFAULT_TEAM}
+
+
+@pytest.mark.parametrize(
+    ("bound", "local"),
+    [("http://0.0.0.0:8123", "http://127.0.0.1:8123"), ("http://[::]:8123", "http://[::1]:8123")],
+)
+def test_bound_to_every_interface_the_lines_export_the_loopback_url_and_say_so(bound: str, local: str) -> None:
+    # Found by a newcomer: `--host 0.0.0.0` printed `export FRIENDLI_BASE_URL=http://0.0.0.0:8123`, which
+    # every client refuses (plain http to a host that is not loopback).
+    lines = export_lines(bound)
+    assert lines[0] == f"Friendli Dedicated emulator at {local} (Ctrl-C to stop)"
+    assert "every interface" in lines[1]
+    assert f"  export FRIENDLI_BASE_URL={local}" in lines
+    assert connection(bound)["baseUrl"] == local
+    fd.Client(token=DEFAULT_TOKEN, base_url=local).close()  # taken as it is, without allow_insecure
 
 
 # -- serving ---------------------------------------------------------------------------------------

@@ -19,13 +19,13 @@ Modules, one job each:
 - ``_as_code_output``: what those print: a refused file, an apply's progress, its table, its Ctrl-C;
 - ``_costs``: the ``costs`` command: what the endpoints cost, per endpoint and per project;
 - ``_session``: running one command: its settings, its client (``client_factory``), its errors;
-- ``_options``: the options the commands share, declared once (``JsonOpt``, ...);
+- ``_options``: the options the commands share, declared once (``JsonOpt``, ...), and how a command shows its arguments;
 - ``_engine_flags``: one flag per engine option of the contract;
 - ``_signatures``: the decorators that put generated flags in a command's signature;
 - ``_translate``: the deployment flags' values as the facade's values;
 - ``_output``: what commands print, tables or JSON;
 - ``_progress``: showing a wait;
-- ``_exit``: exit codes, and each error as one line and a code;
+- ``_exit``: exit codes, and each error as one line and a code, in the command line's words (flags, not keywords);
 - ``__main__``: ``python -m friendli_dedicated.cli``.
 """
 

@@ -2,7 +2,9 @@
 
 The ``endpoints`` commands are in ``_endpoints``, ``costs`` in ``_costs``, those of endpoints as code
 (validate, plan, apply, export) in ``_as_code``; running a command (its client, its errors) is
-``_session``'s job; the options are declared in ``_options``.
+``_session``'s job; the options are declared in ``_options``. Every command registered here shows its
+arguments plainly (``_options.ReadableCommand``); typer's shell completion is on
+(``--install-completion``, ``--show-completion``).
 """
 
 import sys
@@ -10,32 +12,32 @@ from collections.abc import Sequence
 from typing import Annotated
 
 import typer
+from typer.core import TyperCommand
 
 import friendli_dedicated as fd
 from friendli_dedicated.cli import _as_code, _output
 from friendli_dedicated.cli._costs import costs
 from friendli_dedicated.cli._endpoints import endpoints_app
-from friendli_dedicated.cli._exit import EXIT_CODES_HELP
-from friendli_dedicated.cli._options import JsonOpt
+from friendli_dedicated.cli._exit import EXIT_CODES_HELP, ExitCode, Failure, Refusal
+from friendli_dedicated.cli._options import JsonOpt, ReadableCommand
 from friendli_dedicated.cli._session import Settings, command
 
 __all__ = ["app", "run"]
 
 
-_HELP = f"""Manage Friendli Dedicated Endpoints from the terminal.
+# The exit codes are the epilog (below the options), as on every command; not repeated here.
+_HELP = """Manage Friendli Dedicated Endpoints from the terminal.
 
 Configuration: FRIENDLI_TOKEN (required), FRIENDLI_TEAM and FRIENDLI_BASE_URL, or --token, --team
-and --base-url before the command. Every command takes --json for scripts: one JSON document on
-stdout, nothing else.
-
-{EXIT_CODES_HELP}"""
+and --base-url before the command; FRIENDLI_PROJECT, or --project, for the commands that take a
+project. Every command takes --json for scripts: one JSON document on stdout, nothing else. Shell
+completion: --install-completion (or --show-completion to see the script)."""
 
 app = typer.Typer(
     name="friendli-dedicated",
     help=_HELP,
     epilog=EXIT_CODES_HELP,
     no_args_is_help=True,
-    add_completion=False,
     # Rich tracebacks show local variables, and a local variable may hold the token.
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -135,7 +137,12 @@ app.command("spec", epilog=EXIT_CODES_HELP, hidden=True, deprecated=True)(contra
 @app.command("emulator", epilog=EXIT_CODES_HELP)
 def emulator(
     ctx: typer.Context,
-    host: Annotated[str, typer.Option("--host", help="Address to bind (loopback by default).")] = "127.0.0.1",
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host", help="Address to bind (loopback by default; 0.0.0.0: every interface, exports still loopback)."
+        ),
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to bind (0: a free one).")] = 8080,
     time_scale: Annotated[float, typer.Option("--time-scale", help="Multiply every lifecycle duration.")] = 1.0,
     fault_rate: Annotated[float, typer.Option("--fault-rate", help="Share of requests answered by a fault.")] = 0.0,
@@ -174,7 +181,30 @@ def emulator(
                     session.out.note(line)
             sys.stdout.flush()
 
-        _launcher.serve_until_stopped(options, announce)
+        try:
+            _launcher.serve_until_stopped(options, announce)
+        except fd.TransportError as exc:  # the socket could not be bound: the port is taken, or not ours
+            raise Refusal(
+                Failure(
+                    ExitCode.USAGE,
+                    str(exc),
+                    "pick another --port (--port 0 takes a free one, and the first line says which), or another --host",
+                    {"type": type(exc).__name__, "option": "--port"},
+                )
+            ) from None
+
+
+def _readable(typer_app: typer.Typer) -> None:
+    """Every command of ``typer_app`` (and of its groups) shows its arguments plainly (``ReadableCommand``)."""
+    for info in typer_app.registered_commands:
+        if info.cls in (None, TyperCommand):  # typer's default, not a class a command chose
+            info.cls = ReadableCommand
+    for group in typer_app.registered_groups:
+        if group.typer_instance is not None:
+            _readable(group.typer_instance)
+
+
+_readable(app)
 
 
 def run(argv: Sequence[str] | None = None) -> None:

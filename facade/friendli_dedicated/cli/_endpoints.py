@@ -7,8 +7,11 @@ CLI refuses exactly what the library refuses, with the option named; a wait show
 (``_exit``). Every action that starts a change takes ``--wait``: until RUNNING (create, update,
 wake, restart), SLEEPING (sleep) or TERMINATED (terminate). Ctrl-C during a wait exits 130 and says
 that the endpoint goes on, and how to resume the wait or stop it (``_interrupted_wait``).
+``--project`` reads ``FRIENDLI_PROJECT`` wherever it is taken; ``delete`` asks first on a terminal
+and takes ``--yes`` (without a terminal it refuses to delete unasked).
 """
 
+import sys
 from typing import Annotated, Any
 
 import typer
@@ -16,8 +19,10 @@ import typer
 import friendli_dedicated as fd
 from friendli_dedicated._validate import seconds
 from friendli_dedicated._waiter import wait_target
-from friendli_dedicated.cli._exit import EXIT_CODES_HELP, ExitCode, Interrupted
+from friendli_dedicated.cli._exit import EXIT_CODES_HELP, ExitCode, Failure, Interrupted, Refusal
 from friendli_dedicated.cli._options import (
+    PROJECT_VARIABLE,
+    AllProjectsOpt,
     CommentOpt,
     EndpointArg,
     JsonOpt,
@@ -25,6 +30,7 @@ from friendli_dedicated.cli._options import (
     NameOpt,
     NewModelOpt,
     NewNameOpt,
+    ProjectFilterOpt,
     ProjectOpt,
     RevisionOpt,
     TimeoutOpt,
@@ -40,7 +46,7 @@ from friendli_dedicated.errors import InvalidInputError
 __all__ = ["endpoints_app"]
 
 endpoints_app = typer.Typer(
-    help=f"Create, inspect, change and wait for endpoints.\n\n{EXIT_CODES_HELP}",
+    help="Create, inspect, change and wait for endpoints.",
     epilog=EXIT_CODES_HELP,
     no_args_is_help=True,
     rich_markup_mode=None,
@@ -125,15 +131,30 @@ def _show_state(session: Session, endpoint_id: str, state: fd.EndpointState) -> 
 @endpoints_app.command("list", epilog=EXIT_CODES_HELP)
 def list_endpoints(
     ctx: typer.Context,
-    project: Annotated[
-        str | None, typer.Option("--project", "-p", help="Only this project's endpoints.", show_default=False)
-    ] = None,
+    project: ProjectFilterOpt = None,
+    all_projects: AllProjectsOpt = False,
     limit: Annotated[int | None, typer.Option("--limit", help="Show at most this many.", show_default=False)] = None,
-    wide: Annotated[bool, typer.Option("--wide", "-w", help="Add name, project, instance and replicas.")] = False,
+    wide: Annotated[
+        bool,
+        typer.Option(
+            "--wide",
+            "-w",
+            help="Add name, project, instance and replicas: one more request per endpoint listed (its "
+            "specification; the listing has none of them).",
+        ),
+    ] = False,
     json_: JsonOpt = False,
 ) -> None:
-    """List endpoints (of the team, or of --project) with their status."""
+    """List endpoints (of --project or $FRIENDLI_PROJECT, else of the whole team) with their status.
+
+    The API lists a project id it does not know as it lists an empty project (no error), so "No
+    endpoints in project P" may also mean that P is not a project of the team.
+    """
     with command(ctx, json_) as session:
+        if all_projects:
+            if project is not None and not _from_environment(ctx, "project"):
+                raise InvalidInputError("project_id", "give either --project or --all-projects, not both")
+            project = None
         endpoints = session.client.endpoints
         found = list(endpoints.list(project, limit=limit))  # --limit and limit: at most this many
         rows = []
@@ -148,7 +169,24 @@ def list_endpoints(
                     replicas=_replicas(details.curr_replica_cnt, details.desired_replica_cnt),
                 )
             rows.append(row)
-        session.out.states(rows, wide=wide)
+        session.out.states(rows, wide=wide, empty=_no_endpoints(ctx, project))
+
+
+def _from_environment(ctx: typer.Context, parameter: str) -> bool:
+    """Whether ``parameter``'s value came from its environment variable (not the command line)."""
+    source = ctx.get_parameter_source(parameter)
+    return source is not None and source.name == "ENVIRONMENT"  # click's ParameterSource, by name
+
+
+def _no_endpoints(ctx: typer.Context, project: str | None) -> str:
+    """What an empty listing says: where it looked, and that the API lists an unknown project as empty."""
+    if project is None:
+        return "No endpoints."
+    source = f" (from {PROJECT_VARIABLE})" if _from_environment(ctx, "project") else ""
+    return (
+        f"No endpoints in project {project}{source}. The API lists a project id it does not know as empty too: "
+        "check the id in Friendli Suite, or list the whole team with --all-projects."
+    )
 
 
 def _replicas(current: object, desired: object) -> str:
@@ -266,10 +304,45 @@ def update(
         session.out.spec(endpoint_id, updated)
 
 
+YesOpt = Annotated[
+    bool, typer.Option("--yes", "-y", help="Delete without asking (needed when stdin is not a terminal).")
+]
+
+
+def _interactive() -> bool:
+    """Whether someone can answer a question: stdin is a terminal (replaced in tests)."""
+    return sys.stdin.isatty()
+
+
 @endpoints_app.command("delete", epilog=EXIT_CODES_HELP)
-def delete(ctx: typer.Context, endpoint_id: EndpointArg, json_: JsonOpt = False) -> None:
-    """Delete an endpoint (it is gone afterwards: get/status answer 404)."""
+def delete(ctx: typer.Context, endpoint_id: EndpointArg, yes: YesOpt = False, json_: JsonOpt = False) -> None:
+    """Delete an endpoint (it is gone afterwards: get/status answer 404).
+
+    On a terminal it asks first, naming the endpoint (one request, its specification); --yes does not
+    ask. Elsewhere (a script, a pipe) it deletes only with --yes, and refuses (exit code 2) without.
+    """
     with command(ctx, json_) as session:
+        if not yes:
+            if not _interactive():
+                raise Refusal(
+                    Failure(
+                        ExitCode.USAGE,
+                        f"not deleting {endpoint_id} without a confirmation, and stdin is not a terminal to ask on",
+                        "give --yes to delete without asking",
+                        {"type": "Refusal", "option": "--yes"},
+                    )
+                )
+            spec = session.client.endpoints.get(endpoint_id)
+            question = f"Delete endpoint {endpoint_id} ({spec.name} in project {spec.project_id})? It cannot be undone."
+            try:
+                confirmed = typer.confirm(question, default=False, err=True)
+            except typer.Abort:  # Ctrl-C or the end of input at the question
+                raise KeyboardInterrupt from None
+            if not confirmed:
+                session.out.note(f"Not deleted: {endpoint_id}.")
+                if session.out.json_mode:
+                    session.out.emit({"id": endpoint_id, "deleted": False})
+                return
         session.client.endpoints.delete(endpoint_id)
         if session.out.json_mode:
             session.out.emit({"id": endpoint_id, "deleted": True})
@@ -326,7 +399,7 @@ _action_command("restart", "Restart a FAILED or TERMINATED endpoint (--wait: unt
 def wait_command(
     ctx: typer.Context,
     endpoint_ids: Annotated[
-        list[str], typer.Argument(metavar="ENDPOINT_ID...", help="The endpoints' ids.", show_default=False)
+        list[str], typer.Argument(metavar="ENDPOINT_ID", help="The endpoints' ids.", show_default=False)
     ],
     timeout: TimeoutOpt = 1800.0,
     wake_: Annotated[bool, typer.Option("--wake", help="Wake the endpoints that are SLEEPING.")] = False,

@@ -3,15 +3,16 @@
 The flags are built at import time from the contract's table (``_contract.ENGINE_OPTIONS``): one
 per engine option, named after it (``max_batch_size`` is ``--max-batch-size``), typed by its JSON
 kind (a boolean is ``--flag/--no-flag``, an enum offers its values as choices), with its title,
-bounds and default in the help. A regeneration that adds an engine option adds its flag, with no
-edit here. The values are not checked here: the facade checks them, so the command line refuses
-exactly what the library refuses, and ``_exit`` names the flag (``flag_for``) from the facade's
-field. ``_signatures.with_engine_flags`` puts them in a command's signature.
+type, bounds and default in the help, and a word when the contract gives no bounds or default. A
+regeneration that adds an engine option adds its flag, with no edit here. The values are not
+checked here: the facade checks them, so the command line refuses exactly what the library
+refuses, and ``_exit`` names the flag (``flag_for``) from the facade's field.
+``_signatures.with_engine_flags`` puts them in a command's signature.
 
 >>> flag = engine_flags([EngineOption("max_batch_size", "integer", True, False, None, (), None,
 ...                                   "Max Batch Size", 1, None, None, None, None, None)])[0]
 >>> flag.flag, flag.help
-('--max-batch-size', 'Engine: Max Batch Size (at least 1).')
+('--max-batch-size', 'Max batch size (engine): integer, at least 1; no default in the contract.')
 """
 
 from __future__ import annotations
@@ -55,31 +56,74 @@ def _number(value: float) -> str:
     return str(value) if isinstance(value, int) else f"{value:g}"
 
 
-def _help(option: EngineOption, flag: str) -> str:
-    """``Engine: <title> (<bounds>; default <default>).``, all from the contract."""
+_KINDS: Final[Mapping[str, str]] = {"integer": "integer", "number": "number", "boolean": "on or off", "string": "text"}
+
+
+def _title(option: EngineOption) -> str:
+    """The contract's title in sentence case (``Max Batch Size``: ``Max batch size``), acronyms kept."""
     title = option.title
     if " " not in title:  # a schema's name (``QueueBackpressureMetricKind``): spaced for people
         title = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", title)
-    notes = []
-    for bound, words in (
-        (option.minimum, "at least"),
-        (option.exclusive_minimum, "more than"),
-        (option.maximum, "at most"),
-        (option.exclusive_maximum, "less than"),
-    ):
-        if bound is not None:
-            notes.append(f"{words} {_number(bound)}")
-    for length, words in ((option.min_length, "at least"), (option.max_length, "at most")):
-        if length is not None:
-            notes.append(f"{words} {_number(length)} characters")
+    first, *rest = title.split()
+    return " ".join([first, *(word if word.isupper() and len(word) > 1 else word.lower() for word in rest)])
+
+
+def _range(low: str | None, high: str | None, unit: str = "") -> str | None:
+    if low is not None and high is not None:
+        return f"{low} to {high}{unit}"
+    return f"at least {low}{unit}" if low is not None else f"at most {high}{unit}" if high is not None else None
+
+
+def _bounds(option: EngineOption) -> str | None:
+    """``1 to 4096``, ``at least 1``, ``more than 0 and less than 1``; None when the contract sets none."""
+    if option.kind in ("integer", "number"):
+        low, high = option.minimum, option.maximum
+        if option.exclusive_minimum is None and option.exclusive_maximum is None:
+            return _range(None if low is None else _number(low), None if high is None else _number(high))
+        parts = [
+            f"{words} {_number(bound)}"
+            for bound, words in (
+                (low, "at least"),
+                (option.exclusive_minimum, "more than"),
+                (high, "at most"),
+                (option.exclusive_maximum, "less than"),
+            )
+            if bound is not None
+        ]
+        return " and ".join(parts)
+    low_length, high_length = option.min_length, option.max_length
+    return _range(
+        None if low_length is None else _number(low_length),
+        None if high_length is None else _number(high_length),
+        " characters",
+    )
+
+
+def _help(option: EngineOption, flag: str) -> str:
+    """``<Title> (engine): <type>, <bounds>; <default>.``, all from the contract, saying what it leaves out.
+
+    >>> _help(ENGINE_OPTIONS[0]._replace(title="Max Batch Size", kind="integer", minimum=1, maximum=4096,
+    ...       exclusive_minimum=None, exclusive_maximum=None, default=256, enum=()), "--max-batch-size")
+    'Max batch size (engine): integer, 1 to 4096; default 256.'
+    """
+    kind = "one of the values shown" if option.enum else _KINDS.get(option.kind, option.kind)
+    bounds = None if option.enum else _bounds(option)
+    numeric = option.kind in ("integer", "number") and not option.enum
     if isinstance(option.default, bool):
-        notes.append(f"default {'on' if option.default else 'off'}")
+        default = f"default {'on' if option.default else 'off'}"
     elif option.default is not None:
-        notes.append(f"default {option.default}")
+        default = f"default {option.default}"
     elif option.required and option.kind == "boolean":
-        # The facade's rule for a required flag without a default (see _engine).
-        notes.append(f"create sends on unless --no-{flag[2:]}")
-    return f"Engine: {title}" + (f" ({'; '.join(notes)})" if notes else "") + "."
+        default = f"create sends on unless --no-{flag[2:]}"  # the facade's rule for a required flag (see _engine)
+    elif numeric and bounds is None:
+        return f"{_title(option)} (engine): {kind}; the contract gives no bounds or default."
+    else:
+        default = "no default in the contract"
+    if bounds is not None:
+        kind += f", {bounds}"
+    elif numeric:
+        kind += ", no bounds in the contract"
+    return f"{_title(option)} (engine): {kind}; {default}."
 
 
 @attrs.frozen

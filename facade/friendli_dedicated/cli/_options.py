@@ -12,15 +12,18 @@ the help come from ``fd.GPU`` and the examples of ``--instance`` from ``fd.Insta
 from __future__ import annotations
 
 import enum
-from typing import Annotated, Final, get_args
+from typing import Annotated, Any, Final, get_args
 
 import typer
+from typer.core import TyperCommand
 from typer.models import OptionInfo
 
 import friendli_dedicated as fd
 
 __all__ = [
+    "PROJECT_VARIABLE",
     "RESERVED_FLAGS",
+    "AllProjectsOpt",
     "AutoscalingOpt",
     "CommentOpt",
     "CooldownOpt",
@@ -36,7 +39,9 @@ __all__ = [
     "NameOpt",
     "NewModelOpt",
     "NewNameOpt",
+    "ProjectFilterOpt",
     "ProjectOpt",
+    "ReadableCommand",
     "ReplicasOpt",
     "RevisionOpt",
     "ScalingMode",
@@ -78,7 +83,26 @@ JsonOpt = Annotated[
 EndpointArg = Annotated[str, typer.Argument(metavar="ENDPOINT_ID", help="The endpoint's id.", show_default=False)]
 WaitOpt = Annotated[bool, typer.Option("--wait", help="Then wait until the endpoint is RUNNING, showing progress.")]
 TimeoutOpt = Annotated[float, typer.Option("--timeout", help="Seconds to wait before giving up (exit code 4).")]
-ProjectOpt = Annotated[str, typer.Option("--project", "-p", help="Project id.", show_default=False)]
+PROJECT_VARIABLE: Final = "FRIENDLI_PROJECT"
+"""The environment variable every ``--project`` reads when the option is not given."""
+ProjectOpt = Annotated[
+    str,
+    typer.Option("--project", "-p", envvar=PROJECT_VARIABLE, help="Project id.", show_default=False),
+]
+ProjectFilterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--project",
+        "-p",
+        envvar=PROJECT_VARIABLE,
+        help="Only this project's endpoints (neither this nor the variable: the whole team's).",
+        show_default=False,
+    ),
+]
+AllProjectsOpt = Annotated[
+    bool,
+    typer.Option("--all-projects", "-A", help="Every project of the team, even with FRIENDLI_PROJECT set."),
+]
 NameOpt = Annotated[str, typer.Option("--name", "-n", help="Endpoint name.", show_default=False)]
 ModelOpt = Annotated[
     str, typer.Option("--model", "-m", help="Hugging Face model repo, e.g. org/model.", show_default=False)
@@ -198,3 +222,41 @@ RESERVED_FLAGS: Final[frozenset[str]] = frozenset(
     {"--help", "-h"}.union(*(flags_of(option) for option in _COMMAND_OPTIONS))
 )
 """The flags of create and update that are not engine options: an engine option never takes one."""
+
+
+# -- how commands show their arguments -------------------------------------------------------------
+def _argument_name(argument: Any) -> str:
+    """``ENDPOINT_ID``, ``ENDPOINT_ID...`` for several: the metavar (or name) and nothing else."""
+    name = str(argument.metavar or (argument.name or "").upper()).removesuffix("...")
+    return f"{name}..." if argument.nargs != 1 else name  # several: the man pages' dots
+
+
+class ReadableCommand(TyperCommand):
+    """A command whose usage and help show its arguments as the man pages do: ``ENDPOINT_ID...``.
+
+    typer shows a required argument in braces and, from 0.29, one that takes several with its Python
+    type and dots twice (``{ENDPOINT_ID...}...``, ``<list[str]>``); these are drawn here instead,
+    the same with every typer the CLI supports. ``_app`` makes it every command's class.
+    """
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                name = _argument_name(param)
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        arguments: list[tuple[str, str]] = []
+        options: list[tuple[str, str]] = []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument" and not getattr(param, "hidden", False):
+                help_text = getattr(param, "help", None) or ""
+                arguments.append((_argument_name(param), f"{help_text}  [required]" if param.required else help_text))
+            elif param.param_type_name == "option" and (record := param.get_help_record(ctx)) is not None:
+                options.append(record)
+        for title, records in (("Arguments", arguments), ("Options", options)):
+            if records:
+                with formatter.section(title):
+                    formatter.write_dl(records)

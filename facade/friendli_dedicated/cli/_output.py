@@ -8,11 +8,12 @@ document and nothing else; notes and progress go to stderr.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import importlib.resources
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-import attrs
 import typer
 from rich import box
 from rich.console import Console
@@ -22,7 +23,7 @@ from rich.text import Text
 import friendli_dedicated as fd
 from friendli_dedicated._hints import hint_for
 from friendli_dedicated.cli._exit import Failure
-from friendli_dedicated_api.types import Unset
+from friendli_dedicated_api.models import DedicatedEndpointSpec
 
 __all__ = [
     "Output",
@@ -93,23 +94,30 @@ def spec_json(endpoint_id: str, spec: fd.EndpointSpec) -> dict[str, Any]:
     return {"id": endpoint_id, **spec.to_dict()}
 
 
+@functools.cache
+def _spec_titles() -> Mapping[str, str]:
+    """The contract's title of each field of an endpoint's specification: ``gpuType`` is ``GPU Type``."""
+    contract = importlib.resources.files("friendli_dedicated_api").joinpath("openapi.json")
+    schema = json.loads(contract.read_text(encoding="utf-8"))["components"]["schemas"][DedicatedEndpointSpec.__name__]
+    return {name: str(field.get("title") or name) for name, field in schema["properties"].items()}
+
+
 def spec_fields(endpoint_id: str, spec: fd.EndpointSpec) -> dict[str, Any]:
-    """An endpoint's specification for people: ``id``, ``instance``, then the fields by their Python
-    names (``fd.EndpointSpec``'s: ``max_batch_size``), those the response left out omitted, then any
-    field the pinned contract does not list, as received.
+    """An endpoint's specification for people: its id and instance, then each field the response
+    has, by its title in the contract (``GPU Type``, ``Current Replica Count``), in the contract's
+    order; a field the pinned contract does not list is shown by the name it came with.
 
     >>> ep = client.endpoints.create("proj", "chat", "org/model", "2x H100", max_batch_size=64)
     >>> fields = spec_fields(ep.id, ep.spec())
-    >>> list(fields)[:4], fields["instance"], fields["max_batch_size"]
-    (['id', 'instance', 'name', 'gpu_type'], '2x NVIDIA H100', 64)
+    >>> list(fields)[:4], fields["Instance"], fields["Maximum Batch Size"]
+    (['ID', 'Instance', 'Name', 'GPU Type'], '2x NVIDIA H100', 64)
     """
     instance = spec.instance
-    shown: dict[str, Any] = {"id": endpoint_id, "instance": None if instance is None else str(instance)}
-    for field in attrs.fields(type(spec)):
-        value = getattr(spec, field.name)
-        if field.name not in ("additional_properties", "raw") and not isinstance(value, Unset):
-            shown[field.name] = value
-    shown.update((key, value) for key, value in spec.additional_properties.items() if key not in shown)
+    shown: dict[str, Any] = {"ID": endpoint_id, "Instance": None if instance is None else str(instance)}
+    titles = _spec_titles()
+    data = spec.to_dict()
+    shown.update((title, data[name]) for name, title in titles.items() if name in data)
+    shown.update((name, value) for name, value in data.items() if name not in titles and name not in shown)
     return shown
 
 
@@ -285,7 +293,7 @@ class Output:
 
     def spec(self, endpoint_id: str, spec: fd.EndpointSpec) -> None:
         """An endpoint's specification: ``spec_json`` with ``--json`` (the contract's camelCase fields),
-        else a table of ``spec_fields`` (the Python names)."""
+        else a table of ``spec_fields`` (the contract's titles of the fields)."""
         if self.json_mode:
             self.emit(spec_json(endpoint_id, spec))
             return

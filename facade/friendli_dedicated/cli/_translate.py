@@ -83,8 +83,13 @@ def to_autoscaling(
     def refuse(*names: str) -> None:
         for name in names:
             if given[name] is not None:
-                shown_mode = "none" if mode is None else mode.value
-                raise InvalidInputError(name, f"does not apply to --autoscaling {shown_mode}")
+                if mode is None:  # --replicas alone means --autoscaling fixed, which has no range
+                    raise InvalidInputError(
+                        name,
+                        "does not go with --replicas (a fixed count of replicas); for a range give "
+                        "--min-replicas and --max-replicas without --replicas",
+                    )
+                raise InvalidInputError(name, f"does not apply to --autoscaling {mode.value}")
 
     if mode is None:
         if replicas is not None:

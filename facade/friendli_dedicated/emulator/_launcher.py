@@ -21,6 +21,7 @@ friendli_dedicated.errors.InvalidInputError: port: must be a port number from 0 
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import math
 import signal
 import socket
@@ -42,6 +43,7 @@ __all__ = [
     "LaunchOptions",
     "connection",
     "export_lines",
+    "local_url",
     "serve_until_stopped",
     "stop_on_signals",
 ]
@@ -111,23 +113,51 @@ class LaunchOptions:
         return Emulator(time_scale=self.time_scale, faults=faults, seed=self.seed, rate_limit=self.rate_limit)
 
 
+def local_url(base_url: str) -> str:
+    """The URL a client on this machine uses: for a server bound to every interface (``0.0.0.0``,
+    ``::``), its loopback address, which clients take over plain http (the bound one they refuse).
+
+    >>> local_url("http://0.0.0.0:8080"), local_url("http://[::]:8080"), local_url("http://127.0.0.1:8080")
+    ('http://127.0.0.1:8080', 'http://[::1]:8080', 'http://127.0.0.1:8080')
+    """
+    scheme, _, rest = base_url.partition("://")
+    host, _, port = rest.rpartition(":")
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return base_url
+    if not address.is_unspecified:
+        return base_url
+    loopback = "[::1]" if address.version == 6 else "127.0.0.1"
+    return f"{scheme}://{loopback}:{port}"
+
+
 def export_lines(base_url: str) -> list[str]:
-    """What a served emulator prints: where it is, and the variables that point a client at it."""
+    """What a served emulator prints: where it is, and the variables that point a client at it.
+
+    Bound to every interface, it says so, and the URL to export is the loopback one (``local_url``).
+    """
+    url = local_url(base_url)
+    lines = [f"Friendli Dedicated emulator at {url} (Ctrl-C to stop)"]
+    if url != base_url:
+        bound = base_url.partition("://")[2].rpartition(":")[0]
+        lines.append(f"  (bound to {bound}, every interface: from another machine, use this machine's address)")
     return [
-        f"Friendli Dedicated emulator at {base_url} (Ctrl-C to stop)",
-        f"  export FRIENDLI_BASE_URL={base_url}",
+        *lines,
+        f"  export FRIENDLI_BASE_URL={url}",
         f"  export FRIENDLI_TOKEN={DEFAULT_TOKEN}",
         f"  export FRIENDLI_TEAM={DEFAULT_TEAM}",
     ]
 
 
 def connection(base_url: str) -> dict[str, str]:
-    """The same facts as one JSON object (``friendli-dedicated emulator --json``).
+    """The same facts as one JSON object (``friendli-dedicated emulator --json``), the URL as
+    ``export_lines`` gives it.
 
     >>> connection("http://127.0.0.1:8080")["token"]
     'emulator-token'
     """
-    return {"baseUrl": base_url, "token": DEFAULT_TOKEN, "team": DEFAULT_TEAM}
+    return {"baseUrl": local_url(base_url), "token": DEFAULT_TOKEN, "team": DEFAULT_TEAM}
 
 
 @contextlib.contextmanager

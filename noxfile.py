@@ -163,7 +163,10 @@ DEPTRY_SCOPES: list[tuple[str, list[str], list[str], str | None]] = [
 ]
 
 
-WORKFLOWS = sorted(str(path) for path in Path(".github/workflows").glob("*.yml"))
+# The repository's workflows, and the example one of docs/endpoints-as-code.md (for users to copy).
+WORKFLOWS = sorted(
+    str(path) for folder in (".github/workflows", "examples/workflows") for path in Path(folder).glob("*.yml")
+)
 
 
 @nox.session

@@ -13,8 +13,8 @@ supported Python; ``nox -s pipeline`` runs ``pipeline/`` once, on the oldest):
 - ``typing/``: not pytest's: what users' type checkers see (mypy, ``nox -s typecheck``);
 - ``support/``: the shared helpers, imported by name (``from fakes import FakeAPI``): the fake API
   (``fakes``), upstream-like documents (``upstream_factory``), small project roots
-  (``project_factory``), tiny git repositories (``git_fixture``) and the guides' examples with their
-  output blocks (``doc_examples``).
+  (``project_factory``), tiny git repositories (``git_fixture``), the guides' examples with their
+  output blocks (``doc_examples``) and the docs' terminal sessions (``console_sessions``).
 """
 
 from __future__ import annotations

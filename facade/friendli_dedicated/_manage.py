@@ -23,7 +23,7 @@ from typing import Any
 
 from friendli_dedicated.errors import InvalidInputError, StateLockedError
 
-__all__ = ["INSTALL", "Locator", "dump_yaml", "extra_required", "hold_lock", "load_yaml"]
+__all__ = ["INSTALL", "Locator", "dump_yaml", "extra_required", "hold_lock", "load_yaml", "need_lock"]
 
 INSTALL = 'pip install "friendli-dedicated[manage]"'
 """The command that installs what YAML files and applies need."""
@@ -116,6 +116,13 @@ def dump_yaml(data: Mapping[str, Any], header: str = "") -> str:
 
     text = yaml.safe_dump(dict(data), sort_keys=False, allow_unicode=True, default_flow_style=False, width=120)
     return header + text
+
+
+def need_lock() -> None:
+    """Raise the extra's ``ImportError`` now if filelock is missing (``apply`` on the command line checks
+    it before planning, so that nothing is sent for an apply that cannot hold the lock)."""
+    with extra_required("locking the state record"):
+        import filelock  # noqa: F401
 
 
 @contextlib.contextmanager

@@ -8,7 +8,10 @@
 2. Cold import: ``python -c "import friendli_dedicated"`` versus ``python -c "import httpx"``.
 3. Waiter efficiency: a simulated 10-minute deployment on an injected clock; polls and detection
    lag of ``wait_until_running`` versus a fixed 5-second poller.
-4. Fleets (``scripts/harness/load.py``): 1,000 and 10,000 endpoints created and awaited (``wait_all``) in
+4. Endpoints as code, on the in-process emulator (emulated time): an apply of 1,000 new endpoints in
+   one project (its plan, creates and wait; requests per endpoint), a plan of them unchanged by a fresh
+   client (requests per endpoint, wall time), and an apply with nothing to do (requests that write).
+5. Fleets (``scripts/harness/load.py``): 1,000 and 10,000 endpoints created and awaited (``wait_all``) in
    one project on the emulator's loopback server, versus the simulated deployment time; and 1,000
    under the emulator's ``rate_limit=50``, for the share of requests answered 429 (with the client's
    default retries: the pacing after a 429, not a raised retry budget, must absorb the burst).
@@ -17,7 +20,8 @@ Medians throughout. Prints a table and writes BENCHMARKS.md with the command tha
 
 Command line::
 
-    python scripts/harness/bench.py [--calls 5000] [--rounds 7] [--imports 15] [--output BENCHMARKS.md]
+    python scripts/harness/bench.py [--calls 5000] [--rounds 7] [--imports 15] [--declarative 1000]
+                                    [--output BENCHMARKS.md]
 """
 
 from __future__ import annotations
@@ -208,6 +212,80 @@ def waiter_efficiency(seeds: int) -> dict[str, float]:
     }
 
 
+def declarative(count: int) -> dict[str, float]:
+    """Endpoints as code against the in-process emulator on a ``ManualClock`` (the waits cost no real
+    time): requests per endpoint of an apply of ``count`` new endpoints in one project (plan, creates
+    and the wait for RUNNING, default parallelism, as ``friendli-dedicated apply`` runs it), of a plan
+    of them unchanged by a fresh client (and its wall time), and the requests of an apply with nothing
+    to do (all of them, and those that write)."""
+    import tempfile
+
+    import friendli_dedicated as fd
+    from friendli_dedicated.emulator import Emulator, ManualClock
+
+    emulator = Emulator(clock=ManualClock(), request_log=None)
+    endpoints = {f"ep-{n:05d}": {"model": "org/model", "instance": "1x H100"} for n in range(count)}
+    desired = fd.Desired.from_mapping({"projects": {"bench": {"endpoints": endpoints}}})
+    with tempfile.TemporaryDirectory() as folder:
+        state = Path(folder) / "friendli-dedicated.state.json"
+        with emulator.client() as client:
+            start = time.perf_counter()
+            result = client.apply(client.plan(desired, state=state))
+            apply_wall = time.perf_counter() - start
+        if not result.ok or len(emulator.endpoint_ids()) != count:
+            raise RuntimeError(f"the apply of {count} endpoints did not converge: {result.summary()}")
+        apply_requests = len(emulator.requests)
+        with emulator.client() as fresh:  # no cache of the client that made them helps the plan
+            sent = len(emulator.requests)
+            start = time.perf_counter()
+            unchanged = fresh.plan(desired, state=state)
+            plan_wall = time.perf_counter() - start
+            plan_requests = len(emulator.requests) - sent
+            if unchanged.has_changes:
+                raise RuntimeError(f"the plan after the apply is not empty: {unchanged.summary()}")
+            sent = len(emulator.requests)
+            fresh.apply(unchanged)
+            noop = emulator.requests[sent:]
+    return {
+        "apply_per_endpoint": apply_requests / count,
+        "apply_wall": apply_wall,
+        "plan_per_endpoint": plan_requests / count,
+        "plan_wall": plan_wall,
+        "noop_requests": len(noop),
+        "noop_writes": sum(1 for request in noop if request.method != "GET"),
+    }
+
+
+def declarative_rows(count: int) -> list[tuple[str, str, str, str, str]]:
+    """The rows of ``declarative(count)``: goals of their own, with no baseline to compare with."""
+    found = declarative(count)
+    none = "(none: a goal of its own)"
+    where = f"{count} endpoints in one project, in-process emulator on emulated time"
+    return [
+        (
+            f"endpoints as code: plan of {where}, all unchanged, by a fresh client",
+            f"{found['plan_per_endpoint']:.2f} requests/endpoint; wall {found['plan_wall']:.2f} s",
+            none,
+            "-",
+            "<= 1.1 req/ep",
+        ),
+        (
+            f"endpoints as code: apply of {where}, all new (plan, creates, wait for RUNNING; parallelism 10)",
+            f"{found['apply_per_endpoint']:.2f} requests/endpoint; wall {found['apply_wall']:.1f} s",
+            none,
+            "-",
+            "<= 3.5 req/ep",
+        ),
+        (
+            f"endpoints as code: apply with nothing to do ({count} unchanged endpoints)",
+            f"{found['noop_writes']:.0f} writes ({found['noop_requests']:.0f} requests)",
+            none,
+            "-",
+            "0 writes",
+        ),
+    ]
+
+
 def _timed(function: Callable[[], None]) -> float:
     """Seconds one round takes, with the garbage collector paused as ``timeit`` does, so that a
     collection triggered by one side's garbage does not land in the other side's round."""
@@ -238,6 +316,7 @@ def main(argv: list[str] | None = None) -> int:
         "--rate-limited-fleet", type=int, default=1000, help="the fleet run under --rate-limit (0: skip)"
     )
     parser.add_argument("--rate-limit", type=float, default=50.0, help="the emulator's requests per second")
+    parser.add_argument("--declarative", type=int, default=1000, help="endpoints planned and applied as code (0: skip)")
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
     args = parser.parse_args(argv)
 
@@ -314,6 +393,8 @@ def main(argv: list[str] | None = None) -> int:
                 "(for information: its cost per call)",
             ),
         )
+    if args.declarative:
+        rows.extend(declarative_rows(args.declarative))
     header = ("benchmark", "friendli-dedicated", "baseline", "ratio", "goal")
     table = [header, tuple("---" for _ in header), *rows]
     markdown = "\n".join("| " + " | ".join(row) + " |" for row in table)

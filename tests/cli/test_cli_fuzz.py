@@ -155,6 +155,8 @@ SPEC = [
     *ENGINE,
 ]
 WAITING = [("--wait", "flag"), ("--timeout", "number")]
+DETAILED = [("--detailed-exitcode", "flag")]
+APPLYING = [("--prune", "flag"), ("--yes", "flag"), ("--no-rollback", "flag")]
 COMMANDS: dict[tuple[str, ...], tuple[bool, list[tuple[str, str]]]] = {
     # command: (takes ENDPOINT_ID, options)
     ("instance-options",): (False, [("--json", "flag")]),
@@ -171,6 +173,12 @@ COMMANDS: dict[tuple[str, ...], tuple[bool, list[tuple[str, str]]]] = {
     ("endpoints", "versions"): (True, [("--limit", "number")]),
     ("endpoints", "create"): (False, [("--project", "text"), ("--name", "text"), ("--model", "text"), *SPEC, *WAITING]),
     ("endpoints", "update"): (True, [("--name", "text"), ("--model", "text"), *SPEC]),
+    # Endpoints as code: the positional is a file name (or, for export, a project id) of hostile text.
+    # No --out: a hostile path is checked by test_cli_as_code, and a fuzz run must not write in the tree.
+    ("validate",): (True, []),
+    ("plan",): (True, [("--state", "text"), ("--prune", "flag"), ("--parallelism", "number"), *DETAILED]),
+    ("apply",): (True, [("--state", "text"), ("--parallelism", "number"), ("--timeout", "number"), *APPLYING]),
+    ("export",): (True, [("--state", "text"), ("--parallelism", "number")]),
 }
 GLOBAL = [
     ("--max-retries", "number"),

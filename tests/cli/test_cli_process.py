@@ -26,10 +26,12 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import friendli_dedicated
+import friendli_dedicated as fd
 import friendli_dedicated_api
 from friendli_dedicated.emulator import DEFAULT_TEAM, DEFAULT_TOKEN, Clock, Emulator, Timings
 
@@ -267,3 +269,88 @@ def test_emulator_command_refuses_a_bad_fault_rate() -> None:
     result = run("http://unused.invalid", "emulator", "--fault-rate", "2")
     assert result.returncode == 2
     assert result.stderr.startswith("Error: invalid --fault-rate")
+
+
+def test_apply_interrupted_with_sigint_then_run_again_makes_each_endpoint_exactly_once(tmp_path: Path) -> None:
+    # One change at a time, deployments that take no time, and the third create held by the server until
+    # the test lets it go: the SIGINT lands while that create is in flight (its outcome unknown to the
+    # command: the server makes the endpoint once it is let go), two are made and three not started.
+    emulator = Emulator(
+        timings=Timings(requesting_virtual_machine=0, downloading_model=0, engine_initializing=0, updating=0),
+        tokens={TOKEN: [DEFAULT_TEAM]},
+    )
+    held, release = threading.Event(), threading.Event()
+    creates = 0
+    answer = emulator.handle_body
+
+    def hold_the_third_create(head: Any, body: bytes) -> Any:
+        nonlocal creates
+        if head.method == "POST" and head.path.endswith("/endpoint"):
+            creates += 1
+            if creates == 3:
+                held.set()
+                release.wait(timeout=30)
+        return answer(head, body)
+
+    emulator.handle_body = hold_the_third_create  # type: ignore[method-assign]
+    names = [f"ep-{n}" for n in range(6)]
+    desired = {
+        "projects": {"demo": {"endpoints": {name: {"model": "org/model", "instance": "H100"} for name in names}}}
+    }
+    (tmp_path / "endpoints.json").write_text(json.dumps(desired), encoding="utf-8")
+    args = ["apply", "endpoints.json", "--yes", "--parallelism", "1"]
+    with emulator.serve() as base_url:
+        process = subprocess.Popen(
+            [*cli_command(), *args],
+            env=cli_env(base_url),
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert held.wait(timeout=30), "the apply never sent its third create"
+            process.send_signal(signal.SIGINT)
+            stopping = read_until(process, "Stopping: no new change starts.")[-1]
+            rest, stderr = process.communicate(timeout=30)
+        finally:
+            release.set()  # the held create ends on the server: the endpoint is made
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+        assert process.returncode == 130, stderr
+        assert "In flight: demo/ep-2 (creating)" in stopping
+        assert stderr.splitlines() == [
+            "Error: apply interrupted: 2 changes made and recorded, 3 not started, 1 in flight, their outcome unknown "
+            "(demo/ep-2)",
+            "Hint: run the same apply again: it converges (an endpoint is adopted by its name, never made twice)",
+        ]
+        assert re.search(r"demo\s+ep-2\s+create\s+-\s+in_flight", rest), rest
+        assert len(re.findall(r"\bnot_started\b", rest)) == 3
+
+        again = subprocess.run(
+            [*cli_command(), *args, "--json"],
+            env=cli_env(base_url),
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert again.returncode == 0, again.stderr
+        outcomes = {row["name"]: (row["action"], row["outcome"]) for row in json.loads(again.stdout)}
+        assert (
+            outcomes
+            == {
+                "ep-0": ("noop", "unchanged"),
+                "ep-1": ("noop", "unchanged"),
+                "ep-2": ("update", "done"),  # made by the interrupted create: adopted by its name, its model sent
+                **dict.fromkeys(names[3:], ("create", "done")),
+            }
+        )
+        with emulator.client(token=TOKEN) as client:
+            made = sorted(client.endpoints.get(endpoint_id).name for endpoint_id in emulator.endpoint_ids())
+            assert made == names  # each endpoint exactly once
+            assert {ep.state.status for ep in client.endpoints.list("demo")} == {fd.Status.RUNNING}
+    for output in (stopping, rest, stderr, again.stdout, again.stderr):
+        assert TOKEN not in output
+        assert "Traceback" not in output

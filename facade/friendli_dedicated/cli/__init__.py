@@ -6,6 +6,7 @@ or ``app`` is read, so ``import friendli_dedicated`` never pulls them in.
 
     friendli-dedicated endpoints create --project demo --name chat --model org/model --instance "1x H100" --wait
     friendli-dedicated endpoints list --json
+    friendli-dedicated plan endpoints.yaml --detailed-exitcode
 
 Exit codes: 0 success, 1 API or network error, 2 bad usage or invalid input, 3 endpoint failed
 (or stopped) while waiting, 4 wait timed out (see ``_exit``).
@@ -14,6 +15,8 @@ Modules, one job each:
 
 - ``_app``: the app: global options, the commands that need no endpoint, ``run``;
 - ``_endpoints``: the ``endpoints`` commands;
+- ``_as_code``: endpoints as code: ``validate``, ``plan``, ``apply`` and ``export`` of a desired-state file;
+- ``_as_code_output``: what those print: a refused file, an apply's progress, its table, its Ctrl-C;
 - ``_costs``: the ``costs`` command: what the endpoints cost, per endpoint and per project;
 - ``_session``: running one command: its settings, its client (``client_factory``), its errors;
 - ``_options``: the options the commands share, declared once (``JsonOpt``, ...), and how a command shows its arguments;

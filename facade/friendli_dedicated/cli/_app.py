@@ -1,8 +1,9 @@
 """The ``friendli-dedicated`` app: its global options, the commands that need no endpoint, and ``run``.
 
-The ``endpoints`` commands are in ``_endpoints``, ``costs`` in ``_costs``; running a command (its client, its
-errors) is ``_session``'s job; the options are declared in ``_options``. Every command registered here shows
-its arguments plainly (``_options.ReadableCommand``); typer's shell completion is on
+The ``endpoints`` commands are in ``_endpoints``, ``costs`` in ``_costs``, those of endpoints as code
+(validate, plan, apply, export) in ``_as_code``; running a command (its client, its errors) is
+``_session``'s job; the options are declared in ``_options``. Every command registered here shows its
+arguments plainly (``_options.ReadableCommand``); typer's shell completion is on
 (``--install-completion``, ``--show-completion``).
 """
 
@@ -14,7 +15,7 @@ import typer
 from typer.core import TyperCommand
 
 import friendli_dedicated as fd
-from friendli_dedicated.cli import _output
+from friendli_dedicated.cli import _as_code, _output
 from friendli_dedicated.cli._costs import costs
 from friendli_dedicated.cli._endpoints import endpoints_app
 from friendli_dedicated.cli._exit import EXIT_CODES_HELP, ExitCode, Failure, Refusal
@@ -43,6 +44,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(endpoints_app, name="endpoints")
+_as_code.register(app)  # validate, plan, apply, export
 app.command("costs", epilog=EXIT_CODES_HELP)(costs)
 
 

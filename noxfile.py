@@ -283,8 +283,9 @@ def bench(session: nox.Session) -> None:
 
     The ``otel`` extra and OpenTelemetry's SDK are installed for the rows of the per-call overhead
     with telemetry (no provider configured; tracing and metrics on); the first row is the client
-    without telemetry, which is what a client without the extra runs."""
-    session.install(".[emulator,otel]")
+    without telemetry, which is what a client without the extra runs. The ``manage`` extra is for the
+    rows of endpoints as code (an apply locks its state record)."""
+    session.install(".[emulator,otel,manage]")
     install_groups(session, "otel")
     session.run("python", "scripts/harness/bench.py", *session.posargs)
 

@@ -50,7 +50,7 @@ from friendli_dedicated._models import EndpointSpec, EndpointState, EndpointVers
 from friendli_dedicated._project_view import LISTING_LIMIT, differences
 from friendli_dedicated._rollout_result import Rollout
 from friendli_dedicated._validate import callback, flag, seconds, text
-from friendli_dedicated._waiter import Terms, wait_flow
+from friendli_dedicated._waiter import Outcome, Terms, classify, wait_flow
 from friendli_dedicated.errors import (
     EndpointFailedError,
     EndpointNotServingError,
@@ -73,6 +73,7 @@ __all__ = [
     "begin_flow",
     "request_of",
     "rollout_flow",
+    "served",
     "start",
     "verify_flow",
     "waited_in",
@@ -378,6 +379,19 @@ def waited_in(result: FleetResult, endpoint_id: str) -> Settled:
         state=state,
     )
     return Settled(state, None, timed_out)
+
+
+def served(run: RolloutRun, waited: Settled, terms: Terms) -> Flow[Settled]:
+    """After a wait that ended at RUNNING without asking the endpoint (a fleet's, ``waited_in``): whether
+    the new version answers too, when its request asks (``serving``). ``terms``, a serving wait's (what
+    is left of that wait's deadline), poll its status and check it until it answers, as the rollout's
+    own wait would have; any other end of the wait is left as it was."""
+    state = waited.state
+    if not run.request.serving or waited.error is not None or state is None:
+        return waited
+    if classify(state.status) is not Outcome.SUCCESS:  # SLEEPING: at rest, not probed
+        return waited
+    return (yield from _wait(run.request.endpoint_id, run.team_id, terms))
 
 
 def _read_back(

@@ -4,7 +4,8 @@
 
 - ``rolled_out``: the new version serves, and its specification shows what was asked (``ok``);
 - ``rolled_back``: the new version failed, timed out, did not answer requests (``serving``) or did
-  not show what was asked (``failure`` says which), and the previous version's specification was sent back, and serves again;
+  not show what was asked (``failure`` says which), and the previous version's specification was
+  sent back, and serves again;
 - ``rollback_failed``: as ``rolled_back``, but the rollback itself was refused, failed, timed out or
   did not show the previous values (``rollback_error``, ``rollback_mismatches``);
 - ``not_rolled_back``: the new version did not serve as asked, and nothing was rolled back:
@@ -68,7 +69,8 @@ class Rollout:
     - ``error``: what ended the new version (``EndpointFailedError``, ``WaitTimeoutError``, ...) or
       the update's own error; for a version that ran but did not answer, the wait's
       ``WaitTimeoutError`` (its cause the last check's ``EndpointNotServingError``) or, when it
-      refused while it said RUNNING, that ``EndpointNotServingError``; None when it served (a mismatch, or ``rolled_out``);
+      refused while it said RUNNING, that ``EndpointNotServingError``; None when it served (a
+      mismatch, or ``rolled_out``);
     - ``restored``: what the rollback sent back, by the same names; ``unrestored``: the fields the
       update changed that it could not send back (the model and revision, unless the previous ones
       were given: the API cannot say them); ``rollback_error``, ``rollback_mismatches``: how the

@@ -12,9 +12,11 @@
    listing of them; one failed endpoint does not stop the others;
 3. write the state record (atomically) for what completed;
 4. wait for the endpoints created or updated (``wait_all``, through their projects' listings);
-5. end each update's rollout (``verify_step``, at most ``parallelism`` at once): read its
-   specification back, and roll it back if it failed, timed out or shows other values; write the
-   record again.
+5. end each update's rollout (``verify_step``, at most ``parallelism`` at once): an endpoint the
+   wait saw RUNNING is asked whether it serves (its status polled and one tokenization sent until it
+   answers, as ``wait_until_running(serving=True)`` does, within what is left of the wait's deadline);
+   then its specification is read back, and it is rolled back if it failed, timed out, did not answer
+   or shows other values; write the record again.
 
 ``_Run`` holds the decisions, free of I/O but for the record's file: what each job is, what each
 outcome means for the endpoint's entry in the record and for the result. Whatever ends an apply (its
@@ -107,10 +109,19 @@ def update_step(
     return run if ended is None else ended
 
 
-def verify_step(run: RolloutRun, waited: Settled, seams: Seams) -> tuple[Flow[Rollout], None]:
-    """The end of an update's rollout, once the apply's wait for it ended: read back, roll back (a job)."""
+def verify_step(
+    run: RolloutRun, waited: Settled, seams: Seams, fleet: Terms | None = None
+) -> tuple[Flow[Rollout], None]:
+    """The end of an update's rollout, once the apply's wait for it ended (``fleet``: its terms): check
+    that it serves, read back, roll back (a job)."""
     assert seams.rollout_terms is not None
-    return _rollout.verify_flow(run, waited, seams.rollout_terms), None
+    return _verified(run, waited, seams.rollout_terms, fleet), None
+
+
+def _verified(run: RolloutRun, waited: Settled, terms: _rollout.WaitTerms, fleet: Terms | None) -> Flow[Rollout]:
+    if fleet is not None:  # the fleet's wait ends at RUNNING: whether it serves, within that wait's deadline
+        waited = yield from _rollout.served(run, waited, terms("rolling_out", max(0.0, fleet.remaining())))
+    return (yield from _rollout.verify_flow(run, waited, terms))
 
 
 def _old(action: PlannedAction, field: str) -> str | None:
@@ -168,6 +179,8 @@ class _Run:
     """How the wait ended for each of them."""
     verify_of: list[int] = attrs.field(factory=list)
     """The index in the plan of each job of the verifications' batch."""
+    fleet: Terms | None = None
+    """The terms of the wait, once it started: its deadline is the serving checks' too."""
 
     @classmethod
     def begin(cls, plan: Plan, state_file: StateFile, on_progress: Progress | None, team_id: str | None) -> _Run:
@@ -418,7 +431,7 @@ class _Run:
         for endpoint_id, (index, rollout) in self.rolling.items():
             waited = self.waited_for.get(endpoint_id)
             if waited is not None:
-                jobs.append(Job(functools.partial(verify_step, rollout, waited, seams)))
+                jobs.append(Job(functools.partial(verify_step, rollout, waited, seams, self.fleet)))
                 self.verify_of.append(index)
         return jobs
 
@@ -461,9 +474,9 @@ def _plan_field(field: str) -> str | None:
     return f"engine.{field}" if field in engine.OPTIONS else None
 
 
-def _wait_job(targets: list[Any], seams: Seams) -> tuple[Flow[FleetResult], float]:
+def _wait_job(targets: list[Any], seams: Seams, run: _Run) -> tuple[Flow[FleetResult], float]:
     assert seams.wait_terms is not None
-    terms = seams.wait_terms()
+    terms = run.fleet = seams.wait_terms()
     return _fleet.wait_all_flow(targets, seams.team_id, terms, seams.locate), terms.request_deadline
 
 
@@ -491,7 +504,8 @@ def apply_flow(run: _Run, seams: Seams) -> Flow[ApplyResult]:
     run.checkpoint()
     targets = run.targets()
     if seams.wait_terms is not None and targets:
-        (finished,) = yield Batch([Job(functools.partial(_wait_job, targets, seams))], 1, finish_on_interrupt=False)
+        wait = Job(functools.partial(_wait_job, targets, seams, run))
+        (finished,) = yield Batch([wait], 1, finish_on_interrupt=False)
         run.waited(finished)
     verifications = run.verifications(seams)
     if verifications:

@@ -81,6 +81,7 @@ def _rollout_start(
     previous_revision: object,
     on_progress: object,
     poll: object,
+    serving: object,
 ) -> flows.Flow[Rollout]:
     """A rollout's arguments, checked, and its flow, on the client's clock (see ``Endpoints.rollout``)."""
     return _rollout.start(
@@ -94,6 +95,7 @@ def _rollout_start(
         previous_revision=previous_revision,
         poll=poll,
         on_progress=on_progress,
+        serving=serving,
         clock=client._sender.clock,
         random=client._sender.random,
     )

@@ -220,6 +220,7 @@ class AsyncEndpoints:
         previous_revision: str | None = None,
         on_progress: RolloutProgress | None = None,
         poll: Backoff | None = None,
+        serving: bool = True,
         **changes: Unpack[EndpointChanges],
     ) -> Rollout:
         """See ``Endpoints.rollout``."""
@@ -234,6 +235,7 @@ class AsyncEndpoints:
             previous_revision=previous_revision,
             on_progress=on_progress,
             poll=poll,
+            serving=serving,
         )
         result = await self._client._drive(flow)
         if result.spec is not None:

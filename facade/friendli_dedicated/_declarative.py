@@ -99,8 +99,15 @@ def _apply_start(
         )
 
     def rollout_terms(_stage: str, seconds: float) -> _waiter.Terms:  # each wait of a rollout, as one endpoint's
+        # Until it answers (serving): a rollback's wait, and the check after the fleet's wait (verify_step).
         return _waiter.Terms.check(
-            timeout=seconds, poll=None, wake=False, on_progress=None, clock=sender.clock, random=sender.random
+            timeout=seconds,
+            poll=None,
+            wake=False,
+            on_progress=None,
+            clock=sender.clock,
+            random=sender.random,
+            serving=True,
         )
 
     def locate(endpoint_id: str) -> str | None:

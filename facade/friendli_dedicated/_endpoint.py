@@ -225,6 +225,7 @@ class Endpoint:
         previous_revision: str | None = None,
         on_progress: RolloutProgress | None = None,
         poll: Backoff | None = None,
+        serving: bool = True,
         **changes: Unpack[EndpointChanges],
     ) -> Rollout:
         """Update the endpoint, see the new version serve as asked, or roll it back: an ``fd.Rollout``
@@ -243,6 +244,7 @@ class Endpoint:
             previous_revision=previous_revision,
             on_progress=on_progress,
             poll=poll,
+            serving=serving,
             **changes,
         )
         _saw(self, result)
@@ -384,6 +386,7 @@ class AsyncEndpoint:
         previous_revision: str | None = None,
         on_progress: RolloutProgress | None = None,
         poll: Backoff | None = None,
+        serving: bool = True,
         **changes: Unpack[EndpointChanges],
     ) -> Rollout:
         """See ``Endpoint.rollout``."""
@@ -396,6 +399,7 @@ class AsyncEndpoint:
             previous_revision=previous_revision,
             on_progress=on_progress,
             poll=poll,
+            serving=serving,
             **changes,
         )
         _saw(self, result)

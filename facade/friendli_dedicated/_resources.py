@@ -312,6 +312,7 @@ class Endpoints:
         previous_revision: str | None = None,
         on_progress: RolloutProgress | None = None,
         poll: Backoff | None = None,
+        serving: bool = True,
         **changes: Unpack[EndpointChanges],
     ) -> Rollout:
         """Update the endpoint, and see the new version serve as asked, or roll it back: an ``fd.Rollout``.
@@ -325,6 +326,16 @@ class Endpoints:
         (``rollback_timeout``, the same as ``timeout`` unless given). The API does not say which model
         a version runs: pass ``previous_model`` (and ``previous_revision``) when the update changes
         them, so that a rollback can send them back; otherwise the result's ``unrestored`` names them.
+
+        ``serving`` (the default, True) waits, as ``wait_until_running(serving=True)`` does, until the
+        new version (and a rollback's) answers a request, not only until it says RUNNING: a version
+        that runs but never answers before ``timeout`` (or refuses while it says RUNNING) counts as
+        failed (``failure == "not_serving"``), and is rolled back. Unlike ``wait_until_running``,
+        whose default is False, a rollout checks by default: its promise is "the new version serves",
+        and the check costs a tokenization each time the status says RUNNING (usually one per wait),
+        which generates nothing. An endpoint that scales to zero is not probed asleep: SLEEPING still
+        counts as at rest (it served, then slept).
+        ``serving=False`` ends each wait at RUNNING.
 
         Returns once the rollout or its rollback ended (within ``timeout`` plus ``rollback_timeout``
         and the few requests around the waits, each within the client's timeout); every way it can
@@ -349,6 +360,7 @@ class Endpoints:
             previous_revision=previous_revision,
             on_progress=on_progress,
             poll=poll,
+            serving=serving,
         )
         result = self._client._drive(flow)
         if result.spec is not None:

@@ -8,11 +8,12 @@
    changed). A request whose outcome is unknown (no answer, a 5xx) is looked up in the history: a
    new version there is the update's, and the rollout goes on with it;
 3. read the history again from where it ended: its new entry is the ``new`` version;
-4. wait until the endpoint serves (``_waiter.wait_flow``, its calls within the wait's own deadline),
+4. wait until the endpoint serves (``_waiter.wait_flow``, its calls within the wait's own deadline;
+   with ``serving``, the default, until it answers a request too, not only until it says RUNNING),
    then read the specification back and compare it with what was asked: the fields a specification
    shows of a request, by the one rule of ``_creates.shown_fields`` and ``_project_view.differences``
    (never the model, which it does not show, nor the replica counts the autoscaler moves);
-5. if the new version failed, timed out, or shows other values (a silent revert), and ``rollback``:
+5. if the new version failed, timed out, did not answer, or shows other values (a silent revert), and ``rollback``:
    send the previous version's specification back as an update (name, instance, autoscaling, the
    engine options it shows, and the model and revision when the caller knows them: the API does not
    say them), read its version, wait, and check it the same way.
@@ -49,9 +50,10 @@ from friendli_dedicated._models import EndpointSpec, EndpointState, EndpointVers
 from friendli_dedicated._project_view import LISTING_LIMIT, differences
 from friendli_dedicated._rollout_result import Rollout
 from friendli_dedicated._validate import callback, flag, seconds, text
-from friendli_dedicated._waiter import Terms, wait_flow
+from friendli_dedicated._waiter import Outcome, Terms, classify, wait_flow
 from friendli_dedicated.errors import (
     EndpointFailedError,
+    EndpointNotServingError,
     EndpointStoppedError,
     FriendliError,
     InvalidInputError,
@@ -71,6 +73,7 @@ __all__ = [
     "begin_flow",
     "request_of",
     "rollout_flow",
+    "served",
     "start",
     "verify_flow",
     "waited_in",
@@ -109,6 +112,7 @@ class RolloutRequest:
     previous_revision: str | None = None
     timeout: float = 1800.0
     rollback_timeout: float = 1800.0
+    serving: bool = True
 
 
 def _requested(
@@ -142,6 +146,7 @@ def request_of(
     previous_revision: str | None,
     timeout: float,
     rollback_timeout: float,
+    serving: bool = True,
 ) -> RolloutRequest:
     """The ``RolloutRequest`` of an update body (checked already). ``given``: the engine options the
     caller set, with their values; without ``advanced`` or ``extra``, ``body`` holds its engine block."""
@@ -161,6 +166,7 @@ def request_of(
         previous_revision,
         timeout,
         rollback_timeout,
+        serving,
     )
 
 
@@ -176,6 +182,7 @@ def start(
     previous_revision: object,
     poll: object,
     on_progress: object,
+    serving: object = True,
     clock: Callable[[], float],
     random: Callable[[], float],
 ) -> Flow[Rollout]:
@@ -191,6 +198,7 @@ def start(
     if poll is not None and not isinstance(poll, Backoff):
         raise InvalidInputError("poll", f"must be a Backoff or None, got {type(poll).__name__}")
     progress = callback(on_progress, "on_progress", arguments=3)
+    serves = flag(serving, "serving")
     given = {**engine.check(advanced), **engine.check_extra(extra, advanced)}
     request = request_of(
         endpoint_id,
@@ -203,6 +211,7 @@ def start(
         previous_revision=text(previous_revision, "previous_revision", optional=True),
         timeout=limit,
         rollback_timeout=rollback_limit,
+        serving=serves,
     )
     began = clock()
 
@@ -211,7 +220,9 @@ def start(
             if progress is not None:
                 progress(stage, state, clock() - began)
 
-        return Terms.check(timeout=seconds_, poll=poll, wake=False, on_progress=report, clock=clock, random=random)
+        return Terms.check(
+            timeout=seconds_, poll=poll, wake=False, on_progress=report, clock=clock, random=random, serving=serves
+        )
 
     return rollout_flow(request, team_id, terms)
 
@@ -233,8 +244,9 @@ class Settled:
     @property
     def mendable(self) -> bool:
         """Whether going back to the previous version may mend it: the version's own failure, its
-        timeout, or other values than asked (not a stopped or deleted endpoint, nor another error)."""
-        return isinstance(self.error, EndpointFailedError | WaitTimeoutError) or (
+        timeout (running but never answering included), its refusal to serve while it says RUNNING, or
+        other values than asked (not a stopped or deleted endpoint, nor another error)."""
+        return isinstance(self.error, EndpointFailedError | WaitTimeoutError | EndpointNotServingError) or (
             self.error is None and bool(self.mismatches)
         )
 
@@ -328,14 +340,16 @@ def _at_rest(stopped: EndpointStoppedError) -> bool:
 
 
 def _wait(endpoint_id: str, team_id: str | None, terms: Terms) -> Flow[Settled]:
-    """Wait until the version serves: how it ended (its state, or the error that ended the wait)."""
+    """Wait until the version serves (with ``terms.serving``, until it answers a request too): how it
+    ended (its state, or the error that ended the wait). A version that runs but never answers ends in
+    the wait's timeout (its cause the last check's ``EndpointNotServingError``), one that refuses while
+    it says RUNNING in that refusal: both are the version's own failure, which a rollback may mend."""
     requests_raised: list[FriendliError] = []
     try:
-        # "And serving": when the waits gain the serving check (wait_until_running(serving=True), the
-        # inference probe), pass serving=True to this wait; a version that runs but does not answer then
-        # counts as failed, and is rolled back.
         wait = wait_flow(endpoint_id, team_id, terms)
         state = yield from flows.capped(wait, terms.request_deadline, requests_raised)
+    except EndpointNotServingError as refused:  # RUNNING, yet it refuses to serve (a 400 to the check)
+        return Settled(None, None, refused)
     except EndpointStoppedError as stopped:
         return Settled(stopped.state) if _at_rest(stopped) else Settled(stopped.state, None, stopped)
     except WaitError as ended:
@@ -365,6 +379,19 @@ def waited_in(result: FleetResult, endpoint_id: str) -> Settled:
         state=state,
     )
     return Settled(state, None, timed_out)
+
+
+def served(run: RolloutRun, waited: Settled, terms: Terms) -> Flow[Settled]:
+    """After a wait that ended at RUNNING without asking the endpoint (a fleet's, ``waited_in``): whether
+    the new version answers too, when its request asks (``serving``). ``terms``, a serving wait's (what
+    is left of that wait's deadline), poll its status and check it until it answers, as the rollout's
+    own wait would have; any other end of the wait is left as it was."""
+    state = waited.state
+    if not run.request.serving or waited.error is not None or state is None:
+        return waited
+    if classify(state.status) is not Outcome.SUCCESS:  # SLEEPING: at rest, not probed
+        return waited
+    return (yield from _wait(run.request.endpoint_id, run.team_id, terms))
 
 
 def _read_back(

@@ -3,8 +3,9 @@
 ``outcome`` is one of ``ROLLOUT_OUTCOMES``:
 
 - ``rolled_out``: the new version serves, and its specification shows what was asked (``ok``);
-- ``rolled_back``: the new version failed, timed out or did not show what was asked (``failure``
-  says which), and the previous version's specification was sent back, and serves again;
+- ``rolled_back``: the new version failed, timed out, did not answer requests (``serving``) or did
+  not show what was asked (``failure`` says which), and the previous version's specification was
+  sent back, and serves again;
 - ``rollback_failed``: as ``rolled_back``, but the rollback itself was refused, failed, timed out or
   did not show the previous values (``rollback_error``, ``rollback_mismatches``);
 - ``not_rolled_back``: the new version did not serve as asked, and nothing was rolled back:
@@ -28,6 +29,7 @@ import attrs
 from friendli_dedicated._models import EndpointSpec, EndpointState, EndpointVersion
 from friendli_dedicated.errors import (
     EndpointFailedError,
+    EndpointNotServingError,
     EndpointStoppedError,
     FriendliError,
     RolloutError,
@@ -65,7 +67,10 @@ class Rollout:
     - ``mismatches``: field -> (requested, read back) for each field the specification shows with
       another value once the new version served: a silent revert;
     - ``error``: what ended the new version (``EndpointFailedError``, ``WaitTimeoutError``, ...) or
-      the update's own error; None when it served (a mismatch, or ``rolled_out``);
+      the update's own error; for a version that ran but did not answer, the wait's
+      ``WaitTimeoutError`` (its cause the last check's ``EndpointNotServingError``) or, when it
+      refused while it said RUNNING, that ``EndpointNotServingError``; None when it served (a
+      mismatch, or ``rolled_out``);
     - ``restored``: what the rollback sent back, by the same names; ``unrestored``: the fields the
       update changed that it could not send back (the model and revision, unless the previous ones
       were given: the API cannot say them); ``rollback_error``, ``rollback_mismatches``: how the
@@ -113,10 +118,23 @@ class Rollout:
 
     @property
     def failure(self) -> str | None:
-        """Why the new version was not kept: ``update_failed``, ``failed``, ``timed_out``, ``stopped``,
-        ``mismatch`` or ``error`` (another error while waiting or reading back); None when ``ok``."""
+        """Why the new version was not kept: ``update_failed``, ``failed``, ``not_serving`` (it said
+        RUNNING but did not answer requests until the deadline, or refused them), ``timed_out``,
+        ``stopped``, ``mismatch`` or ``error`` (another error while waiting or reading back); None when ``ok``.
+
+        >>> never_answered = fd.WaitTimeoutError("did not become RUNNING and serve", endpoint_id="ep-1", state=None)
+        >>> never_answered.__cause__ = fd.EndpointNotServingError(
+        ...     "503", endpoint_id="ep-1", reason="warming_up", error=fd.ServerError("503", status_code=503))
+        >>> Rollout("ep-1", "rolled_back", error=never_answered).failure
+        'not_serving'
+        """
         if self.outcome == "not_updated":
             return "update_failed"
+        error = self.error
+        if isinstance(error, EndpointNotServingError) or (
+            isinstance(error, WaitTimeoutError) and isinstance(error.__cause__, EndpointNotServingError)
+        ):
+            return "not_serving"
         kinds = ((EndpointFailedError, "failed"), (WaitTimeoutError, "timed_out"), (EndpointStoppedError, "stopped"))
         for kind, name in kinds:
             if isinstance(self.error, kind):

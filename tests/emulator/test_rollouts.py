@@ -23,6 +23,7 @@ from friendli_dedicated.emulator._inprocess import BASE_URL
 
 MODEL = "org/model"
 OOM = "INFERENCE_ENGINE_MEMORY_ERROR"
+TOKENIZE = "dedicatedTokenization"
 
 
 def running(emu: Emulator, client: fd.Client, name: str = "chat", **options: Any) -> fd.Endpoint:
@@ -67,11 +68,13 @@ def test_a_good_rollout_reports_both_versions_and_what_it_checked() -> None:
         assert ep.state is not None
         assert ep.state.status is fd.Status.RUNNING
         # The history (one page), the update (the tokenizer flags an engine block needs read first, as
-        # update() does), the history again from where it ended, the polls, the read-back.
+        # update() does), the history again from where it ended, the polls, the check that it serves
+        # (one tokenization, once RUNNING), the read-back.
         requests = sent(emu, before)
         assert requests[:4] == [("GET", "versions"), ("GET", "get"), ("PUT", "update"), ("GET", "versions")]
         assert requests[-1] == ("GET", "get")
-        assert set(requests[4:-1]) == {("GET", "status")}
+        assert emu.requests[-2].operation == TOKENIZE
+        assert set(requests[4:-2]) == {("GET", "status")}
         assert "v2 rolled out (was v1)" in result.summary()
 
 

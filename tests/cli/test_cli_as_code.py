@@ -297,6 +297,18 @@ def test_a_saved_plan_of_another_team_is_refused_before_any_request(cli: Cli, em
     assert len(emulator.requests) == sent
 
 
+def test_a_saved_plan_edited_to_create_one_endpoint_twice_is_refused_before_any_request(cli: Cli) -> None:
+    path = cli.file("endpoints.yaml", TWO_PROJECTS)
+    assert cli("plan", path, "--out", "plan.json").exit_code == 0
+    data = json.loads(Path("plan.json").read_text(encoding="utf-8"))
+    data["actions"].append(data["actions"][0])  # merged by hand, or by a script: two creates of alpha/chat
+    Path("plan.json").write_text(json.dumps(data), encoding="utf-8")
+    result = cli("apply", "plan.json", "--yes")
+    assert result.exit_code == 2, result.output
+    assert "plan.json is a damaged plan (alpha/chat: two actions for one endpoint)" in result.stderr
+    assert cli.writes() == []
+
+
 def test_plan_exit_codes_with_and_without_detailed_exitcode(cli: Cli, emulator: Emulator) -> None:
     path = cli.file("endpoints.yaml", TWO_PROJECTS)
     assert cli("plan", path).exit_code == 0  # changes, but no --detailed-exitcode

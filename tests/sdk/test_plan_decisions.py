@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -249,3 +250,34 @@ def test_a_damaged_saved_plan_is_refused_not_a_crash(tmp_path: Path) -> None:
     del data["actions"]
     with pytest.raises(fd.InvalidInputError, match="damaged"):
         fd.Plan.from_dict(data)
+
+
+def _edited(made: fd.Plan, edit: Any) -> dict[str, Any]:
+    data = made.to_dict()
+    edit(data)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda d: d["actions"].append(dict(d["actions"][0])), "two actions for one endpoint"),
+        (lambda d: d["actions"][0].update(action="bogus"), "'bogus' is not an action"),
+        (lambda d: d["actions"][0].update(project="elsewhere"), "its project is not one of the plan's"),
+        (lambda d: d["actions"][0].update(desired=None), "a create without the endpoint the file wants"),
+        (lambda d: d["actions"][0].update(action="terminate"), "a terminate without an endpoint id"),
+    ],
+)
+def test_a_saved_plan_edited_into_one_apply_must_not_carry_out_is_refused(edit: Any, message: str) -> None:
+    # Two creates of one name would make two endpoints (each paid for); an unknown action was a KeyError.
+    made = plan(desired(chat=CHAT), observed())
+    with pytest.raises(fd.InvalidInputError, match=r"damaged plan \(\w+/chat: " + re.escape(message)):
+        fd.Plan.from_dict(_edited(made, edit))
+
+
+def test_prune_of_two_endpoints_of_one_name_is_not_damage(tmp_path: Path) -> None:
+    seen = observed(("ep-1", spec("stray")), ("ep-2", spec("stray")))
+    made = plan(desired(chat=CHAT), seen, prune=True)
+    assert [a.action for a in made.actions] == ["create", "terminate", "terminate"]
+    made.save(tmp_path / "plan.json")
+    assert fd.Plan.load(tmp_path / "plan.json") == made

@@ -388,7 +388,7 @@ def _run(
     except fd.PlanStaleError as stale:
         _fail(session, stale_failure(target, stale))
     except InvalidInputError as error:
-        if error.field != "plan":  # the saved plan, refused before anything is sent (another team's)
+        if error.field != "plan" or made.team_id == session.client.team_id:  # refused: another team's plan
             raise
         made_for, acting = (_team(team) for team in (made.team_id, session.client.team_id))
         message = f"was made for {made_for}; this command acts for {acting} (--team or FRIENDLI_TEAM)"

@@ -309,6 +309,29 @@ def test_a_saved_plan_edited_to_create_one_endpoint_twice_is_refused_before_any_
     assert cli.writes() == []
 
 
+@pytest.mark.parametrize(
+    ("args", "what"),
+    [
+        (("--out", "endpoints.yaml"), "the desired-state file"),
+        (("--out", "./sub/../endpoints.yaml"), "the desired-state file"),
+        (("--out", "friendli-dedicated.state.json"), "the state record (--state)"),
+        (("--state", "record.json", "--out", "record.json"), "the state record (--state)"),
+    ],
+)
+def test_plan_out_never_writes_over_the_file_it_reads_or_the_state_record(
+    cli: Cli, args: tuple[str, ...], what: str
+) -> None:
+    (cli.folder / "sub").mkdir()
+    path = cli.file("endpoints.yaml", TWO_PROJECTS)
+    assert cli("apply", path, "--yes", "--state", "record.json").exit_code == 0
+    assert cli("apply", path, "--yes").exit_code == 0
+    kept = {name: (cli.folder / name).read_bytes() for name in (path, "record.json", "friendli-dedicated.state.json")}
+    result = cli("plan", path, *args, "--detailed-exitcode")
+    assert result.exit_code == 1, result.output
+    assert f"invalid --out: {args[-1]} is {what}: the plan would replace it" in result.stderr
+    assert {name: (cli.folder / name).read_bytes() for name in kept} == kept
+
+
 def test_plan_exit_codes_with_and_without_detailed_exitcode(cli: Cli, emulator: Emulator) -> None:
     path = cli.file("endpoints.yaml", TWO_PROJECTS)
     assert cli("plan", path).exit_code == 0  # changes, but no --detailed-exitcode

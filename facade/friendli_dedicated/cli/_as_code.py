@@ -26,6 +26,7 @@ import typer
 import friendli_dedicated as fd
 from friendli_dedicated._manage import need_lock
 from friendli_dedicated._plan import FORMAT as PLAN_FORMAT
+from friendli_dedicated._state import DEFAULT_STATE_PATH as _STATE
 from friendli_dedicated._validate import path_text, seconds
 from friendli_dedicated.cli._as_code_output import (
     ApplyDisplay,
@@ -157,6 +158,22 @@ def _check_out(out: str | None, *, replace: bool) -> None:
         raise InvalidInputError("out", f"{out} exists: export writes a new file (remove it first to replace it)")
 
 
+def _check_out_spares(out: str | None, kept: dict[str, str]) -> None:
+    """Refuse an ``--out`` that is one of the files the command reads (``kept``: what each is -> its
+    path): the plan written over the desired-state file or the state record would destroy it."""
+    if out is None:
+        return
+    target = Path(out)
+    for what, path in kept.items():
+        other = Path(path)
+        try:
+            same = target.resolve() == other.resolve() or (other.exists() and target.samefile(other))
+        except (OSError, ValueError):  # unreadable: not one we can tell apart; the write says why
+            same = False
+        if same:
+            raise InvalidInputError("out", f"{out} is {what}: the plan would replace it (save it to another file)")
+
+
 def _write(session: Session, out: str, write: Callable[[], object]) -> None:
     """Write ``--out`` (checked before the requests); a failure now is exit 1, naming the file."""
     try:
@@ -246,6 +263,7 @@ def plan(
         with command(ctx, json_) as session:
             desired = _load(session, file)
             _check_out(out, replace=True)
+            _check_out_spares(out, {"the desired-state file": file, "the state record (--state)": state or _STATE})
             try:
                 made = session.client.plan(desired, state=state, prune=prune, parallelism=parallelism)
             except KeyboardInterrupt:

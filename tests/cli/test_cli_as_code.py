@@ -348,6 +348,28 @@ def test_plan_exit_codes_with_and_without_detailed_exitcode(cli: Cli, emulator: 
         assert result.stderr.startswith("Error: 1 endpoint cannot be planned (marked !); the first: alpha/chat:")
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--parallelism", "abc"),  # a value the parser refuses
+        ("--prnue",),  # an option it does not know
+        ("--out",),  # an option without its value
+        ("extra.yaml",),  # an argument too many
+    ],
+)
+def test_plan_detailed_exitcode_reads_a_command_line_refused_by_the_parser_as_an_error_not_changes(
+    cli: Cli, args: tuple[str, ...]
+) -> None:
+    path = cli.file("endpoints.yaml", TWO_PROJECTS)
+    refused = cli("plan", path, *args)
+    assert refused.exit_code == 2  # bad usage, as for every command
+    detailed = cli("plan", path, "--detailed-exitcode", *args)
+    assert detailed.exit_code == 1, detailed.output  # 2 would read as "changes" to a drift check
+    assert "Error:" in detailed.stderr
+    assert cli("plan", "--detailed-exitcode").exit_code == 1  # FILE missing
+    assert cli.writes() == []
+
+
 def test_prune_is_listed_in_the_plan_and_terminates_only_what_the_file_left_out(cli: Cli, emulator: Emulator) -> None:
     path = cli.file("endpoints.yaml", TWO_PROJECTS)
     with emulator.client() as client:

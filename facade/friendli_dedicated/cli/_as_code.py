@@ -40,7 +40,7 @@ from friendli_dedicated.cli._as_code_output import (
     stale_failure,
 )
 from friendli_dedicated.cli._exit import EXIT_CODES_HELP, ExitCode, Failure, Interrupted
-from friendli_dedicated.cli._options import JsonOpt
+from friendli_dedicated.cli._options import JsonOpt, ReadableCommand
 from friendli_dedicated.cli._output import duration
 from friendli_dedicated.cli._session import Session, command
 from friendli_dedicated.errors import InvalidInputError
@@ -96,6 +96,21 @@ NoRollbackOpt = Annotated[
         "requested, instead of rolling back to the previous version.",
     ),
 ]
+
+
+class _PlanCommand(ReadableCommand):
+    """``plan``'s command: with ``--detailed-exitcode``, where 2 means "changes", the parser's refusals
+    (an unknown option, a bad --parallelism, FILE missing) exit 1 like every other error, so that a
+    drift check never reads a typo as drift."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        detailed = "--detailed-exitcode" in args  # before the parser, which consumes ``args``
+        try:
+            return super().parse_args(ctx, args)
+        except Exception as error:  # click's UsageError (typer may vendor click: not imported here)
+            if detailed and getattr(error, "exit_code", None) == int(ExitCode.USAGE):
+                error.exit_code = int(ExitCode.API_ERROR)  # type: ignore[attr-defined]
+            raise
 
 
 def stdin_is_terminal() -> bool:
@@ -480,6 +495,6 @@ def export(
 def register(app: typer.Typer) -> None:
     """Add ``validate``, ``plan``, ``apply`` and ``export`` to ``app``."""
     app.command("validate", epilog=EXIT_CODES_HELP)(validate)
-    app.command("plan", epilog=f"{_DETAILED_HELP} Otherwise: {EXIT_CODES_HELP}")(plan)
+    app.command("plan", cls=_PlanCommand, epilog=f"{_DETAILED_HELP} Otherwise: {EXIT_CODES_HELP}")(plan)
     app.command("apply", epilog=EXIT_CODES_HELP)(apply)
     app.command("export", epilog=EXIT_CODES_HELP)(export)

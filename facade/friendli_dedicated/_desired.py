@@ -43,7 +43,7 @@ from friendli_dedicated._instances import InstanceOption, UnlistedInstanceOption
 from friendli_dedicated._validate import identifier, path_text, shown, text
 from friendli_dedicated.errors import InvalidInputError
 
-__all__ = ["ENDPOINT_KEYS", "Desired", "DesiredEndpoint", "instance_text", "scaling"]
+__all__ = ["ENDPOINT_KEYS", "Desired", "DesiredEndpoint", "in_file_words", "instance_text", "scaling"]
 
 ENDPOINT_KEYS = ("model", "revision", "instance", "autoscaling", "engine", "comment", "delete_protection")
 """The keys of an endpoint in the file, in the order ``to_mapping`` writes them."""
@@ -84,6 +84,15 @@ def scaling(stated: Mapping[str, int], current: Mapping[str, int] | None = None)
     high = stated.get("max", base.get("max", max(1, low)))
     cooldown = stated.get("cooldown", base.get("cooldown", 300))
     return Autoscaling(min_replicas=low, max_replicas=high, cooldown=cooldown)
+
+
+def in_file_words(message: str) -> str:
+    """An ``Autoscaling`` refusal in the words of the file, whose keys are ``min`` and ``max``.
+
+    >>> in_file_words("must be at least min_replicas (3), got 1")
+    'must be at least min (3), got 1'
+    """
+    return message.replace("min_replicas", "min").replace("max_replicas", "max")
 
 
 @attrs.frozen
@@ -378,7 +387,7 @@ class _Reader:
         except InvalidInputError as error:
             blamed = error.field.rpartition(".")[2]
             key = {"min_replicas": "min", "max_replicas": "max"}.get(blamed, blamed)
-            raise self.refuse(f"{field}.{key}", error.message, block, key) from None
+            raise self.refuse(f"{field}.{key}", in_file_words(error.message), block, key) from None
         return stated
 
     def engine(self, body: Mapping[Any, Any], place: str) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from typing import Any
 import attrs
 
 from friendli_dedicated import _calls as calls, _flows as flows
-from friendli_dedicated._desired import Desired, DesiredEndpoint, instance_text
+from friendli_dedicated._desired import Desired, DesiredEndpoint, in_file_words, instance_text
 from friendli_dedicated._diff import READABLE, applied_values, compare, fingerprint, observed
 from friendli_dedicated._flows import Batch, Flow, Job
 from friendli_dedicated._models import EndpointSpec, EndpointState, Status
@@ -192,7 +192,8 @@ def _one(endpoint: DesiredEndpoint, ids: list[str], record: StateRecord, observa
         try:
             endpoint.scaling_for(current_scaling(spec))
         except InvalidInputError as error:
-            reason = f"autoscaling: the file's values with the endpoint's others are not valid: {error.message}"
+            words = in_file_words(error.message)
+            reason = f"autoscaling: the file's values with the endpoint's others are not valid: {words}"
             return PlannedAction(project, name, "error", endpoint_id, status=status, reason=reason, desired=endpoint)
     return PlannedAction(
         project,

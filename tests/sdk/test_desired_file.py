@@ -184,3 +184,10 @@ def test_a_bad_file_sends_nothing_and_plan_takes_only_a_checked_desired_state(tm
             client.plan(fd.Desired.from_mapping(base()), state=tmp_path / "state.json", parallelism=0)
         assert refused.value.field == "parallelism"
     assert emu.requests == []
+
+
+def test_an_autoscaling_refusal_speaks_of_the_file_keys_not_the_python_arguments() -> None:
+    with pytest.raises(fd.InvalidInputError) as refused:
+        fd.Desired.from_mapping(set_at(base(), f"{ENDPOINT}/autoscaling", {"min": 3, "max": 1}))
+    assert refused.value.field == "projects.p.endpoints.chat.autoscaling.max"
+    assert refused.value.message == "must be at least min (3), got 1"

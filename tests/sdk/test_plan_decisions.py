@@ -281,3 +281,14 @@ def test_prune_of_two_endpoints_of_one_name_is_not_damage(tmp_path: Path) -> Non
     assert [a.action for a in made.actions] == ["create", "terminate", "terminate"]
     made.save(tmp_path / "plan.json")
     assert fd.Plan.load(tmp_path / "plan.json") == made
+
+
+def test_autoscaling_the_endpoint_cannot_take_is_an_error_in_the_file_words() -> None:
+    made = plan(
+        desired(chat={**CHAT, "autoscaling": {"max": 1}}),
+        observed(("ep-1", spec("chat", autoscalingMin=2, autoscalingMax=4))),
+    )
+    (action,) = made.actions
+    assert action.action == "error"
+    assert action.reason is not None
+    assert action.reason.endswith("must be at least min (2), got 1")

@@ -231,6 +231,21 @@ def test_plan_apply_plan_again_then_drift_shows_and_apply_restores_it(cli: Cli, 
     assert cli.live_names("beta") == ["batch"]
 
 
+def test_apply_timeout_0_does_not_wait_and_so_rolls_back_nothing(cli: Cli, emulator: Emulator) -> None:
+    path = cli.file("endpoints.yaml", TWO_PROJECTS)
+    assert cli("apply", path, "--yes").exit_code == 0
+    cli.file("endpoints.yaml", TWO_PROJECTS.replace("max_batch_size: 64", "max_batch_size: 96"))
+    result = cli("apply", path, "--yes", "--timeout", "0")
+    assert result.exit_code == 0, result.output  # waiting 0 s timed the update out, then rolled it back
+    assert "not waiting for them (--timeout 0)" in result.stdout
+    table = [line.split() for line in result.stdout.splitlines() if line.startswith("alpha ")]
+    assert [(row[1], row[2], row[4]) for row in table] == [("chat", "update", "applied")]
+    chat = table[0][3]
+    with emulator.client() as client:
+        assert client.endpoints.get(chat).max_batch_size == 96  # the change stands
+    assert cli("plan", path, "--detailed-exitcode").exit_code == 0
+
+
 def test_an_apply_with_nothing_to_do_sends_nothing_and_asks_nothing(cli: Cli, emulator: Emulator) -> None:
     path = cli.file("endpoints.yaml", TWO_PROJECTS)
     assert cli("apply", path, "--yes").exit_code == 0

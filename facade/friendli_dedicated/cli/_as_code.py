@@ -85,7 +85,7 @@ ApplyTimeoutOpt = Annotated[
     typer.Option(
         "--timeout",
         help="Seconds to wait for the endpoints created or updated to be RUNNING; those that are not by then "
-        "are reported as timed out (exit code 1).",
+        "are reported as timed out (exit code 1). 0: do not wait (nothing is verified or rolled back).",
     ),
 ]
 NoRollbackOpt = Annotated[
@@ -398,17 +398,21 @@ def _run(
 ) -> fd.ApplyResult:
     """Carry out ``made``, its progress shown; a Ctrl-C ends as ``Interrupted`` (exit 130), with the table."""
     plural = "s" if parallelism > 1 else ""
-    display = ApplyDisplay(
-        session.out.note,
-        f"Applying: at most {parallelism} change{plural} at once, then waiting up to {duration(timeout)} for "
-        "the endpoints created or updated to be RUNNING...",
+    # --timeout 0 is "do not wait": waiting 0 s would time every update out, and roll it back at once.
+    waits = timeout > 0
+    then = (
+        f"then waiting up to {duration(timeout)} for the endpoints created or updated to be RUNNING"
+        if waits
+        else "not waiting for them (--timeout 0)"
     )
+    display = ApplyDisplay(session.out.note, f"Applying: at most {parallelism} change{plural} at once, {then}...")
     try:
         with display.on_sigint():
             return session.client.apply(
                 made,
                 state=state,
                 parallelism=parallelism,
+                wait=waits,
                 timeout=timeout,
                 on_progress=display,
                 **_rollout_options(no_rollback),

@@ -181,8 +181,13 @@ class Desired:
         (``.json``, or any other file whose text starts with ``{``). Refusals name the place in it."""
         source = path_text(path, "path")
         try:
-            raw = Path(source).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
+            # utf-8-sig: an editor's byte-order mark (Windows PowerShell writes one) is not part of the text.
+            raw = Path(source).read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise InvalidInputError(
+                source, f"is not UTF-8 text (byte {error.start}): save it as UTF-8 (UTF-16 is not read)"
+            ) from None
+        except OSError as error:
             raise InvalidInputError(source, f"cannot be read: {error}") from None
         suffix = Path(source).suffix.lower()
         if suffix == ".json" or (suffix not in (".yaml", ".yml") and raw.lstrip().startswith("{")):

@@ -309,7 +309,7 @@ class Plan:
         """Read a plan ``save`` wrote."""
         source = path_text(path, "path")
         try:
-            data = json.loads(Path(source).read_text(encoding="utf-8"))
+            data = json.loads(Path(source).read_text(encoding="utf-8-sig"))  # a BOM an editor added
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
             raise InvalidInputError(source, f"cannot be read as a plan: {error}") from None
         return cls.from_dict(data, source=source)

@@ -191,3 +191,20 @@ def test_an_autoscaling_refusal_speaks_of_the_file_keys_not_the_python_arguments
         fd.Desired.from_mapping(set_at(base(), f"{ENDPOINT}/autoscaling", {"min": 3, "max": 1}))
     assert refused.value.field == "projects.p.endpoints.chat.autoscaling.max"
     assert refused.value.message == "must be at least min (3), got 1"
+
+
+@pytest.mark.parametrize("name", ["endpoints.json", "endpoints.yaml", "endpoints.txt"])
+def test_a_file_with_a_byte_order_mark_loads(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name  # Windows PowerShell's "UTF8" writes one
+    path.write_bytes(
+        b"\xef\xbb\xbf" + b'{"projects": {"p": {"endpoints": {"chat": {"model": "m/m", "instance": "H100"}}}}}'
+    )
+    assert fd.Desired.load(path).get("p", "chat") is not None
+
+
+def test_a_file_that_is_not_utf8_is_refused_saying_so(tmp_path: Path) -> None:
+    path = tmp_path / "endpoints.yaml"
+    path.write_text("projects: {}\n", encoding="utf-16")
+    with pytest.raises(fd.InvalidInputError, match=r"is not UTF-8 text .*save it as UTF-8") as refused:
+        fd.Desired.load(path)
+    assert "codec" not in refused.value.message

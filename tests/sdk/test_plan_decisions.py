@@ -292,3 +292,10 @@ def test_autoscaling_the_endpoint_cannot_take_is_an_error_in_the_file_words() ->
     assert action.action == "error"
     assert action.reason is not None
     assert action.reason.endswith("must be at least min (2), got 1")
+
+
+def test_a_saved_plan_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    made = plan(desired(chat=CHAT), observed())
+    made.save(tmp_path / "plan.json")
+    (tmp_path / "plan.json").write_bytes(b"\xef\xbb\xbf" + (tmp_path / "plan.json").read_bytes())  # an editor's
+    assert fd.Plan.load(tmp_path / "plan.json") == made

@@ -142,7 +142,7 @@ def _extra_missing(session: Session, error: ImportError) -> NoReturn:
 def _saved_plan(session: Session, path: str) -> fd.Plan | None:
     """The plan saved at ``path`` (``plan --out``), or None when ``path`` is not one."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8-sig")  # as Plan.load reads it
     except (OSError, UnicodeDecodeError, ValueError):  # ValueError: a NUL in the path
         return None  # not a plan we can read: loading it as a desired-state file says why
     if not text.lstrip().startswith("{"):

@@ -347,6 +347,19 @@ def test_plan_out_never_writes_over_the_file_it_reads_or_the_state_record(
     assert {name: (cli.folder / name).read_bytes() for name in kept} == kept
 
 
+def test_a_saved_plan_given_to_validate_or_plan_is_named_as_one(cli: Cli) -> None:
+    path = cli.file("endpoints.yaml", TWO_PROJECTS)
+    assert cli("plan", path, "--out", "plan.json").exit_code == 0
+    for command in ("validate", "plan"):
+        result = cli(command, "plan.json")
+        assert result.exit_code == 2
+        assert result.stderr.startswith(
+            "Error: plan.json is a saved plan (plan --out), not a desired-state file: apply it with "
+            "friendli-dedicated apply plan.json"
+        ), result.stderr
+    assert cli.writes() == []
+
+
 def test_plan_exit_codes_with_and_without_detailed_exitcode(cli: Cli, emulator: Emulator) -> None:
     path = cli.file("endpoints.yaml", TWO_PROJECTS)
     assert cli("plan", path).exit_code == 0  # changes, but no --detailed-exitcode

@@ -128,7 +128,11 @@ def _load(session: Session, path: str) -> fd.Desired:
     try:
         return fd.Desired.load(path)
     except InvalidInputError as error:
-        _fail(session, file_failure(path, error))
+        refusal = error
+        if _plan_data(path) is not None:  # plan.json where endpoints.yaml was meant: say what it is
+            what = "is a saved plan (plan --out), not a desired-state file"
+            refusal = InvalidInputError(path, f"{what}: apply it with friendli-dedicated apply {path}")
+        _fail(session, file_failure(path, refusal))
     except ImportError as error:
         _extra_missing(session, error)
 
@@ -139,8 +143,8 @@ def _extra_missing(session: Session, error: ImportError) -> NoReturn:
     _fail(session, extra_failure(error))
 
 
-def _saved_plan(session: Session, path: str) -> fd.Plan | None:
-    """The plan saved at ``path`` (``plan --out``), or None when ``path`` is not one."""
+def _plan_data(path: str) -> dict[str, Any] | None:
+    """What ``path`` holds if it is a plan saved by ``plan --out`` (its format says so), else None."""
     try:
         text = Path(path).read_text(encoding="utf-8-sig")  # as Plan.load reads it
     except (OSError, UnicodeDecodeError, ValueError):  # ValueError: a NUL in the path
@@ -149,9 +153,17 @@ def _saved_plan(session: Session, path: str) -> fd.Plan | None:
         return None
     try:
         data = json.loads(text)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         return None
     if not isinstance(data, dict) or data.get("format") != PLAN_FORMAT:
+        return None
+    return data
+
+
+def _saved_plan(session: Session, path: str) -> fd.Plan | None:
+    """The plan saved at ``path`` (``plan --out``), or None when ``path`` is not one."""
+    data = _plan_data(path)
+    if data is None:
         return None
     try:
         return fd.Plan.from_dict(data, source=path)

@@ -265,6 +265,8 @@ def _load_json(raw: str, source: str) -> Any:
         raise InvalidInputError(
             source, f"is not valid JSON: line {error.lineno}, column {error.colno}: {error.msg}"
         ) from None
+    except RecursionError:
+        raise InvalidInputError(source, "is nested too deeply to be a desired-state file") from None
 
 
 class _Reader:

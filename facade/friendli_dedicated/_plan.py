@@ -312,4 +312,6 @@ class Plan:
             data = json.loads(Path(source).read_text(encoding="utf-8-sig"))  # a BOM an editor added
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
             raise InvalidInputError(source, f"cannot be read as a plan: {error}") from None
+        except RecursionError:
+            raise InvalidInputError(source, "cannot be read as a plan: it is nested too deeply") from None
         return cls.from_dict(data, source=source)

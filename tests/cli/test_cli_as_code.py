@@ -360,6 +360,14 @@ def test_a_saved_plan_given_to_validate_or_plan_is_named_as_one(cli: Cli) -> Non
     assert cli.writes() == []
 
 
+def test_apply_of_a_json_file_nested_too_deeply_is_refused_as_a_file(cli: Cli) -> None:
+    path = cli.file("deep.json", '{"a": ' * 100_000 + "1" + "}" * 100_000)
+    result = cli("apply", path, "--yes", "--json")
+    assert result.exit_code == 2, result.output
+    assert json.loads(result.stdout)["error"]["message"] == "deep.json is nested too deeply to be a desired-state file"
+    assert cli.writes() == []
+
+
 def test_plan_exit_codes_with_and_without_detailed_exitcode(cli: Cli, emulator: Emulator) -> None:
     path = cli.file("endpoints.yaml", TWO_PROJECTS)
     assert cli("plan", path).exit_code == 0  # changes, but no --detailed-exitcode

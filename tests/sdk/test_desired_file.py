@@ -208,3 +208,16 @@ def test_a_file_that_is_not_utf8_is_refused_saying_so(tmp_path: Path) -> None:
     with pytest.raises(fd.InvalidInputError, match=r"is not UTF-8 text .*save it as UTF-8") as refused:
         fd.Desired.load(path)
     assert "codec" not in refused.value.message
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("deep.json", '{"a": ' * 100_000 + "1" + "}" * 100_000),
+        ("deep.yaml", "projects: " + "[" * 100_000 + "]" * 100_000),
+    ],
+)
+def test_a_file_nested_too_deeply_is_refused_not_a_recursion_error(tmp_path: Path, name: str, text: str) -> None:
+    (tmp_path / name).write_text(text)
+    with pytest.raises(fd.InvalidInputError, match="is nested too deeply"):
+        fd.Desired.load(tmp_path / name)

@@ -299,3 +299,9 @@ def test_a_saved_plan_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
     made.save(tmp_path / "plan.json")
     (tmp_path / "plan.json").write_bytes(b"\xef\xbb\xbf" + (tmp_path / "plan.json").read_bytes())  # an editor's
     assert fd.Plan.load(tmp_path / "plan.json") == made
+
+
+def test_a_saved_plan_nested_too_deeply_is_refused_not_a_recursion_error(tmp_path: Path) -> None:
+    (tmp_path / "plan.json").write_text('{"format": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    with pytest.raises(fd.InvalidInputError, match="nested too deeply"):
+        fd.Plan.load(tmp_path / "plan.json")

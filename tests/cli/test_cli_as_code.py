@@ -246,6 +246,24 @@ def test_apply_timeout_0_does_not_wait_and_so_rolls_back_nothing(cli: Cli, emula
     assert cli("plan", path, "--detailed-exitcode").exit_code == 0
 
 
+@pytest.mark.parametrize(
+    ("flags", "rollout", "kept"), [((), "rollback_failed", 64), (("--no-rollback",), "not_rolled_back", 96)]
+)
+def test_no_rollback_leaves_an_update_that_timed_out_in_place(
+    cli: Cli, emulator: Emulator, flags: tuple[str, ...], rollout: str, kept: int
+) -> None:
+    path = cli.file("endpoints.yaml", TWO_PROJECTS)
+    assert cli("apply", path, "--yes").exit_code == 0
+    cli.file("endpoints.yaml", TWO_PROJECTS.replace("max_batch_size: 64", "max_batch_size: 96"))
+    result = cli("apply", path, "--yes", "--timeout", "1", "--json", *flags)
+    assert result.exit_code == 1, result.output  # the update did not serve within 1 s
+    (chat,) = [row for row in json.loads(result.stdout) if row["name"] == "chat"]
+    # Without the flag the rollback is sent (and times out too); --no-rollback was taken and dropped.
+    assert chat["rollout"]["outcome"] == rollout
+    with emulator.client() as client:
+        assert client.endpoints.get(chat["endpoint_id"]).max_batch_size == kept
+
+
 def test_an_apply_with_nothing_to_do_sends_nothing_and_asks_nothing(cli: Cli, emulator: Emulator) -> None:
     path = cli.file("endpoints.yaml", TWO_PROJECTS)
     assert cli("apply", path, "--yes").exit_code == 0

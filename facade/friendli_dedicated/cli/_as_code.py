@@ -224,14 +224,8 @@ def _check_timeout(timeout: float) -> None:
 
 
 def _rollout_options(no_rollback: bool) -> dict[str, Any]:
-    """The keywords of ``client.apply`` that ``--no-rollback`` sets.
-
-    ROLLOUT: verified rollouts (issue 20: ``client.apply(..., rollback=...)``) are not in the SDK yet;
-    once they are, this returns ``{"rollback": not no_rollback}``. Until then an update is not rolled
-    back, with or without the flag.
-    """
-    del no_rollback
-    return {}
+    """The keywords of ``client.apply`` that ``--no-rollback`` sets."""
+    return {"rollback": not no_rollback}
 
 
 # -- validate ----------------------------------------------------------------------------------------

@@ -283,7 +283,7 @@ class Plan:
             if action.project_id not in self.projects:
                 return f"{where}: its project is not one of the plan's ({', '.join(self.projects)})"
             key = (action.project_id, action.name)
-            if action.action != "terminate":  # prune may terminate two endpoints of one name
+            if action.desired is not None:  # the file's endpoints; prune may act on two of one name
                 if key in named:
                     return f"{where}: two actions for one endpoint"
                 named.add(key)

@@ -275,10 +275,14 @@ def test_a_saved_plan_edited_into_one_apply_must_not_carry_out_is_refused(edit: 
         fd.Plan.from_dict(_edited(made, edit))
 
 
-def test_prune_of_two_endpoints_of_one_name_is_not_damage(tmp_path: Path) -> None:
+@pytest.mark.parametrize("protected", [False, True])
+def test_prune_of_two_endpoints_of_one_name_is_not_damage(tmp_path: Path, protected: bool) -> None:
     seen = observed(("ep-1", spec("stray")), ("ep-2", spec("stray")))
-    made = plan(desired(chat=CHAT), seen, prune=True)
-    assert [a.action for a in made.actions] == ["create", "terminate", "terminate"]
+    known = record(StateEntry("ep-1", APPLIED, delete_protection=True), name="stray") if protected else None
+    made = plan(desired(chat=CHAT), seen, known, prune=True)
+    action = "error" if protected else "terminate"
+    assert [a.action for a in made.actions] == ["create", action, action]
+    assert made.damage() is None
     made.save(tmp_path / "plan.json")
     assert fd.Plan.load(tmp_path / "plan.json") == made
 

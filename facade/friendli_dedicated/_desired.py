@@ -28,6 +28,7 @@ file states are managed (see ``_diff``); a key given twice is refused rather tha
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from collections.abc import Iterator, Mapping
@@ -430,8 +431,10 @@ def _kind(value: object) -> str:
     """A value as a refusal shows it, with YAML's usual surprises pointed out."""
     if isinstance(value, bool):
         return f"{shown(value)} (YAML reads yes/no/on/off/true/false as booleans: quote it if it is text)"
-    if isinstance(value, float):
+    if isinstance(value, int | float):  # an int: digits, or YAML's octal (0123 is 83) and hex (0x10 is 16)
         return f"the number {shown(value)} (quote it if it is text)"
+    if isinstance(value, dt.date):  # YAML reads 2024-01-01 as a date
+        return f"the date {value.isoformat()} (quote it if it is text)"
     if isinstance(value, list | tuple):
         return "a list"
     if isinstance(value, Mapping):

@@ -221,3 +221,22 @@ def test_a_file_nested_too_deeply_is_refused_not_a_recursion_error(tmp_path: Pat
     (tmp_path / name).write_text(text)
     with pytest.raises(fd.InvalidInputError, match="is nested too deeply"):
         fd.Desired.load(tmp_path / name)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("revision: 0123", "got the number 83 (quote it if it is text)"),  # YAML's octal
+        ("comment: 2024-01-01", "got the date 2024-01-01 (quote it if it is text)"),
+        ("revision: 2024-01-01 10:00:00", "got the date 2024-01-01T10:00:00 (quote it if it is text)"),
+    ],
+)
+def test_a_yaml_value_read_as_a_number_or_a_date_says_to_quote_it(tmp_path: Path, line: str, message: str) -> None:
+    path = tmp_path / "endpoints.yaml"
+    path.write_text(
+        f"projects:\n  p:\n    endpoints:\n      chat:\n        model: org/m\n        instance: H100\n        {line}\n"
+    )
+    with pytest.raises(fd.InvalidInputError) as refused:
+        fd.Desired.load(path)
+    assert message in refused.value.message
+    assert "datetime" not in refused.value.message

@@ -386,6 +386,14 @@ def test_apply_of_a_json_file_nested_too_deeply_is_refused_as_a_file(cli: Cli) -
     assert cli.writes() == []
 
 
+def test_export_names_a_bad_project_id_by_its_argument(cli: Cli) -> None:
+    result = cli("export", "p1", "bad id", "--json")
+    assert result.exit_code == 2
+    error = json.loads(result.stdout)["error"]
+    assert error["message"].startswith("invalid PROJECT_ID: must be 1-200 characters"), error  # no --project-ids
+    assert cli.writes() == []
+
+
 def test_plan_exit_codes_with_and_without_detailed_exitcode(cli: Cli, emulator: Emulator) -> None:
     path = cli.file("endpoints.yaml", TWO_PROJECTS)
     assert cli("plan", path).exit_code == 0  # changes, but no --detailed-exitcode

@@ -92,6 +92,7 @@ FIELDS: Mapping[str, Spelling] = {
     "project_id": Spelling("--project", "FRIENDLI_PROJECT"),
     "endpoint_id": Spelling("ENDPOINT_ID"),
     "endpoints": Spelling("ENDPOINT_ID"),
+    "project_ids": Spelling("PROJECT_ID"),  # export's arguments
     "name": Spelling("--name"),
     "model": Spelling("--model"),
     "revision": Spelling("--revision"),

@@ -394,6 +394,22 @@ def test_export_names_a_bad_project_id_by_its_argument(cli: Cli) -> None:
     assert cli.writes() == []
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("plan", ""), "Error: invalid FILE: must be a file path, got ''"),
+        (("plan", "endpoints.yaml", "--state", ""), "Error: invalid --state: must be a file path, got ''"),
+        (("export", "p", "--out", ""), "Error: invalid --out: must be a file path, got ''"),
+    ],
+)
+def test_an_empty_path_is_refused_in_the_command_line_words(cli: Cli, args: tuple[str, ...], message: str) -> None:
+    cli.file("endpoints.yaml", TWO_PROJECTS)
+    result = cli(*args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(message), result.stderr  # not "(str or os.PathLike)"
+    assert cli.writes() == []
+
+
 def test_plan_exit_codes_with_and_without_detailed_exitcode(cli: Cli, emulator: Emulator) -> None:
     path = cli.file("endpoints.yaml", TWO_PROJECTS)
     assert cli("plan", path).exit_code == 0  # changes, but no --detailed-exitcode

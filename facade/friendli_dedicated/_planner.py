@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -129,13 +129,19 @@ def decide(
     unmanaged: list[PlannedAction] = []
     for project, wanted in desired.projects.items():
         by_name = observation.names(project)
+        claimed: set[str] = set()  # renamed outside the file: its error says so; never pruned
         for name, endpoint in wanted.items():
+            renamed = _renamed(endpoint, by_name, record, observation, wanted)
+            if renamed is not None:
+                claimed.add(renamed.endpoint_id or "")
+                actions.append(renamed)
+                continue
             actions.append(_one(endpoint, by_name.get(name, []), record, observation))
         for name, ids in sorted(by_name.items()):
             if name in wanted:
                 continue
             entry = record.get(project, name)
-            for endpoint_id in ids:
+            for endpoint_id in (i for i in ids if i not in claimed):
                 status = observation.states[project][endpoint_id].status.value
                 if not prune:
                     was = entry is not None and entry.endpoint_id == endpoint_id
@@ -167,6 +173,33 @@ def decide(
         listed=listed,
         unmanaged=tuple(unmanaged),
     )
+
+
+def _renamed(
+    endpoint: DesiredEndpoint,
+    by_name: dict[str, list[str]],
+    record: StateRecord,
+    observation: Observation,
+    wanted: Mapping[str, DesiredEndpoint],
+) -> PlannedAction | None:
+    """An ``error`` when the endpoint the record knows for ``endpoint`` is live under a name the file
+    does not name (renamed outside it), and none has its name: creating one would run a second
+    endpoint beside it, and prune would terminate the first. None otherwise."""
+    project, name = endpoint.project_id, endpoint.name
+    entry = record.get(project, name)
+    if entry is None or by_name.get(name):
+        return None
+    spec = observation.specs.get(entry.endpoint_id)
+    if spec is None or entry.endpoint_id not in observation.states.get(project, {}):
+        return None
+    if spec.name == name or spec.name in wanted:  # the file names it as it is now: adopted by that name
+        return None
+    status = observation.states[project][entry.endpoint_id].status.value
+    reason = (
+        f"the recorded endpoint {entry.endpoint_id} is live, renamed {spec.name!r} outside the file: rename it "
+        f"back to {name!r} (or name it {spec.name!r} in the file), or terminate it, then plan again"
+    )
+    return PlannedAction(project, name, "error", entry.endpoint_id, status=status, reason=reason, desired=endpoint)
 
 
 def _one(endpoint: DesiredEndpoint, ids: list[str], record: StateRecord, observation: Observation) -> PlannedAction:

@@ -472,6 +472,24 @@ def test_prune_is_listed_in_the_plan_and_terminates_only_what_the_file_left_out(
 
 
 # -- apply: confirmation ------------------------------------------------------------------------------------
+def test_an_endpoint_renamed_outside_the_file_is_neither_doubled_nor_pruned(cli: Cli, emulator: Emulator) -> None:
+    path = cli.file("endpoints.yaml", TWO_PROJECTS)
+    assert cli("apply", path, "--yes").exit_code == 0
+    chat = next(a["endpoint_id"] for a in json.loads(cli("plan", path, "--json").stdout) if a["name"] == "chat")
+    with emulator.client() as client:
+        client.endpoints.update(chat, name="chat-old")  # a rename in the console, say
+    planned = cli("plan", path, "--prune", "--detailed-exitcode")
+    assert planned.exit_code == 1, planned.output
+    assert (
+        f"! chat ({chat}): the recorded endpoint {chat} is live, renamed 'chat-old' outside the file" in planned.stdout
+    )
+    sent = len(emulator.requests)
+    applied = cli("apply", path, "--prune", "--yes")
+    assert applied.exit_code == 1  # skipped: nothing created beside it, nothing terminated
+    assert cli.writes(sent) == []
+    assert cli.live_names("alpha") == ["chat-old", "embed"]
+
+
 def test_apply_without_yes_off_a_terminal_is_refused_before_any_request(cli: Cli, emulator: Emulator) -> None:
     path = cli.file("endpoints.yaml", TWO_PROJECTS)
     result = cli("apply", path)

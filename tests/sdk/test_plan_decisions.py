@@ -309,3 +309,23 @@ def test_a_saved_plan_nested_too_deeply_is_refused_not_a_recursion_error(tmp_pat
     (tmp_path / "plan.json").write_text('{"format": ' + "[" * 100_000 + "]" * 100_000 + "}")
     with pytest.raises(fd.InvalidInputError, match="nested too deeply"):
         fd.Plan.load(tmp_path / "plan.json")
+
+
+@pytest.mark.parametrize("prune", [False, True])
+def test_an_endpoint_renamed_outside_the_file_is_an_error_not_a_second_endpoint_or_a_terminate(prune: bool) -> None:
+    # The record knows chat as ep-1; someone renamed ep-1 "chat-old". Creating "chat" would run two
+    # endpoints (two bills); with prune, ep-1 was also terminated.
+    seen = observed(("ep-1", spec("chat-old", maxBatchSize=64)))
+    made = plan(desired(chat=CHAT), seen, record(StateEntry("ep-1", APPLIED)), prune=prune)
+    assert [(a.name, a.action, a.endpoint_id) for a in made.actions] == [("chat", "error", "ep-1")]
+    assert made.actions[0].reason is not None
+    assert "renamed 'chat-old' outside the file" in made.actions[0].reason
+    assert made.unmanaged == ()
+    assert made.exit_code(detailed=True) == 1
+    assert made.damage() is None
+
+
+def test_an_endpoint_renamed_to_a_name_the_file_has_is_adopted_by_it_and_the_old_name_created() -> None:
+    seen = observed(("ep-1", spec("chat-old", maxBatchSize=64)))
+    made = plan(desired(chat=CHAT, **{"chat-old": CHAT}), seen, record(StateEntry("ep-1", APPLIED)))
+    assert [(a.name, a.action) for a in made.actions] == [("chat", "create"), ("chat-old", "update")]

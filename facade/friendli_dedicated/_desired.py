@@ -44,7 +44,7 @@ from friendli_dedicated._instances import InstanceOption, UnlistedInstanceOption
 from friendli_dedicated._validate import identifier, path_text, shown, text
 from friendli_dedicated.errors import InvalidInputError
 
-__all__ = ["ENDPOINT_KEYS", "Desired", "DesiredEndpoint", "in_file_words", "instance_text", "scaling"]
+__all__ = ["ENDPOINT_KEYS", "Desired", "DesiredEndpoint", "in_file_words", "instance_text", "read_text", "scaling"]
 
 ENDPOINT_KEYS = ("model", "revision", "instance", "autoscaling", "engine", "comment", "delete_protection")
 """The keys of an endpoint in the file, in the order ``to_mapping`` writes them."""
@@ -181,15 +181,11 @@ class Desired:
         """Read and check a desired-state file: YAML (``.yaml``, ``.yml``: the ``manage`` extra) or JSON
         (``.json``, or any other file whose text starts with ``{``). Refusals name the place in it."""
         source = path_text(path, "path")
-        try:
-            # utf-8-sig: an editor's byte-order mark (Windows PowerShell writes one) is not part of the text.
-            raw = Path(source).read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise InvalidInputError(
-                source, f"is not UTF-8 text (byte {error.start}): save it as UTF-8 (UTF-16 is not read)"
-            ) from None
-        except OSError as error:
-            raise InvalidInputError(source, f"cannot be read: {error}") from None
+        return cls._parse(read_text(source), source)
+
+    @classmethod
+    def _parse(cls, raw: str, source: str) -> Desired:
+        """``load``, of the text ``raw`` read from ``source`` (read once: it may be a pipe, ``<(...)``)."""
         suffix = Path(source).suffix.lower()
         if suffix == ".json" or (suffix not in (".yaml", ".yml") and raw.lstrip().startswith("{")):
             return cls.from_mapping(_load_json(raw, source))
@@ -249,6 +245,20 @@ class Desired:
         target = Path(path_text(path, "path"))
         content = self.to_json() if target.suffix.lower() == ".json" else self.to_yaml()
         target.write_text(content, encoding="utf-8")
+
+
+def read_text(path: str | os.PathLike[str]) -> str:
+    """The text of the file ``path``, or an ``InvalidInputError`` naming it (unreadable, not UTF-8)."""
+    source = path_text(path, "path")
+    try:
+        # utf-8-sig: an editor's byte-order mark (Windows PowerShell writes one) is not part of the text.
+        return Path(source).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InvalidInputError(
+            source, f"is not UTF-8 text (byte {error.start}): save it as UTF-8 (UTF-16 is not read)"
+        ) from None
+    except OSError as error:
+        raise InvalidInputError(source, f"cannot be read: {error}") from None
 
 
 def _load_json(raw: str, source: str) -> Any:

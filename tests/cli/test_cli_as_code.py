@@ -410,6 +410,34 @@ def test_an_empty_path_is_refused_in_the_command_line_words(cli: Cli, args: tupl
     assert cli.writes() == []
 
 
+@pytest.mark.parametrize("command", ["validate", "plan", "apply"])
+def test_a_file_named_dash_is_refused_saying_stdin_is_not_read(cli: Cli, command: str) -> None:
+    result = cli(command, "-", "--yes", input=TWO_PROJECTS) if command == "apply" else cli(command, "-")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: invalid FILE: - (stdin) is not read: give the file's path"), result.stderr
+    assert cli.writes() == []
+
+
+def test_apply_reads_its_file_once_so_a_pipe_works(
+    cli: Cli, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # bash's <(envsubst < endpoints.yaml) is a pipe: a second read is empty. apply read FILE twice (is it
+    # a saved plan? then the desired state), so it refused "(file): must be a mapping, got null".
+    path = cli.file("endpoints.yaml", TWO_PROJECTS)
+    reads: list[str] = []
+    read_text = Path.read_text
+
+    def counted(self: Path, *args: Any, **kwargs: Any) -> str:
+        reads.append(self.name)
+        return read_text(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", counted)
+    result = cli("apply", path, "--yes")
+    assert result.exit_code == 0, result.output
+    assert reads.count("endpoints.yaml") == 1
+    assert cli.live_names("alpha") == ["chat", "embed"]
+
+
 def test_plan_exit_codes_with_and_without_detailed_exitcode(cli: Cli, emulator: Emulator) -> None:
     path = cli.file("endpoints.yaml", TWO_PROJECTS)
     assert cli("plan", path).exit_code == 0  # changes, but no --detailed-exitcode

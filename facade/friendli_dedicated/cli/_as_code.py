@@ -24,6 +24,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 import friendli_dedicated as fd
+from friendli_dedicated._desired import read_text
 from friendli_dedicated._manage import need_lock
 from friendli_dedicated._plan import FORMAT as PLAN_FORMAT
 from friendli_dedicated._state import DEFAULT_STATE_PATH as _STATE
@@ -123,13 +124,17 @@ def _fail(session: Session, failure: Failure) -> NoReturn:
     raise typer.Exit(int(failure.code))
 
 
-def _load(session: Session, path: str) -> fd.Desired:
-    """The desired state of ``path``, or exit 2 naming the place in the file (nothing is sent)."""
+def _load(session: Session, path: str, text: str | None = None) -> fd.Desired:
+    """The desired state of ``path`` (whose ``text`` was read, if given: a pipe is read once), or exit 2
+    naming the place in the file (nothing is sent)."""
+    if path == "-":  # the usual "stdin", which a file the plan is compared with (and saved) cannot be
+        refusal = InvalidInputError("path", "- (stdin) is not read: give the file's path (or <(command))")
+        _fail(session, file_failure(path, refusal))
     try:
-        return fd.Desired.load(path)
+        return fd.Desired._parse(text, path) if text is not None else fd.Desired.load(path)
     except InvalidInputError as error:
         refusal = error
-        if _plan_data(path) is not None:  # plan.json where endpoints.yaml was meant: say what it is
+        if _plan_data(text if text is not None else _text_or_none(path)) is not None:  # plan.json for endpoints.yaml
             what = "is a saved plan (plan --out), not a desired-state file"
             refusal = InvalidInputError(path, f"{what}: apply it with friendli-dedicated apply {path}")
         _fail(session, file_failure(path, refusal))
@@ -143,13 +148,16 @@ def _extra_missing(session: Session, error: ImportError) -> NoReturn:
     _fail(session, extra_failure(error))
 
 
-def _plan_data(path: str) -> dict[str, Any] | None:
-    """What ``path`` holds if it is a plan saved by ``plan --out`` (its format says so), else None."""
+def _text_or_none(path: str) -> str | None:
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")  # as Plan.load reads it
-    except (OSError, UnicodeDecodeError, ValueError):  # ValueError: a NUL in the path
-        return None  # not a plan we can read: loading it as a desired-state file says why
-    if not text.lstrip().startswith("{"):
+        return read_text(path)
+    except (InvalidInputError, ValueError):  # ValueError: a NUL in the path
+        return None  # not a file we can read: loading it as a desired-state file says why
+
+
+def _plan_data(text: str | None) -> dict[str, Any] | None:
+    """What ``text`` holds if it is a plan saved by ``plan --out`` (its format says so), else None."""
+    if text is None or not text.lstrip().startswith("{"):
         return None
     try:
         data = json.loads(text)
@@ -160,9 +168,9 @@ def _plan_data(path: str) -> dict[str, Any] | None:
     return data
 
 
-def _saved_plan(session: Session, path: str) -> fd.Plan | None:
-    """The plan saved at ``path`` (``plan --out``), or None when ``path`` is not one."""
-    data = _plan_data(path)
+def _saved_plan(session: Session, path: str, text: str | None) -> fd.Plan | None:
+    """The plan saved at ``path`` (``plan --out``) whose ``text`` was read, or None when it is not one."""
+    data = _plan_data(text)
     if data is None:
         return None
     try:
@@ -364,7 +372,8 @@ def apply(
     with command(ctx, json_) as session:
         _check_timeout(timeout)
         _check_lock_extra(session)
-        saved = _saved_plan(session, target)
+        text = _text_or_none(target) if target != "-" else None  # read once: FILE may be a pipe, <(command)
+        saved = _saved_plan(session, target, text)
         if saved is not None and prune:
             raise InvalidInputError(
                 "prune", f"is decided when planning: friendli-dedicated plan FILE --prune --out {target}"
@@ -374,7 +383,7 @@ def apply(
                 "yes", "is required to apply when stdin is not a terminal: no one can confirm (nothing was sent)"
             )
         if saved is None:
-            desired = _load(session, target)
+            desired = _load(session, target, text)
             try:
                 made = session.client.plan(desired, state=state, prune=prune, parallelism=parallelism)
             except KeyboardInterrupt:

@@ -272,7 +272,7 @@ class Plan:
 
         >>> chat = PlannedAction("p", "chat", "noop", "ep-1")
         >>> Plan(actions=(chat, chat), projects=("p",)).damage()
-        'p/chat: two actions for one endpoint'
+        'p/chat: two actions for the endpoint ep-1'
         """
         named: set[tuple[str, str]] = set()
         ids: set[str] = set()

@@ -79,6 +79,9 @@ def _apply_start(
         raise InvalidInputError(
             "plan", f"must be an fd.Plan (client.plan(...) or fd.Plan.load(path)), got {type(plan).__name__}"
         )
+    problem = plan.damage()
+    if problem is not None:  # a Plan pieced together by hand: two creates of one name make two endpoints
+        raise InvalidInputError("plan", f"cannot be applied: {problem}")
     check_team(plan, client.team_id)
     state_file = StateFile.coerce(state if state is not None else plan.state_path)  # type: ignore[arg-type]
     most = _planner.checked_parallelism(parallelism)

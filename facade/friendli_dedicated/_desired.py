@@ -28,6 +28,7 @@ file states are managed (see ``_diff``); a key given twice is refused rather tha
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from collections.abc import Iterator, Mapping
@@ -43,7 +44,7 @@ from friendli_dedicated._instances import InstanceOption, UnlistedInstanceOption
 from friendli_dedicated._validate import identifier, path_text, shown, text
 from friendli_dedicated.errors import InvalidInputError
 
-__all__ = ["ENDPOINT_KEYS", "Desired", "DesiredEndpoint", "instance_text", "scaling"]
+__all__ = ["ENDPOINT_KEYS", "Desired", "DesiredEndpoint", "in_file_words", "instance_text", "read_text", "scaling"]
 
 ENDPOINT_KEYS = ("model", "revision", "instance", "autoscaling", "engine", "comment", "delete_protection")
 """The keys of an endpoint in the file, in the order ``to_mapping`` writes them."""
@@ -84,6 +85,15 @@ def scaling(stated: Mapping[str, int], current: Mapping[str, int] | None = None)
     high = stated.get("max", base.get("max", max(1, low)))
     cooldown = stated.get("cooldown", base.get("cooldown", 300))
     return Autoscaling(min_replicas=low, max_replicas=high, cooldown=cooldown)
+
+
+def in_file_words(message: str) -> str:
+    """An ``Autoscaling`` refusal in the words of the file, whose keys are ``min`` and ``max``.
+
+    >>> in_file_words("must be at least min_replicas (3), got 1")
+    'must be at least min (3), got 1'
+    """
+    return message.replace("min_replicas", "min").replace("max_replicas", "max")
 
 
 @attrs.frozen
@@ -171,10 +181,11 @@ class Desired:
         """Read and check a desired-state file: YAML (``.yaml``, ``.yml``: the ``manage`` extra) or JSON
         (``.json``, or any other file whose text starts with ``{``). Refusals name the place in it."""
         source = path_text(path, "path")
-        try:
-            raw = Path(source).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise InvalidInputError(source, f"cannot be read: {error}") from None
+        return cls._parse(read_text(source), source)
+
+    @classmethod
+    def _parse(cls, raw: str, source: str) -> Desired:
+        """``load``, of the text ``raw`` read from ``source`` (read once: it may be a pipe, ``<(...)``)."""
         suffix = Path(source).suffix.lower()
         if suffix == ".json" or (suffix not in (".yaml", ".yml") and raw.lstrip().startswith("{")):
             return cls.from_mapping(_load_json(raw, source))
@@ -236,6 +247,20 @@ class Desired:
         target.write_text(content, encoding="utf-8")
 
 
+def read_text(path: str | os.PathLike[str]) -> str:
+    """The text of the file ``path``, or an ``InvalidInputError`` naming it (unreadable, not UTF-8)."""
+    source = path_text(path, "path")
+    try:
+        # utf-8-sig: an editor's byte-order mark (Windows PowerShell writes one) is not part of the text.
+        return Path(source).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InvalidInputError(
+            source, f"is not UTF-8 text (byte {error.start}): save it as UTF-8 (UTF-16 is not read)"
+        ) from None
+    except OSError as error:
+        raise InvalidInputError(source, f"cannot be read: {error}") from None
+
+
 def _load_json(raw: str, source: str) -> Any:
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         mapping: dict[str, Any] = {}
@@ -251,6 +276,8 @@ def _load_json(raw: str, source: str) -> Any:
         raise InvalidInputError(
             source, f"is not valid JSON: line {error.lineno}, column {error.colno}: {error.msg}"
         ) from None
+    except RecursionError:
+        raise InvalidInputError(source, "is nested too deeply to be a desired-state file") from None
 
 
 class _Reader:
@@ -378,7 +405,7 @@ class _Reader:
         except InvalidInputError as error:
             blamed = error.field.rpartition(".")[2]
             key = {"min_replicas": "min", "max_replicas": "max"}.get(blamed, blamed)
-            raise self.refuse(f"{field}.{key}", error.message, block, key) from None
+            raise self.refuse(f"{field}.{key}", in_file_words(error.message), block, key) from None
         return stated
 
     def engine(self, body: Mapping[Any, Any], place: str) -> dict[str, Any]:
@@ -414,8 +441,10 @@ def _kind(value: object) -> str:
     """A value as a refusal shows it, with YAML's usual surprises pointed out."""
     if isinstance(value, bool):
         return f"{shown(value)} (YAML reads yes/no/on/off/true/false as booleans: quote it if it is text)"
-    if isinstance(value, float):
+    if isinstance(value, int | float):  # an int: digits, or YAML's octal (0123 is 83) and hex (0x10 is 16)
         return f"the number {shown(value)} (quote it if it is text)"
+    if isinstance(value, dt.date):  # YAML reads 2024-01-01 as a date
+        return f"the date {value.isoformat()} (quote it if it is text)"
     if isinstance(value, list | tuple):
         return "a list"
     if isinstance(value, Mapping):

@@ -93,6 +93,8 @@ def load_yaml(text: str, source: str) -> tuple[Any, Locator]:
         at = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
         problem = getattr(error, "problem", None) or str(error)
         raise InvalidInputError(source, f"is not valid YAML: {at}{problem}") from None
+    except RecursionError:
+        raise InvalidInputError(source, "is nested too deeply to be a desired-state file") from None
 
     def where(mapping: object, key: object) -> str | None:
         line = marks.get(id(mapping), {}).get(key) if _hashable(key) else None

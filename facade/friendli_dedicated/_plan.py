@@ -245,7 +245,7 @@ class Plan:
             )
         try:
             state = dict(data["state"])
-            return cls(
+            plan = cls(
                 actions=tuple(PlannedAction.from_saved(item) for item in data["actions"]),
                 projects=tuple(data["projects"]),
                 prune=data["prune"] is True,
@@ -255,10 +255,48 @@ class Plan:
                 listed={project: tuple(ids) for project, ids in data["listed"].items()},
                 unmanaged=tuple(PlannedAction.from_saved(item) for item in data.get("unmanaged") or ()),
             )
+            problem = plan.damage()
         except InvalidInputError as error:
             raise InvalidInputError(source, f"holds an endpoint that is no longer valid ({error})") from None
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
             raise InvalidInputError(source, f"is a damaged plan ({type(error).__name__}: {error})") from None
+        if problem is not None:
+            raise InvalidInputError(source, f"is a damaged plan ({problem})")
+        return plan
+
+    def damage(self) -> str | None:
+        """What makes the plan one ``apply`` must not carry out (None: nothing), as a plan edited by hand
+        or pieced together may be: an action of no known kind or outside the plan's projects, one
+        endpoint given two actions (two creates of one name would make two endpoints), an action
+        without what it needs (a create without the endpoint it makes does nothing).
+
+        >>> chat = PlannedAction("p", "chat", "noop", "ep-1")
+        >>> Plan(actions=(chat, chat), projects=("p",)).damage()
+        'p/chat: two actions for the endpoint ep-1'
+        """
+        named: set[tuple[str, str]] = set()
+        ids: set[str] = set()
+        for action in self.actions:
+            where = f"{action.project_id}/{action.name}"
+            if action.action not in ACTIONS:
+                return f"{where}: {action.action!r} is not an action (one of: {', '.join(ACTIONS)})"
+            if action.project_id not in self.projects:
+                return f"{where}: its project is not one of the plan's ({', '.join(self.projects)})"
+            key = (action.project_id, action.name)
+            if action.desired is not None:  # the file's endpoints; prune may act on two of one name
+                if key in named:
+                    return f"{where}: two actions for one endpoint"
+                named.add(key)
+            if action.endpoint_id is not None:
+                if action.endpoint_id in ids:
+                    return f"{where}: two actions for the endpoint {action.endpoint_id}"
+                ids.add(action.endpoint_id)
+            needs_id = action.action in ("update", "noop", "terminate")
+            if (needs_id and action.endpoint_id is None) or (action.action == "create" and action.endpoint_id):
+                return f"{where}: a {action.action} {'without' if needs_id else 'with'} an endpoint id"
+            if action.action in ("create", "update") and action.desired is None:
+                return f"{where}: a {action.action} without the endpoint the file wants"
+        return None
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the plan to ``path`` (JSON), for ``apply`` later (``plan --out PLAN``)."""
@@ -271,7 +309,9 @@ class Plan:
         """Read a plan ``save`` wrote."""
         source = path_text(path, "path")
         try:
-            data = json.loads(Path(source).read_text(encoding="utf-8"))
+            data = json.loads(Path(source).read_text(encoding="utf-8-sig"))  # a BOM an editor added
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
             raise InvalidInputError(source, f"cannot be read as a plan: {error}") from None
+        except RecursionError:
+            raise InvalidInputError(source, "cannot be read as a plan: it is nested too deeply") from None
         return cls.from_dict(data, source=source)

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import functools
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
 
 from friendli_dedicated import _calls as calls, _flows as flows
-from friendli_dedicated._desired import Desired, DesiredEndpoint, instance_text
+from friendli_dedicated._desired import Desired, DesiredEndpoint, in_file_words, instance_text
 from friendli_dedicated._diff import READABLE, applied_values, compare, fingerprint, observed
 from friendli_dedicated._flows import Batch, Flow, Job
 from friendli_dedicated._models import EndpointSpec, EndpointState, Status
@@ -129,13 +129,19 @@ def decide(
     unmanaged: list[PlannedAction] = []
     for project, wanted in desired.projects.items():
         by_name = observation.names(project)
+        claimed: set[str] = set()  # renamed outside the file: its error says so; never pruned
         for name, endpoint in wanted.items():
+            renamed = _renamed(endpoint, by_name, record, observation, wanted)
+            if renamed is not None:
+                claimed.add(renamed.endpoint_id or "")
+                actions.append(renamed)
+                continue
             actions.append(_one(endpoint, by_name.get(name, []), record, observation))
         for name, ids in sorted(by_name.items()):
             if name in wanted:
                 continue
             entry = record.get(project, name)
-            for endpoint_id in ids:
+            for endpoint_id in (i for i in ids if i not in claimed):
                 status = observation.states[project][endpoint_id].status.value
                 if not prune:
                     was = entry is not None and entry.endpoint_id == endpoint_id
@@ -169,6 +175,33 @@ def decide(
     )
 
 
+def _renamed(
+    endpoint: DesiredEndpoint,
+    by_name: dict[str, list[str]],
+    record: StateRecord,
+    observation: Observation,
+    wanted: Mapping[str, DesiredEndpoint],
+) -> PlannedAction | None:
+    """An ``error`` when the endpoint the record knows for ``endpoint`` is live under a name the file
+    does not name (renamed outside it), and none has its name: creating one would run a second
+    endpoint beside it, and prune would terminate the first. None otherwise."""
+    project, name = endpoint.project_id, endpoint.name
+    entry = record.get(project, name)
+    if entry is None or by_name.get(name):
+        return None
+    spec = observation.specs.get(entry.endpoint_id)
+    if spec is None or entry.endpoint_id not in observation.states.get(project, {}):
+        return None
+    if spec.name == name or spec.name in wanted:  # the file names it as it is now: adopted by that name
+        return None
+    status = observation.states[project][entry.endpoint_id].status.value
+    reason = (
+        f"the recorded endpoint {entry.endpoint_id} is live, renamed {spec.name!r} outside the file: rename it "
+        f"back to {name!r} (or name it {spec.name!r} in the file), or terminate it, then plan again"
+    )
+    return PlannedAction(project, name, "error", entry.endpoint_id, status=status, reason=reason, desired=endpoint)
+
+
 def _one(endpoint: DesiredEndpoint, ids: list[str], record: StateRecord, observation: Observation) -> PlannedAction:
     project, name = endpoint.project_id, endpoint.name
     entry = record.get(project, name)
@@ -192,7 +225,8 @@ def _one(endpoint: DesiredEndpoint, ids: list[str], record: StateRecord, observa
         try:
             endpoint.scaling_for(current_scaling(spec))
         except InvalidInputError as error:
-            reason = f"autoscaling: the file's values with the endpoint's others are not valid: {error.message}"
+            words = in_file_words(error.message)
+            reason = f"autoscaling: the file's values with the endpoint's others are not valid: {words}"
             return PlannedAction(project, name, "error", endpoint_id, status=status, reason=reason, desired=endpoint)
     return PlannedAction(
         project,

@@ -231,6 +231,39 @@ def test_plan_apply_plan_again_then_drift_shows_and_apply_restores_it(cli: Cli, 
     assert cli.live_names("beta") == ["batch"]
 
 
+def test_apply_timeout_0_does_not_wait_and_so_rolls_back_nothing(cli: Cli, emulator: Emulator) -> None:
+    path = cli.file("endpoints.yaml", TWO_PROJECTS)
+    assert cli("apply", path, "--yes").exit_code == 0
+    cli.file("endpoints.yaml", TWO_PROJECTS.replace("max_batch_size: 64", "max_batch_size: 96"))
+    result = cli("apply", path, "--yes", "--timeout", "0")
+    assert result.exit_code == 0, result.output  # waiting 0 s timed the update out, then rolled it back
+    assert "not waiting for them (--timeout 0)" in result.stdout
+    table = [line.split() for line in result.stdout.splitlines() if line.startswith("alpha ")]
+    assert [(row[1], row[2], row[4]) for row in table] == [("chat", "update", "applied")]
+    chat = table[0][3]
+    with emulator.client() as client:
+        assert client.endpoints.get(chat).max_batch_size == 96  # the change stands
+    assert cli("plan", path, "--detailed-exitcode").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("flags", "rollout", "kept"), [((), "rollback_failed", 64), (("--no-rollback",), "not_rolled_back", 96)]
+)
+def test_no_rollback_leaves_an_update_that_timed_out_in_place(
+    cli: Cli, emulator: Emulator, flags: tuple[str, ...], rollout: str, kept: int
+) -> None:
+    path = cli.file("endpoints.yaml", TWO_PROJECTS)
+    assert cli("apply", path, "--yes").exit_code == 0
+    cli.file("endpoints.yaml", TWO_PROJECTS.replace("max_batch_size: 64", "max_batch_size: 96"))
+    result = cli("apply", path, "--yes", "--timeout", "1", "--json", *flags)
+    assert result.exit_code == 1, result.output  # the update did not serve within 1 s
+    (chat,) = [row for row in json.loads(result.stdout) if row["name"] == "chat"]
+    # Without the flag the rollback is sent (and times out too); --no-rollback was taken and dropped.
+    assert chat["rollout"]["outcome"] == rollout
+    with emulator.client() as client:
+        assert client.endpoints.get(chat["endpoint_id"]).max_batch_size == kept
+
+
 def test_an_apply_with_nothing_to_do_sends_nothing_and_asks_nothing(cli: Cli, emulator: Emulator) -> None:
     path = cli.file("endpoints.yaml", TWO_PROJECTS)
     assert cli("apply", path, "--yes").exit_code == 0
@@ -297,6 +330,114 @@ def test_a_saved_plan_of_another_team_is_refused_before_any_request(cli: Cli, em
     assert len(emulator.requests) == sent
 
 
+def test_a_saved_plan_edited_to_create_one_endpoint_twice_is_refused_before_any_request(cli: Cli) -> None:
+    path = cli.file("endpoints.yaml", TWO_PROJECTS)
+    assert cli("plan", path, "--out", "plan.json").exit_code == 0
+    data = json.loads(Path("plan.json").read_text(encoding="utf-8"))
+    data["actions"].append(data["actions"][0])  # merged by hand, or by a script: two creates of alpha/chat
+    Path("plan.json").write_text(json.dumps(data), encoding="utf-8")
+    result = cli("apply", "plan.json", "--yes")
+    assert result.exit_code == 2, result.output
+    assert "plan.json is a damaged plan (alpha/chat: two actions for one endpoint)" in result.stderr
+    assert cli.writes() == []
+
+
+@pytest.mark.parametrize(
+    ("args", "what"),
+    [
+        (("--out", "endpoints.yaml"), "the desired-state file"),
+        (("--out", "./sub/../endpoints.yaml"), "the desired-state file"),
+        (("--out", "friendli-dedicated.state.json"), "the state record (--state)"),
+        (("--state", "record.json", "--out", "record.json"), "the state record (--state)"),
+    ],
+)
+def test_plan_out_never_writes_over_the_file_it_reads_or_the_state_record(
+    cli: Cli, args: tuple[str, ...], what: str
+) -> None:
+    (cli.folder / "sub").mkdir()
+    path = cli.file("endpoints.yaml", TWO_PROJECTS)
+    assert cli("apply", path, "--yes", "--state", "record.json").exit_code == 0
+    assert cli("apply", path, "--yes").exit_code == 0
+    kept = {name: (cli.folder / name).read_bytes() for name in (path, "record.json", "friendli-dedicated.state.json")}
+    result = cli("plan", path, *args, "--detailed-exitcode")
+    assert result.exit_code == 1, result.output
+    assert f"invalid --out: {args[-1]} is {what}: the plan would replace it" in result.stderr
+    assert {name: (cli.folder / name).read_bytes() for name in kept} == kept
+
+
+def test_a_saved_plan_given_to_validate_or_plan_is_named_as_one(cli: Cli) -> None:
+    path = cli.file("endpoints.yaml", TWO_PROJECTS)
+    assert cli("plan", path, "--out", "plan.json").exit_code == 0
+    for command in ("validate", "plan"):
+        result = cli(command, "plan.json")
+        assert result.exit_code == 2
+        assert result.stderr.startswith(
+            "Error: plan.json is a saved plan (plan --out), not a desired-state file: apply it with "
+            "friendli-dedicated apply plan.json"
+        ), result.stderr
+    assert cli.writes() == []
+
+
+def test_apply_of_a_json_file_nested_too_deeply_is_refused_as_a_file(cli: Cli) -> None:
+    path = cli.file("deep.json", '{"a": ' * 100_000 + "1" + "}" * 100_000)
+    result = cli("apply", path, "--yes", "--json")
+    assert result.exit_code == 2, result.output
+    assert json.loads(result.stdout)["error"]["message"] == "deep.json is nested too deeply to be a desired-state file"
+    assert cli.writes() == []
+
+
+def test_export_names_a_bad_project_id_by_its_argument(cli: Cli) -> None:
+    result = cli("export", "p1", "bad id", "--json")
+    assert result.exit_code == 2
+    error = json.loads(result.stdout)["error"]
+    assert error["message"].startswith("invalid PROJECT_ID: must be 1-200 characters"), error  # no --project-ids
+    assert cli.writes() == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("plan", ""), "Error: invalid FILE: must be a file path, got ''"),
+        (("plan", "endpoints.yaml", "--state", ""), "Error: invalid --state: must be a file path, got ''"),
+        (("export", "p", "--out", ""), "Error: invalid --out: must be a file path, got ''"),
+    ],
+)
+def test_an_empty_path_is_refused_in_the_command_line_words(cli: Cli, args: tuple[str, ...], message: str) -> None:
+    cli.file("endpoints.yaml", TWO_PROJECTS)
+    result = cli(*args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(message), result.stderr  # not "(str or os.PathLike)"
+    assert cli.writes() == []
+
+
+@pytest.mark.parametrize("command", ["validate", "plan", "apply"])
+def test_a_file_named_dash_is_refused_saying_stdin_is_not_read(cli: Cli, command: str) -> None:
+    result = cli(command, "-", "--yes", input=TWO_PROJECTS) if command == "apply" else cli(command, "-")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: invalid FILE: - (stdin) is not read: give the file's path"), result.stderr
+    assert cli.writes() == []
+
+
+def test_apply_reads_its_file_once_so_a_pipe_works(
+    cli: Cli, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # bash's <(envsubst < endpoints.yaml) is a pipe: a second read is empty. apply read FILE twice (is it
+    # a saved plan? then the desired state), so it refused "(file): must be a mapping, got null".
+    path = cli.file("endpoints.yaml", TWO_PROJECTS)
+    reads: list[str] = []
+    read_text = Path.read_text
+
+    def counted(self: Path, *args: Any, **kwargs: Any) -> str:
+        reads.append(self.name)
+        return read_text(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", counted)
+    result = cli("apply", path, "--yes")
+    assert result.exit_code == 0, result.output
+    assert reads.count("endpoints.yaml") == 1
+    assert cli.live_names("alpha") == ["chat", "embed"]
+
+
 def test_plan_exit_codes_with_and_without_detailed_exitcode(cli: Cli, emulator: Emulator) -> None:
     path = cli.file("endpoints.yaml", TWO_PROJECTS)
     assert cli("plan", path).exit_code == 0  # changes, but no --detailed-exitcode
@@ -311,6 +452,28 @@ def test_plan_exit_codes_with_and_without_detailed_exitcode(cli: Cli, emulator: 
         assert result.exit_code == 1
         assert "! chat: 2 endpoints are named 'chat' here" in result.stdout
         assert result.stderr.startswith("Error: 1 endpoint cannot be planned (marked !); the first: alpha/chat:")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--parallelism", "abc"),  # a value the parser refuses
+        ("--prnue",),  # an option it does not know
+        ("--out",),  # an option without its value
+        ("extra.yaml",),  # an argument too many
+    ],
+)
+def test_plan_detailed_exitcode_reads_a_command_line_refused_by_the_parser_as_an_error_not_changes(
+    cli: Cli, args: tuple[str, ...]
+) -> None:
+    path = cli.file("endpoints.yaml", TWO_PROJECTS)
+    refused = cli("plan", path, *args)
+    assert refused.exit_code == 2  # bad usage, as for every command
+    detailed = cli("plan", path, "--detailed-exitcode", *args)
+    assert detailed.exit_code == 1, detailed.output  # 2 would read as "changes" to a drift check
+    assert "Error:" in detailed.stderr
+    assert cli("plan", "--detailed-exitcode").exit_code == 1  # FILE missing
+    assert cli.writes() == []
 
 
 def test_prune_is_listed_in_the_plan_and_terminates_only_what_the_file_left_out(cli: Cli, emulator: Emulator) -> None:
@@ -337,6 +500,24 @@ def test_prune_is_listed_in_the_plan_and_terminates_only_what_the_file_left_out(
 
 
 # -- apply: confirmation ------------------------------------------------------------------------------------
+def test_an_endpoint_renamed_outside_the_file_is_neither_doubled_nor_pruned(cli: Cli, emulator: Emulator) -> None:
+    path = cli.file("endpoints.yaml", TWO_PROJECTS)
+    assert cli("apply", path, "--yes").exit_code == 0
+    chat = next(a["endpoint_id"] for a in json.loads(cli("plan", path, "--json").stdout) if a["name"] == "chat")
+    with emulator.client() as client:
+        client.endpoints.update(chat, name="chat-old")  # a rename in the console, say
+    planned = cli("plan", path, "--prune", "--detailed-exitcode")
+    assert planned.exit_code == 1, planned.output
+    assert (
+        f"! chat ({chat}): the recorded endpoint {chat} is live, renamed 'chat-old' outside the file" in planned.stdout
+    )
+    sent = len(emulator.requests)
+    applied = cli("apply", path, "--prune", "--yes")
+    assert applied.exit_code == 1  # skipped: nothing created beside it, nothing terminated
+    assert cli.writes(sent) == []
+    assert cli.live_names("alpha") == ["chat-old", "embed"]
+
+
 def test_apply_without_yes_off_a_terminal_is_refused_before_any_request(cli: Cli, emulator: Emulator) -> None:
     path = cli.file("endpoints.yaml", TWO_PROJECTS)
     result = cli("apply", path)

@@ -81,7 +81,7 @@ ALL_FLAGS = {
     for flag in (*param.opts, *getattr(param, "secondary_opts", ()))
 }
 ARGUMENTS = {
-    str(param.metavar or param.name.upper())
+    str(param.metavar or param.name.upper()).removesuffix("...")  # PROJECT_ID... takes several PROJECT_IDs
     for command in EVERYTHING.values()
     for param in command.params
     if param.param_type_name == "argument"

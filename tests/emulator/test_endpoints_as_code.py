@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import attrs
 import pytest
 
 import friendli_dedicated as fd
@@ -399,3 +400,16 @@ def test_waiting_on_bare_ids_the_client_made_costs_what_handles_cost(tmp_path: P
         start = len(emu.requests)
         assert other.endpoints.wait_all(listed, timeout=60).all_running
         assert {r.facade_name for r in emu.requests[start:]} == {"list"}
+
+
+def test_a_plan_pieced_together_with_two_creates_of_one_name_is_refused_before_any_request(tmp_path: Path) -> None:
+    emu, state = emulator(), tmp_path / "state.json"
+    with emu.client() as client:
+        made = client.plan(two_projects(), state=state)
+        create = next(a for a in made.actions if a.action == "create")
+        doubled = attrs.evolve(made, actions=(*made.actions, create))
+        before = len(emu.requests)
+        with pytest.raises(fd.InvalidInputError, match=r"plan: cannot be applied: .*two actions for one endpoint"):
+            client.apply(doubled, state=state)
+        assert emu.requests[before:] == []
+        assert emu.endpoint_ids() == []

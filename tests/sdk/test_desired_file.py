@@ -184,3 +184,59 @@ def test_a_bad_file_sends_nothing_and_plan_takes_only_a_checked_desired_state(tm
             client.plan(fd.Desired.from_mapping(base()), state=tmp_path / "state.json", parallelism=0)
         assert refused.value.field == "parallelism"
     assert emu.requests == []
+
+
+def test_an_autoscaling_refusal_speaks_of_the_file_keys_not_the_python_arguments() -> None:
+    with pytest.raises(fd.InvalidInputError) as refused:
+        fd.Desired.from_mapping(set_at(base(), f"{ENDPOINT}/autoscaling", {"min": 3, "max": 1}))
+    assert refused.value.field == "projects.p.endpoints.chat.autoscaling.max"
+    assert refused.value.message == "must be at least min (3), got 1"
+
+
+@pytest.mark.parametrize("name", ["endpoints.json", "endpoints.yaml", "endpoints.txt"])
+def test_a_file_with_a_byte_order_mark_loads(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name  # Windows PowerShell's "UTF8" writes one
+    path.write_bytes(
+        b"\xef\xbb\xbf" + b'{"projects": {"p": {"endpoints": {"chat": {"model": "m/m", "instance": "H100"}}}}}'
+    )
+    assert fd.Desired.load(path).get("p", "chat") is not None
+
+
+def test_a_file_that_is_not_utf8_is_refused_saying_so(tmp_path: Path) -> None:
+    path = tmp_path / "endpoints.yaml"
+    path.write_text("projects: {}\n", encoding="utf-16")
+    with pytest.raises(fd.InvalidInputError, match=r"is not UTF-8 text .*save it as UTF-8") as refused:
+        fd.Desired.load(path)
+    assert "codec" not in refused.value.message
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("deep.json", '{"a": ' * 100_000 + "1" + "}" * 100_000),
+        ("deep.yaml", "projects: " + "[" * 100_000 + "]" * 100_000),
+    ],
+)
+def test_a_file_nested_too_deeply_is_refused_not_a_recursion_error(tmp_path: Path, name: str, text: str) -> None:
+    (tmp_path / name).write_text(text)
+    with pytest.raises(fd.InvalidInputError, match="is nested too deeply"):
+        fd.Desired.load(tmp_path / name)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("revision: 0123", "got the number 83 (quote it if it is text)"),  # YAML's octal
+        ("comment: 2024-01-01", "got the date 2024-01-01 (quote it if it is text)"),
+        ("revision: 2024-01-01 10:00:00", "got the date 2024-01-01T10:00:00 (quote it if it is text)"),
+    ],
+)
+def test_a_yaml_value_read_as_a_number_or_a_date_says_to_quote_it(tmp_path: Path, line: str, message: str) -> None:
+    path = tmp_path / "endpoints.yaml"
+    path.write_text(
+        f"projects:\n  p:\n    endpoints:\n      chat:\n        model: org/m\n        instance: H100\n        {line}\n"
+    )
+    with pytest.raises(fd.InvalidInputError) as refused:
+        fd.Desired.load(path)
+    assert message in refused.value.message
+    assert "datetime" not in refused.value.message

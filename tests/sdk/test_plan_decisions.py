@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -249,3 +250,82 @@ def test_a_damaged_saved_plan_is_refused_not_a_crash(tmp_path: Path) -> None:
     del data["actions"]
     with pytest.raises(fd.InvalidInputError, match="damaged"):
         fd.Plan.from_dict(data)
+
+
+def _edited(made: fd.Plan, edit: Any) -> dict[str, Any]:
+    data = made.to_dict()
+    edit(data)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda d: d["actions"].append(dict(d["actions"][0])), "two actions for one endpoint"),
+        (lambda d: d["actions"][0].update(action="bogus"), "'bogus' is not an action"),
+        (lambda d: d["actions"][0].update(project="elsewhere"), "its project is not one of the plan's"),
+        (lambda d: d["actions"][0].update(desired=None), "a create without the endpoint the file wants"),
+        (lambda d: d["actions"][0].update(action="terminate"), "a terminate without an endpoint id"),
+    ],
+)
+def test_a_saved_plan_edited_into_one_apply_must_not_carry_out_is_refused(edit: Any, message: str) -> None:
+    # Two creates of one name would make two endpoints (each paid for); an unknown action was a KeyError.
+    made = plan(desired(chat=CHAT), observed())
+    with pytest.raises(fd.InvalidInputError, match=r"damaged plan \(\w+/chat: " + re.escape(message)):
+        fd.Plan.from_dict(_edited(made, edit))
+
+
+@pytest.mark.parametrize("protected", [False, True])
+def test_prune_of_two_endpoints_of_one_name_is_not_damage(tmp_path: Path, protected: bool) -> None:
+    seen = observed(("ep-1", spec("stray")), ("ep-2", spec("stray")))
+    known = record(StateEntry("ep-1", APPLIED, delete_protection=True), name="stray") if protected else None
+    made = plan(desired(chat=CHAT), seen, known, prune=True)
+    action = "error" if protected else "terminate"
+    assert [a.action for a in made.actions] == ["create", action, action]
+    assert made.damage() is None
+    made.save(tmp_path / "plan.json")
+    assert fd.Plan.load(tmp_path / "plan.json") == made
+
+
+def test_autoscaling_the_endpoint_cannot_take_is_an_error_in_the_file_words() -> None:
+    made = plan(
+        desired(chat={**CHAT, "autoscaling": {"max": 1}}),
+        observed(("ep-1", spec("chat", autoscalingMin=2, autoscalingMax=4))),
+    )
+    (action,) = made.actions
+    assert action.action == "error"
+    assert action.reason is not None
+    assert action.reason.endswith("must be at least min (2), got 1")
+
+
+def test_a_saved_plan_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    made = plan(desired(chat=CHAT), observed())
+    made.save(tmp_path / "plan.json")
+    (tmp_path / "plan.json").write_bytes(b"\xef\xbb\xbf" + (tmp_path / "plan.json").read_bytes())  # an editor's
+    assert fd.Plan.load(tmp_path / "plan.json") == made
+
+
+def test_a_saved_plan_nested_too_deeply_is_refused_not_a_recursion_error(tmp_path: Path) -> None:
+    (tmp_path / "plan.json").write_text('{"format": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    with pytest.raises(fd.InvalidInputError, match="nested too deeply"):
+        fd.Plan.load(tmp_path / "plan.json")
+
+
+@pytest.mark.parametrize("prune", [False, True])
+def test_an_endpoint_renamed_outside_the_file_is_an_error_not_a_second_endpoint_or_a_terminate(prune: bool) -> None:
+    # The record knows chat as ep-1; someone renamed ep-1 "chat-old". Creating "chat" would run two
+    # endpoints (two bills); with prune, ep-1 was also terminated.
+    seen = observed(("ep-1", spec("chat-old", maxBatchSize=64)))
+    made = plan(desired(chat=CHAT), seen, record(StateEntry("ep-1", APPLIED)), prune=prune)
+    assert [(a.name, a.action, a.endpoint_id) for a in made.actions] == [("chat", "error", "ep-1")]
+    assert made.actions[0].reason is not None
+    assert "renamed 'chat-old' outside the file" in made.actions[0].reason
+    assert made.unmanaged == ()
+    assert made.exit_code(detailed=True) == 1
+    assert made.damage() is None
+
+
+def test_an_endpoint_renamed_to_a_name_the_file_has_is_adopted_by_it_and_the_old_name_created() -> None:
+    seen = observed(("ep-1", spec("chat-old", maxBatchSize=64)))
+    made = plan(desired(chat=CHAT, **{"chat-old": CHAT}), seen, record(StateEntry("ep-1", APPLIED)))
+    assert [(a.name, a.action) for a in made.actions] == [("chat", "create"), ("chat-old", "update")]

@@ -147,7 +147,7 @@ BAD: list[tuple[str, Any, str, str]] = [
         f"{ENDPOINT}/autoscaling",
         {"min": 3, "max": 2},
         "projects.p.endpoints.chat.autoscaling.max",
-        "at least min_replicas",
+        "at least min (3), got 2",
     ),
     (f"{ENDPOINT}/autoscaling", {"min": -1}, "projects.p.endpoints.chat.autoscaling.min", "at least 0"),
     (f"{ENDPOINT}/autoscaling", {"cooldown": 1.5}, "projects.p.endpoints.chat.autoscaling.cooldown", "whole number"),

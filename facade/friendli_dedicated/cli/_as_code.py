@@ -24,8 +24,10 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 import friendli_dedicated as fd
+from friendli_dedicated._desired import read_text
 from friendli_dedicated._manage import need_lock
 from friendli_dedicated._plan import FORMAT as PLAN_FORMAT
+from friendli_dedicated._state import DEFAULT_STATE_PATH as _STATE
 from friendli_dedicated._validate import path_text, seconds
 from friendli_dedicated.cli._as_code_output import (
     ApplyDisplay,
@@ -39,7 +41,7 @@ from friendli_dedicated.cli._as_code_output import (
     stale_failure,
 )
 from friendli_dedicated.cli._exit import EXIT_CODES_HELP, ExitCode, Failure, Interrupted
-from friendli_dedicated.cli._options import JsonOpt
+from friendli_dedicated.cli._options import JsonOpt, ReadableCommand
 from friendli_dedicated.cli._output import duration
 from friendli_dedicated.cli._session import Session, command
 from friendli_dedicated.errors import InvalidInputError
@@ -84,7 +86,7 @@ ApplyTimeoutOpt = Annotated[
     typer.Option(
         "--timeout",
         help="Seconds to wait for the endpoints created or updated to be RUNNING; those that are not by then "
-        "are reported as timed out (exit code 1).",
+        "are reported as timed out (exit code 1). 0: do not wait (nothing is verified or rolled back).",
     ),
 ]
 NoRollbackOpt = Annotated[
@@ -97,6 +99,21 @@ NoRollbackOpt = Annotated[
 ]
 
 
+class _PlanCommand(ReadableCommand):
+    """``plan``'s command: with ``--detailed-exitcode``, where 2 means "changes", the parser's refusals
+    (an unknown option, a bad --parallelism, FILE missing) exit 1 like every other error, so that a
+    drift check never reads a typo as drift."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        detailed = "--detailed-exitcode" in args  # before the parser, which consumes ``args``
+        try:
+            return super().parse_args(ctx, args)
+        except Exception as error:  # click's UsageError (typer may vendor click: not imported here)
+            if detailed and getattr(error, "exit_code", None) == int(ExitCode.USAGE):
+                error.exit_code = int(ExitCode.API_ERROR)  # type: ignore[attr-defined]
+            raise
+
+
 def stdin_is_terminal() -> bool:
     """Whether a person can answer a question on stdin (tests replace it)."""
     return sys.stdin.isatty()
@@ -107,12 +124,20 @@ def _fail(session: Session, failure: Failure) -> NoReturn:
     raise typer.Exit(int(failure.code))
 
 
-def _load(session: Session, path: str) -> fd.Desired:
-    """The desired state of ``path``, or exit 2 naming the place in the file (nothing is sent)."""
+def _load(session: Session, path: str, text: str | None = None) -> fd.Desired:
+    """The desired state of ``path`` (whose ``text`` was read, if given: a pipe is read once), or exit 2
+    naming the place in the file (nothing is sent)."""
+    if path == "-":  # the usual "stdin", which a file the plan is compared with (and saved) cannot be
+        refusal = InvalidInputError("path", "- (stdin) is not read: give the file's path (or <(command))")
+        _fail(session, file_failure(path, refusal))
     try:
-        return fd.Desired.load(path)
+        return fd.Desired._parse(text, path) if text is not None else fd.Desired.load(path)
     except InvalidInputError as error:
-        _fail(session, file_failure(path, error))
+        refusal = error
+        if _plan_data(text if text is not None else _text_or_none(path)) is not None:  # plan.json for endpoints.yaml
+            what = "is a saved plan (plan --out), not a desired-state file"
+            refusal = InvalidInputError(path, f"{what}: apply it with friendli-dedicated apply {path}")
+        _fail(session, file_failure(path, refusal))
     except ImportError as error:
         _extra_missing(session, error)
 
@@ -123,19 +148,30 @@ def _extra_missing(session: Session, error: ImportError) -> NoReturn:
     _fail(session, extra_failure(error))
 
 
-def _saved_plan(session: Session, path: str) -> fd.Plan | None:
-    """The plan saved at ``path`` (``plan --out``), or None when ``path`` is not one."""
+def _text_or_none(path: str) -> str | None:
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError, ValueError):  # ValueError: a NUL in the path
-        return None  # not a plan we can read: loading it as a desired-state file says why
-    if not text.lstrip().startswith("{"):
+        return read_text(path)
+    except (InvalidInputError, ValueError):  # ValueError: a NUL in the path
+        return None  # not a file we can read: loading it as a desired-state file says why
+
+
+def _plan_data(text: str | None) -> dict[str, Any] | None:
+    """What ``text`` holds if it is a plan saved by ``plan --out`` (its format says so), else None."""
+    if text is None or not text.lstrip().startswith("{"):
         return None
     try:
         data = json.loads(text)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         return None
     if not isinstance(data, dict) or data.get("format") != PLAN_FORMAT:
+        return None
+    return data
+
+
+def _saved_plan(session: Session, path: str, text: str | None) -> fd.Plan | None:
+    """The plan saved at ``path`` (``plan --out``) whose ``text`` was read, or None when it is not one."""
+    data = _plan_data(text)
+    if data is None:
         return None
     try:
         return fd.Plan.from_dict(data, source=path)
@@ -155,6 +191,22 @@ def _check_out(out: str | None, *, replace: bool) -> None:
         raise InvalidInputError("out", f"{out} is a folder")
     if path.exists() and not replace:
         raise InvalidInputError("out", f"{out} exists: export writes a new file (remove it first to replace it)")
+
+
+def _check_out_spares(out: str | None, kept: dict[str, str]) -> None:
+    """Refuse an ``--out`` that is one of the files the command reads (``kept``: what each is -> its
+    path): the plan written over the desired-state file or the state record would destroy it."""
+    if out is None:
+        return
+    target = Path(out)
+    for what, path in kept.items():
+        other = Path(path)
+        try:
+            same = target.resolve() == other.resolve() or (other.exists() and target.samefile(other))
+        except (OSError, ValueError):  # unreadable: not one we can tell apart; the write says why
+            same = False
+        if same:
+            raise InvalidInputError("out", f"{out} is {what}: the plan would replace it (save it to another file)")
 
 
 def _write(session: Session, out: str, write: Callable[[], object]) -> None:
@@ -180,14 +232,8 @@ def _check_timeout(timeout: float) -> None:
 
 
 def _rollout_options(no_rollback: bool) -> dict[str, Any]:
-    """The keywords of ``client.apply`` that ``--no-rollback`` sets.
-
-    ROLLOUT: verified rollouts (issue 20: ``client.apply(..., rollback=...)``) are not in the SDK yet;
-    once they are, this returns ``{"rollback": not no_rollback}``. Until then an update is not rolled
-    back, with or without the flag.
-    """
-    del no_rollback
-    return {}
+    """The keywords of ``client.apply`` that ``--no-rollback`` sets."""
+    return {"rollback": not no_rollback}
 
 
 # -- validate ----------------------------------------------------------------------------------------
@@ -246,6 +292,7 @@ def plan(
         with command(ctx, json_) as session:
             desired = _load(session, file)
             _check_out(out, replace=True)
+            _check_out_spares(out, {"the desired-state file": file, "the state record (--state)": state or _STATE})
             try:
                 made = session.client.plan(desired, state=state, prune=prune, parallelism=parallelism)
             except KeyboardInterrupt:
@@ -325,7 +372,8 @@ def apply(
     with command(ctx, json_) as session:
         _check_timeout(timeout)
         _check_lock_extra(session)
-        saved = _saved_plan(session, target)
+        text = _text_or_none(target) if target != "-" else None  # read once: FILE may be a pipe, <(command)
+        saved = _saved_plan(session, target, text)
         if saved is not None and prune:
             raise InvalidInputError(
                 "prune", f"is decided when planning: friendli-dedicated plan FILE --prune --out {target}"
@@ -335,7 +383,7 @@ def apply(
                 "yes", "is required to apply when stdin is not a terminal: no one can confirm (nothing was sent)"
             )
         if saved is None:
-            desired = _load(session, target)
+            desired = _load(session, target, text)
             try:
                 made = session.client.plan(desired, state=state, prune=prune, parallelism=parallelism)
             except KeyboardInterrupt:
@@ -365,17 +413,21 @@ def _run(
 ) -> fd.ApplyResult:
     """Carry out ``made``, its progress shown; a Ctrl-C ends as ``Interrupted`` (exit 130), with the table."""
     plural = "s" if parallelism > 1 else ""
-    display = ApplyDisplay(
-        session.out.note,
-        f"Applying: at most {parallelism} change{plural} at once, then waiting up to {duration(timeout)} for "
-        "the endpoints created or updated to be RUNNING...",
+    # --timeout 0 is "do not wait": waiting 0 s would time every update out, and roll it back at once.
+    waits = timeout > 0
+    then = (
+        f"then waiting up to {duration(timeout)} for the endpoints created or updated to be RUNNING"
+        if waits
+        else "not waiting for them (--timeout 0)"
     )
+    display = ApplyDisplay(session.out.note, f"Applying: at most {parallelism} change{plural} at once, {then}...")
     try:
         with display.on_sigint():
             return session.client.apply(
                 made,
                 state=state,
                 parallelism=parallelism,
+                wait=waits,
                 timeout=timeout,
                 on_progress=display,
                 **_rollout_options(no_rollback),
@@ -388,7 +440,7 @@ def _run(
     except fd.PlanStaleError as stale:
         _fail(session, stale_failure(target, stale))
     except InvalidInputError as error:
-        if error.field != "plan":  # the saved plan, refused before anything is sent (another team's)
+        if error.field != "plan" or made.team_id == session.client.team_id:  # refused: another team's plan
             raise
         made_for, acting = (_team(team) for team in (made.team_id, session.client.team_id))
         message = f"was made for {made_for}; this command acts for {acting} (--team or FRIENDLI_TEAM)"
@@ -462,6 +514,6 @@ def export(
 def register(app: typer.Typer) -> None:
     """Add ``validate``, ``plan``, ``apply`` and ``export`` to ``app``."""
     app.command("validate", epilog=EXIT_CODES_HELP)(validate)
-    app.command("plan", epilog=f"{_DETAILED_HELP} Otherwise: {EXIT_CODES_HELP}")(plan)
+    app.command("plan", cls=_PlanCommand, epilog=f"{_DETAILED_HELP} Otherwise: {EXIT_CODES_HELP}")(plan)
     app.command("apply", epilog=EXIT_CODES_HELP)(apply)
     app.command("export", epilog=EXIT_CODES_HELP)(export)

@@ -20,7 +20,7 @@ from typing import Any
 
 import friendli_dedicated as fd
 from friendli_dedicated._diff import RECORD_ONLY
-from friendli_dedicated.cli._exit import ExitCode, Failure, Interrupted
+from friendli_dedicated.cli._exit import ExitCode, Failure, Interrupted, spoken
 
 __all__ = [
     "RESULT_COLUMNS",
@@ -63,7 +63,7 @@ def file_failure(path: str, error: fd.InvalidInputError) -> Failure:
     """
     details: dict[str, Any] = {"type": type(error).__name__, "field": error.field, "file": path}
     if error.field == "path":  # the path itself is not one (blank, a NUL in it)
-        return Failure(ExitCode.USAGE, f"invalid FILE: {error.message}", details=details)
+        return Failure(ExitCode.USAGE, f"invalid FILE: {spoken(error.message)}", details=details)
     if error.field == path:  # the file itself: unreadable, not YAML or JSON, a key given twice
         return Failure(ExitCode.USAGE, f"{path} {error.message}", details=details)
     # YAML refusals name the file and line already; a JSON file's do not.

@@ -92,6 +92,7 @@ FIELDS: Mapping[str, Spelling] = {
     "project_id": Spelling("--project", "FRIENDLI_PROJECT"),
     "endpoint_id": Spelling("ENDPOINT_ID"),
     "endpoints": Spelling("ENDPOINT_ID"),
+    "project_ids": Spelling("PROJECT_ID"),  # export's arguments
     "name": Spelling("--name"),
     "model": Spelling("--model"),
     "revision": Spelling("--revision"),
@@ -164,6 +165,7 @@ _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\ba keyword argument\b"), "its own flag"),
     (re.compile(r"\bpass at least one field\b"), "give at least one option to change"),
     (re.compile(r"; pass it\b"), "; give it"),
+    (re.compile(r" \(str or os\.PathLike\)"), ""),  # a path's Python types (--state "", FILE "")
 )
 
 

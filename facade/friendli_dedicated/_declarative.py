@@ -92,6 +92,8 @@ def _apply_start(
     limit = _waiter.Terms.check(
         timeout=timeout, poll=None, wake=False, on_progress=None, clock=sender.clock, random=sender.random
     ).timeout
+    if waits and limit == 0:  # every update would time out at once and be rolled back: changes sent for nothing
+        raise InvalidInputError("timeout", "must be > 0 when the apply waits (wait=False does not wait), got 0")
 
     def terms() -> _waiter.Terms:  # the wait's deadline runs from its own start
         # Polled as one endpoint is (up to every 10 s, not a fleet's 2 s): an apply's endpoints deploy
@@ -201,7 +203,7 @@ class Declarative:
         holds it; ``state`` defaults to the record the plan read), refuses a plan the world moved
         away from (``PlanStaleError``), makes at most ``parallelism`` changes at once (one that
         fails does not stop the others), records what completed, and with ``wait`` waits up to
-        ``timeout`` seconds for the endpoints created or updated to serve (``wait_all``, polling
+        ``timeout`` seconds (more than 0) for the endpoints created or updated to serve (``wait_all``, polling
         from 1 s up to every 10 s). With ``wait``, each update is a verified rollout
         (``Endpoints.rollout``), whose wait is that one: then its specification is read back, and a
         new version that failed, timed out or shows other values is rolled back to the previous

@@ -193,8 +193,11 @@ def start(
     fields = {key: checked_changes.pop(key, None) for key in _CHANGES - {"extra_engine_options"}}
     advanced = checked_changes  # what is left: engine options (update_body refuses unknown names)
     body = update_body(**fields, advanced=advanced, extra_engine_options=extra)
-    limit = seconds(timeout, "timeout")
-    rollback_limit = limit if rollback_timeout is None else seconds(rollback_timeout, "rollback_timeout")
+    # 0 s would send the update, see it time out at once, and send the rollback: refused, as in apply.
+    limit = seconds(timeout, "timeout", allow_zero=False)
+    rollback_limit = (
+        limit if rollback_timeout is None else seconds(rollback_timeout, "rollback_timeout", allow_zero=False)
+    )
     if poll is not None and not isinstance(poll, Backoff):
         raise InvalidInputError("poll", f"must be a Backoff or None, got {type(poll).__name__}")
     progress = callback(on_progress, "on_progress", arguments=3)

@@ -413,3 +413,17 @@ def test_a_plan_pieced_together_with_two_creates_of_one_name_is_refused_before_a
             client.apply(doubled, state=state)
         assert emu.requests[before:] == []
         assert emu.endpoint_ids() == []
+
+
+def test_an_apply_that_waits_zero_seconds_is_refused_before_any_request(tmp_path: Path) -> None:
+    # It would send every update, see it time out at once, and roll it back: changes sent for nothing.
+    emu, state = emulator(), tmp_path / "state.json"
+    with emu.client() as client:
+        made = client.plan(two_projects(), state=state)
+        before = len(emu.requests)
+        with pytest.raises(fd.InvalidInputError) as refused:
+            client.apply(made, state=state, timeout=0)
+        assert refused.value.field == "timeout"
+        assert "wait=False" in str(refused.value)
+        assert emu.requests[before:] == []
+        assert client.apply(made, state=state, timeout=0, wait=False).ok  # not waiting: 0 s is no promise

@@ -317,6 +317,9 @@ def test_bad_arguments_are_refused_before_any_request() -> None:
             ({}, "update"),
             ({"max_batch_size": 64, "timeout": None}, "timeout"),
             ({"max_batch_size": 64, "rollback_timeout": -1}, "rollback_timeout"),
+            # 0 s: the update sent, timed out at once, and rolled back; nothing but cost
+            ({"max_batch_size": 64, "timeout": 0}, "timeout"),
+            ({"max_batch_size": 64, "rollback_timeout": 0}, "rollback_timeout"),
             ({"max_batch_size": 64, "rollback": "yes"}, "rollback"),
             ({"max_batch_size": 64, "previous_model": 3}, "previous_model"),
             ({"max_batch_size": 64, "on_progress": lambda state: None}, "on_progress"),

@@ -192,7 +192,10 @@ class Attempts(Generic[T]):
         if left <= 0:
             raise self._timed_out("before it could be sent", sent=self.reached)
         limits = self.sender.timeout
-        if left >= self.sender.longest_limit:
+        # A call's deadline is its longest limit: at its first attempt a few microseconds have gone.
+        # Capping them would build a Timeout per call (a few percent of an in-process call); a limit
+        # left as it is overruns the deadline by at most _CAP_SLACK, a fraction of a second.
+        if left >= self.sender.longest_limit - _CAP_SLACK:
             return limits  # nothing to cap: the same object every time (most calls, at their start)
         return httpx.Timeout(
             connect=_capped(limits.connect, left),
@@ -316,6 +319,10 @@ class Attempts(Generic[T]):
 
 def _id_suffix(request_id: str | None) -> str:
     return f" (request id {request_id})" if request_id else ""
+
+
+_CAP_SLACK = 0.05
+"""Seconds an attempt's httpx limits may reach past the call's deadline rather than be capped."""
 
 
 def _capped(limit: float | None, left: float) -> float:

@@ -40,7 +40,7 @@ from typing import Any
 
 import attrs
 
-from friendli_dedicated import _calls as calls, _engine as engine, _fleet, _flows as flows, _rollout
+from friendli_dedicated import _calls as calls, _engine as engine, _fleet, _flows as flows, _observe, _rollout
 from friendli_dedicated._apply_result import AppliedAction, ApplyResult
 from friendli_dedicated._bodies import create_body, update_body
 from friendli_dedicated._diff import READABLE, RECORD_ONLY, applied_values
@@ -477,7 +477,7 @@ def _plan_field(field: str) -> str | None:
 def _wait_job(targets: list[Any], seams: Seams, run: _Run) -> tuple[Flow[FleetResult], float]:
     assert seams.wait_terms is not None
     terms = run.fleet = seams.wait_terms()
-    return _fleet.wait_all_flow(targets, seams.team_id, terms, seams.locate), terms.request_deadline
+    return _fleet.wait_all_flow(targets, seams.team_id, terms, seams.locate, report=False), terms.request_deadline
 
 
 def apply_flow(run: _Run, seams: Seams) -> Flow[ApplyResult]:
@@ -511,7 +511,9 @@ def apply_flow(run: _Run, seams: Seams) -> Flow[ApplyResult]:
     if verifications:
         yield Batch(verifications, seams.parallelism, done=run.rolled)
         run.checkpoint()
-    return run.result()
+    result = run.result()
+    _observe.outcomes(**{outcome: count for outcome, count in result.counts().items() if count})
+    return result
 
 
 def check_team(plan: Plan, team_id: str | None) -> None:

@@ -30,6 +30,7 @@ Only this module has sync and async twins; what the flows decide is written once
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import queue
 import threading
 from collections.abc import Callable
@@ -142,7 +143,11 @@ class Coordinator:
                     collect()
                 else:
                     running.add(index)
-                    threading.Thread(target=work, args=(index, flow, deadline), daemon=True).start()
+                    # In a copy of the caller's context: the call's telemetry scope (its requests are
+                    # the call's children) and the application's span, as an async task gets them.
+                    context = contextvars.copy_context()
+                    thread = threading.Thread(target=context.run, args=(work, index, flow, deadline), daemon=True)
+                    thread.start()
                     if step.started is not None:  # once it runs: what it raises finds the job in flight
                         step.started(index)
             while running:

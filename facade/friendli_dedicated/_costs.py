@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, cast
 
 import attrs
 
-from friendli_dedicated import _calls as calls, _flows as flows
+from friendli_dedicated import _calls as calls, _flows as flows, _observe
 from friendli_dedicated._cost_report import CostEntry, CostReport
 from friendli_dedicated._flows import Batch, Flow, Job
 from friendli_dedicated._models import EndpointSpec
@@ -220,3 +220,8 @@ class AsyncCosting:
         client = cast("AsyncClient", self)
         query = CostQuery.check(start, end, project_id, join, page_size, parallelism)
         return await client._drive(costs_flow(query, client.team_id))
+
+
+# Each is one call of the SDK's telemetry and logs (``friendli.costs``), its requests its children.
+_observe.instrument(Costing, "friendli", of_client=True)
+_observe.instrument(AsyncCosting, "friendli", of_client=True)

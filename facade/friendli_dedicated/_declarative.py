@@ -22,7 +22,7 @@ import os
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, cast
 
-from friendli_dedicated import _planner, _waiter
+from friendli_dedicated import _observe, _planner, _waiter
 from friendli_dedicated._apply import Seams, _Run, apply_flow, check_team
 from friendli_dedicated._apply_result import AppliedAction, ApplyInterrupted, ApplyResult
 from friendli_dedicated._desired import Desired
@@ -307,3 +307,9 @@ class AsyncDeclarative:
         """See ``Client.export``."""
         client = cast("AsyncClient", self)
         return await client._drive(_export_flow(client, project_ids, state, parallelism))
+
+
+# Each is one call of the SDK's telemetry and logs (``friendli.plan``, ``friendli.apply``,
+# ``friendli.export``): the requests of its listings, creates, updates and waits are its children.
+_observe.instrument(Declarative, "friendli", of_client=True)
+_observe.instrument(AsyncDeclarative, "friendli", of_client=True)

@@ -309,18 +309,25 @@ class _PollCut(Exception):
 
 
 def wait_all_flow(
-    endpoints: Iterable[object], team_id: str | None, terms: Terms, locate: Locate | None = None
+    endpoints: Iterable[object],
+    team_id: str | None,
+    terms: Terms,
+    locate: Locate | None = None,
+    *,
+    report: bool = True,
 ) -> Flow[FleetResult]:
     """Wait for a fleet (see ``Endpoints.wait_all``), as a flow.
 
     Both clients drive it with ``_drive(flow, deadline=terms.request_deadline)``. The endpoints and
     ``on_progress`` are checked here, before the flow sends anything. ``locate`` gives the project of
     a bare id the client knows (its creates' and listings'), so that it is not read to learn it.
+    ``report``: how the endpoints ended is the call's telemetry (``_observe.outcomes``); an apply,
+    whose wait this is a step of, reports its own outcomes instead.
     """
-    return _polls(_FleetWait.begin(endpoints, terms, locate), team_id)
+    return _polls(_FleetWait.begin(endpoints, terms, locate), team_id, report)
 
 
-def _polls(wait: _FleetWait, team_id: str | None) -> Flow[FleetResult]:
+def _polls(wait: _FleetWait, team_id: str | None, report: bool) -> Flow[FleetResult]:
     while wait.pending:
         with contextlib.suppress(_PollCut):
             yield from _poll(wait, team_id)
@@ -331,12 +338,13 @@ def _polls(wait: _FleetWait, team_id: str | None) -> Flow[FleetResult]:
             break
         yield Pause(pause)
     result = wait.result()
-    _observe.outcomes(
-        running=len(result.running),
-        failed=len(result.failed),
-        stopped=len(result.stopped),
-        timed_out=len(result.timed_out),
-    )
+    if report:
+        _observe.outcomes(
+            running=len(result.running),
+            failed=len(result.failed),
+            stopped=len(result.stopped),
+            timed_out=len(result.timed_out),
+        )
     return result
 
 

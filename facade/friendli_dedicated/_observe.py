@@ -362,13 +362,15 @@ def _template(call: Call[Any]) -> str:
 
 
 # -- the calls: the public methods of client.endpoints ---------------------------------------------
-def instrument(cls: type, prefix: str, *, skip: frozenset[str] = frozenset()) -> None:
+def instrument(cls: type, prefix: str, *, skip: frozenset[str] = frozenset(), of_client: bool = False) -> None:
     """Make every public method of ``cls`` (but ``skip``) one reported call, ``{prefix}.{method}``.
 
-    The methods' objects must have a ``_client``. A method that returns an iterator is one call from
-    its first item to its last; a coroutine function stays one (``inspect`` sees the same signature
-    and kind: ``functools.wraps``).
+    The call is that of the methods' object's ``_client`` (the resources), or, ``of_client``, of the
+    object itself (the client's own methods: ``costs``, ``apply``). A method that returns an
+    iterator is one call from its first item to its last; a coroutine function stays one
+    (``inspect`` sees the same signature and kind: ``functools.wraps``).
     """
+    client_of: Callable[[Any], Any] = _itself if of_client else _client_attribute
     for name, member in list(vars(cls).items()):
         if name.startswith("_") or name in skip or not inspect.isfunction(member):
             continue
@@ -378,7 +380,15 @@ def instrument(cls: type, prefix: str, *, skip: frozenset[str] = frozenset()) ->
             wrap = _iterator_call
         else:
             wrap = _sync_call
-        setattr(cls, name, wrap(f"{prefix}.{name}", member, _positions(member)))
+        setattr(cls, name, wrap(f"{prefix}.{name}", member, _positions(member), client_of))
+
+
+def _client_attribute(owner: Any) -> Any:
+    return owner._client
+
+
+def _itself(client: Any) -> Any:
+    return client
 
 
 def _positions(method: Callable[..., Any]) -> dict[str, int]:
@@ -408,10 +418,12 @@ def _audience(client: Any) -> Any:
     return None if _log.isEnabledFor(logging.INFO) else _NOBODY
 
 
-def _sync_call(name: str, method: Callable[..., Any], positions: dict[str, int]) -> Callable[..., Any]:
+def _sync_call(
+    name: str, method: Callable[..., Any], positions: dict[str, int], client_of: Callable[[Any], Any]
+) -> Callable[..., Any]:
     @functools.wraps(method)
     def call(self: Any, *args: Any, **kwargs: Any) -> Any:
-        client = self._client
+        client = client_of(self)
         telemetry = _audience(client)
         if telemetry is _NOBODY:
             return method(self, *args, **kwargs)
@@ -430,13 +442,15 @@ def _sync_call(name: str, method: Callable[..., Any], positions: dict[str, int])
     return call
 
 
-def _iterator_call(name: str, method: Callable[..., Any], positions: dict[str, int]) -> Callable[..., Any]:
+def _iterator_call(
+    name: str, method: Callable[..., Any], positions: dict[str, int], client_of: Callable[[Any], Any]
+) -> Callable[..., Any]:
     """A method that returns an iterator (``list``, ``versions``): it only checks its arguments, and
     the call is the iteration, from the first item asked for to the last."""
 
     @functools.wraps(method)
     def call(self: Any, *args: Any, **kwargs: Any) -> Any:
-        client = self._client
+        client = client_of(self)
         items = method(self, *args, **kwargs)
         telemetry = _audience(client)
         if telemetry is _NOBODY:
@@ -447,10 +461,12 @@ def _iterator_call(name: str, method: Callable[..., Any], positions: dict[str, i
     return call
 
 
-def _async_call(name: str, method: Callable[..., Any], positions: dict[str, int]) -> Callable[..., Any]:
+def _async_call(
+    name: str, method: Callable[..., Any], positions: dict[str, int], client_of: Callable[[Any], Any]
+) -> Callable[..., Any]:
     @functools.wraps(method)
     async def call(self: Any, *args: Any, **kwargs: Any) -> Any:
-        client = self._client
+        client = client_of(self)
         telemetry = _audience(client)
         if telemetry is _NOBODY:
             return await method(self, *args, **kwargs)

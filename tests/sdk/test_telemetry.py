@@ -10,6 +10,7 @@ API gateway does.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import logging
 import os
@@ -435,6 +436,69 @@ def test_every_call_names_the_contracts_operation_id() -> None:
     ]
     assert {call.operation for call in built} <= operation_ids
     assert len({call.operation for call in built}) == len(built)
+
+
+# -- the client's own calls: plan, apply, export, costs ---------------------------------------------------
+def four_endpoints() -> fd.Desired:
+    endpoints = {f"e{n}": {"model": "org/model", "instance": "1x H100"} for n in range(4)}
+    return fd.Desired.from_mapping({"projects": {"proj": {"endpoints": endpoints}}})
+
+
+def cost_days(emulator: Emulator) -> tuple[dt.date, dt.date]:
+    """The emulator's day so far, and the next: what the endpoints it ran have cost."""
+    today = dt.datetime.fromtimestamp(emulator.clock(), dt.UTC).date()
+    return today, today + dt.timedelta(days=1)
+
+
+def assert_calls_hold_every_request(recorded: Recorded, transport: RequestIds, names: list[str]) -> None:
+    calls_ = recorded.calls()
+    assert [span.name for span in calls_] == names
+    for span in calls_:
+        assert recorded.children(span), span.name  # each sent requests, as its children
+    # Every request, those sent from the batches' threads too, is a child of the call that made it.
+    assert sum(len(recorded.children(span)) for span in calls_) == len(recorded.attempts()) == len(transport.sent)
+    assert TOKEN not in recorded.everything()
+
+
+def test_plan_apply_export_and_costs_are_calls_whose_requests_are_their_children(
+    recorded: Recorded, emulator: Emulator, tmp_path: Path
+) -> None:
+    transport, state = RequestIds(emulator), tmp_path / "state.json"
+    with make_client(emulator, transport) as client:
+        plan = client.plan(four_endpoints(), state=state, parallelism=4)
+        assert client.apply(plan, parallelism=4).ok  # four creates at once, on four threads
+        client.export("proj", state=state)
+        emulator.sleep(3600)  # an hour of the endpoints running, on the emulated clock
+        report = client.costs(*cost_days(emulator), parallelism=4)  # four specifications at once
+    assert len(report.by_endpoint()) == 4
+    names = ["friendli.plan", "friendli.apply", "friendli.export", "friendli.costs"]
+    assert_calls_hold_every_request(recorded, transport, names)
+    apply_ = recorded.calls()[1]
+    assert (apply_.attributes or {})["friendli.endpoints.done"] == 4
+    outcomes = recorded.metrics()["friendli.endpoints.outcome"]
+    assert count(outcomes, {"friendli.operation": "friendli.apply", "friendli.outcome": "done"}) == 4
+    # The apply's wait for its endpoints is a step of the apply: its outcomes are not counted again.
+    assert count(outcomes, {"friendli.operation": "friendli.apply", "friendli.outcome": "running"}) == 0
+    durations = recorded.metrics()["friendli.client.call.duration"]
+    assert all(count(durations, {"friendli.operation": name}) == 1 for name in names)
+
+
+def test_the_async_clients_plan_apply_export_and_costs_are_calls_the_same(
+    recorded: Recorded, emulator: Emulator, tmp_path: Path
+) -> None:
+    transport, state = RequestIds(emulator), tmp_path / "state.json"
+
+    async def scenario() -> fd.CostReport:
+        async with make_async_client(emulator, transport) as client:
+            plan = await client.plan(four_endpoints(), state=state, parallelism=4)
+            assert (await client.apply(plan, parallelism=4)).ok
+            await client.export("proj", state=state)
+            emulator.sleep(3600)  # an hour of the endpoints running, on the emulated clock
+            return await client.costs(*cost_days(emulator), parallelism=4)
+
+    assert len(asyncio.run(scenario()).by_endpoint()) == 4
+    names = ["friendli.plan", "friendli.apply", "friendli.export", "friendli.costs"]
+    assert_calls_hold_every_request(recorded, transport, names)
 
 
 # -- what is imported, and the global providers (fresh interpreters) ---------------------------------------
